@@ -1,0 +1,55 @@
+/**
+ * The contract between library adapters and the rest of the instrumentation.
+ *
+ * An adapter declares which module files it patches and, when one of those functions is called, asks the
+ * {@link AuditRecorder} for an {@link OperationScope}, runs the library inside it and reports what happened.
+ * It never sees a span, a log record or a metric.
+ */
+import type { JwtLibrary, JwtOperation, OperationResult } from '../audit-event';
+
+/** One operation in flight. Every method is safe to call: internal errors never reach the caller. */
+export interface OperationScope {
+  /** Runs the library call so that work it starts (a key fetch, say) is attributed to this operation. */
+  run<T>(fn: () => T): T;
+  /** Runs `fn` as the caller would have run it, outside this operation (used for user callbacks). */
+  runAsCaller<T>(fn: () => T): T;
+  /**
+   * Records how the operation ended. Only the first call counts. `describe` runs fenced and only when
+   * something will be recorded, so adapters may parse tokens in it freely.
+   */
+  end(describe: () => OperationResult): void;
+}
+
+export interface AuditRecorder {
+  /**
+   * Starts recording an operation, or returns `undefined` when nothing should be recorded (the library is
+   * switched off, or this call is nested inside another recorded operation): then call the library directly.
+   */
+  begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined;
+}
+
+/** Replaces and restores functions on module exports; provided by the instrumentation base class. */
+export interface Patcher {
+  wrap(target: object, name: string, wrapper: (original: Function) => Function): void;
+  unwrap(target: object, name: string): void;
+}
+
+/** A file inside a package, patched when it is loaded through `require` or `import`. */
+export interface PatchedFile {
+  /** Path as the module loader reports it: `<package>/<path inside the package>`. */
+  readonly path: string;
+  patch(exports: unknown, patcher: Patcher, recorder: AuditRecorder): void;
+  unpatch(exports: unknown, patcher: Patcher): void;
+}
+
+export interface LibraryAdapter {
+  readonly library: JwtLibrary;
+  /** The package name the module loader sees. */
+  readonly packageName: string;
+  /** semver ranges of the package this adapter is tested against. */
+  readonly supportedVersions: readonly string[];
+  /** Patches applied to the package's main export (CommonJS packages). */
+  readonly main?: Omit<PatchedFile, 'path'>;
+  /** Patches applied to files inside the package (ESM packages, reached by any import path). */
+  readonly files: readonly PatchedFile[];
+}

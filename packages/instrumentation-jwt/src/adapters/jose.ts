@@ -1,0 +1,119 @@
+/**
+ * jose 6: the files that define each operation are patched, not the package entry point, so that every
+ * way of reaching them is seen: `import { jwtVerify } from 'jose'`, `import … from 'jose/jwt/verify'`,
+ * dynamic `import()`, and `require('jose')` (require(esm)).
+ */
+import type { JsonObject, JwtOperation, OperationResult } from '../audit-event';
+import { claimsFromBytes, readClaims, readHeader, readSegment } from '../jwt/compact';
+import { callAsync, callSync, type Settled } from './call-shapes';
+import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';
+import { joseFailure } from './jose-errors';
+
+type Describe = (args: unknown[], settled: Settled<unknown>) => OperationResult;
+
+function tokenString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
+  return undefined;
+}
+
+function objectOr(value: unknown): JsonObject | undefined {
+  return value !== null && typeof value === 'object' ? (value as JsonObject) : undefined;
+}
+
+/** Results shaped `{ payload, protectedHeader }`; claims come from the library when it parsed them. */
+function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined): Describe {
+  return (args, settled) => {
+    const token = tokenString(args[0]);
+    if (settled.ok) {
+      const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
+      return { token, header: objectOr(protectedHeader), claims: claimsOf(payload) };
+    }
+    const { error } = settled;
+    const claims = objectOr((error as { payload?: unknown } | null)?.payload) ?? readClaims(token);
+    return { token, header: readHeader(token), claims, failure: joseFailure(error), error };
+  };
+}
+
+/** Flattened and general JWS are objects, not strings: no fingerprint, header from the protected member. */
+function describeJsonSerialization(args: unknown[], settled: Settled<unknown>): OperationResult {
+  if (settled.ok) {
+    const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
+    return { header: objectOr(protectedHeader), claims: claimsFromBytes(payload) };
+  }
+  const jws = objectOr(args[0]) as { protected?: unknown; signatures?: Array<{ protected?: unknown }> } | undefined;
+  const header = readSegment(jws?.protected ?? jws?.signatures?.[0]?.protected);
+  return { header, failure: joseFailure(settled.error), error: settled.error };
+}
+
+/** `SignJWT#sign` and `EncryptJWT#encrypt` resolve to the new token. */
+function describeIssued(_args: unknown[], settled: Settled<unknown>): OperationResult {
+  if (!settled.ok) return { failure: joseFailure(settled.error), error: settled.error };
+  const token = tokenString(settled.value);
+  return { token, header: readHeader(token), claims: readClaims(token) };
+}
+
+function describeDecoded(args: unknown[], settled: Settled<unknown>): OperationResult {
+  const token = tokenString(args[0]);
+  if (settled.ok) return { token, header: readHeader(token), claims: objectOr(settled.value) };
+  return { token, header: readHeader(token), failure: joseFailure(settled.error), error: settled.error };
+}
+
+interface Target {
+  readonly file: string;
+  readonly operation: JwtOperation;
+  /** The export holding the function, and for class methods the method on its prototype. */
+  readonly exportName: string;
+  readonly method?: string;
+  readonly sync?: boolean;
+  readonly describe: Describe;
+}
+
+const TARGETS: readonly Target[] = [
+  { file: 'jwt/verify.js', exportName: 'jwtVerify', operation: 'verify', describe: describeVerified(objectOr) },
+  { file: 'jwt/decrypt.js', exportName: 'jwtDecrypt', operation: 'decrypt', describe: describeVerified(objectOr) },
+  { file: 'jws/compact/verify.js', exportName: 'compactVerify', operation: 'verify', describe: describeVerified(claimsFromBytes) },
+  { file: 'jws/flattened/verify.js', exportName: 'flattenedVerify', operation: 'verify', describe: describeJsonSerialization },
+  { file: 'jws/general/verify.js', exportName: 'generalVerify', operation: 'verify', describe: describeJsonSerialization },
+  { file: 'jwt/sign.js', exportName: 'SignJWT', method: 'sign', operation: 'sign', describe: describeIssued },
+  { file: 'jwt/encrypt.js', exportName: 'EncryptJWT', method: 'encrypt', operation: 'encrypt', describe: describeIssued },
+  { file: 'util/decode_jwt.js', exportName: 'decodeJwt', operation: 'decode', sync: true, describe: describeDecoded },
+];
+
+function holderOf(exports: unknown, target: Target): object | undefined {
+  const value = (exports as Record<string, unknown> | null)?.[target.exportName];
+  if (target.method === undefined) return typeof value === 'function' ? (exports as object) : undefined;
+  const prototype = (value as { prototype?: unknown } | undefined)?.prototype;
+  return typeof prototype === 'object' && prototype !== null ? prototype : undefined;
+}
+
+function patchedFile(target: Target): PatchedFile {
+  const name = target.method ?? target.exportName;
+  return {
+    path: `jose/dist/webapi/${target.file}`,
+    patch(exports: unknown, patcher: Patcher, recorder: AuditRecorder) {
+      const holder = holderOf(exports, target);
+      if (!holder) return;
+      patcher.wrap(holder, name, (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const scope = recorder.begin(target.operation, 'jose');
+          if (!scope) return original.apply(this, args);
+          const describe = (settled: Settled<unknown>) => target.describe(args, settled);
+          const call = original as (...a: unknown[]) => Promise<unknown>;
+          return target.sync ? callSync(scope, this, call, args, describe) : callAsync(scope, this, call, args, describe);
+        },
+      );
+    },
+    unpatch(exports: unknown, patcher: Patcher) {
+      const holder = holderOf(exports, target);
+      if (holder) patcher.unwrap(holder, name);
+    },
+  };
+}
+
+export const joseAdapter: LibraryAdapter = {
+  library: 'jose',
+  packageName: 'jose',
+  supportedVersions: ['>=6.0.0 <7'],
+  files: TARGETS.map(patchedFile),
+};

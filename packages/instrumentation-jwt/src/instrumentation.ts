@@ -1,0 +1,122 @@
+import { diag, type Histogram } from '@opentelemetry/api';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
+import { types } from 'node:util';
+import type { LibraryAdapter, Patcher } from './adapters/contract';
+import { joseAdapter } from './adapters/jose';
+import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
+import { AuditPipeline, type PipelineHost } from './pipeline';
+import { resolveSettings, type Settings } from './settings';
+import { createDurationHistogram } from './sinks/metric-sink';
+import type { JwtInstrumentationConfig } from './types';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter];
+
+/** Used while the base class constructor runs, before `_diag` exists. */
+const startupDiag = diag.createComponentLogger({ namespace: PACKAGE_NAME });
+
+/**
+ * OpenTelemetry instrumentation for JWT libraries: every sign, verify, decode, decrypt and encrypt becomes a
+ * redacted span, log record and metric point. See the package README for options and attributes.
+ */
+export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationConfig> {
+  // Declared, not initialized: the base constructor calls setConfig() and _updateMetricInstruments() before
+  // subclass field initializers would run, and an initializer would wipe what they set.
+  declare private _settings: Settings;
+  declare private _durationHistogram: Histogram;
+  declare private _pipeline: AuditPipeline | undefined;
+
+  constructor(config: JwtInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  /** Validates and applies a new configuration; throws a TypeError naming the option when it is invalid. */
+  override setConfig(config: JwtInstrumentationConfig = {}): void {
+    const settings = resolveSettings(config, (message) => (this._diag ?? startupDiag).warn(message));
+    super.setConfig(config);
+    this._settings = settings;
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this._durationHistogram = createDurationHistogram(this.meter);
+  }
+
+  protected override init(): InstrumentationNodeModuleDefinition[] {
+    return ADAPTERS.map(
+      (adapter) =>
+        new InstrumentationNodeModuleDefinition(
+          adapter.packageName,
+          [...adapter.supportedVersions],
+          adapter.main ? (exports) => this.applyPatch(adapter, () => adapter.main!.patch(exports, this.patcher, this.pipeline), exports) : undefined,
+          adapter.main ? (exports) => this.applyPatch(adapter, () => adapter.main!.unpatch(exports, this.patcher), exports) : undefined,
+          adapter.files.map(
+            (file) =>
+              new InstrumentationNodeModuleFile(
+                file.path,
+                [...adapter.supportedVersions],
+                (exports) => this.applyPatch(adapter, () => file.patch(exports, this.patcher, this.pipeline), exports),
+                (exports) => this.applyPatch(adapter, () => file.unpatch(exports, this.patcher), exports),
+              ),
+          ),
+        ),
+    );
+  }
+
+  private get pipeline(): AuditPipeline {
+    if (!this._pipeline) {
+      const instrumentation = this;
+      const host: PipelineHost = {
+        get settings() {
+          return instrumentation._settings;
+        },
+        get tracer() {
+          return instrumentation.tracer;
+        },
+        get logger() {
+          return instrumentation.logger;
+        },
+        get durationHistogram() {
+          return instrumentation._durationHistogram;
+        },
+        get diag() {
+          return instrumentation._diag;
+        },
+      };
+      this._pipeline = new AuditPipeline(host);
+    }
+    return this._pipeline;
+  }
+
+  /** Fences a patch or unpatch: a library we cannot patch is left as it is, and the host keeps running. */
+  private applyPatch<T>(adapter: LibraryAdapter, apply: () => void, exports: T): T {
+    try {
+      apply();
+    } catch (error) {
+      this._diag.error(`could not (un)patch ${adapter.packageName}; it will not be recorded`, error);
+    }
+    return exports;
+  }
+
+  private get patcher(): Patcher {
+    return {
+      wrap: (target, name, wrapper) => {
+        const current = (target as Record<string, unknown>)[name];
+        if (typeof current !== 'function') return;
+        // A real (frozen) module namespace cannot be changed; import-in-the-middle hands over proxies instead.
+        if (types.isModuleNamespaceObject(target) && !types.isProxy(target)) {
+          this._diag.debug(`${name}: module namespace is not patchable here`);
+          return;
+        }
+        this._wrap(target as Record<string, Function>, name, wrapper as (original: Function) => Function);
+      },
+      unwrap: (target, name) => {
+        if (isWrapped((target as Record<string, unknown>)[name])) this._unwrap(target as Record<string, Function>, name);
+      },
+    };
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The audit pipeline: adapter → normalized event → policy → sinks.
+ *
+ * Adapters call {@link AuditPipeline.begin}; when the library call settles they report it, the pipeline builds
+ * the {@link AuditEvent}, redacts it once, and hands the result to each enabled sink. Every step is fenced:
+ * an internal error is reported through `diag` and never reaches the application.
+ */
+import { context, createContextKey, trace, type Context, type DiagLogger, type Histogram, type Logger, type Span, type Tracer } from '@opentelemetry/api';
+import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from './audit-event';
+import type { AuditRecorder, OperationScope } from './adapters/contract';
+import { metricDimensions } from './policy/metric-dimensions';
+import { redact } from './policy/redaction';
+import type { Settings } from './settings';
+import { emitOperationLogRecord } from './sinks/log-sink';
+import { recordDuration } from './sinks/metric-sink';
+import type { RecordedOperation } from './sinks/recorded-operation';
+import { enrichServerSpan } from './sinks/server-span-sink';
+import { endOperationSpan, startOperationSpan } from './sinks/span-sink';
+
+/** What the pipeline needs from the instrumentation; read on every operation so provider changes apply. */
+export interface PipelineHost {
+  readonly settings: Settings;
+  readonly tracer: Tracer;
+  readonly logger: Logger;
+  readonly durationHistogram: Histogram;
+  readonly diag: DiagLogger;
+}
+
+/** Marks a context as running inside a recorded operation, so nested library calls are not recorded twice. */
+const IN_OPERATION = createContextKey('tokentrail.jwt.operation');
+
+function fenced(diag: DiagLogger, step: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    diag.error(`internal error in ${step}; the operation was not fully recorded`, error);
+  }
+}
+
+class Operation implements OperationScope {
+  private ended = false;
+  private readonly startTime = Date.now();
+  private readonly startedAt = performance.now();
+  private readonly span: Span | undefined;
+  private readonly context: Context;
+
+  constructor(
+    private readonly host: PipelineHost,
+    private readonly settings: Settings,
+    private readonly operation: JwtOperation,
+    private readonly library: JwtLibrary,
+    private readonly callerContext: Context,
+  ) {
+    this.span = settings.emitSpans ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
+    const active = this.span ? trace.setSpan(callerContext, this.span) : callerContext;
+    this.context = active.setValue(IN_OPERATION, true);
+  }
+
+  run<T>(fn: () => T): T {
+    return context.with(this.context, fn);
+  }
+
+  runAsCaller<T>(fn: () => T): T {
+    return context.with(this.callerContext, fn);
+  }
+
+  end(describe: () => OperationResult): void {
+    if (this.ended) return;
+    this.ended = true;
+    const duration = (performance.now() - this.startedAt) / 1000;
+    const { diag } = this.host;
+    let recorded: RecordedOperation | undefined;
+    fenced(diag, 'building the audit event', () => {
+      const result = describe();
+      const event: AuditEvent = {
+        ...result,
+        operation: this.operation,
+        library: this.library,
+        outcome: outcomeOf(this.operation, result.failure !== undefined),
+        startTime: this.startTime,
+        duration,
+      };
+      const attributes = redact(event, this.settings.redaction);
+      const dimensions = metricDimensions(event, attributes);
+      recorded = { event, attributes, dimensions, span: this.span, context: this.context, callerContext: this.callerContext };
+    });
+    this.deliver(recorded);
+  }
+
+  private deliver(recorded: RecordedOperation | undefined): void {
+    const { settings, host } = this;
+    const { diag } = host;
+    if (!recorded) {
+      fenced(diag, 'ending the span', () => this.span?.end());
+      return;
+    }
+    if (this.span) {
+      const span = this.span;
+      const hook = this.operation === 'sign' || this.operation === 'encrypt' ? settings.signHook : settings.verifyHook;
+      fenced(diag, 'the span sink', () =>
+        endOperationSpan(span, recorded!, hook, (error) => diag.error('the configured span hook threw', error)),
+      );
+    }
+    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitOperationLogRecord(host.logger, recorded!));
+    if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded!));
+    if (settings.enrichServerSpan) fenced(diag, 'the server span sink', () => enrichServerSpan(recorded!));
+  }
+}
+
+export class AuditPipeline implements AuditRecorder {
+  constructor(private readonly host: PipelineHost) {}
+
+  begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined {
+    try {
+      const settings = this.host.settings;
+      if (!settings.libraries[library]) return undefined;
+      if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics && !settings.enrichServerSpan) return undefined;
+      const caller = context.active();
+      if (caller.getValue(IN_OPERATION)) return undefined;
+      return new Operation(this.host, settings, operation, library, caller);
+    } catch (error) {
+      this.host.diag.error('internal error starting a JWT operation record; calling the library unrecorded', error);
+      return undefined;
+    }
+  }
+}

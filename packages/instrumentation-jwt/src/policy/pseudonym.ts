@@ -1,0 +1,16 @@
+/**
+ * Keyed pseudonyms: the same input and key give the same value in every process and service, so one user or
+ * one token can be followed without the value itself ever leaving the process. Without the key a pseudonym
+ * cannot be reversed or recomputed from a guess.
+ *
+ * Format: the first 32 lowercase hex digits (128 bits) of HMAC-SHA-256(key, UTF-8 bytes of the value).
+ */
+import { createHmac } from 'node:crypto';
+
+export type Pseudonymizer = (value: string) => string;
+
+export const PSEUDONYM_HEX_LENGTH = 32;
+
+export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
+  return (value) => createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, PSEUDONYM_HEX_LENGTH);
+}

@@ -1,0 +1,137 @@
+/**
+ * Redaction: the audit event → the attributes that may leave the process. Default-deny: only the fields named
+ * below and the claims the policy lists are written, strings and arrays are capped, and the token itself is
+ * represented by its keyed fingerprint alone. Claims are read as own properties only, so a token cannot
+ * smuggle values in through `__proto__` or `constructor`.
+ */
+import type { AuditEvent, JsonObject } from '../audit-event';
+import {
+  ATTR_ENDUSER_ID,
+  ATTR_ENDUSER_PSEUDO_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_JWT_CLAIMS_SCOPE,
+  ATTR_JWT_HEADER_ALG,
+  ATTR_JWT_HEADER_KID,
+  ATTR_JWT_HEADER_TYP,
+  ATTR_JWT_LIBRARY,
+  ATTR_JWT_OPERATION,
+  ATTR_JWT_TOKEN_FINGERPRINT,
+  ATTR_JWT_VALIDATION_CLAIM,
+  ATTR_JWT_VALIDATION_OUTCOME,
+  ATTR_JWT_VALIDATION_REASON,
+  ATTR_USER_ROLES,
+  JWT_CLAIMS_PREFIX,
+  JWT_PSEUDO_PREFIX,
+} from '../semconv';
+import { MAX_ARRAY_LENGTH, MAX_STRING_LENGTH, type RedactionPolicy } from './claim-policy';
+
+export type AttributeValue = string | number | boolean | string[];
+export type AuditAttributes = Record<string, AttributeValue>;
+
+function own(object: JsonObject | undefined, key: string): unknown {
+  return object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, MAX_STRING_LENGTH) : undefined;
+}
+
+function seconds(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : undefined;
+}
+
+function strings(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [text(value)!];
+  if (!Array.isArray(value)) return undefined;
+  const out: string[] = [];
+  for (const element of value) {
+    if (out.length === MAX_ARRAY_LENGTH) break;
+    if (typeof element === 'string') out.push(element.slice(0, MAX_STRING_LENGTH));
+    else if (typeof element === 'number' || typeof element === 'boolean') out.push(String(element));
+  }
+  return out;
+}
+
+/** OAuth scopes: a space-separated `scope` string or an `scp` array. */
+function scopes(value: unknown): string[] | undefined {
+  return typeof value === 'string' ? strings(value.split(' ').filter(Boolean)) : strings(value);
+}
+
+/** A kept claim of no registered meaning: primitives as they are, arrays as strings, objects as capped JSON. */
+function anyValue(value: unknown): AttributeValue | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return strings(value);
+  if (value !== null && typeof value === 'object') return JSON.stringify(value).slice(0, MAX_STRING_LENGTH);
+  return text(value);
+}
+
+/** The registered claims with a known shape. */
+const KEPT_AS: Readonly<Record<string, (value: unknown) => AttributeValue | undefined>> = {
+  iss: text,
+  aud: strings,
+  exp: seconds,
+  nbf: seconds,
+  iat: seconds,
+  jti: text,
+  azp: text,
+};
+
+function serialize(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}
+
+function set(attributes: AuditAttributes, key: string, value: AttributeValue | undefined): void {
+  if (value !== undefined) attributes[key] = value;
+}
+
+function readPath(claims: JsonObject, path: readonly string[]): unknown {
+  let value: unknown = claims;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = own(value as JsonObject, key);
+  }
+  return value;
+}
+
+function writeClaims(attributes: AuditAttributes, claims: JsonObject, policy: RedactionPolicy): void {
+  for (const [name, action] of policy.claims) {
+    if (action === 'drop') continue;
+    const value = own(claims, name);
+    if (value === undefined || value === null) continue;
+    if (action === 'pseudonymize') {
+      const pseudonym = policy.pseudonymize(serialize(value));
+      attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = pseudonym;
+    } else if (name === 'sub') {
+      set(attributes, ATTR_ENDUSER_ID, text(value));
+    } else if (name === 'scope' || name === 'scp') {
+      if (attributes[ATTR_JWT_CLAIMS_SCOPE] === undefined) set(attributes, ATTR_JWT_CLAIMS_SCOPE, scopes(value));
+    } else {
+      set(attributes, JWT_CLAIMS_PREFIX + name, (KEPT_AS[name] ?? anyValue)(value));
+    }
+  }
+  if (policy.rolesClaim) set(attributes, ATTR_USER_ROLES, scopes(readPath(claims, policy.rolesClaim)));
+}
+
+export function redact(event: AuditEvent, policy: RedactionPolicy): AuditAttributes {
+  const attributes: AuditAttributes = {
+    [ATTR_JWT_OPERATION]: event.operation,
+    [ATTR_JWT_LIBRARY]: event.library,
+  };
+  set(attributes, ATTR_JWT_VALIDATION_OUTCOME, event.outcome);
+  if (event.failure) {
+    if (event.outcome) {
+      attributes[ATTR_JWT_VALIDATION_REASON] = event.failure.reason;
+      set(attributes, ATTR_JWT_VALIDATION_CLAIM, text(event.failure.claim));
+    }
+    attributes[ATTR_ERROR_TYPE] = event.failure.errorType;
+  }
+  if (event.header) {
+    set(attributes, ATTR_JWT_HEADER_ALG, text(own(event.header, 'alg')));
+    set(attributes, ATTR_JWT_HEADER_KID, text(own(event.header, 'kid')));
+    set(attributes, ATTR_JWT_HEADER_TYP, text(own(event.header, 'typ')));
+  }
+  if (event.token) attributes[ATTR_JWT_TOKEN_FINGERPRINT] = policy.pseudonymize(event.token);
+  if (event.claims) writeClaims(attributes, event.claims, policy);
+  return attributes;
+}

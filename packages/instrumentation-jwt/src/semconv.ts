@@ -1,0 +1,44 @@
+/**
+ * Attribute and instrument names this instrumentation writes. Stable names come from
+ * `@opentelemetry/semantic-conventions`; incubating ones are copied here (as OTel contrib does) so that a
+ * minor release of that package cannot rename them under users' dashboards. Every name is documented, with
+ * examples and its redaction default, in docs/semantic-conventions.md, which a test keeps in step with this file.
+ */
+export { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+
+/** `sign` | `verify` | `decode` | `decrypt` | `encrypt` */
+export const ATTR_JWT_OPERATION = 'jwt.operation';
+/** `jose` | `jsonwebtoken` */
+export const ATTR_JWT_LIBRARY = 'jwt.library';
+/** `valid` | `invalid` | `unverified` */
+export const ATTR_JWT_VALIDATION_OUTCOME = 'jwt.validation.outcome';
+/** Closed vocabulary, e.g. `expired`, `signature_invalid`. */
+export const ATTR_JWT_VALIDATION_REASON = 'jwt.validation.reason';
+/** The claim that failed validation, e.g. `aud`. */
+export const ATTR_JWT_VALIDATION_CLAIM = 'jwt.validation.claim';
+/** e.g. `RS256` */
+export const ATTR_JWT_HEADER_ALG = 'jwt.header.alg';
+/** e.g. `2026-11-key-a` */
+export const ATTR_JWT_HEADER_KID = 'jwt.header.kid';
+/** e.g. `JWT`, `at+jwt` */
+export const ATTR_JWT_HEADER_TYP = 'jwt.header.typ';
+/** Keyed pseudonym of the whole compact token, e.g. `9f86d081884c7d659a2feaa0c55ad015`. */
+export const ATTR_JWT_TOKEN_FINGERPRINT = 'jwt.token.fingerprint';
+/** Prefix of kept claims: `jwt.claims.iss`, `jwt.claims.aud`, … */
+export const JWT_CLAIMS_PREFIX = 'jwt.claims.';
+/** Prefix of pseudonymized claims other than `sub`: `jwt.pseudo.email`, … */
+export const JWT_PSEUDO_PREFIX = 'jwt.pseudo.';
+/** `jwt.claims.scope`: string[] from `scope` (space-separated) or `scp`. */
+export const ATTR_JWT_CLAIMS_SCOPE = 'jwt.claims.scope';
+/** `jwt.claims.iss` */
+export const ATTR_JWT_CLAIMS_ISS = 'jwt.claims.iss';
+
+/** Incubating: keyed pseudonym of `sub`, e.g. `3b5d5c3712955042212316173ccf37be`. */
+export const ATTR_ENDUSER_PSEUDO_ID = 'enduser.pseudo.id';
+/** Incubating: the raw `sub`, only when the claim policy says `sub: 'keep'`. */
+export const ATTR_ENDUSER_ID = 'enduser.id';
+/** Incubating: string[] from the configured roles claim, e.g. `["admin","auditor"]`. */
+export const ATTR_USER_ROLES = 'user.roles';
+
+/** Histogram of operation durations, in seconds. */
+export const METRIC_JWT_OPERATION_DURATION = 'jwt.operation.duration';

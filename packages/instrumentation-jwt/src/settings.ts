@@ -1,0 +1,113 @@
+/**
+ * Turns the user's {@link JwtInstrumentationConfig} into the settings the pipeline reads, failing fast with
+ * a TypeError that names the option when the configuration is wrong.
+ */
+import { randomBytes } from 'node:crypto';
+import type { JwtLibrary } from './audit-event';
+import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
+import { createPseudonymizer } from './policy/pseudonym';
+import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
+import { PACKAGE_NAME } from './version';
+
+export const PSEUDONYM_KEY_ENV = 'TOKENTRAIL_PSEUDONYM_KEY';
+export const MIN_PSEUDONYM_KEY_BYTES = 16;
+
+export interface Settings {
+  readonly redaction: RedactionPolicy;
+  readonly libraries: Readonly<Record<JwtLibrary, boolean>>;
+  readonly emitSpans: boolean;
+  readonly emitLogRecords: boolean;
+  readonly emitMetrics: boolean;
+  readonly enrichServerSpan: boolean;
+  readonly verifyHook?: JwtSpanHook;
+  readonly signHook?: JwtSpanHook;
+}
+
+function fail(option: string, expected: string, got: unknown): never {
+  const shown = typeof got === 'string' ? `"${got}"` : typeof got;
+  throw new TypeError(`${PACKAGE_NAME}: config.${option} must be ${expected} (got ${shown})`);
+}
+
+function flag(config: JwtInstrumentationConfig, option: keyof JwtInstrumentationConfig, fallback: boolean): boolean {
+  const value = config[option];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(option, 'a boolean', value);
+  return value;
+}
+
+function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary): boolean {
+  const value = config[library];
+  if (value === undefined) return true;
+  if (value === null || typeof value !== 'object') fail(library, 'an object like { enabled: false }', value);
+  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') fail(`${library}.enabled`, 'a boolean', value.enabled);
+  return value.enabled !== false;
+}
+
+function hook(config: JwtInstrumentationConfig, option: 'verifyHook' | 'signHook'): JwtSpanHook | undefined {
+  const value = config[option];
+  if (value !== undefined && typeof value !== 'function') fail(option, 'a function', value);
+  return value;
+}
+
+function claimActions(claims: JwtInstrumentationConfig['claims']): ReadonlyMap<string, ClaimAction> {
+  if (claims !== undefined && (claims === null || typeof claims !== 'object' || Array.isArray(claims))) {
+    fail('claims', 'an object mapping claim names to "keep", "pseudonymize" or "drop"', claims);
+  }
+  const merged = new Map<string, ClaimAction>(Object.entries(DEFAULT_CLAIM_ACTIONS));
+  for (const [name, action] of Object.entries(claims ?? {})) {
+    if (!(CLAIM_ACTIONS as readonly unknown[]).includes(action)) fail(`claims.${name}`, '"keep", "pseudonymize" or "drop"', action);
+    merged.set(name, action);
+  }
+  return merged;
+}
+
+function rolesPath(value: JwtInstrumentationConfig['rolesClaim']): readonly string[] | undefined {
+  if (value === undefined) return ['roles'];
+  if (value === null) return undefined;
+  if (typeof value === 'string' && value) return [value];
+  if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string' && part)) return [...value];
+  return fail('rolesClaim', 'a claim name, a non-empty array of names, or null', value);
+}
+
+let processKey: Uint8Array | undefined;
+
+function pseudonymKey(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, warn: (message: string) => void): Uint8Array {
+  const configured = config.pseudonymKey ?? (env[PSEUDONYM_KEY_ENV] || undefined);
+  if (configured === undefined) {
+    if (!processKey) {
+      processKey = randomBytes(32);
+      warn(
+        `no pseudonym key configured (config.pseudonymKey or ${PSEUDONYM_KEY_ENV}): using a random per-process key, ` +
+          'so enduser.pseudo.id and jwt.token.fingerprint will not match across processes or restarts',
+      );
+    }
+    return processKey;
+  }
+  const key = typeof configured === 'string' ? Buffer.from(configured, 'utf8') : configured;
+  if (!(key instanceof Uint8Array)) fail('pseudonymKey', 'a string or a Uint8Array', configured);
+  if (key.byteLength < MIN_PSEUDONYM_KEY_BYTES) {
+    fail('pseudonymKey', `at least ${MIN_PSEUDONYM_KEY_BYTES} bytes long`, `${key.byteLength} bytes`);
+  }
+  return key;
+}
+
+export function resolveSettings(
+  config: JwtInstrumentationConfig,
+  warn: (message: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Settings {
+  return {
+    redaction: {
+      claims: claimActions(config.claims),
+      rolesClaim: rolesPath(config.rolesClaim),
+      pseudonymize: createPseudonymizer(pseudonymKey(config, env, warn)),
+    },
+    libraries: { jose: libraryEnabled(config, 'jose'), jsonwebtoken: libraryEnabled(config, 'jsonwebtoken') },
+    emitSpans: flag(config, 'emitSpans', true),
+    emitLogRecords: flag(config, 'emitLogRecords', true),
+    emitMetrics: flag(config, 'emitMetrics', true),
+    enrichServerSpan: flag(config, 'enrichServerSpan', true),
+    verifyHook: hook(config, 'verifyHook'),
+    signHook: hook(config, 'signHook'),
+  };
+}
