@@ -1,0 +1,151 @@
+import './support/esm-hook.mjs';
+import assert from 'node:assert/strict';
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { setupTelemetry } from './support/telemetry.mjs';
+import { LeakScanner } from './support/leak-scanner.mjs';
+import { AUDIENCE, ISSUER, PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
+import { assertOperation, dimensionsOf, recordOperation } from './support/record.mjs';
+import { expectedAttributes } from './support/expected.mjs';
+
+const telemetry = setupTelemetry();
+new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
+const jwt = createRequire(import.meta.url)('jsonwebtoken');
+
+const leaks = new LeakScanner();
+const exported = { spans: [], logRecords: [], metricPoints: [] };
+const secret = randomBytes(24).toString('hex');
+const otherSecret = randomBytes(24).toString('hex');
+leaks.register(secret, 'HMAC secret');
+leaks.register(PERSONAL.sub, 'raw sub');
+leaks.register(PERSONAL.email, 'email claim');
+leaks.register(PERSONAL.name, 'name claim');
+
+const header = { alg: 'HS256', typ: 'JWT', kid: 'hs-2026-11' };
+
+function payload(overrides = {}) {
+  return { ...PERSONAL, roles: ['reader', 'auditor'], iss: ISSUER, aud: AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 600, ...overrides };
+}
+
+function sign(claims, key = secret) {
+  const token = jwt.sign(claims, key, { algorithm: 'HS256', keyid: header.kid });
+  leaks.registerToken(token);
+  return token;
+}
+
+async function record(fn) {
+  const recorded = await recordOperation(telemetry, fn);
+  exported.spans.push(recorded.span);
+  exported.logRecords.push(recorded.logRecord);
+  exported.metricPoints.push({ attributes: recorded.metricAttributes });
+  return recorded;
+}
+
+/** jsonwebtoken's callback form, as a promise of the callback's arguments. */
+function viaCallback(call) {
+  return new Promise((resolve, reject) => call((err, value) => (err ? reject(err) : resolve(value))));
+}
+
+const verifyCases = [
+  { name: 'valid', claims: payload(), options: { issuer: ISSUER, audience: AUDIENCE } },
+  { name: 'expired', claims: payload({ exp: nowSeconds() - 60 }), reason: 'expired', claim: 'exp', errorType: 'TokenExpiredError' },
+  { name: 'bad signature', claims: payload(), key: otherSecret, reason: 'signature_invalid', errorType: 'JsonWebTokenError' },
+  { name: 'wrong aud', claims: payload(), options: { audience: 'billing-api' }, reason: 'claim_invalid', claim: 'aud', errorType: 'JsonWebTokenError' },
+  { name: 'wrong iss', claims: payload(), options: { issuer: 'https://other-idp.example.test' }, reason: 'claim_invalid', claim: 'iss', errorType: 'JsonWebTokenError' },
+  { name: 'nbf in the future', claims: payload({ nbf: nowSeconds() + 3600 }), reason: 'not_yet_valid', claim: 'nbf', errorType: 'NotBeforeError' },
+  { name: 'alg not allowed', claims: payload(), options: { algorithms: ['RS256'] }, reason: 'alg_not_allowed', errorType: 'JsonWebTokenError' },
+  { name: 'malformed', token: 'not-a-compact-jws', reason: 'malformed', errorType: 'JsonWebTokenError' },
+];
+
+const styles = {
+  sync: (token, options) => jwt.verify(token, secret, options),
+  callback: (token, options) => viaCallback((cb) => (options ? jwt.verify(token, secret, options, cb) : jwt.verify(token, secret, cb))),
+};
+
+for (const [style, verify] of Object.entries(styles)) {
+  for (const c of verifyCases) {
+    test(`jsonwebtoken verify (${style}): ${c.name}`, async () => {
+      const token = c.token ?? sign(c.claims, c.key);
+      const recorded = await record(() => verify(token, c.options));
+      const failed = c.reason !== undefined;
+      assert.equal(recorded.error?.name, c.errorType, 'the library still decides');
+      const attributes = expectedAttributes({
+        operation: 'verify',
+        library: 'jsonwebtoken',
+        outcome: failed ? 'invalid' : 'valid',
+        reason: c.reason,
+        claim: c.claim,
+        errorType: c.errorType,
+        header: c.token ? undefined : header,
+        payload: c.claims,
+        token,
+      });
+      assertOperation(recorded, { name: 'jwt.verify', attributes, dimensions: dimensionsOf(attributes, { trusted: !failed }), failed });
+    });
+  }
+}
+
+for (const style of ['sync', 'callback']) {
+  test(`jsonwebtoken sign (${style})`, async () => {
+    const claims = payload({ jti: 'jti-0002' });
+    const options = { algorithm: 'HS256', keyid: header.kid };
+    const recorded = await record(() =>
+      style === 'sync' ? jwt.sign(claims, secret, options) : viaCallback((cb) => jwt.sign(claims, secret, options, cb)),
+    );
+    leaks.registerToken(recorded.value);
+    const attributes = expectedAttributes({ operation: 'sign', library: 'jsonwebtoken', header, payload: claims, token: recorded.value });
+    assertOperation(recorded, { name: 'jwt.sign', attributes, dimensions: dimensionsOf(attributes, { trusted: true }), failed: false });
+  });
+}
+
+test('jsonwebtoken sign with an RSA key that is too small', async () => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const recorded = await record(() => jwt.sign(payload(), privateKey, { algorithm: 'RS256' }));
+  assert.match(recorded.error.message, /minimum key size/);
+  const attributes = expectedAttributes({ operation: 'sign', library: 'jsonwebtoken', errorType: 'Error' });
+  assertOperation(recorded, { name: 'jwt.sign', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: true });
+});
+
+test('jsonwebtoken RS256: sign and verify with a key pair', async () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const claims = payload();
+  const token = jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: 'rsa-2026-11' });
+  leaks.registerToken(token);
+  const recorded = await record(() => jwt.verify(token, publicKey, { algorithms: ['RS256'] }));
+  const attributes = expectedAttributes({
+    operation: 'verify', library: 'jsonwebtoken', outcome: 'valid', header: { alg: 'RS256', typ: 'JWT', kid: 'rsa-2026-11' }, payload: claims, token,
+  });
+  assertOperation(recorded, { name: 'jwt.verify', attributes, dimensions: dimensionsOf(attributes, { trusted: true }), failed: false });
+});
+
+test('jsonwebtoken verify with a key callback that fails', async () => {
+  const token = sign(payload());
+  const recorded = await record(() => viaCallback((cb) => jwt.verify(token, (_header, done) => setImmediate(() => done(new Error('no key'))), cb)));
+  assert.equal(recorded.span.attributes['jwt.validation.reason'], 'key_not_found');
+});
+
+test('jsonwebtoken decode', async () => {
+  const claims = payload();
+  const token = sign(claims);
+  const recorded = await record(() => jwt.decode(token));
+  assert.deepEqual(recorded.value, claims);
+  const attributes = expectedAttributes({ operation: 'decode', library: 'jsonwebtoken', outcome: 'unverified', header, payload: claims, token });
+  assertOperation(recorded, { name: 'jwt.decode', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: false });
+});
+
+test('jsonwebtoken decode of an unreadable token returns null and is recorded as malformed', async () => {
+  const recorded = await record(() => jwt.decode('garbage-token'));
+  assert.equal(recorded.value, null);
+  const attributes = expectedAttributes({
+    operation: 'decode', library: 'jsonwebtoken', outcome: 'invalid', reason: 'malformed', errorType: '_OTHER', token: 'garbage-token',
+  });
+  assertOperation(recorded, { name: 'jwt.decode', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: true });
+});
+
+test('nothing secret was exported by any jsonwebtoken operation above', () => {
+  const scanned = leaks.assertClean(exported);
+  assert.ok(exported.spans.length >= verifyCases.length * 2 + 4);
+  assert.ok(scanned > 100);
+});

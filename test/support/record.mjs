@@ -1,0 +1,72 @@
+/** Runs one library call under a parent span and returns exactly what it exported. */
+import assert from 'node:assert/strict';
+import { SpanKind, SpanStatusCode, SeverityNumber, trace } from '@opentelemetry/api';
+
+const METRIC = 'jwt.operation.duration';
+
+function pointKey(point) {
+  return JSON.stringify(Object.entries(point.attributes).sort());
+}
+
+async function counts(telemetry) {
+  return new Map((await telemetry.metricPoints(METRIC)).map((p) => [pointKey(p), { count: p.value.count, attributes: p.attributes }]));
+}
+
+/**
+ * Calls `fn` inside a `caller` span. Returns the single jwt span and log record it produced, the metric point
+ * whose count grew by one, and the call's value or error.
+ */
+export async function recordOperation(telemetry, fn) {
+  const before = await counts(telemetry);
+  telemetry.reset();
+  const tracer = trace.getTracer('test-caller');
+  let parent;
+  let settled;
+  await tracer.startActiveSpan('caller', async (span) => {
+    parent = span;
+    try {
+      settled = { value: await fn() };
+    } catch (error) {
+      settled = { error };
+    } finally {
+      span.end();
+    }
+  });
+  const spans = telemetry.spans().filter((s) => s.name.startsWith('jwt.'));
+  const logRecords = telemetry.logRecords();
+  assert.equal(spans.length, 1, `expected one jwt span, got ${spans.map((s) => s.name)}`);
+  assert.equal(logRecords.length, 1, 'expected one log record');
+  const after = await counts(telemetry);
+  const grown = [...after].filter(([key, { count }]) => count === (before.get(key)?.count ?? 0) + 1);
+  const unchanged = [...after].filter(([key, { count }]) => count === (before.get(key)?.count ?? 0));
+  assert.equal(grown.length, 1, 'expected exactly one metric point to grow by one');
+  assert.equal(grown.length + unchanged.length, after.size, 'no metric point may grow by more than one');
+  return { span: spans[0], logRecord: logRecords[0], metricAttributes: grown[0][1].attributes, parent, ...settled };
+}
+
+/** Asserts the span, the log record and the metric point of one recorded operation. */
+export function assertOperation(recorded, { name, attributes, dimensions, failed }) {
+  const { span, logRecord, metricAttributes, parent } = recorded;
+  assert.equal(span.name, name);
+  assert.equal(span.kind, SpanKind.INTERNAL);
+  assert.equal(span.parentSpanContext?.spanId, parent.spanContext().spanId, 'jwt span is a child of the caller');
+  assert.deepEqual({ ...span.attributes }, attributes);
+  if (failed) assert.deepEqual(span.status, { code: SpanStatusCode.ERROR, message: attributes['jwt.validation.reason'] ?? attributes['error.type'] });
+  else assert.equal(span.status.code, SpanStatusCode.UNSET);
+
+  assert.equal(logRecord.eventName, name);
+  assert.equal(logRecord.severityNumber, failed ? SeverityNumber.WARN : SeverityNumber.INFO);
+  assert.deepEqual({ ...logRecord.attributes }, attributes);
+  assert.equal(logRecord.spanContext?.spanId, span.spanContext().spanId, 'log record points at the jwt span');
+  assert.equal(logRecord.spanContext?.traceId, span.spanContext().traceId);
+
+  assert.deepEqual({ ...metricAttributes }, dimensions);
+}
+
+/** The low-cardinality subset the metric point must carry, per the documented allowlist. */
+export function dimensionsOf(attributes, { trusted }) {
+  const keys = ['jwt.operation', 'jwt.library', 'jwt.validation.outcome', 'jwt.validation.reason', 'error.type', 'jwt.header.alg'];
+  const dims = Object.fromEntries(keys.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
+  if (trusted && attributes['jwt.claims.iss'] !== undefined) dims['jwt.claims.iss'] = attributes['jwt.claims.iss'];
+  return dims;
+}
