@@ -71,6 +71,9 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     if (!this._pipeline) {
       const instrumentation = this;
       const host: PipelineHost = {
+        get enabled() {
+          return instrumentation.isEnabled();
+        },
         get settings() {
           return instrumentation._settings;
         },

@@ -19,6 +19,8 @@ import { endOperationSpan, startOperationSpan } from './sinks/span-sink';
 
 /** What the pipeline needs from the instrumentation; read on every operation so provider changes apply. */
 export interface PipelineHost {
+  /** False once the instrumentation is disabled: calls still reach wrapped functions until they are restored. */
+  readonly enabled: boolean;
   readonly settings: Settings;
   readonly tracer: Tracer;
   readonly logger: Logger;
@@ -94,16 +96,16 @@ class Operation implements OperationScope {
       fenced(diag, 'ending the span', () => this.span?.end());
       return;
     }
-    if (this.span) {
-      const span = this.span;
+    const { span } = this;
+    if (span) {
       const hook = this.operation === 'sign' || this.operation === 'encrypt' ? settings.signHook : settings.verifyHook;
       fenced(diag, 'the span sink', () =>
-        endOperationSpan(span, recorded!, hook, (error) => diag.error('the configured span hook threw', error)),
+        endOperationSpan(span, recorded, hook, (error) => diag.error('the configured span hook threw', error)),
       );
     }
-    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitOperationLogRecord(host.logger, recorded!));
-    if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded!));
-    if (settings.enrichServerSpan) fenced(diag, 'the server span sink', () => enrichServerSpan(recorded!));
+    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitOperationLogRecord(host.logger, recorded));
+    if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
+    if (settings.enrichServerSpan) fenced(diag, 'the server span sink', () => enrichServerSpan(recorded));
   }
 }
 
@@ -112,8 +114,8 @@ export class AuditPipeline implements AuditRecorder {
 
   begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined {
     try {
-      const settings = this.host.settings;
-      if (!settings.libraries[library]) return undefined;
+      const { settings, enabled } = this.host;
+      if (!enabled || !settings.libraries[library]) return undefined;
       if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics && !settings.enrichServerSpan) return undefined;
       const caller = context.active();
       if (caller.getValue(IN_OPERATION)) return undefined;

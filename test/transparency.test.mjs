@@ -1,0 +1,145 @@
+/**
+ * The instrumentation changes nothing the application can observe: with it enabled and disabled, every call
+ * returns the same value, throws an error of the same class with the same code, name, message and fields,
+ * calls callbacks with the same arguments at the same moment (synchronously or not), and the error the
+ * caller catches is the very object the library created.
+ */
+import './support/esm-hook.mjs';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { isWrapped } from '@opentelemetry/instrumentation';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { setupTelemetry } from './support/telemetry.mjs';
+import { AUDIENCE, ISSUER, PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
+
+const telemetry = setupTelemetry();
+const hookErrors = [];
+const instrumentation = new JwtInstrumentation({
+  pseudonymKey: PSEUDONYM_KEY,
+  verifyHook: (_span, info) => info.error && hookErrors.push(info.error),
+});
+const jose = await import('jose');
+const jwt = createRequire(import.meta.url)('jsonwebtoken');
+
+const secretText = randomBytes(24).toString('hex');
+const secret = new TextEncoder().encode(secretText);
+const claims = { ...PERSONAL, iss: ISSUER, aud: AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 600 };
+const header = { alg: 'HS256', typ: 'JWT' };
+const joseToken = await new jose.SignJWT(claims).setProtectedHeader(header).sign(secret);
+const jwtToken = jwt.sign(claims, secretText);
+const expired = jwt.sign({ ...claims, exp: nowSeconds() - 10 }, secretText);
+const tampered = `${jwtToken.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, sub: 'mallory' })).toString('base64url')}.${jwtToken.split('.')[2]}`;
+
+/** Everything about an outcome the caller can see, in comparable form. */
+function observe(settled) {
+  if ('value' in settled) return { kind: 'value', value: settled.value, sync: settled.sync };
+  const e = settled.error;
+  return {
+    kind: 'error',
+    sync: settled.sync,
+    prototype: Object.getPrototypeOf(e),
+    name: e.name,
+    code: e.code,
+    message: e.message,
+    fields: Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'stack')),
+  };
+}
+
+async function settle(call) {
+  let sync = true;
+  try {
+    const result = call();
+    if (result && typeof result.then === 'function') {
+      sync = false;
+      return { value: await result, sync };
+    }
+    return { value: result, sync };
+  } catch (error) {
+    return { error, sync };
+  }
+}
+
+/** Callback form: the arguments the callback got, and whether it ran before the call returned. */
+function settleCallback(call) {
+  return new Promise((resolve) => {
+    let returned = false;
+    call((...args) => resolve({ value: { args, beforeReturn: !returned }, sync: true }));
+    returned = true;
+  });
+}
+
+const cases = {
+  'jose jwtVerify valid': () => settle(() => jose.jwtVerify(joseToken, secret, { issuer: ISSUER })),
+  'jose jwtVerify wrong audience': () => settle(() => jose.jwtVerify(joseToken, secret, { audience: 'other' })),
+  'jose jwtVerify bad key': () => settle(() => jose.jwtVerify(joseToken, new TextEncoder().encode('x'.repeat(32)))),
+  'jose jwtVerify not a token': () => settle(() => jose.jwtVerify('abc', secret)),
+  'jose jwtVerify wrong argument type': () => settle(() => jose.jwtVerify(42, secret)),
+  'jose SignJWT#sign (deterministic HS256)': () => settle(() => new jose.SignJWT(claims).setProtectedHeader(header).sign(secret)),
+  'jose decodeJwt': () => settle(() => jose.decodeJwt(joseToken)),
+  'jose decodeJwt malformed': () => settle(() => jose.decodeJwt('x.y')),
+  'jsonwebtoken verify valid': () => settle(() => jwt.verify(jwtToken, secretText)),
+  'jsonwebtoken verify complete': () => settle(() => jwt.verify(jwtToken, secretText, { complete: true })),
+  'jsonwebtoken verify expired': () => settle(() => jwt.verify(expired, secretText)),
+  'jsonwebtoken verify tampered': () => settle(() => jwt.verify(tampered, secretText)),
+  'jsonwebtoken verify callback valid': () => settleCallback((cb) => jwt.verify(jwtToken, secretText, cb)),
+  'jsonwebtoken verify callback expired': () => settleCallback((cb) => jwt.verify(expired, secretText, {}, cb)),
+  'jsonwebtoken verify async key callback': () =>
+    settleCallback((cb) => jwt.verify(jwtToken, (_h, done) => setImmediate(() => done(null, secretText)), cb)),
+  'jsonwebtoken sign sync': () => settle(() => jwt.sign(claims, secretText)),
+  'jsonwebtoken sign callback': () => settleCallback((cb) => jwt.sign(claims, secretText, cb)),
+  'jsonwebtoken sign bad options': () => settle(() => jwt.sign(claims, secretText, { expiresIn: 'soon' })),
+  'jsonwebtoken decode': () => settle(() => jwt.decode(jwtToken, { complete: true })),
+  'jsonwebtoken decode garbage': () => settle(() => jwt.decode('garbage')),
+};
+
+for (const [name, run] of Object.entries(cases)) {
+  test(`same observable result with and without the instrumentation: ${name}`, async () => {
+    telemetry.reset();
+    const enabled = observe(await run());
+    assert.ok(telemetry.spans().length >= 1, 'the instrumented run was recorded');
+    instrumentation.disable();
+    try {
+      telemetry.reset();
+      const disabled = observe(await run());
+      assert.equal(telemetry.spans().length, 0, 'the disabled run was not recorded');
+      assert.deepStrictEqual(enabled, disabled);
+    } finally {
+      instrumentation.enable();
+    }
+  });
+}
+
+test('the error the caller catches is the very object the library threw', async () => {
+  hookErrors.length = 0;
+  const caught = [];
+  for (const call of [
+    () => jose.jwtVerify(joseToken, secret, { audience: 'other' }),
+    () => jose.decodeJwt('x.y'),
+    () => jwt.verify(expired, secretText),
+  ]) {
+    try {
+      await call();
+    } catch (error) {
+      caught.push(error);
+    }
+  }
+  caught.push(await new Promise((resolve) => jwt.verify(tampered, secretText, (err) => resolve(err))));
+  assert.equal(caught.length, 4);
+  assert.equal(hookErrors.length, 4);
+  caught.forEach((error, i) => assert.equal(error, hookErrors[i], `error ${i} is the same object`));
+});
+
+test('disable() restores the original jsonwebtoken functions and enable() patches them again', () => {
+  assert.equal(isWrapped(jwt.verify), true);
+  instrumentation.disable();
+  try {
+    assert.equal(isWrapped(jwt.verify), false);
+    assert.equal(isWrapped(jwt.sign), false);
+    assert.equal(isWrapped(jwt.decode), false);
+  } finally {
+    instrumentation.enable();
+  }
+  assert.equal(isWrapped(jwt.verify), true);
+});
