@@ -1,0 +1,65 @@
+/**
+ * Never break the host: when every part of the telemetry path throws (the tracer, the logger, the histogram,
+ * the user's hooks), the library's results are unchanged and each failure is reported through diag.
+ */
+import './support/esm-hook.mjs';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { setupTelemetry } from './support/telemetry.mjs';
+import { PSEUDONYM_KEY } from './support/jwt-fixtures.mjs';
+
+const diagErrors = [];
+diag.setLogger(
+  { error: (...args) => diagErrors.push([args.filter((a) => typeof a === 'string').join(' ')]), warn() {}, info() {}, debug() {}, verbose() {} },
+  { logLevel: DiagLogLevel.ERROR, suppressOverrideMessage: true },
+);
+const telemetry = setupTelemetry();
+const boom = () => {
+  throw new Error('telemetry backend exploded');
+};
+const instrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, verifyHook: boom, signHook: boom });
+const jose = await import('jose');
+const jwt = createRequire(import.meta.url)('jsonwebtoken');
+const secret = 'fencing-secret-fencing-secret-0123';
+const key = new TextEncoder().encode(secret);
+
+async function allOperations() {
+  const joseToken = await new jose.SignJWT({ sub: 'u1' }).setProtectedHeader({ alg: 'HS256' }).sign(key);
+  const verified = await jose.jwtVerify(joseToken, key);
+  const rejected = await jose.jwtVerify(joseToken, key, { audience: 'x' }).catch((e) => e.code);
+  const token = jwt.sign({ sub: 'u2', iat: 1 }, secret);
+  const viaCallback = await new Promise((resolve) => jwt.verify(token, secret, (err, value) => resolve([err, value])));
+  return [verified.payload, rejected, jwt.verify(token, secret), viaCallback, jwt.decode(token), jose.decodeJwt(joseToken)];
+}
+
+test('hooks that throw: results unchanged, spans still recorded, errors reported', async () => {
+  const baseline = await allOperations();
+  diagErrors.length = 0;
+  telemetry.reset();
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, verifyHook: boom, signHook: boom });
+  assert.deepEqual(await allOperations(), baseline);
+  assert.ok(telemetry.spans().length >= 6, 'spans were still exported');
+  assert.ok(diagErrors.some(([message]) => /hook threw/.test(message)));
+});
+
+test('tracer, logger and histogram that throw: results unchanged, nothing reaches the application', async () => {
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+  const baseline = await allOperations();
+  instrumentation.setTracerProvider({ getTracer: () => ({ startSpan: boom, startActiveSpan: boom }) });
+  instrumentation.setLoggerProvider({ getLogger: () => ({ emit: boom, enabled: () => true }) });
+  instrumentation.setMeterProvider({ getMeter: () => ({ createHistogram: () => ({ record: boom }) }) });
+  diagErrors.length = 0;
+  assert.deepEqual(await allOperations(), baseline);
+  assert.ok(diagErrors.length >= 6, `each failure went to diag (${diagErrors.length})`);
+
+  // A span that starts but fails while ending, with a logger and histogram still broken.
+  instrumentation.setTracerProvider({
+    getTracer: () => ({ startSpan: () => ({ setAttributes: boom, setStatus: boom, end: boom, spanContext: () => ({}) }) }),
+  });
+  diagErrors.length = 0;
+  assert.deepEqual(await allOperations(), baseline);
+  assert.ok(diagErrors.some(([message]) => /span sink/.test(message)));
+});

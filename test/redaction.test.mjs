@@ -1,0 +1,96 @@
+/**
+ * The claim policy: default-deny, configured keep / pseudonymize / drop, nested roles, scopes, caps on
+ * attacker-sized values, own properties only, and metric dimensions that a forged token cannot grow.
+ */
+import './support/esm-hook.mjs';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { setupTelemetry } from './support/telemetry.mjs';
+import { LeakScanner } from './support/leak-scanner.mjs';
+import { PERSONAL, PSEUDONYM_KEY, pseudonym } from './support/jwt-fixtures.mjs';
+import { recordOperation } from './support/record.mjs';
+
+const telemetry = setupTelemetry();
+const instrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
+const jwt = createRequire(import.meta.url)('jsonwebtoken');
+const secret = 'redaction-secret-redaction-secret-01';
+
+async function decodedAttributes(claims, config, header) {
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, ...config });
+  const token = jwt.sign(claims, secret, header ? { noTimestamp: true, header } : { noTimestamp: true });
+  const { span, metricAttributes } = await recordOperation(telemetry, () => jwt.verify(token, secret));
+  return { attributes: { ...span.attributes }, metricAttributes: { ...metricAttributes }, token };
+}
+
+const claimKeys = (attributes) => Object.keys(attributes).filter((k) => /^(jwt\.claims|jwt\.pseudo|enduser|user)\./.test(k)).sort();
+
+test('default policy: registered claims kept, sub pseudonymized, everything else dropped', async () => {
+  const { attributes } = await decodedAttributes({ ...PERSONAL, iss: 'i', aud: ['a', 'b'], jti: 'j', azp: 'client', scope: 'read write', roles: 'admin', tenant: 't1' });
+  assert.deepEqual(claimKeys(attributes), ['enduser.pseudo.id', 'jwt.claims.aud', 'jwt.claims.azp', 'jwt.claims.iss', 'jwt.claims.jti', 'jwt.claims.scope', 'user.roles']);
+  assert.equal(attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
+  assert.deepEqual(attributes['jwt.claims.scope'], ['read', 'write']);
+  assert.deepEqual(attributes['user.roles'], ['admin']);
+});
+
+test('configured policy: keep, pseudonymize and drop, including sub and registered claims', async () => {
+  const { attributes } = await decodedAttributes(
+    { ...PERSONAL, iss: 'i', tenant: 't1', plan: { tier: 'gold' }, scp: ['orders:read'] },
+    { claims: { email: 'pseudonymize', tenant: 'keep', plan: 'keep', iss: 'drop', sub: 'keep' } },
+  );
+  assert.equal(attributes['jwt.pseudo.email'], pseudonym(PERSONAL.email));
+  assert.equal(attributes['jwt.claims.tenant'], 't1');
+  assert.equal(attributes['jwt.claims.plan'], '{"tier":"gold"}');
+  assert.equal(attributes['enduser.id'], PERSONAL.sub);
+  assert.equal(attributes['enduser.pseudo.id'], undefined);
+  assert.equal(attributes['jwt.claims.iss'], undefined);
+  assert.deepEqual(attributes['jwt.claims.scope'], ['orders:read']);
+  assert.equal(Object.values(attributes).includes(PERSONAL.name), false);
+});
+
+test('roles from a nested claim path, and no roles when disabled', async () => {
+  const claims = { sub: 'x', realm_access: { roles: ['ops', 'billing'] }, roles: ['ignored'] };
+  assert.deepEqual((await decodedAttributes(claims, { rolesClaim: ['realm_access', 'roles'] })).attributes['user.roles'], ['ops', 'billing']);
+  assert.equal((await decodedAttributes(claims, { rolesClaim: null })).attributes['user.roles'], undefined);
+});
+
+test('claims are read as own properties: __proto__ and constructor cannot inject values', async () => {
+  const json = '{"sub":"x","__proto__":{"iss":"proto-iss","tenant":"proto"},"constructor":{"prototype":{"polluted":true}}}';
+  const token = jwt.sign(json, secret);
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, claims: { tenant: 'keep', constructor: 'drop', toString: 'keep' } });
+  const { span } = await recordOperation(telemetry, () => jwt.decode(token));
+  assert.equal(span.attributes['jwt.claims.iss'], undefined);
+  assert.equal(span.attributes['jwt.claims.tenant'], undefined);
+  assert.equal(span.attributes['jwt.claims.toString'], undefined);
+  assert.equal({}.polluted, undefined);
+});
+
+test('attacker-sized values are capped: 256 characters per string, 32 elements per array', async () => {
+  const { attributes } = await decodedAttributes({ iss: 'i'.repeat(5000), aud: Array.from({ length: 500 }, (_, i) => `aud-${i}`) }, {}, { kid: 'k'.repeat(5000) });
+  assert.equal(attributes['jwt.claims.iss'].length, 256);
+  assert.equal(attributes['jwt.header.kid'].length, 256);
+  assert.equal(attributes['jwt.claims.aud'].length, 32);
+});
+
+test('metric dimensions: an unregistered alg becomes _OTHER and an unverified issuer is left out', async () => {
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+  const forgedHeader = Buffer.from(JSON.stringify({ alg: 'HS256-forged-9f3c', typ: 'JWT' })).toString('base64url');
+  const forgedClaims = Buffer.from(JSON.stringify({ iss: 'https://attacker-chosen-9f3c.example' })).toString('base64url');
+  const forged = `${forgedHeader}.${forgedClaims}.c2ln`;
+  const { span, metricAttributes } = await recordOperation(telemetry, () => jwt.verify(forged, secret));
+  assert.equal(span.attributes['jwt.header.alg'], 'HS256-forged-9f3c', 'the span keeps the evidence');
+  assert.equal(metricAttributes['jwt.header.alg'], '_OTHER');
+  assert.equal(metricAttributes['jwt.claims.iss'], undefined);
+  const leaks = new LeakScanner();
+  leaks.register('attacker-chosen-9f3c', 'forged issuer');
+  leaks.register('HS256-forged-9f3c', 'forged alg');
+  leaks.assertClean({ metricPoints: await telemetry.metricPoints('jwt.operation.duration') });
+});
+
+test('the leak scanner itself fails when a secret is exported', () => {
+  const leaks = new LeakScanner();
+  leaks.registerToken('aaaaaaaa.bbbbbbbb.cccccccc');
+  assert.throws(() => leaks.assertClean({ spans: [{ name: 'x', attributes: { note: 'prefix bbbbbbbb suffix' }, status: {} }] }), /token segment 1 found in span x attributes\.note/);
+  assert.throws(() => leaks.assertClean({ logRecords: [{ eventName: 'e', attributes: { list: ['aaaaaaaa.bbbbbbbb.cccccccc'] } }] }), /leak: token/);
+});
