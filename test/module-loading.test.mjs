@@ -58,3 +58,17 @@ test('ESM app: jsonwebtoken as the default export', async () => {
   const telemetry = await runFixture('--import', './fixtures/preload.mjs', 'fixtures/esm-jsonwebtoken-app.mjs');
   assert.deepEqual(jwtSpans(telemetry), ['jwt.sign jsonwebtoken -', 'jwt.verify jsonwebtoken valid', 'jwt.decode jsonwebtoken unverified']);
 });
+
+test('explicit wrapper: wrapModule() records a library the module hooks cannot reach', async () => {
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['fixtures/explicit-wrapper-app.mjs'], { cwd, timeout: 30_000 });
+  const line = stdout.split('\n').find((l) => l.startsWith('TELEMETRY '));
+  assert.ok(line, stderr);
+  // SignJWT is a shared class: wrapping jose patches its prototype, so the sign made before wrapping is not
+  // recorded and the verify made before wrapping is not either.
+  assert.deepEqual(jwtSpans(JSON.parse(line.slice('TELEMETRY '.length))), [
+    'jwt.verify jose valid',
+    'jwt.decode jose unverified',
+    'jwt.sign jsonwebtoken -',
+    'jwt.verify jsonwebtoken valid',
+  ]);
+});

@@ -12,7 +12,7 @@ import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
 import { AuditPipeline, type PipelineHost } from './pipeline';
 import { resolveSettings, type Settings } from './settings';
 import { createDurationHistogram } from './sinks/metric-sink';
-import type { JwtInstrumentationConfig } from './types';
+import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter];
@@ -65,6 +65,25 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
           ),
         ),
     );
+  }
+
+  /**
+   * Returns a copy of a library's exports with its operations recorded, for code the module hooks cannot
+   * reach: a bundle that inlined the library, or a library loaded before the instrumentation was created.
+   * `exports` is what `import * as jose from 'jose'` or `require('jsonwebtoken')` gives; it is not modified
+   * (jose's `SignJWT` and `EncryptJWT` classes are shared, so their methods are patched in place). For jsonwebtoken
+   * pass its CommonJS exports: `require('jsonwebtoken')`, or the default import.
+   */
+  wrapModule<T extends object>(library: JwtLibrary, exports: T): T {
+    const adapter = ADAPTERS.find((candidate) => candidate.library === library);
+    if (!adapter) throw new TypeError(`${PACKAGE_NAME}: wrapModule() supports ${ADAPTERS.map((a) => `"${a.library}"`).join(', ')} (got ${String(library)})`);
+    if (exports === null || typeof exports !== 'object') throw new TypeError(`${PACKAGE_NAME}: wrapModule() needs the module's exports object`);
+    const copy = { ...exports };
+    const patch = () => {
+      adapter.main?.patch(copy, this.patcher, this.pipeline);
+      for (const file of adapter.files) file.patch(copy, this.patcher, this.pipeline);
+    };
+    return this.applyPatch(adapter, patch, copy);
   }
 
   private get pipeline(): AuditPipeline {
