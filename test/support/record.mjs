@@ -1,6 +1,7 @@
 /** Runs one library call under a parent span and returns exactly what it exported. */
 import assert from 'node:assert/strict';
 import { SpanKind, SpanStatusCode, SeverityNumber, trace } from '@opentelemetry/api';
+import { expectedAttributes } from './expected.mjs';
 
 const METRIC = 'jwt.operation.duration';
 
@@ -69,4 +70,31 @@ export function dimensionsOf(attributes, { trusted }) {
   const dims = Object.fromEntries(keys.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
   if (trusted && attributes['jwt.claims.iss'] !== undefined) dims['jwt.claims.iss'] = attributes['jwt.claims.iss'];
   return dims;
+}
+
+/** Records operations and keeps everything they exported, for one leak scan at the end of a suite. */
+export function createRecorder(telemetry) {
+  const exported = { spans: [], logRecords: [], metricPoints: [] };
+  return {
+    exported,
+    async record(fn) {
+      const recorded = await recordOperation(telemetry, fn);
+      exported.spans.push(recorded.span);
+      exported.logRecords.push(recorded.logRecord);
+      exported.metricPoints.push({ attributes: recorded.metricAttributes });
+      return recorded;
+    },
+  };
+}
+
+/**
+ * Asserts one verify case: `expected` holds `reason`, `claim` and `errorType` when the token must be refused,
+ * `claims` and `header` when the token carries them.
+ */
+export function assertVerifyCase(recorded, { library, token, header, claims, reason, claim, errorType }) {
+  const failed = reason !== undefined;
+  const attributes = expectedAttributes({
+    operation: 'verify', library, outcome: failed ? 'invalid' : 'valid', reason, claim, errorType, header, payload: claims, token,
+  });
+  assertOperation(recorded, { name: 'jwt.verify', attributes, dimensions: dimensionsOf(attributes, { trusted: !failed }), failed });
 }
