@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { LIBRARIES, OPERATIONS, OUTCOMES, REASONS } from '@tokentrail/instrumentation-jwt';
+import { AUTHZ_OUTCOMES, LIBRARIES, OPERATIONS, OUTCOMES, REASONS, REQUEST_FINDINGS, TOKEN_SOURCES } from '@tokentrail/instrumentation-jwt';
 
 const require = createRequire(import.meta.url);
 const pkgDir = new URL('../packages/instrumentation-jwt/', import.meta.url);
@@ -13,7 +13,7 @@ const pkgReadme = read(new URL('README.md', pkgDir));
 const built = (path) => require(new URL(`build/${path}`, pkgDir).pathname);
 
 test('every attribute and instrument name in semconv.ts is documented', () => {
-  const names = Object.entries(built('semconv.js')).filter(([key]) => /^(ATTR_|METRIC_|JWT_)/.test(key));
+  const names = Object.entries(built('semconv.js')).filter(([key]) => /^(ATTR_|METRIC_|JWT_|EVENT_)/.test(key));
   assert.ok(names.some(([key]) => key === 'ATTR_ERROR_TYPE'), 'stable names are re-exported too');
   for (const [key, name] of names) {
     const documented = key.endsWith('_PREFIX') ? `\`${name}<name>\`` : `\`${name}\``;
@@ -22,7 +22,7 @@ test('every attribute and instrument name in semconv.ts is documented', () => {
 });
 
 test('every closed-vocabulary value is documented', () => {
-  for (const value of [...OPERATIONS, ...OUTCOMES, ...REASONS, ...LIBRARIES]) {
+  for (const value of [...OPERATIONS, ...OUTCOMES, ...REASONS, ...LIBRARIES, ...AUTHZ_OUTCOMES, ...REQUEST_FINDINGS, ...TOKEN_SOURCES]) {
     assert.ok(semconvDoc.includes(`\`${value}\``), `${value} is missing from docs/semantic-conventions.md`);
   }
   const reasonRows = [...semconvDoc.matchAll(/^\| `([a-z_]+)` \| [^|]+ \|[^|]*\|[^|]*\|$/gm)].map((m) => m[1]);

@@ -9,7 +9,9 @@ import { types } from 'node:util';
 import type { LibraryAdapter, Patcher } from './adapters/contract';
 import { joseAdapter } from './adapters/jose';
 import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
-import { AuditPipeline, type PipelineHost } from './pipeline';
+import { observeHttpServers } from './adapters/http-server';
+import { AuditPipeline } from './pipeline';
+import type { PipelineHost } from './pipeline-host';
 import { resolveSettings, type Settings } from './settings';
 import { createDurationHistogram } from './sinks/metric-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
@@ -30,6 +32,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   declare private _settings: Settings;
   declare private _durationHistogram: Histogram;
   declare private _pipeline: AuditPipeline | undefined;
+  declare private _stopObservingHttp: (() => void) | undefined;
 
   constructor(config: JwtInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -40,6 +43,25 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     const settings = resolveSettings(config, (message) => (this._diag ?? startupDiag).warn(message));
     super.setConfig(config);
     this._settings = settings;
+  }
+
+  /** Patches the libraries and starts observing HTTP servers. */
+  override enable(): void {
+    super.enable();
+    if (!this._stopObservingHttp) {
+      try {
+        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
+      } catch (error) {
+        (this._diag ?? startupDiag).error('could not observe HTTP servers; requests will not be audited', error);
+      }
+    }
+  }
+
+  /** Restores the libraries' functions and stops observing HTTP servers. */
+  override disable(): void {
+    super.disable();
+    this._stopObservingHttp?.();
+    this._stopObservingHttp = undefined;
   }
 
   protected override _updateMetricInstruments(): void {

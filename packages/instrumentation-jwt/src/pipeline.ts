@@ -5,11 +5,15 @@
  * the {@link AuditEvent}, redacts it once, and hands the result to each enabled sink. Every step is fenced:
  * an internal error is reported through `diag` and never reaches the application.
  */
-import { context, createContextKey, trace, type Context, type DiagLogger, type Histogram, type Logger, type Span, type Tracer } from '@opentelemetry/api';
+import { context, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
 import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from './audit-event';
-import type { AuditRecorder, OperationScope } from './adapters/contract';
+import type { AuditRecorder, OperationScope, RequestScope } from './adapters/contract';
+import { fenced, type PipelineHost } from './pipeline-host';
 import { metricDimensions } from './policy/metric-dimensions';
 import { redact } from './policy/redaction';
+import type { RequestStart } from './request-event';
+import { beginRequest, currentRequest, type RecordedRequest } from './request-recording';
 import type { Settings } from './settings';
 import { emitOperationLogRecord } from './sinks/log-sink';
 import { recordDuration } from './sinks/metric-sink';
@@ -17,27 +21,8 @@ import type { RecordedOperation } from './sinks/recorded-operation';
 import { enrichServerSpan } from './sinks/server-span-sink';
 import { endOperationSpan, startOperationSpan } from './sinks/span-sink';
 
-/** What the pipeline needs from the instrumentation; read on every operation so provider changes apply. */
-export interface PipelineHost {
-  /** False once the instrumentation is disabled: calls still reach wrapped functions until they are restored. */
-  readonly enabled: boolean;
-  readonly settings: Settings;
-  readonly tracer: Tracer;
-  readonly logger: Logger;
-  readonly durationHistogram: Histogram;
-  readonly diag: DiagLogger;
-}
-
 /** Marks a context as running inside a recorded operation, so nested library calls are not recorded twice. */
 const IN_OPERATION = createContextKey('tokentrail.jwt.operation');
-
-function fenced(diag: DiagLogger, step: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    diag.error(`internal error in ${step}; the operation was not fully recorded`, error);
-  }
-}
 
 class Operation implements OperationScope {
   private ended = false;
@@ -52,6 +37,7 @@ class Operation implements OperationScope {
     private readonly operation: JwtOperation,
     private readonly library: JwtLibrary,
     private readonly callerContext: Context,
+    private readonly request: RecordedRequest | undefined,
   ) {
     this.span = settings.emitSpans ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
     const active = this.span ? trace.setSpan(callerContext, this.span) : callerContext;
@@ -105,7 +91,9 @@ class Operation implements OperationScope {
     }
     if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitOperationLogRecord(host.logger, recorded));
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
-    if (settings.enrichServerSpan) fenced(diag, 'the server span sink', () => enrichServerSpan(recorded));
+    // A request that carried credentials gets one outcome when it ends; others get each verify's result.
+    if (this.request) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
+    else if (settings.enrichServerSpan) fenced(diag, 'the server span sink', () => enrichServerSpan(recorded));
   }
 }
 
@@ -117,12 +105,19 @@ export class AuditPipeline implements AuditRecorder {
       const { settings, enabled } = this.host;
       if (!enabled || !settings.libraries[library]) return undefined;
       if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics && !settings.enrichServerSpan) return undefined;
-      const caller = context.active();
+      let caller = context.active();
       if (caller.getValue(IN_OPERATION)) return undefined;
-      return new Operation(this.host, settings, operation, library, caller);
+      const request = currentRequest();
+      // Without instrumentation-http, tokentrail's own server span is the parent of the request's jwt spans.
+      if (request?.ownSpan && !trace.getSpan(caller)) caller = trace.setSpan(caller, request.ownSpan);
+      return new Operation(this.host, settings, operation, library, caller, request);
     } catch (error) {
       this.host.diag.error('internal error starting a JWT operation record; calling the library unrecorded', error);
       return undefined;
     }
+  }
+
+  beginRequest(describe: () => RequestStart | undefined): RequestScope | undefined {
+    return beginRequest(this.host, describe);
   }
 }

@@ -42,3 +42,25 @@ export const ATTR_USER_ROLES = 'user.roles';
 
 /** Histogram of operation durations, in seconds. */
 export const METRIC_JWT_OPERATION_DURATION = 'jwt.operation.duration';
+
+/** string[]: what was suspicious about the request or operation, closed vocabulary, e.g. `["unverified_bearer"]`. */
+export const ATTR_JWT_FINDINGS = 'jwt.findings';
+/** `allowed` | `denied` | `rejected` | `error`: what the server did with an authenticated request. */
+export const ATTR_JWT_AUTHZ_OUTCOME = 'jwt.authz.outcome';
+/** `authorization` | `cookie` | `header` | `query`: where the request's token was found. */
+export const ATTR_JWT_TOKEN_SOURCE = 'jwt.token.source';
+/** Log record event name of the per-request audit. */
+export const EVENT_JWT_REQUEST = 'jwt.request';
+
+export {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_PEER_PORT,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';

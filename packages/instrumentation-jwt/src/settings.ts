@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { JwtLibrary } from './audit-event';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
 import { createPseudonymizer } from './policy/pseudonym';
+import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
 import { PACKAGE_NAME } from './version';
 
@@ -15,6 +16,9 @@ export const MIN_PSEUDONYM_KEY_BYTES = 16;
 export interface Settings {
   readonly redaction: RedactionPolicy;
   readonly libraries: Readonly<Record<JwtLibrary, boolean>>;
+  /** Audit incoming HTTP requests. */
+  readonly http: boolean;
+  readonly credentialSources: CredentialSources;
   readonly emitSpans: boolean;
   readonly emitLogRecords: boolean;
   readonly emitMetrics: boolean;
@@ -35,7 +39,27 @@ function flag(config: JwtInstrumentationConfig, option: keyof JwtInstrumentation
   return value;
 }
 
-function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary): boolean {
+export const DEFAULT_TOKEN_QUERY_PARAMS = ['access_token', 'token', 'id_token'];
+
+function names(value: unknown, option: string, fallback: string[]): string[] {
+  if (value === undefined) return fallback;
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string' && name.length > 0)) {
+    return fail(option, 'an array of non-empty strings', value);
+  }
+  return [...value];
+}
+
+function credentialSources(config: JwtInstrumentationConfig): CredentialSources {
+  const sources = config.tokenSources;
+  if (sources !== undefined && (sources === null || typeof sources !== 'object')) fail('tokenSources', 'an object', sources);
+  return {
+    headers: names(sources?.headers, 'tokenSources.headers', []).map((name) => name.toLowerCase()),
+    cookies: names(sources?.cookies, 'tokenSources.cookies', []),
+    queryParams: names(sources?.queryParams, 'tokenSources.queryParams', DEFAULT_TOKEN_QUERY_PARAMS),
+  };
+}
+
+function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 'http'): boolean {
   const value = config[library];
   if (value === undefined) return true;
   if (value === null || typeof value !== 'object') fail(library, 'an object like { enabled: false }', value);
@@ -103,6 +127,8 @@ export function resolveSettings(
       pseudonymize: createPseudonymizer(pseudonymKey(config, env, warn)),
     },
     libraries: { jose: libraryEnabled(config, 'jose'), jsonwebtoken: libraryEnabled(config, 'jsonwebtoken') },
+    http: libraryEnabled(config, 'http'),
+    credentialSources: credentialSources(config),
     emitSpans: flag(config, 'emitSpans', true),
     emitLogRecords: flag(config, 'emitLogRecords', true),
     emitMetrics: flag(config, 'emitMetrics', true),

@@ -33,11 +33,28 @@ export interface LibraryConfig {
   enabled?: boolean;
 }
 
+/** Where requests carry tokens besides `Authorization: Bearer`. */
+export interface TokenSourcesConfig {
+  /** Request header names holding a token (a `Bearer ` prefix is allowed). @default [] */
+  headers?: string[];
+  /** Cookie names holding a token. @default [] */
+  cookies?: string[];
+  /** Query parameter names holding a token; their values are also scrubbed from the server span. @default ['access_token', 'token', 'id_token'] */
+  queryParams?: string[];
+}
+
 export interface JwtInstrumentationConfig extends InstrumentationConfig {
   /** jose 6: `jwtVerify`, `jwtDecrypt`, `compactVerify`, `flattenedVerify`, `generalVerify`, `SignJWT#sign`, `EncryptJWT#encrypt`, `decodeJwt`. @default { enabled: true } */
   jose?: LibraryConfig;
   /** jsonwebtoken 9: `verify`, `sign`, `decode`. @default { enabled: true } */
   jsonwebtoken?: LibraryConfig;
+  /**
+   * HTTP servers (node:http, node:https and every framework on them): one audited outcome per request that
+   * carries a JWT, observed through diagnostics_channel. @default { enabled: true }
+   */
+  http?: LibraryConfig;
+  /** Extra places a request's token is found (the Authorization header is always looked at). */
+  tokenSources?: TokenSourcesConfig;
   /**
    * What to do with each claim, merged over the defaults. Claims not listed are dropped.
    * @default { iss, aud, exp, nbf, iat, jti, azp, scope, scp: 'keep'; sub: 'pseudonymize' }

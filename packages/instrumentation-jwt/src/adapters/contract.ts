@@ -6,6 +6,7 @@
  * It never sees a span, a log record or a metric.
  */
 import type { JwtLibrary, JwtOperation, OperationResult } from '../audit-event';
+import type { RequestEnd, RequestStart } from '../request-event';
 
 /** One operation in flight. Every method is safe to call: internal errors never reach the caller. */
 export interface OperationScope {
@@ -20,12 +21,24 @@ export interface OperationScope {
   end(describe: () => OperationResult): void;
 }
 
+/** One HTTP request that carried credentials, from arrival to response. */
+export interface RequestScope {
+  /** Records how the request ended. Only the first call counts. */
+  end(describe: () => RequestEnd): void;
+}
+
 export interface AuditRecorder {
   /**
    * Starts recording an operation, or returns `undefined` when nothing should be recorded (the library is
    * switched off, or this call is nested inside another recorded operation): then call the library directly.
    */
   begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined;
+  /**
+   * Called for every incoming request, synchronously before its handler runs. `describe` runs only when the
+   * HTTP adapter is enabled; it returns `undefined` when the request carries no credential, and then nothing
+   * is recorded. Operations started later in the same asynchronous flow belong to the returned scope.
+   */
+  beginRequest(describe: () => RequestStart | undefined): RequestScope | undefined;
 }
 
 /** Replaces and restores functions on module exports; provided by the instrumentation base class. */

@@ -1,0 +1,77 @@
+/**
+ * node:http and node:https servers, observed through diagnostics_channel (no patching, so it does not fight
+ * instrumentation-http): `http.server.request.start` fires before the handler runs, `http.server.response.finish`
+ * when the response is done. Only requests that carry a credential are recorded.
+ */
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { RequestEnd, RequestStart } from '../request-event';
+import type { AuditRecorder, RequestScope } from './contract';
+import { credentialsOf, type CredentialSources } from './http-credentials';
+
+const REQUEST_START = 'http.server.request.start';
+const RESPONSE_FINISH = 'http.server.response.finish';
+
+interface ServerMessage {
+  readonly request: IncomingMessage & { route?: { path?: unknown } };
+  readonly response: ServerResponse;
+  readonly server?: Server;
+}
+
+function firstForwardedFor(value: string | string[] | undefined): string | undefined {
+  const header = Array.isArray(value) ? value[0] : value;
+  const first = header?.split(',')[0]?.trim();
+  return first ? first.slice(0, 64) : undefined;
+}
+
+function describeStart(message: ServerMessage, sources: CredentialSources): RequestStart | undefined {
+  const { request, server } = message;
+  const credentials = credentialsOf(request.headers, request.url, sources);
+  if (credentials.length === 0) return undefined;
+  const url = request.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const socket = request.socket as TLSSocket | undefined;
+  const userAgent = request.headers['user-agent'];
+  return {
+    method: request.method ?? 'GET',
+    path: queryStart >= 0 ? url.slice(0, queryStart) : url,
+    scheme: socket?.encrypted ? 'https' : 'http',
+    clientAddress: firstForwardedFor(request.headers['x-forwarded-for']) ?? socket?.remoteAddress,
+    peerAddress: socket?.remoteAddress,
+    peerPort: socket?.remotePort,
+    serverPort: socket?.localPort,
+    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+    credentials,
+    // instrumentation-http wraps Server#emit and makes the server span there.
+    handledElsewhere: (server?.emit as { __wrapped?: unknown } | undefined)?.__wrapped === true,
+  };
+}
+
+function describeEnd({ request, response }: ServerMessage, aborted: boolean): RequestEnd {
+  const route = request.route?.path;
+  return { statusCode: response.statusCode, route: typeof route === 'string' ? route : undefined, aborted };
+}
+
+/** Starts observing every HTTP server in the process; returns the function that stops it. */
+export function observeHttpServers(recorder: AuditRecorder, sources: () => CredentialSources): () => void {
+  const scopes = new WeakMap<IncomingMessage, RequestScope>();
+  const onStart = (data: unknown) => {
+    const message = data as ServerMessage;
+    const scope = recorder.beginRequest(() => describeStart(message, sources()));
+    if (!scope) return;
+    scopes.set(message.request, scope);
+    // A connection that closes before the response finished still ends the audit.
+    message.response.once('close', () => scope.end(() => describeEnd(message, true)));
+  };
+  const onFinish = (data: unknown) => {
+    const message = data as ServerMessage;
+    scopes.get(message.request)?.end(() => describeEnd(message, false));
+  };
+  diagnosticsChannel.subscribe(REQUEST_START, onStart);
+  diagnosticsChannel.subscribe(RESPONSE_FINISH, onFinish);
+  return () => {
+    diagnosticsChannel.unsubscribe(REQUEST_START, onStart);
+    diagnosticsChannel.unsubscribe(RESPONSE_FINISH, onFinish);
+  };
+}

@@ -1,0 +1,23 @@
+/** What the pipeline needs from the instrumentation, and the fence every pipeline step runs in. */
+import type { DiagLogger, Histogram, Logger, Tracer } from '@opentelemetry/api';
+import type { Settings } from './settings';
+
+/** Read on every operation, so provider and config changes apply at once. */
+export interface PipelineHost {
+  /** False once the instrumentation is disabled: calls still reach wrapped functions until they are restored. */
+  readonly enabled: boolean;
+  readonly settings: Settings;
+  readonly tracer: Tracer;
+  readonly logger: Logger;
+  readonly durationHistogram: Histogram;
+  readonly diag: DiagLogger;
+}
+
+/** Runs one step; an internal error is reported through diag and never reaches the application. */
+export function fenced(diag: DiagLogger, step: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    diag.error(`internal error in ${step}; the audit record may be incomplete`, error);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The one audited outcome of an HTTP request that carried a JWT, from the operations that ran for that token
+ * during the request and the status the server answered:
+ *
+ * - `valid` when a verify or decrypt of the request's token succeeded; `invalid` when they ran and none did;
+ *   `unverified` when the token was at most decoded (the finding `unverified_bearer` when it was still served
+ *   with a 2xx);
+ * - `jwt.authz.outcome`: `error` for 5xx, `allowed` for 2xx/3xx, `denied` for a 403 on a valid token,
+ *   `rejected` for any other 401/403.
+ */
+import type { AuditEvent } from '../audit-event';
+import type { AuthzOutcome, Credential, RequestEnd, RequestFinding } from '../request-event';
+import {
+  ATTR_ENDUSER_PSEUDO_ID,
+  ATTR_JWT_AUTHZ_OUTCOME,
+  ATTR_JWT_CLAIMS_ISS,
+  ATTR_JWT_FINDINGS,
+  ATTR_JWT_TOKEN_FINGERPRINT,
+  ATTR_JWT_TOKEN_SOURCE,
+  ATTR_JWT_VALIDATION_CLAIM,
+  ATTR_JWT_VALIDATION_OUTCOME,
+  ATTR_JWT_VALIDATION_REASON,
+  ATTR_USER_ROLES,
+} from '../semconv';
+import type { AuditAttributes } from './redaction';
+
+/** An operation that ran during the request, already redacted. */
+export interface RequestOperation {
+  readonly event: AuditEvent;
+  readonly attributes: AuditAttributes;
+}
+
+const FROM_OPERATION = [ATTR_ENDUSER_PSEUDO_ID, ATTR_USER_ROLES, ATTR_JWT_CLAIMS_ISS, ATTR_JWT_TOKEN_FINGERPRINT];
+const FROM_FAILURE = [ATTR_JWT_VALIDATION_REASON, ATTR_JWT_VALIDATION_CLAIM];
+
+function authzOutcome(statusCode: number, valid: boolean): AuthzOutcome | undefined {
+  if (statusCode >= 500) return 'error';
+  if (statusCode >= 200 && statusCode < 400) return 'allowed';
+  if (statusCode === 403 && valid) return 'denied';
+  if (statusCode === 401 || statusCode === 403) return 'rejected';
+  return undefined;
+}
+
+/** The JWT attributes of the request, or an empty set when no credential in it was a JWT. */
+export function requestOutcome(
+  credentials: readonly Credential[],
+  operations: readonly RequestOperation[],
+  end: RequestEnd,
+  pseudonymize: (value: string) => string,
+): AuditAttributes {
+  const presented = credentials.filter((c) => c.token !== undefined);
+  if (presented.length === 0) return {};
+  const tokens = new Set(presented.map((c) => c.token));
+  const related = operations.filter((o) => o.event.token !== undefined && tokens.has(o.event.token));
+  const verifications = related.filter((o) => o.event.operation === 'verify' || o.event.operation === 'decrypt');
+  const accepted = verifications.findLast((o) => o.event.outcome === 'valid');
+  const outcome = accepted ? 'valid' : verifications.length > 0 ? 'invalid' : 'unverified';
+  const chosen = accepted ?? verifications.at(-1) ?? related.findLast((o) => o.event.operation === 'decode');
+
+  const attributes: AuditAttributes = { [ATTR_JWT_VALIDATION_OUTCOME]: outcome };
+  const copied = outcome === 'invalid' ? [...FROM_OPERATION, ...FROM_FAILURE] : FROM_OPERATION;
+  for (const key of copied) {
+    const value = chosen?.attributes[key];
+    if (value !== undefined) attributes[key] = value;
+  }
+  const credential = presented.find((c) => c.token === chosen?.event.token) ?? presented[0]!;
+  attributes[ATTR_JWT_TOKEN_SOURCE] = credential.source;
+  attributes[ATTR_JWT_TOKEN_FINGERPRINT] ??= pseudonymize(credential.token!);
+
+  if (!end.aborted) {
+    const findings: RequestFinding[] = [];
+    if (outcome === 'unverified' && end.statusCode >= 200 && end.statusCode < 300) findings.push('unverified_bearer');
+    if (findings.length > 0) attributes[ATTR_JWT_FINDINGS] = findings;
+    const authz = authzOutcome(end.statusCode, outcome === 'valid');
+    if (authz) attributes[ATTR_JWT_AUTHZ_OUTCOME] = authz;
+  }
+  return attributes;
+}

@@ -1,0 +1,108 @@
+/**
+ * Recording one HTTP request that carried credentials: its scope follows the request's asynchronous flow
+ * (an AsyncLocalStorage entered before the handler runs), collects the JWT operations made during it, and
+ * when the response is done writes the one audited outcome on the server span and as a `jwt.request` log record.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { context, trace, type Span } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
+import type { RequestScope } from './adapters/contract';
+import { fenced, type PipelineHost } from './pipeline-host';
+import { requestEndAttributes, requestStartAttributes } from './policy/request-attributes';
+import { requestOutcome, type RequestOperation } from './policy/request-outcome';
+import type { AuditAttributes } from './policy/redaction';
+import type { RequestEnd, RequestStart } from './request-event';
+import type { Settings } from './settings';
+import { ATTR_JWT_AUTHZ_OUTCOME, ATTR_JWT_FINDINGS, ATTR_JWT_VALIDATION_OUTCOME } from './semconv';
+import { emitRequestLogRecord } from './sinks/request-log-sink';
+import { endRequestSpan, scrubCredentials, startRequestSpan } from './sinks/request-span-sink';
+
+/** Operations kept per request; a request making more is recorded on the first ones. */
+const MAX_OPERATIONS_PER_REQUEST = 32;
+/** Credential values shorter than this are not scrubbed by value (they would match unrelated text). */
+const MIN_SCRUBBED_LENGTH = 8;
+
+const current = new AsyncLocalStorage<RecordedRequest | undefined>();
+
+/** The request whose asynchronous flow is running, if it carried credentials. */
+export function currentRequest(): RecordedRequest | undefined {
+  return current.getStore();
+}
+
+export class RecordedRequest implements RequestScope {
+  private ended = false;
+  private readonly operations: RequestOperation[] = [];
+  private readonly startAttributes: AuditAttributes;
+  /** tokentrail's own server span, when no other instrumentation handles this server. */
+  readonly ownSpan: Span | undefined;
+
+  constructor(
+    private readonly host: PipelineHost,
+    private readonly settings: Settings,
+    private readonly start: RequestStart,
+  ) {
+    this.startAttributes = requestStartAttributes(start);
+    this.ownSpan =
+      !start.handledElsewhere && settings.emitSpans ? startRequestSpan(host.tracer, this.startAttributes, context.active()) : undefined;
+  }
+
+  /** The server span instrumentation-http made, as seen from inside the handler. */
+  private foreignSpan: Span | undefined;
+
+  add(operation: RequestOperation, serverSpan: Span | undefined): void {
+    if (this.operations.length < MAX_OPERATIONS_PER_REQUEST) this.operations.push(operation);
+    this.foreignSpan ??= serverSpan;
+  }
+
+  end(describe: () => RequestEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { host, settings, start } = this;
+    fenced(host.diag, 'the request audit', () => {
+      const end = describe();
+      const active = context.active();
+      const rpc = getRPCMetadata(active);
+      const jwtAttributes = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize);
+      const httpAttributes = { ...this.startAttributes, ...requestEndAttributes(end, rpc?.route) };
+      this.operations.length = 0;
+
+      const serverSpan = this.ownSpan ?? rpc?.span ?? this.foreignSpan;
+      if (this.ownSpan) {
+        fenced(host.diag, 'the request span', () => endRequestSpan(this.ownSpan!, { ...httpAttributes, ...jwtAttributes }, end.statusCode));
+      } else if (serverSpan) {
+        fenced(host.diag, 'the server span', () => {
+          if (serverSpan.isRecording()) serverSpan.setAttributes(jwtAttributes);
+          const secrets = start.credentials.map((c) => c.value).filter((v) => v.length >= MIN_SCRUBBED_LENGTH);
+          const headers = start.credentials.filter((c) => c.source !== 'query' && c.source !== 'cookie').map((c) => c.name);
+          if (!scrubCredentials(serverSpan, secrets, headers)) host.diag.debug('server span attributes are not readable; credentials recorded by other instrumentations were not scrubbed');
+        });
+      }
+      if (settings.emitLogRecords) {
+        const concerning =
+          jwtAttributes[ATTR_JWT_VALIDATION_OUTCOME] === 'invalid' ||
+          jwtAttributes[ATTR_JWT_FINDINGS] !== undefined ||
+          jwtAttributes[ATTR_JWT_AUTHZ_OUTCOME] === 'rejected' ||
+          jwtAttributes[ATTR_JWT_AUTHZ_OUTCOME] === 'error';
+        const logContext = serverSpan ? trace.setSpan(active, serverSpan) : active;
+        fenced(host.diag, 'the request log record', () =>
+          emitRequestLogRecord(host.logger, { ...httpAttributes, ...jwtAttributes }, concerning, logContext),
+        );
+      }
+    });
+  }
+}
+
+/** Starts recording a request, or clears the previous request's scope from this flow when there is nothing to record. */
+export function beginRequest(host: PipelineHost, describe: () => RequestStart | undefined): RecordedRequest | undefined {
+  let request: RecordedRequest | undefined;
+  try {
+    const { enabled, settings } = host;
+    const start = enabled && settings.http ? describe() : undefined;
+    if (start) request = new RecordedRequest(host, settings, start);
+  } catch (error) {
+    host.diag.error('internal error starting a request audit; the request is served unrecorded', error);
+  }
+  // enterWith() on Node 22 would otherwise let a keep-alive connection's next request inherit this scope.
+  if (request !== undefined || current.getStore() !== undefined) current.enterWith(request);
+  return request;
+}

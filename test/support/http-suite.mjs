@@ -1,0 +1,219 @@
+/**
+ * Per-request audit outcomes over real servers and a real client on loopback, for node:http, express 5,
+ * fastify 5 and koa 3, run once with instrumentation-http registered and once without.
+ */
+import './esm-hook.mjs';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { after, before, describe, test } from 'node:test';
+import { SpanKind } from '@opentelemetry/api';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { setupTelemetry } from './telemetry.mjs';
+import { PSEUDONYM_KEY, nowSeconds, pseudonym } from './jwt-fixtures.mjs';
+import { authenticator, frameworks, startHttps } from './http-apps.mjs';
+import { LeakScanner } from './leak-scanner.mjs';
+
+export async function runHttpSuite({ withInstrumentationHttp }) {
+  const telemetry = setupTelemetry();
+  if (withInstrumentationHttp) {
+    new HttpInstrumentation({ headersToSpanAttributes: { server: { requestHeaders: ['authorization', 'cookie', 'x-api-token'] } } });
+  }
+  new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, tokenSources: { cookies: ['session'], headers: ['x-api-token'] } });
+  const require = createRequire(import.meta.url);
+  const http = require('node:http');
+  const jwt = require('jsonwebtoken');
+  const jose = await import('jose');
+  const secret = randomBytes(24).toString('hex');
+  const mint = (sub, exp = nowSeconds() + 300) => jwt.sign({ sub, iss: 'https://idp.example.test', roles: ['reader'], exp }, secret);
+
+  /** Sends one request and waits until its server span and its jwt.request record are exported. */
+  async function call(port, path, headers = {}) {
+    telemetry.reset();
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+    await response.text();
+    // Without instrumentation-http, only requests that carry a credential get a server span (tokentrail's).
+    const expectServerSpan = withInstrumentationHttp || Object.keys(headers).length > 0 || path.includes('?');
+    let serverSpan;
+    for (let i = 0; i < 200 && !serverSpan && expectServerSpan; i += 1) {
+      serverSpan = telemetry.spans().find((s) => s.kind === SpanKind.SERVER);
+      if (!serverSpan) await new Promise((r) => setTimeout(r, 5));
+    }
+    const record = telemetry.logRecords().find((r) => r.eventName === 'jwt.request');
+    return { status: response.status, serverSpan, record, spans: telemetry.spans() };
+  }
+
+  const JWT_KEYS = ['jwt.validation.outcome', 'jwt.validation.reason', 'jwt.authz.outcome', 'jwt.findings', 'enduser.pseudo.id', 'jwt.token.fingerprint'];
+  function jwtAttributes(attributes) {
+    return Object.fromEntries(JWT_KEYS.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
+  }
+
+  const mode = withInstrumentationHttp ? 'with instrumentation-http' : 'without instrumentation-http';
+  for (const [name, start] of Object.entries(frameworks)) {
+    for (const library of name === 'koa' || name === 'node:http' ? ['jsonwebtoken'] : ['jose']) {
+      describe(`${name} (${library}, ${mode})`, () => {
+        let app;
+        before(async () => {
+          app = await start({ http, require }, authenticator({ jose, jwt, secret, library }));
+        });
+        after(() => app.close());
+
+        function assertOutcome({ status, serverSpan, record, spans }, expectedStatus, expected) {
+          assert.equal(status, expectedStatus);
+          if (Object.keys(expected).length === 0) {
+            assert.equal(record, undefined, 'no jwt.request record without a token');
+            for (const span of spans) assert.deepEqual(jwtAttributes(span.attributes), {}, `no JWT attributes on ${span.name}`);
+            if (withInstrumentationHttp) assert.ok(serverSpan, 'instrumentation-http still made its server span');
+            else assert.equal(serverSpan, undefined, 'tokentrail makes no server span for a request without a token');
+            return;
+          }
+          assert.ok(serverSpan, 'a server span was exported');
+          if (!withInstrumentationHttp) assert.equal(serverSpan.instrumentationScope.name, '@tokentrail/instrumentation-jwt', "tokentrail's own server span");
+          assert.deepEqual(jwtAttributes(serverSpan.attributes), expected, 'server span');
+          assert.deepEqual(jwtAttributes(record.attributes), expected, 'jwt.request log record');
+          assert.equal(record.attributes['http.response.status_code'], expectedStatus);
+          assert.equal(record.attributes['http.request.method'], 'GET');
+          assert.equal(record.spanContext.spanId, serverSpan.spanContext().spanId, 'the record points at the server span');
+          for (const child of spans.filter((s) => s.name.startsWith('jwt.'))) {
+            assert.equal(child.parentSpanContext?.spanId, serverSpan.spanContext().spanId, `${child.name} is a child of the server span`);
+          }
+        }
+
+        test('valid token → valid, allowed', async () => {
+          const token = mint('user-valid');
+          const result = await call(app.port, '/orders/1', { authorization: `Bearer ${token}` });
+          assertOutcome(result, 200, {
+            'jwt.validation.outcome': 'valid', 'jwt.authz.outcome': 'allowed',
+            'enduser.pseudo.id': pseudonym('user-valid'), 'jwt.token.fingerprint': pseudonym(token),
+          });
+          assert.equal(result.record.attributes['jwt.token.source'], 'authorization');
+        });
+
+        test('expired token → invalid, expired, rejected', async () => {
+          const token = mint('user-expired', nowSeconds() - 60);
+          assertOutcome(await call(app.port, '/orders/2', { authorization: `Bearer ${token}` }), 401, {
+            'jwt.validation.outcome': 'invalid', 'jwt.validation.reason': 'expired', 'jwt.authz.outcome': 'rejected',
+            'enduser.pseudo.id': pseudonym('user-expired'), 'jwt.token.fingerprint': pseudonym(token),
+          });
+        });
+
+        test('valid token answered 403 → valid, denied', async () => {
+          const token = mint('user-denied');
+          assertOutcome(await call(app.port, '/admin', { authorization: `Bearer ${token}` }), 403, {
+            'jwt.validation.outcome': 'valid', 'jwt.authz.outcome': 'denied',
+            'enduser.pseudo.id': pseudonym('user-denied'), 'jwt.token.fingerprint': pseudonym(token),
+          });
+        });
+
+        test('token only decoded → unverified, finding unverified_bearer', async () => {
+          const token = mint('user-decoded');
+          assertOutcome(await call(app.port, '/profile', { authorization: `Bearer ${token}` }), 200, {
+            'jwt.validation.outcome': 'unverified', 'jwt.authz.outcome': 'allowed', 'jwt.findings': ['unverified_bearer'],
+            'enduser.pseudo.id': pseudonym('user-decoded'), 'jwt.token.fingerprint': pseudonym(token),
+          });
+        });
+
+        test('no token → no JWT attributes', async () => {
+          assertOutcome(await call(app.port, '/orders/3'), 401, {});
+        });
+      });
+    }
+  }
+
+  describe(`node:https (${mode})`, () => {
+    test('valid and expired tokens over TLS get their outcomes on the server span', async () => {
+      const app = await startHttps({ require }, authenticator({ jose, jwt, secret, library: 'jsonwebtoken' }));
+      try {
+        for (const [token, status, outcome] of [[mint('tls-user'), 200, 'valid'], [mint('tls-user', nowSeconds() - 5), 401, 'invalid']]) {
+          telemetry.reset();
+          assert.equal(await app.get('/orders/9', { authorization: `Bearer ${token}` }), status);
+          let serverSpan;
+          for (let i = 0; i < 200 && !serverSpan; i += 1) {
+            serverSpan = telemetry.spans().find((s) => s.kind === SpanKind.SERVER);
+            if (!serverSpan) await new Promise((r) => setTimeout(r, 5));
+          }
+          assert.equal(serverSpan.attributes['jwt.validation.outcome'], outcome);
+          assert.equal(serverSpan.attributes['enduser.pseudo.id'], pseudonym('tls-user'));
+          const record = telemetry.logRecords().find((r) => r.eventName === 'jwt.request');
+          assert.equal(record.attributes['url.scheme'], 'https');
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
+  describe(`tokens in header, cookie and query string (${mode})`, () => {
+    test('no exported span, log record or metric contains a token or any of its segments', async () => {
+      const app = await frameworks.express({ http, require }, authenticator({ jose, jwt, secret, library: 'jose' }));
+      try {
+        const leaks = new LeakScanner();
+        const tokens = ['header', 'cookie', 'query', 'custom-header'].map((where) => mint(`user-${where}`));
+        tokens.forEach((token, i) => leaks.registerToken(token, `token ${i}`));
+        const exported = { spans: [], logRecords: [], metricPoints: [] };
+        for (const [path, headers] of [
+          ['/orders/1', { authorization: `Bearer ${tokens[0]}` }],
+          ['/orders/2', { cookie: `theme=dark; session=${tokens[1]}` }],
+          [`/orders/3?page=2&access_token=${tokens[2]}`, {}],
+          ['/orders/4', { 'x-api-token': tokens[3] }],
+        ]) {
+          const { spans } = await call(app.port, path, headers);
+          exported.spans.push(...spans);
+          exported.logRecords.push(...telemetry.logRecords());
+        }
+        exported.metricPoints = await telemetryMetricPoints(telemetry);
+        const scanned = leaks.assertClean(exported);
+        assert.ok(scanned > 50);
+        const querySpan = exported.spans.find((s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/orders/3');
+        if (withInstrumentationHttp) assert.match(querySpan.attributes['url.query'], /access_token=REDACTED/);
+        const cookieRecord = exported.logRecords.find((r) => r.eventName === 'jwt.request' && r.attributes['jwt.token.source'] === 'cookie');
+        assert.equal(cookieRecord.attributes['jwt.token.fingerprint'], pseudonym(tokens[1]));
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
+  describe(`concurrency (${mode})`, () => {
+    test('200 interleaved requests with different tokens: each server span carries its own pseudonym', async () => {
+      const app = await frameworks.fastify({ http, require }, authenticator({ jose, jwt, secret, library: 'jose' }));
+      try {
+        telemetry.reset();
+        const subjects = Array.from({ length: 200 }, (_, i) => `concurrent-user-${i}`);
+        const statuses = await Promise.all(
+          subjects.map(async (sub, i) => {
+            const response = await fetch(`http://127.0.0.1:${app.port}/orders/${i}`, { headers: { authorization: `Bearer ${mint(sub)}` } });
+            await response.text();
+            return response.status;
+          }),
+        );
+        assert.deepEqual(new Set(statuses), new Set([200]));
+        let serverSpans = [];
+        for (let i = 0; i < 400 && serverSpans.length < 200; i += 1) {
+          serverSpans = telemetry.spans().filter((s) => s.kind === SpanKind.SERVER);
+          if (serverSpans.length < 200) await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.equal(serverSpans.length, 200);
+        for (const span of serverSpans) {
+          const index = Number(span.attributes['url.path'].split('/').pop());
+          assert.equal(span.attributes['enduser.pseudo.id'], pseudonym(subjects[index]), `request ${index}`);
+          assert.equal(span.attributes['jwt.validation.outcome'], 'valid');
+        }
+        const records = telemetry.logRecords().filter((r) => r.eventName === 'jwt.request');
+        assert.equal(records.length, 200);
+        for (const record of records) {
+          const index = Number(record.attributes['url.path'].split('/').pop());
+          assert.equal(record.attributes['enduser.pseudo.id'], pseudonym(subjects[index]));
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  });
+}
+
+async function telemetryMetricPoints(telemetry) {
+  const names = ['jwt.operation.duration', 'http.server.request.duration'];
+  return (await Promise.all(names.map((name) => telemetry.metricPoints(name)))).flat();
+}
