@@ -9,11 +9,10 @@ import { getRPCMetadata } from '@opentelemetry/core';
 import type { RequestScope } from './adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { requestEndAttributes, requestStartAttributes } from './policy/request-attributes';
-import { requestOutcome, type RequestOperation } from './policy/request-outcome';
+import { isConcerning, requestOutcome, type RequestOperation } from './policy/request-outcome';
 import type { AuditAttributes } from './policy/redaction';
 import type { RequestEnd, RequestStart } from './request-event';
 import type { Settings } from './settings';
-import { ATTR_JWT_AUTHZ_OUTCOME, ATTR_JWT_FINDINGS, ATTR_JWT_VALIDATION_OUTCOME } from './semconv';
 import { emitRequestLogRecord } from './sinks/request-log-sink';
 import { endRequestSpan, scrubCredentials, startRequestSpan } from './sinks/request-span-sink';
 
@@ -78,11 +77,7 @@ export class RecordedRequest implements RequestScope {
         });
       }
       if (settings.emitLogRecords) {
-        const concerning =
-          jwtAttributes[ATTR_JWT_VALIDATION_OUTCOME] === 'invalid' ||
-          jwtAttributes[ATTR_JWT_FINDINGS] !== undefined ||
-          jwtAttributes[ATTR_JWT_AUTHZ_OUTCOME] === 'rejected' ||
-          jwtAttributes[ATTR_JWT_AUTHZ_OUTCOME] === 'error';
+        const concerning = isConcerning(jwtAttributes);
         const logContext = serverSpan ? trace.setSpan(active, serverSpan) : active;
         fenced(host.diag, 'the request log record', () =>
           emitRequestLogRecord(host.logger, { ...httpAttributes, ...jwtAttributes }, concerning, logContext),

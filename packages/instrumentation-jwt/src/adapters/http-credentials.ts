@@ -55,7 +55,8 @@ export function credentialsOf(headers: IncomingHttpHeaders, url: string | undefi
     if (cookie) for (const [name, value] of cookieValues(cookie, sources.cookies)) if (value) found.push(credential('cookie', name, value));
   }
   const queryStart = url?.indexOf('?') ?? -1;
-  if (queryStart >= 0 && sources.queryParams.length > 0) {
+  // Parse the query only when it names a token parameter; most query strings do not.
+  if (queryStart >= 0 && sources.queryParams.some((name) => url!.includes(`${name}=`, queryStart))) {
     const params = new URLSearchParams(url!.slice(queryStart + 1));
     for (const name of sources.queryParams) {
       for (const value of params.getAll(name)) if (value) found.push(credential('query', name, value));
