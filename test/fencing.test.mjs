@@ -63,3 +63,20 @@ test('tracer, logger and histogram that throw: results unchanged, nothing reache
   assert.deepEqual(await allOperations(), baseline);
   assert.ok(diagErrors.some(([message]) => /span sink/.test(message)));
 });
+
+test('an async hook that rejects does not become an unhandled rejection', async () => {
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    instrumentation.setTracerProvider(telemetry.tracerProvider);
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, verifyHook: async () => boom(), signHook: async () => boom() });
+    diagErrors.length = 0;
+    await allOperations();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(unhandled, []);
+    assert.ok(diagErrors.some(([message]) => /hook threw/.test(message)));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});

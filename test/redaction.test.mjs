@@ -4,6 +4,7 @@
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
@@ -93,4 +94,39 @@ test('the leak scanner itself fails when a secret is exported', () => {
   leaks.registerToken('aaaaaaaa.bbbbbbbb.cccccccc');
   assert.throws(() => leaks.assertClean({ spans: [{ name: 'x', attributes: { note: 'prefix bbbbbbbb suffix' }, status: {} }] }), /token segment 1 found in span x attributes\.note/);
   assert.throws(() => leaks.assertClean({ logRecords: [{ eventName: 'e', attributes: { list: ['aaaaaaaa.bbbbbbbb.cccccccc'] } }] }), /leak: token/);
+});
+
+test('a claim nested deeper than JSON.stringify can go still leaves the operation recorded, outcome and reason intact', async () => {
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256' })).toString('base64url');
+  const payload = Buffer.from(`{"sub":${'['.repeat(5000)}${']'.repeat(5000)},"iss":"deep"}`).toString('base64url');
+  const { span, logRecord } = await recordOperation(telemetry, () => jwt.verify(`${header}.${payload}.c2ln`, secret));
+  assert.equal(span.attributes['jwt.validation.outcome'], 'invalid');
+  assert.equal(span.attributes['jwt.validation.reason'], 'signature_invalid');
+  assert.equal(span.attributes['enduser.pseudo.id'], undefined, 'an unserializable sub is dropped, not guessed');
+  assert.equal(logRecord.attributes['jwt.validation.reason'], 'signature_invalid');
+});
+
+test('a claim policy naming Object.prototype members exports nothing they inherit', async () => {
+  // jsonwebtoken's sign() itself trips over a `constructor` claim, so this token is signed by hand.
+  const segment = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${segment({ alg: 'HS256' })}.${segment({ sub: 'x', constructor: { ssn: '078-05-1120', email: PERSONAL.email } })}`;
+  const token = `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, claims: { constructor: 'keep', toString: 'keep', hasOwnProperty: 'pseudonymize' } });
+  const { span } = await recordOperation(telemetry, () => jwt.verify(token, secret));
+  const attributes = span.attributes;
+  assert.equal(attributes['jwt.validation.outcome'], 'valid');
+  assert.equal(attributes['jwt.claims.constructor'], JSON.stringify({ ssn: '078-05-1120', email: PERSONAL.email }), 'an own claim named constructor is kept as configured');
+  assert.equal(attributes['jwt.claims.toString'], undefined);
+  assert.equal(attributes['jwt.pseudo.hasOwnProperty'], undefined);
+});
+
+test('the issuer is a metric dimension only when issued here or verified against a pinned issuer', async () => {
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+  const token = jwt.sign({ iss: 'https://any-issuer-7c1d.example', sub: 'x' }, secret);
+  const unpinned = await recordOperation(telemetry, () => jwt.verify(token, secret));
+  assert.equal(unpinned.span.attributes['jwt.claims.iss'], 'https://any-issuer-7c1d.example');
+  assert.equal(unpinned.metricAttributes['jwt.claims.iss'], undefined);
+  const pinned = await recordOperation(telemetry, () => jwt.verify(token, secret, { issuer: 'https://any-issuer-7c1d.example' }));
+  assert.equal(pinned.metricAttributes['jwt.claims.iss'], 'https://any-issuer-7c1d.example');
 });

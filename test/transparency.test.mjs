@@ -87,6 +87,10 @@ const cases = {
   'jsonwebtoken verify callback expired': () => settleCallback((cb) => jwt.verify(expired, secretText, {}, cb)),
   'jsonwebtoken verify async key callback': () =>
     settleCallback((cb) => jwt.verify(jwtToken, (_h, done) => setImmediate(() => done(null, secretText)), cb)),
+  'jsonwebtoken verify callback with a null fourth argument': () =>
+    settleCallback((cb) => jwt.verify(jwtToken, secretText, cb, null)),
+  'jsonwebtoken sign callback with a stray fourth argument': () =>
+    settleCallback((cb) => jwt.sign(claims, secretText, cb, () => {})),
   'jsonwebtoken sign sync': () => settle(() => jwt.sign(claims, secretText)),
   'jsonwebtoken sign callback': () => settleCallback((cb) => jwt.sign(claims, secretText, cb)),
   'jsonwebtoken sign bad options': () => settle(() => jwt.sign(claims, secretText, { expiresIn: 'soon' })),

@@ -64,7 +64,10 @@ export function assertOperation(recorded, { name, attributes, dimensions, failed
   assert.deepEqual({ ...metricAttributes }, dimensions);
 }
 
-/** The low-cardinality subset the metric point must carry, per the documented allowlist. */
+/**
+ * The low-cardinality subset the metric point must carry, per the documented allowlist. `trusted`: the token
+ * was issued here, or verified with the issuer pinned, so its `iss` may be a dimension.
+ */
 export function dimensionsOf(attributes, { trusted }) {
   const keys = ['jwt.operation', 'jwt.library', 'jwt.validation.outcome', 'jwt.validation.reason', 'error.type', 'jwt.header.alg'];
   const dims = Object.fromEntries(keys.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
@@ -91,10 +94,10 @@ export function createRecorder(telemetry) {
  * Asserts one verify case: `expected` holds `reason`, `claim` and `errorType` when the token must be refused,
  * `claims` and `header` when the token carries them.
  */
-export function assertVerifyCase(recorded, { library, token, header, claims, reason, claim, errorType }) {
+export function assertVerifyCase(recorded, { library, token, header, claims, reason, claim, errorType, issuerChecked = false }) {
   const failed = reason !== undefined;
   const attributes = expectedAttributes({
     operation: 'verify', library, outcome: failed ? 'invalid' : 'valid', reason, claim, errorType, header, payload: claims, token,
   });
-  assertOperation(recorded, { name: 'jwt.verify', attributes, dimensions: dimensionsOf(attributes, { trusted: !failed }), failed });
+  assertOperation(recorded, { name: 'jwt.verify', attributes, dimensions: dimensionsOf(attributes, { trusted: !failed && issuerChecked }), failed });
 }

@@ -56,6 +56,21 @@ export interface OperationResult {
   readonly claims?: JsonObject;
   /** The library's error object, for user hooks. Never exported. */
   readonly error?: unknown;
+  /** For verify and decrypt: which checks the caller's options asked the library to make. */
+  readonly checks?: VerifyChecks;
+}
+
+/** Whether a verify or decrypt call pinned the issuer, the audience and the algorithms. */
+export interface VerifyChecks {
+  readonly issuer: boolean;
+  readonly audience: boolean;
+  readonly algorithms: boolean;
+}
+
+/** The checks named by verify options shaped `{ issuer, audience, algorithms }`, as jose and jsonwebtoken both take them. */
+export function checksOf(options: unknown): VerifyChecks {
+  const o = (options !== null && typeof options === 'object' ? options : {}) as { issuer?: unknown; audience?: unknown; algorithms?: unknown };
+  return { issuer: o.issuer !== undefined, audience: o.audience !== undefined, algorithms: Array.isArray(o.algorithms) };
 }
 
 /** One JWT operation, normalized: the only thing policy and sinks ever see. */

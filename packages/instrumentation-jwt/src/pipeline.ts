@@ -57,9 +57,18 @@ class Operation implements OperationScope {
     this.ended = true;
     const duration = (performance.now() - this.startedAt) / 1000;
     const { diag } = this.host;
-    let recorded: RecordedOperation | undefined;
-    fenced(diag, 'building the audit event', () => {
-      const result = describe();
+    let result: OperationResult | undefined;
+    fenced(diag, 'describing the operation', () => {
+      result = describe();
+    });
+    // Without a description the outcome is unknown: end the span rather than record a guess.
+    const recorded = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
+    this.deliver(recorded);
+  }
+
+  /** Builds the event and redacts it; undefined (reported) when that fails. */
+  private record(result: OperationResult, duration: number): RecordedOperation | undefined {
+    try {
       const event: AuditEvent = {
         ...result,
         operation: this.operation,
@@ -70,9 +79,11 @@ class Operation implements OperationScope {
       };
       const attributes = redact(event, this.settings.redaction);
       const dimensions = metricDimensions(event, attributes);
-      recorded = { event, attributes, dimensions, span: this.span, context: this.context, callerContext: this.callerContext };
-    });
-    this.deliver(recorded);
+      return { event, attributes, dimensions, span: this.span, context: this.context, callerContext: this.callerContext };
+    } catch (error) {
+      this.host.diag.error('internal error redacting the operation; recording it without token details', error);
+      return undefined;
+    }
   }
 
   private deliver(recorded: RecordedOperation | undefined): void {

@@ -2,7 +2,7 @@
 import type { Failure, ValidationReason } from '../audit-event';
 import { errorTypeOf, messageOf } from './error-type';
 
-const REASON_BY_CODE: Readonly<Record<string, ValidationReason>> = {
+const REASON_BY_CODE: ReadonlyMap<string, ValidationReason> = new Map(Object.entries({
   ERR_JWT_EXPIRED: 'expired',
   ERR_JWT_CLAIM_VALIDATION_FAILED: 'claim_invalid',
   ERR_JOSE_ALG_NOT_ALLOWED: 'alg_not_allowed',
@@ -18,12 +18,12 @@ const REASON_BY_CODE: Readonly<Record<string, ValidationReason>> = {
   ERR_JWKS_INVALID: 'jwks_fetch_failed',
   ERR_JWK_INVALID: 'key_invalid',
   ERR_JOSE_NOT_SUPPORTED: 'unsupported',
-};
+} satisfies Record<string, ValidationReason>));
 
 export function joseFailure(error: unknown): Failure {
   const errorType = errorTypeOf(error);
   const { code, claim, reason: claimReason } = (error ?? {}) as { code?: unknown; claim?: unknown; reason?: unknown };
-  let reason: ValidationReason = (typeof code === 'string' && REASON_BY_CODE[code]) || 'other';
+  let reason: ValidationReason = (typeof code === 'string' && REASON_BY_CODE.get(code)) || 'other';
   // jose signals misuse of keys and arguments with a plain TypeError whose message names the key.
   if (reason === 'other' && error instanceof TypeError && /key/i.test(messageOf(error))) reason = 'key_invalid';
   const claimName = typeof claim === 'string' && claim !== 'unspecified' ? claim : undefined;

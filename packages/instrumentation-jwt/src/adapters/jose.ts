@@ -3,7 +3,7 @@
  * way of reaching them is seen: `import { jwtVerify } from 'jose'`, `import … from 'jose/jwt/verify'`,
  * dynamic `import()`, and `require('jose')` (require(esm)).
  */
-import type { JsonObject, JwtOperation, OperationResult } from '../audit-event';
+import { checksOf, type JsonObject, type JwtOperation, type OperationResult } from '../audit-event';
 import { claimsFromBytes, readClaims, readHeader, readSegment } from '../jwt/compact';
 import { callAsync, callSync, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';
@@ -25,13 +25,14 @@ function objectOr(value: unknown): JsonObject | undefined {
 function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined): Describe {
   return (args, settled) => {
     const token = tokenString(args[0]);
+    const checks = checksOf(args[2]);
     if (settled.ok) {
       const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
-      return { token, header: objectOr(protectedHeader), claims: claimsOf(payload) };
+      return { token, header: objectOr(protectedHeader), claims: claimsOf(payload), checks };
     }
     const { error } = settled;
     const claims = objectOr((error as { payload?: unknown } | null)?.payload) ?? readClaims(token);
-    return { token, header: readHeader(token), claims, failure: joseFailure(error), error };
+    return { token, header: readHeader(token), claims, failure: joseFailure(error), error, checks };
   };
 }
 
@@ -39,11 +40,11 @@ function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined
 function describeJsonSerialization(args: unknown[], settled: Settled<unknown>): OperationResult {
   if (settled.ok) {
     const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
-    return { header: objectOr(protectedHeader), claims: claimsFromBytes(payload) };
+    return { header: objectOr(protectedHeader), claims: claimsFromBytes(payload), checks: checksOf(args[2]) };
   }
   const jws = objectOr(args[0]) as { protected?: unknown; signatures?: Array<{ protected?: unknown }> } | undefined;
   const header = readSegment(jws?.protected ?? jws?.signatures?.[0]?.protected);
-  return { header, failure: joseFailure(settled.error), error: settled.error };
+  return { header, failure: joseFailure(settled.error), error: settled.error, checks: checksOf(args[2]) };
 }
 
 /** `SignJWT#sign` and `EncryptJWT#encrypt` resolve to the new token. */

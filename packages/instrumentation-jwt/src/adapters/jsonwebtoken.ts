@@ -2,7 +2,7 @@
  * jsonwebtoken 9 (CommonJS): `verify`, `sign` and `decode` on the package's exports object. Reached from ESM
  * the same object arrives as the namespace's `default`, so patching it covers `import jwt from 'jsonwebtoken'`.
  */
-import type { JsonObject, JwtOperation, OperationResult } from '../audit-event';
+import { checksOf, type JsonObject, type JwtOperation, type OperationResult } from '../audit-event';
 import { readClaims, readHeader } from '../jwt/compact';
 import { callSync, recordingCallback, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, OperationScope, Patcher } from './contract';
@@ -17,6 +17,11 @@ function objectOr(value: unknown): JsonObject | undefined {
 function failed(token: unknown, error: unknown): OperationResult {
   const compact = typeof token === 'string' ? token : undefined;
   return { token: compact, header: readHeader(compact), claims: readClaims(compact), failure: jsonwebtokenFailure(error), error };
+}
+
+/** verify: as decode, plus the checks its options asked for. */
+function describeVerify(token: unknown, options: unknown, settled: Settled<unknown>): OperationResult {
+  return { ...describeRead(token, options, settled), checks: checksOf(options) };
 }
 
 /** verify and decode: the payload, or `{ header, payload, signature }` with `complete: true`. */
@@ -40,10 +45,13 @@ function describeSign(settled: Settled<unknown>): OperationResult {
   return { token, header: readHeader(token), claims: readClaims(token) };
 }
 
-/** Index of the Node-style callback, following jsonwebtoken's own argument shuffling (options may be omitted). */
-function callbackIndex(args: unknown[]): number {
-  if (typeof args[3] === 'function') return 3;
-  return typeof args[2] === 'function' && args[3] === undefined ? 2 : -1;
+/**
+ * Index of the callback jsonwebtoken will call, by its own rules: verify takes the third argument when it is a
+ * function and the fourth is falsy; sign takes the third whenever it is a function. -1 for a synchronous call.
+ */
+function callbackIndex(operation: 'verify' | 'sign', args: unknown[]): number {
+  if (typeof args[2] === 'function' && (operation === 'sign' || !args[3])) return 2;
+  return typeof args[3] === 'function' ? 3 : -1;
 }
 
 /** verify and sign: synchronous without a callback, callback-style with one (possibly called later). */
@@ -52,9 +60,9 @@ function callMaybeWithCallback(
   thisArg: unknown,
   original: AnyFunction,
   args: unknown[],
+  index: number,
   describe: (settled: Settled<unknown>) => OperationResult,
 ): unknown {
-  const index = callbackIndex(args);
   if (index < 0) return callSync(scope, thisArg, original, args, describe);
   const patchedArgs = args.slice();
   patchedArgs[index] = recordingCallback(scope, args[index] as AnyFunction, describe);
@@ -75,15 +83,17 @@ const TARGETS: ReadonlyArray<{
   {
     name: 'verify',
     operation: 'verify',
-    call: (scope, thisArg, original, args) =>
-      callMaybeWithCallback(scope, thisArg, original, args, (settled) =>
-        describeRead(args[0], typeof args[2] === 'function' ? undefined : args[2], settled),
-      ),
+    call: (scope, thisArg, original, args) => {
+      const index = callbackIndex('verify', args);
+      const options = index === 2 ? undefined : args[2];
+      return callMaybeWithCallback(scope, thisArg, original, args, index, (settled) => describeVerify(args[0], options, settled));
+    },
   },
   {
     name: 'sign',
     operation: 'sign',
-    call: (scope, thisArg, original, args) => callMaybeWithCallback(scope, thisArg, original, args, describeSign),
+    call: (scope, thisArg, original, args) =>
+      callMaybeWithCallback(scope, thisArg, original, args, callbackIndex('sign', args), describeSign),
   },
   {
     name: 'decode',

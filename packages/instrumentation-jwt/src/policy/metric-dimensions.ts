@@ -1,7 +1,8 @@
 /**
  * The attributes a metric point may carry: a fixed allowlist of closed-vocabulary values, so that no token
  * content can grow a time series. An `alg` outside the registered set becomes `_OTHER`; the issuer is a
- * dimension only when the token was verified (or issued here), because a forged token can name any issuer.
+ * dimension only when the token was issued here or verified against a pinned issuer: a token that merely
+ * verifies can still name any issuer (a JWE encrypted to our public key, a JWS checked with its embedded key).
  */
 import type { AuditEvent } from '../audit-event';
 import { REGISTERED_ALGORITHMS } from '../jwt/algorithms';
@@ -24,7 +25,8 @@ export function metricDimensions(event: AuditEvent, attributes: AuditAttributes)
   for (const key of COPIED) if (attributes[key] !== undefined) dimensions[key] = attributes[key];
   const alg = attributes[ATTR_JWT_HEADER_ALG];
   if (typeof alg === 'string') dimensions[ATTR_JWT_HEADER_ALG] = REGISTERED_ALGORITHMS.has(alg) ? alg : OTHER;
-  const trusted = event.failure === undefined && event.outcome !== 'unverified';
+  const issued = event.outcome === undefined && event.failure === undefined;
+  const trusted = issued || (event.outcome === 'valid' && event.checks?.issuer === true);
   const iss = attributes[ATTR_JWT_CLAIMS_ISS];
   if (trusted && typeof iss === 'string') dimensions[ATTR_JWT_CLAIMS_ISS] = iss;
   return dimensions;

@@ -52,9 +52,21 @@ function strings(value: unknown): string[] | undefined {
   return out;
 }
 
+/** Longest space-separated list read: enough for MAX_ARRAY_LENGTH capped elements, so a huge claim is not split whole. */
+const MAX_LIST_LENGTH = MAX_ARRAY_LENGTH * (MAX_STRING_LENGTH + 1);
+
 /** OAuth scopes: a space-separated `scope` string or an `scp` array. */
 function scopes(value: unknown): string[] | undefined {
-  return typeof value === 'string' ? strings(value.split(' ').filter(Boolean)) : strings(value);
+  return typeof value === 'string' ? strings(value.slice(0, MAX_LIST_LENGTH).split(' ').filter(Boolean)) : strings(value);
+}
+
+/** JSON of a claim value, or undefined when it cannot be serialized (cyclic, or nested deeper than the stack allows). */
+function json(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A kept claim of no registered meaning: primitives as they are, arrays as strings, objects as capped JSON. */
@@ -62,23 +74,23 @@ function anyValue(value: unknown): AttributeValue | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'boolean') return value;
   if (Array.isArray(value)) return strings(value);
-  if (value !== null && typeof value === 'object') return JSON.stringify(value).slice(0, MAX_STRING_LENGTH);
+  if (value !== null && typeof value === 'object') return json(value)?.slice(0, MAX_STRING_LENGTH);
   return text(value);
 }
 
-/** The registered claims with a known shape. */
-const KEPT_AS: Readonly<Record<string, (value: unknown) => AttributeValue | undefined>> = {
-  iss: text,
-  aud: strings,
-  exp: seconds,
-  nbf: seconds,
-  iat: seconds,
-  jti: text,
-  azp: text,
-};
+/** The registered claims with a known shape (a Map: claim names are user-chosen and may be `constructor`). */
+const KEPT_AS: ReadonlyMap<string, (value: unknown) => AttributeValue | undefined> = new Map<string, (value: unknown) => AttributeValue | undefined>([
+  ['iss', text],
+  ['aud', strings],
+  ['exp', seconds],
+  ['nbf', seconds],
+  ['iat', seconds],
+  ['jti', text],
+  ['azp', text],
+]);
 
-function serialize(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+function serialize(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : json(value);
 }
 
 function set(attributes: AuditAttributes, key: string, value: AttributeValue | undefined): void {
@@ -100,14 +112,14 @@ function writeClaims(attributes: AuditAttributes, claims: JsonObject, policy: Re
     const value = own(claims, name);
     if (value === undefined || value === null) continue;
     if (action === 'pseudonymize') {
-      const pseudonym = policy.pseudonymize(serialize(value));
-      attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = pseudonym;
+      const serialized = serialize(value);
+      if (serialized !== undefined) attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = policy.pseudonymize(serialized);
     } else if (name === 'sub') {
       set(attributes, ATTR_ENDUSER_ID, text(value));
     } else if (name === 'scope' || name === 'scp') {
       if (attributes[ATTR_JWT_CLAIMS_SCOPE] === undefined) set(attributes, ATTR_JWT_CLAIMS_SCOPE, scopes(value));
     } else {
-      set(attributes, JWT_CLAIMS_PREFIX + name, (KEPT_AS[name] ?? anyValue)(value));
+      set(attributes, JWT_CLAIMS_PREFIX + name, (KEPT_AS.get(name) ?? anyValue)(value));
     }
   }
   if (policy.rolesClaim) set(attributes, ATTR_USER_ROLES, scopes(readPath(claims, policy.rolesClaim)));

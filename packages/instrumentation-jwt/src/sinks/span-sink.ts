@@ -45,7 +45,11 @@ export function endOperationSpan(
     }
     if (hook) {
       try {
-        hook(span, operationInfo(operation));
+        const returned: unknown = hook(span, operationInfo(operation));
+        // An async hook's rejection must not become the application's unhandled rejection.
+        if (returned !== null && typeof (returned as { then?: unknown })?.then === 'function') {
+          (returned as PromiseLike<unknown>).then(undefined, onHookError);
+        }
       } catch (error) {
         onHookError(error);
       }
