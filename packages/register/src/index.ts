@@ -1,0 +1,52 @@
+/**
+ * Zero-code start: `node --import @tokentrail/register app.mjs` or `node --require @tokentrail/register app.cjs`.
+ *
+ * Registers the ES module hook the instrumentations need, starts the OpenTelemetry SDK from the standard
+ * `OTEL_*` environment (OTLP over HTTP, JSON or protobuf, for traces, logs and metrics) with
+ * instrumentation-http and tokentrail's JwtInstrumentation configured from `TOKENTRAIL_*`, and flushes every
+ * signal on SIGTERM, SIGINT and normal exit without taking those signals away from the application.
+ */
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
+import { diag } from '@opentelemetry/api';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { startNodeSdk } from '@opentelemetry/sdk-node';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { configFromEnv } from './env-config';
+import { flushOnExit } from './shutdown';
+
+export { configFromEnv, ENV_VARIABLES } from './env-config';
+
+/** Query parameters instrumentation-http redacts by default, plus the ones that carry tokens. */
+const SERVER_QUERY_PARAMS_TO_REDACT = [
+  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
+];
+
+let started: { shutdown(): Promise<void> } | undefined;
+
+/** Flushes and stops the SDK; for applications whose own signal handler calls process.exit(). */
+export function shutdown(): Promise<void> {
+  return started ? started.shutdown() : Promise.resolve();
+}
+
+function start(): void {
+  // Module hooks run in their own thread, which also runs --require preloads: only the main thread starts.
+  if (!isMainThread || started) return;
+  register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
+  let jwt: JwtInstrumentation;
+  try {
+    const config = configFromEnv();
+    const queryParams = config.tokenSources?.queryParams ?? ['access_token', 'token', 'id_token'];
+    jwt = new JwtInstrumentation(config);
+    const http = new HttpInstrumentation({ redactedQueryParamsServer: [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams] });
+    started = startNodeSdk({ instrumentations: [http, jwt] });
+  } catch (error) {
+    // A configuration error must be loud, but must not stop the application.
+    console.error(`[@tokentrail/register] not started: ${(error as Error).message}`);
+    return;
+  }
+  flushOnExit(() => started!.shutdown(), (error) => diag.error('@tokentrail/register: flushing telemetry failed', error));
+}
+
+start();

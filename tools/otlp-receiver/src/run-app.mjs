@@ -1,0 +1,51 @@
+/**
+ * Starts an application under `node --import @tokentrail/register` (or `--require` for CommonJS), exporting
+ * to the given OTLP endpoint with short export intervals, and waits until it prints the URL it listens on.
+ */
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+
+export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath } = {}) {
+  const child = spawn(node, [flag, '@tokentrail/register', appPath], {
+    cwd: dirname(appPath),
+    env: {
+      ...process.env,
+      OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'tokentrail-example',
+      ...(endpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } : {}),
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_BLRP_SCHEDULE_DELAY: '200',
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`app did not start in time:\n${stdout}\n${stderr}`)), 20_000);
+    const onData = () => {
+      const match = stdout.match(/listening on (http:\/\/[^\s]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    exited.then(({ code, signal }) => reject(new Error(`app exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    /** Sends SIGTERM and waits for the process to end. */
+    async stop(signal = 'SIGTERM') {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
