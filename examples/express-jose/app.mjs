@@ -66,4 +66,7 @@ app.get('/healthz', (_req, res) => res.send('ok'));
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
 });
-process.on('SIGTERM', () => server.close());
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeIdleConnections();
+});

@@ -9,7 +9,7 @@
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import { diag } from '@opentelemetry/api';
+import { diag, logs, metrics, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
@@ -46,7 +46,19 @@ function start(): void {
     console.error(`[@tokentrail/register] not started: ${(error as Error).message}`);
     return;
   }
-  flushOnExit(() => started!.shutdown(), (error) => diag.error('@tokentrail/register: flushing telemetry failed', error));
+  flushOnExit({ flush: forceFlush, shutdown }, (error) => diag.error('@tokentrail/register: flushing telemetry failed', error));
+}
+
+/** Exports what the global providers hold without stopping them. */
+async function forceFlush(): Promise<void> {
+  type Flushable = { forceFlush?: () => Promise<void>; getDelegate?: () => unknown };
+  const providers = [trace.getTracerProvider(), logs.getLoggerProvider(), metrics.getMeterProvider()] as Flushable[];
+  await Promise.all(
+    providers.map((provider) => {
+      const sdkProvider = (provider.getDelegate?.() ?? provider) as Flushable;
+      return sdkProvider.forceFlush?.();
+    }),
+  );
 }
 
 start();

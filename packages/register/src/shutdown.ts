@@ -1,21 +1,33 @@
 /**
  * Flushing telemetry when the process ends, without changing how it ends:
- * - SIGTERM / SIGINT: flush; then, if the application has no handler of its own for the signal, re-raise it
- *   so the process ends exactly as it would have (killed by the signal). If it has one, it decides.
- * - normal exit (the event loop empties): flush on `beforeExit`, once.
- * `process.exit()` ends the process synchronously and cannot be waited for: call `shutdown()` first.
+ * - SIGTERM / SIGINT with no handler of the application's: shut the SDK down (flushing everything), then
+ *   re-raise the signal so the process ends exactly as it would have, killed by it;
+ * - SIGTERM / SIGINT that the application handles: flush at once, keep recording while the application winds
+ *   down, and shut down when the event loop empties;
+ * - normal exit (the event loop empties): shut down on `beforeExit`, once.
+ * `process.exit()` ends the process synchronously and cannot be waited for: call `shutdown()` before it.
  */
-export function flushOnExit(flush: () => Promise<void>, onError: (error: unknown) => void): void {
-  let flushing: Promise<void> | undefined;
-  const flushOnce = () => (flushing ??= flush().catch(onError));
+export interface Lifecycle {
+  /** Exports everything recorded so far; the SDK keeps running. */
+  flush(): Promise<void>;
+  /** Exports everything and stops the SDK. */
+  shutdown(): Promise<void>;
+}
+
+export function flushOnExit(lifecycle: Lifecycle, onError: (error: unknown) => void): void {
+  let stopping: Promise<void> | undefined;
+  const shutdownOnce = () => (stopping ??= lifecycle.shutdown().catch(onError));
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      const applicationHandles = process.listenerCount(signal) > 0;
-      void flushOnce().then(() => {
-        if (!applicationHandles && process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      if (process.listenerCount(signal) > 0) {
+        void lifecycle.flush().catch(onError);
+        return;
+      }
+      void shutdownOnce().then(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       });
     });
   }
-  process.once('beforeExit', () => void flushOnce());
+  process.once('beforeExit', () => void shutdownOnce());
 }
