@@ -62,3 +62,11 @@ test('the library versions the tests run against are inside the declared ranges'
     assert.ok(major >= lowest && major < below, `${adapter.packageName}@${version} is tested but outside ${adapter.supportedVersions}`);
   }
 });
+
+test('the register README documents every TOKENTRAIL_* variable it reads', () => {
+  const readme = read(new URL('../packages/register/README.md', import.meta.url));
+  const { ENV_VARIABLES } = require('@tokentrail/register/env-config');
+  const rows = [...readme.matchAll(/^\| `(TOKENTRAIL_\w+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(rows.map(([name]) => name).sort(), Object.keys(ENV_VARIABLES).sort());
+  for (const [name, text] of rows) assert.equal(text, ENV_VARIABLES[name], `${name} is described as in the code`);
+});

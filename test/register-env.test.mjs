@@ -1,0 +1,58 @@
+/** @tokentrail/register's environment: TOKENTRAIL_* parsing, loud but harmless misconfiguration, OTEL_SDK_DISABLED. */
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { configFromEnv } from '@tokentrail/register/env-config';
+import { startReceiver } from '@tokentrail/otlp-receiver';
+import { runApp } from '@tokentrail/otlp-receiver/run-app';
+
+const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'no-signal-handler-app.mjs');
+
+test('TOKENTRAIL_* variables become the instrumentation config', () => {
+  assert.deepEqual(
+    configFromEnv({
+      TOKENTRAIL_CLAIMS: 'email=pseudonymize, tenant=keep,iss=drop',
+      TOKENTRAIL_ROLES_CLAIM: 'realm_access.roles',
+      TOKENTRAIL_TOKEN_COOKIES: 'session',
+      TOKENTRAIL_EMIT_METRICS: 'false',
+    }),
+    {
+      claims: { email: 'pseudonymize', tenant: 'keep', iss: 'drop' },
+      rolesClaim: ['realm_access', 'roles'],
+      tokenSources: { headers: undefined, cookies: ['session'], queryParams: undefined },
+      emitMetrics: false,
+    },
+  );
+  assert.deepEqual(configFromEnv({ TOKENTRAIL_ROLES_CLAIM: 'none' }), { rolesClaim: null });
+  assert.deepEqual(configFromEnv({}), {});
+});
+
+test('malformed TOKENTRAIL_* values are refused with the variable named', () => {
+  assert.throws(() => configFromEnv({ TOKENTRAIL_CLAIMS: 'email:hash' }), /TOKENTRAIL_CLAIMS entries must look like claim=keep\|pseudonymize\|drop \(got "email:hash"\)/);
+  assert.throws(() => configFromEnv({ TOKENTRAIL_EMIT_SPANS: 'yes' }), /TOKENTRAIL_EMIT_SPANS must be "true" or "false"/);
+});
+
+test('a misconfigured start is reported on stderr and the application still runs', async () => {
+  const app = await runApp(fixture, { env: { TOKENTRAIL_CLAIMS: 'email=reveal', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' } });
+  try {
+    const response = await fetch(`${app.url}/`);
+    assert.equal(response.status, 401);
+    assert.match(app.output().stderr, /\[@tokentrail\/register\] not started: TOKENTRAIL_CLAIMS entries must look like/);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('OTEL_SDK_DISABLED=true: nothing is exported', async () => {
+  const receiver = await startReceiver();
+  const app = await runApp(fixture, { endpoint: receiver.endpoint, env: { OTEL_SDK_DISABLED: 'true', OTEL_BSP_SCHEDULE_DELAY: '10' } });
+  try {
+    await fetch(`${app.url}/`, { headers: { authorization: 'Bearer a.b.c' } });
+  } finally {
+    await app.stop();
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(receiver.accepted.length, 0);
+  await receiver.close();
+});
