@@ -124,6 +124,19 @@ test('jsonwebtoken decode of an unreadable token returns null and is recorded as
   assertOperation(recorded, { name: 'jwt.decode', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: true });
 });
 
+test('audit log records carry consecutive jwt.audit.seq numbers', async () => {
+  telemetry.reset();
+  const token = sign(payload());
+  jwt.verify(token, secret);
+  jwt.decode(token);
+  try {
+    jwt.verify(token, otherSecret);
+  } catch {}
+  const seqs = telemetry.logRecords().map((r) => r.attributes['jwt.audit.seq']);
+  assert.equal(seqs.length, 4);
+  seqs.forEach((seq, i) => i > 0 && assert.equal(seq, seqs[i - 1] + 1, `record ${i} follows record ${i - 1}`));
+});
+
 test('nothing secret was exported by any jsonwebtoken operation above', () => {
   const scanned = leaks.assertClean(exported);
   assert.ok(exported.spans.length >= verifyCases.length * 2 + 4);

@@ -49,6 +49,8 @@ export const ATTR_JWT_FINDINGS = 'jwt.findings';
 export const ATTR_JWT_AUTHZ_OUTCOME = 'jwt.authz.outcome';
 /** `authorization` | `cookie` | `header` | `query`: where the request's token was found. */
 export const ATTR_JWT_TOKEN_SOURCE = 'jwt.token.source';
+/** int: per-process sequence number of every audit log record, 1, 2, 3, … (a gap means a lost record). */
+export const ATTR_JWT_AUDIT_SEQ = 'jwt.audit.seq';
 /** Log record event name of the per-request audit. */
 export const EVENT_JWT_REQUEST = 'jwt.request';
 

@@ -1,5 +1,7 @@
 /** One `jwt.<operation>` log record per operation, through the OpenTelemetry Logs API. */
 import { SeverityNumber, type Logger } from '@opentelemetry/api';
+import { ATTR_JWT_AUDIT_SEQ } from '../semconv';
+import { nextAuditSeq } from './audit-sequence';
 import type { RecordedOperation } from './recorded-operation';
 
 /** Failures are WARN so that a severity filter keeps them; everything else is INFO. */
@@ -9,7 +11,7 @@ export function emitOperationLogRecord(logger: Logger, { event, attributes, cont
     eventName: `jwt.${event.operation}`,
     severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO,
     severityText: failed ? 'WARN' : 'INFO',
-    attributes,
+    attributes: { ...attributes, [ATTR_JWT_AUDIT_SEQ]: nextAuditSeq() },
     // The operation's own context, so the record's trace and span ids point at the jwt.<operation> span.
     context,
   });

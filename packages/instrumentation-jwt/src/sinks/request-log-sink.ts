@@ -1,7 +1,8 @@
 /** One `jwt.request` log record per audited request: its HTTP context and its JWT outcome. */
 import { SeverityNumber, type Context, type Logger } from '@opentelemetry/api';
 import type { AuditAttributes } from '../policy/redaction';
-import { EVENT_JWT_REQUEST } from '../semconv';
+import { ATTR_JWT_AUDIT_SEQ, EVENT_JWT_REQUEST } from '../semconv';
+import { nextAuditSeq } from './audit-sequence';
 
 /** WARN when the token was refused, the request was refused, or a finding was raised; INFO otherwise. */
 export function emitRequestLogRecord(logger: Logger, attributes: AuditAttributes, concerning: boolean, context: Context): void {
@@ -9,7 +10,7 @@ export function emitRequestLogRecord(logger: Logger, attributes: AuditAttributes
     eventName: EVENT_JWT_REQUEST,
     severityNumber: concerning ? SeverityNumber.WARN : SeverityNumber.INFO,
     severityText: concerning ? 'WARN' : 'INFO',
-    attributes,
+    attributes: { ...attributes, [ATTR_JWT_AUDIT_SEQ]: nextAuditSeq() },
     context,
   });
 }
