@@ -13,6 +13,7 @@ import { isWrapped } from '@opentelemetry/instrumentation';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
 import { AUDIENCE, ISSUER, PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
+import { observe, settle, settleCallback } from './support/observe.mjs';
 
 const telemetry = setupTelemetry();
 const hookErrors = [];
@@ -31,44 +32,6 @@ const joseToken = await new jose.SignJWT(claims).setProtectedHeader(header).sign
 const jwtToken = jwt.sign(claims, secretText);
 const expired = jwt.sign({ ...claims, exp: nowSeconds() - 10 }, secretText);
 const tampered = `${jwtToken.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, sub: 'mallory' })).toString('base64url')}.${jwtToken.split('.')[2]}`;
-
-/** Everything about an outcome the caller can see, in comparable form. */
-function observe(settled) {
-  if ('value' in settled) return { kind: 'value', value: settled.value, sync: settled.sync };
-  const e = settled.error;
-  return {
-    kind: 'error',
-    sync: settled.sync,
-    prototype: Object.getPrototypeOf(e),
-    name: e.name,
-    code: e.code,
-    message: e.message,
-    fields: Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'stack')),
-  };
-}
-
-async function settle(call) {
-  let sync = true;
-  try {
-    const result = call();
-    if (result && typeof result.then === 'function') {
-      sync = false;
-      return { value: await result, sync };
-    }
-    return { value: result, sync };
-  } catch (error) {
-    return { error, sync };
-  }
-}
-
-/** Callback form: the arguments the callback got, and whether it ran before the call returned. */
-function settleCallback(call) {
-  return new Promise((resolve) => {
-    let returned = false;
-    call((...args) => resolve({ value: { args, beforeReturn: !returned }, sync: true }));
-    returned = true;
-  });
-}
 
 const cases = {
   'jose jwtVerify valid': () => settle(() => jose.jwtVerify(joseToken, secret, { issuer: ISSUER })),
