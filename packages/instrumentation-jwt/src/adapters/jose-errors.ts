@@ -26,6 +26,8 @@ export function joseFailure(error: unknown): Failure {
   let reason: ValidationReason = (typeof code === 'string' && REASON_BY_CODE.get(code)) || 'other';
   // jose signals misuse of keys and arguments with a plain TypeError whose message names the key.
   if (reason === 'other' && error instanceof TypeError && /key/i.test(messageOf(error))) reason = 'key_invalid';
+  // "alg none is not supported …": the token's algorithm was refused (alg: none, or one jose does not verify).
+  if (reason === 'unsupported' && /^alg .* is not supported/.test(messageOf(error))) reason = 'alg_not_allowed';
   const claimName = typeof claim === 'string' && claim !== 'unspecified' ? claim : undefined;
   if (reason === 'claim_invalid' && claimName === 'nbf' && claimReason === 'check_failed') reason = 'not_yet_valid';
   return claimName && (reason === 'claim_invalid' || reason === 'expired' || reason === 'not_yet_valid')
