@@ -175,6 +175,92 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
     });
   });
 
+  describe(`edge cases (${mode})`, () => {
+    test('pipelined requests on one connection each get their own outcome, and neither token leaks', async () => {
+      const app = await frameworks['node:http']({ http, require }, authenticator({ jose, jwt, secret, library: 'jsonwebtoken' }));
+      try {
+        telemetry.reset();
+        const [first, second] = [mint('pipelined-1'), mint('pipelined-2')];
+        const net = require('node:net');
+        await new Promise((resolve, reject) => {
+          const socket = net.connect(app.port, '127.0.0.1', () => {
+            socket.write(
+              `GET /orders/1?access_token=${first} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${first}\r\n\r\n` +
+                `GET /orders/2?access_token=${second} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${second}\r\nConnection: close\r\n\r\n`,
+            );
+          });
+          socket.resume();
+          socket.on('end', resolve).on('error', reject);
+        });
+        let records = [];
+        for (let i = 0; i < 200 && records.length < 2; i += 1) {
+          records = telemetry.logRecords().filter((r) => r.eventName === 'jwt.request');
+          if (records.length < 2) await new Promise((r) => setTimeout(r, 5));
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        const servers = telemetry.spans().filter((s) => s.kind === SpanKind.SERVER);
+        for (const [path, sub] of [['/orders/1', 'pipelined-1'], ['/orders/2', 'pipelined-2']]) {
+          const span = servers.find((s) => s.attributes['url.path'] === path);
+          assert.equal(span.attributes['enduser.pseudo.id'], pseudonym(sub), `${path} carries its own user`);
+          const record = records.find((r) => r.attributes['url.path'] === path);
+          assert.equal(record.spanContext.spanId, span.spanContext().spanId, `${path}'s record points at its own span`);
+        }
+        const leaks = new LeakScanner();
+        leaks.registerToken(first, 'first token');
+        leaks.registerToken(second, 'second token');
+        leaks.assertClean({ spans: telemetry.spans(), logRecords: telemetry.logRecords() });
+      } finally {
+        await app.close();
+      }
+    });
+
+    test('tokens in encoded query strings are found and scrubbed', async () => {
+      const app = await frameworks.express({ http, require }, authenticator({ jose, jwt, secret, library: 'jose' }));
+      try {
+        const leaks = new LeakScanner();
+        const tokens = [mint('encoded-1'), mint('encoded-2')];
+        tokens.forEach((t, i) => leaks.registerToken(t, `token ${i}`));
+        const exported = { spans: [], logRecords: [] };
+        for (const query of [`access_token=Bearer%20${tokens[0]}`, `access_toke%6E=${tokens[1]}`]) {
+          const { spans, record } = await call(app.port, `/orders/7?${query}`);
+          assert.equal(record?.attributes['jwt.token.source'], 'query', `the token in ?${query.slice(0, 20)}… was found`);
+          exported.spans.push(...spans);
+          exported.logRecords.push(...telemetry.logRecords());
+        }
+        leaks.assertClean(exported);
+      } finally {
+        await app.close();
+      }
+    });
+
+    test('a Basic credential alongside a JWT the app verifies from elsewhere: no empty request record, the verify is still on the span', async () => {
+      const app = await frameworks['node:http']({ http, require }, {
+        verify: async () => {
+          try {
+            jwt.verify(mint('body-token-user'), secret);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        decode: () => ({}),
+      });
+      try {
+        const { serverSpan, record, spans } = await call(app.port, '/orders/8', { authorization: 'Basic dXNlcjpwYXNzd29yZA==' });
+        assert.equal(record, undefined, 'no jwt.request record: the request carried no JWT');
+        if (withInstrumentationHttp) {
+          assert.equal(serverSpan.attributes['jwt.validation.outcome'], 'valid', 'the verify result is copied as it happens');
+          assert.equal(serverSpan.attributes['enduser.pseudo.id'], pseudonym('body-token-user'));
+        } else {
+          assert.equal(serverSpan, undefined, 'without instrumentation-http there is no server span for a request without a JWT');
+          assert.equal(spans.find((s) => s.name === 'jwt.verify').attributes['jwt.validation.outcome'], 'valid');
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   describe(`concurrency (${mode})`, () => {
     test('200 interleaved requests with different tokens: each server span carries its own pseudonym', async () => {
       const app = await frameworks.fastify({ http, require }, authenticator({ jose, jwt, secret, library: 'jose' }));

@@ -102,8 +102,8 @@ class Operation implements OperationScope {
     }
     if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitOperationLogRecord(host.logger, recorded));
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
-    // A request that carried credentials gets one outcome when it ends; others get each verify's result.
-    if (this.request) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
+    // The token a request presented gets one outcome when the request ends; any other token's verify is copied as it happens.
+    if (this.request?.presented(recorded.event.token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
     else if (settings.enrichServerSpan) fenced(diag, 'the server span sink', () => enrichServerSpan(recorded));
   }
 }

@@ -4,14 +4,14 @@
  * when the response is done writes the one audited outcome on the server span and as a `jwt.request` log record.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { context, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, trace, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import type { RequestScope } from './adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { requestEndAttributes, requestStartAttributes } from './policy/request-attributes';
 import { isConcerning, requestOutcome, type RequestOperation } from './policy/request-outcome';
 import type { AuditAttributes } from './policy/redaction';
-import type { RequestEnd, RequestStart } from './request-event';
+import type { Credential, RequestEnd, RequestStart } from './request-event';
 import type { Settings } from './settings';
 import { emitRequestLogRecord } from './sinks/request-log-sink';
 import { endRequestSpan, scrubCredentials, startRequestSpan } from './sinks/request-span-sink';
@@ -20,6 +20,20 @@ import { endRequestSpan, scrubCredentials, startRequestSpan } from './sinks/requ
 const MAX_OPERATIONS_PER_REQUEST = 32;
 /** Credential values shorter than this are not scrubbed by value (they would match unrelated text). */
 const MIN_SCRUBBED_LENGTH = 8;
+
+/**
+ * Every form in which a credential can appear in another instrumentation's attributes: as sent, the bare
+ * token (without a `Bearer ` prefix), and URL-encoded as a query string value (`%20` and `+` for spaces).
+ */
+function secretForms(credentials: readonly Credential[]): string[] {
+  const forms = new Set<string>();
+  for (const { value, token } of credentials) {
+    for (const form of [value, token, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]) {
+      if (form !== undefined && form.length >= MIN_SCRUBBED_LENGTH) forms.add(form);
+    }
+  }
+  return [...forms];
+}
 
 const current = new AsyncLocalStorage<RecordedRequest | undefined>();
 
@@ -41,14 +55,21 @@ export class RecordedRequest implements RequestScope {
     private readonly start: RequestStart,
   ) {
     this.startAttributes = requestStartAttributes(start);
+    const carriesJwt = start.credentials.some((c) => c.token !== undefined);
     this.ownSpan =
-      !start.handledElsewhere && settings.emitSpans ? startRequestSpan(host.tracer, this.startAttributes, context.active()) : undefined;
+      carriesJwt && !start.handledElsewhere && settings.emitSpans ? startRequestSpan(host.tracer, this.startAttributes, context.active()) : undefined;
   }
 
   /** The server span instrumentation-http made, as seen from inside the handler. */
   private foreignSpan: Span | undefined;
 
+  /** Whether the token was one of this request's credentials: only operations on it decide its outcome. */
+  presented(token: string | undefined): boolean {
+    return token !== undefined && this.start.credentials.some((c) => c.token === token);
+  }
+
   add(operation: RequestOperation, serverSpan: Span | undefined): void {
+    if (this.ended) return;
     if (this.operations.length < MAX_OPERATIONS_PER_REQUEST) this.operations.push(operation);
     this.foreignSpan ??= serverSpan;
   }
@@ -59,24 +80,27 @@ export class RecordedRequest implements RequestScope {
     const { host, settings, start } = this;
     fenced(host.diag, 'the request audit', () => {
       const end = describe();
-      const active = context.active();
+      // A finished response ends in its own request's context; an aborted one may not, so only what the
+      // request's operations saw is trusted then.
+      const active = end.aborted ? ROOT_CONTEXT : context.active();
       const rpc = getRPCMetadata(active);
       const jwtAttributes = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize);
       const httpAttributes = { ...this.startAttributes, ...requestEndAttributes(end, rpc?.route) };
       this.operations.length = 0;
+      const carriesJwt = Object.keys(jwtAttributes).length > 0;
 
       const serverSpan = this.ownSpan ?? rpc?.span ?? this.foreignSpan;
       if (this.ownSpan) {
         fenced(host.diag, 'the request span', () => endRequestSpan(this.ownSpan!, { ...httpAttributes, ...jwtAttributes }, end.statusCode));
       } else if (serverSpan) {
         fenced(host.diag, 'the server span', () => {
-          if (serverSpan.isRecording()) serverSpan.setAttributes(jwtAttributes);
-          const secrets = start.credentials.map((c) => c.value).filter((v) => v.length >= MIN_SCRUBBED_LENGTH);
+          if (carriesJwt && serverSpan.isRecording()) serverSpan.setAttributes(jwtAttributes);
+          const secrets = secretForms(start.credentials);
           const headers = start.credentials.filter((c) => c.source !== 'query' && c.source !== 'cookie').map((c) => c.name);
           if (!scrubCredentials(serverSpan, secrets, headers)) host.diag.debug('server span attributes are not readable; credentials recorded by other instrumentations were not scrubbed');
         });
       }
-      if (settings.emitLogRecords) {
+      if (settings.emitLogRecords && carriesJwt) {
         const concerning = isConcerning(jwtAttributes);
         const logContext = serverSpan ? trace.setSpan(active, serverSpan) : active;
         fenced(host.diag, 'the request log record', () =>

@@ -44,7 +44,17 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_EMIT_SPANS: '`false` to stop jwt.* spans.',
   TOKENTRAIL_EMIT_LOG_RECORDS: '`false` to stop jwt.* log records.',
   TOKENTRAIL_EMIT_METRICS: '`false` to stop the jwt.operation.duration histogram.',
+  TOKENTRAIL_SHUTDOWN_GRACE_MS: 'After a SIGTERM/SIGINT the application handles, shut the SDK down after this long at the latest (default 5000).',
 } as const;
+
+/** Milliseconds to wait, after a signal the application handles, before shutting the SDK down anyway. */
+export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.TOKENTRAIL_SHUTDOWN_GRACE_MS?.trim();
+  if (value === undefined || value === '') return 5000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new TypeError(`TOKENTRAIL_SHUTDOWN_GRACE_MS must be a whole number of milliseconds (got "${value}")`);
+  return ms;
+}
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): JwtInstrumentationConfig {
   const config: JwtInstrumentationConfig = {};

@@ -13,7 +13,7 @@ import { diag, logs, metrics, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
-import { configFromEnv } from './env-config';
+import { configFromEnv, shutdownGraceFromEnv } from './env-config';
 import { flushOnExit } from './shutdown';
 
 export { configFromEnv, ENV_VARIABLES } from './env-config';
@@ -35,8 +35,10 @@ function start(): void {
   if (!isMainThread || started) return;
   register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
   let jwt: JwtInstrumentation;
+  let graceMs: number;
   try {
     const config = configFromEnv();
+    graceMs = shutdownGraceFromEnv();
     const queryParams = config.tokenSources?.queryParams ?? ['access_token', 'token', 'id_token'];
     jwt = new JwtInstrumentation(config);
     const http = new HttpInstrumentation({ redactedQueryParamsServer: [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams] });
@@ -46,7 +48,7 @@ function start(): void {
     console.error(`[@tokentrail/register] not started: ${(error as Error).message}`);
     return;
   }
-  flushOnExit({ flush: forceFlush, shutdown }, (error) => diag.error('@tokentrail/register: flushing telemetry failed', error));
+  flushOnExit({ flush: forceFlush, shutdown }, graceMs, (error) => diag.error('@tokentrail/register: flushing telemetry failed', error));
 }
 
 /** Exports what the global providers hold without stopping them. */

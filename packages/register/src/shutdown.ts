@@ -3,7 +3,8 @@
  * - SIGTERM / SIGINT with no handler of the application's: shut the SDK down (flushing everything), then
  *   re-raise the signal so the process ends exactly as it would have, killed by it;
  * - SIGTERM / SIGINT that the application handles: flush at once, keep recording while the application winds
- *   down, and shut down when the event loop empties;
+ *   down, and shut down when the event loop empties or after `graceMs`, whichever comes first (an unreachable
+ *   collector keeps retry timers alive, which would otherwise keep the process from ever exiting);
  * - normal exit (the event loop empties): shut down on `beforeExit`, once.
  * `process.exit()` ends the process synchronously and cannot be waited for: call `shutdown()` before it.
  */
@@ -14,7 +15,7 @@ export interface Lifecycle {
   shutdown(): Promise<void>;
 }
 
-export function flushOnExit(lifecycle: Lifecycle, onError: (error: unknown) => void): void {
+export function flushOnExit(lifecycle: Lifecycle, graceMs: number, onError: (error: unknown) => void): void {
   let stopping: Promise<void> | undefined;
   const shutdownOnce = () => (stopping ??= lifecycle.shutdown().catch(onError));
 
@@ -22,6 +23,7 @@ export function flushOnExit(lifecycle: Lifecycle, onError: (error: unknown) => v
     process.once(signal, () => {
       if (process.listenerCount(signal) > 0) {
         void lifecycle.flush().catch(onError);
+        setTimeout(() => void shutdownOnce(), graceMs).unref();
         return;
       }
       void shutdownOnce().then(() => {

@@ -64,7 +64,8 @@ function flatten(kind, body, sink) {
 
 /**
  * Starts the receiver. `behaviour` may be changed at any time to simulate a failing collector:
- * `{ status: 503 }` answers every export with that status; `{ delayMs: 10000 }` answers late.
+ * `{ status: 503 }` answers every export with that status; `{ delayMs: 10000 }` answers late;
+ * `{ destroy: true }` closes the connection without answering.
  */
 export async function startReceiver({ host = '127.0.0.1', port = 0 } = {}) {
   const state = {
@@ -84,6 +85,7 @@ export async function startReceiver({ host = '127.0.0.1', port = 0 } = {}) {
         if (!res.headersSent) res.writeHead(status, { 'content-type': type }).end(body);
       };
       if (req.method !== 'POST' || !kind) return reply(404, '{}');
+      if (state.behaviour.destroy) return req.socket.destroy();
       if (state.behaviour.delayMs) await new Promise((r) => setTimeout(r, state.behaviour.delayMs));
       if (state.behaviour.status) return reply(state.behaviour.status, '{}');
       let bytes = Buffer.concat(chunks);

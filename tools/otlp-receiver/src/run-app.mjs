@@ -42,10 +42,13 @@ export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', fl
     child,
     exited,
     output: () => ({ stdout, stderr }),
-    /** Sends SIGTERM and waits for the process to end. */
-    async stop(signal = 'SIGTERM') {
-      child.kill(signal);
-      return exited;
+    /** Sends a signal (SIGTERM by default) and waits for the process to end; SIGKILL after `killAfterMs`. */
+    async stop(signal = 'SIGTERM', { killAfterMs = 45_000 } = {}) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
     },
   };
 }

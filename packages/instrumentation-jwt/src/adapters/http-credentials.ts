@@ -55,9 +55,10 @@ export function credentialsOf(headers: IncomingHttpHeaders, url: string | undefi
     if (cookie) for (const [name, value] of cookieValues(cookie, sources.cookies)) if (value) found.push(credential('cookie', name, value));
   }
   const queryStart = url?.indexOf('?') ?? -1;
-  // Parse the query only when it names a token parameter; most query strings do not.
-  if (queryStart >= 0 && sources.queryParams.some((name) => url!.includes(`${name}=`, queryStart))) {
-    const params = new URLSearchParams(url!.slice(queryStart + 1));
+  // Parse the query only when it names a token parameter, or is percent-encoded (and so might, disguised).
+  const query = queryStart >= 0 && sources.queryParams.length > 0 ? url!.slice(queryStart + 1) : '';
+  if (query && (query.includes('%') || sources.queryParams.some((name) => query.includes(`${name}=`)))) {
+    const params = new URLSearchParams(query);
     for (const name of sources.queryParams) {
       for (const value of params.getAll(name)) if (value) found.push(credential('query', name, value));
     }

@@ -66,7 +66,12 @@ export function observeHttpServers(recorder: AuditRecorder, sources: () => Crede
   };
   const onFinish = (data: unknown) => {
     const message = data as ServerMessage;
-    scopes.get(message.request)?.end(() => describeEnd(message, false));
+    const scope = scopes.get(message.request);
+    if (!scope) return;
+    // Ended from the response's own 'close' (which follows 'finish'): instrumentation-http binds the response to
+    // the request's context, so the listener runs in this request's context even when requests are pipelined,
+    // and prepended, it runs before instrumentation-http ends its span.
+    message.response.prependOnceListener('close', () => scope.end(() => describeEnd(message, false)));
   };
   diagnosticsChannel.subscribe(REQUEST_START, onStart);
   diagnosticsChannel.subscribe(RESPONSE_FINISH, onFinish);
