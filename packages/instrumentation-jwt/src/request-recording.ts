@@ -21,16 +21,21 @@ const MAX_OPERATIONS_PER_REQUEST = 32;
 /** Credential values shorter than this are not scrubbed by value (they would match unrelated text). */
 const MIN_SCRUBBED_LENGTH = 8;
 
+/** Characters that stay the same when URL-encoded: a value made only of these has no other written form. */
+const URL_SAFE = /^[A-Za-z0-9._~-]*$/;
+
 /**
- * Every form in which a credential can appear in another instrumentation's attributes: as sent, the bare
- * token (without a `Bearer ` prefix), and URL-encoded as a query string value (`%20` and `+` for spaces).
+ * Every form in which a credential can appear in another instrumentation's attributes. A JWT's characters
+ * are URL-safe, so scrubbing the bare token covers it however it was prefixed or encoded; any other value is
+ * also scrubbed as sent and URL-encoded as a query string value (`%20` and `+` for spaces).
  */
 function secretForms(credentials: readonly Credential[]): string[] {
   const forms = new Set<string>();
   for (const { value, token } of credentials) {
-    for (const form of [value, token, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]) {
-      if (form !== undefined && form.length >= MIN_SCRUBBED_LENGTH) forms.add(form);
-    }
+    const candidates = token !== undefined ? [token]
+      : URL_SAFE.test(value) ? [value]
+      : [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)];
+    for (const form of candidates) if (form.length >= MIN_SCRUBBED_LENGTH) forms.add(form);
   }
   return [...forms];
 }
