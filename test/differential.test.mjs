@@ -31,6 +31,7 @@ const jwt = createRequire(import.meta.url)('jsonwebtoken');
 
 const SECRET = 'differential-secret-0123456789abcdef';
 const KEY = new TextEncoder().encode(SECRET);
+telemetry.leaks.register(SECRET, 'HMAC secret');
 const NOW = 1_800_000_000; // a fixed clock: both calls must see the same time
 const ISSUER = 'https://idp.example.test';
 const AUDIENCE = 'orders-api';

@@ -25,6 +25,7 @@ const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
 const secret = 'fencing-secret-fencing-secret-0123';
 const key = new TextEncoder().encode(secret);
+telemetry.leaks.register(secret, 'HMAC secret');
 
 async function allOperations() {
   const joseToken = await new jose.SignJWT({ sub: 'u1' }).setProtectedHeader({ alg: 'HS256' }).sign(key);

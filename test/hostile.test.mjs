@@ -141,6 +141,7 @@ for (const c of cases) {
       assert.equal({}.polluted, undefined, 'no prototype polluted');
       assert.equal(Object.prototype.polluted, undefined);
       if (c.token.length < 4096) leaks.registerToken(c.token, c.name);
+      if (c.token.length < 4096 && !telemetry.leaks.size) telemetry.leaks.register(SECRET, 'HMAC secret');
       exported.spans.push(...telemetry.spans());
       exported.logRecords.push(...telemetry.logRecords());
     });

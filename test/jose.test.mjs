@@ -22,6 +22,7 @@ leaks.register(secretText, 'HMAC secret');
 leaks.register(PERSONAL.sub, 'raw sub');
 leaks.register(PERSONAL.email, 'email claim');
 leaks.register(PERSONAL.name, 'name claim');
+for (const [label, value] of [['HMAC secret', secretText], ['raw sub', PERSONAL.sub], ['email claim', PERSONAL.email]]) telemetry.leaks.register(value, label);
 
 function payload(overrides = {}) {
   return { ...PERSONAL, roles: ['reader', 'auditor'], iss: ISSUER, aud: AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 600, ...overrides };

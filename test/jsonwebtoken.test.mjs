@@ -22,6 +22,7 @@ leaks.register(secret, 'HMAC secret');
 leaks.register(PERSONAL.sub, 'raw sub');
 leaks.register(PERSONAL.email, 'email claim');
 leaks.register(PERSONAL.name, 'name claim');
+for (const [label, value] of [['HMAC secret', secret], ['raw sub', PERSONAL.sub], ['email claim', PERSONAL.email]]) telemetry.leaks.register(value, label);
 
 const header = { alg: 'HS256', typ: 'JWT', kid: 'hs-2026-11' };
 

@@ -19,6 +19,8 @@ const require = createRequire(import.meta.url);
 const http = require('node:http');
 const jwt = require('jsonwebtoken');
 const secret = 'server-span-secret-server-span-0123';
+telemetry.leaks.register(secret, 'HMAC secret');
+telemetry.leaks.register(PERSONAL.email, 'email claim');
 
 const server = http.createServer((req, res) => {
   const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');

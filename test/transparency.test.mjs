@@ -31,6 +31,10 @@ const header = { alg: 'HS256', typ: 'JWT' };
 const joseToken = await new jose.SignJWT(claims).setProtectedHeader(header).sign(secret);
 const jwtToken = jwt.sign(claims, secretText);
 const expired = jwt.sign({ ...claims, exp: nowSeconds() - 10 }, secretText);
+for (const t of [joseToken, jwtToken, expired]) telemetry.leaks.registerToken(t);
+telemetry.leaks.register(secretText, 'HMAC secret');
+telemetry.leaks.register(PERSONAL.email, 'email claim');
+telemetry.leaks.register(PERSONAL.sub, 'raw sub');
 const tampered = `${jwtToken.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, sub: 'mallory' })).toString('base64url')}.${jwtToken.split('.')[2]}`;
 
 const cases = {

@@ -26,7 +26,12 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
   const jwt = require('jsonwebtoken');
   const jose = await import('jose');
   const secret = randomBytes(24).toString('hex');
-  const mint = (sub, exp = nowSeconds() + 300) => jwt.sign({ sub, iss: 'https://idp.example.test', roles: ['reader'], exp }, secret);
+  telemetry.leaks.register(secret, 'HMAC secret');
+  const mint = (sub, exp = nowSeconds() + 300) => {
+    const token = jwt.sign({ sub, iss: 'https://idp.example.test', roles: ['reader'], exp }, secret);
+    telemetry.leaks.registerToken(token);
+    return token;
+  };
 
   /** Sends one request and waits until its server span and its jwt.request record are exported. */
   async function call(port, path, headers = {}) {

@@ -57,6 +57,14 @@ export class LeakScanner {
     for (const point of metricPoints) yield* walk(point.attributes, 'metric point attributes');
   }
 
+  /** The first leak in `exported`, as "label found in where", or undefined. */
+  findLeak(exported) {
+    for (const [text, where] of LeakScanner.exportedStrings(exported)) {
+      for (const [secret, label] of this.#secrets) if (text.includes(secret)) return `${label} found in ${where}`;
+    }
+    return undefined;
+  }
+
   /** Asserts that no exported string contains any registered secret. */
   assertClean(exported) {
     assert.ok(this.#secrets.size > 0, 'no secrets registered: the scan would prove nothing');

@@ -7,6 +7,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
+import { LeakScanner } from './leak-scanner.mjs';
 
 class PullReader extends MetricReader {
   constructor() {
@@ -16,9 +19,28 @@ class PullReader extends MetricReader {
   async onShutdown() {}
 }
 
+/**
+ * Every span and log record exported in a test file is scanned, as it is exported, against the secrets the
+ * file registered on `telemetry.leaks`; the file fails at the end if any was found.
+ */
+function scanned(exporter, leaks, found, kind) {
+  const original = exporter.export.bind(exporter);
+  exporter.export = (items, done) => {
+    if (leaks.size > 0) {
+      const leak = leaks.findLeak({ [kind]: items });
+      if (leak) found.push(leak);
+    }
+    return original(items, done);
+  };
+  return exporter;
+}
+
 export function setupTelemetry() {
-  const spanExporter = new InMemorySpanExporter();
-  const logExporter = new InMemoryLogRecordExporter();
+  const leaks = new LeakScanner();
+  const found = [];
+  after(() => assert.deepEqual(found, [], 'no registered secret was exported by any test in this file'));
+  const spanExporter = scanned(new InMemorySpanExporter(), leaks, found, 'spans');
+  const logExporter = scanned(new InMemoryLogRecordExporter(), leaks, found, 'logRecords');
   const reader = new PullReader();
   const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
   const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
@@ -29,6 +51,8 @@ export function setupTelemetry() {
   metrics.setGlobalMeterProvider(meterProvider);
 
   return {
+    /** Register a file's secrets here: every export of the file is checked against them. */
+    leaks,
     tracerProvider,
     loggerProvider,
     meterProvider,
