@@ -17,7 +17,8 @@ import { runApp } from '@tokentrail/otlp-receiver/run-app';
 const REQUESTS = Number(process.env.TOKENTRAIL_LOAD_REQUESTS ?? 6000);
 const FULL = REQUESTS >= 60_000;
 const require = createRequire(import.meta.url);
-const appPath = join(dirname(require.resolve('@tokentrail/example-express-jose/package.json')), 'app.mjs');
+// koa 3 + jsonwebtoken HS256 (CommonJS, under --require): the verify is cheap, so the load measures the telemetry path.
+const appPath = join(dirname(require.resolve('@tokentrail/example-koa-jsonwebtoken/package.json')), 'app.cjs');
 
 /** The queue settings this needs (documented in the README's Guarantees): room for a few seconds of records. */
 const QUEUES = {
@@ -31,11 +32,11 @@ const QUEUES = {
 
 test(`nothing lost: ${REQUESTS} authenticated requests, one jwt.verify record each, no gap in jwt.audit.seq`, { timeout: 600_000 }, async () => {
   const receiver = await startReceiver();
-  const app = await runApp(appPath, { endpoint: receiver.endpoint, env: { TOKENTRAIL_PSEUDONYM_KEY: 'nothing-lost-key-0123456789abcdef', ...QUEUES } });
+  const app = await runApp(appPath, { flag: '--require', endpoint: receiver.endpoint, env: { TOKENTRAIL_PSEUDONYM_KEY: 'nothing-lost-key-0123456789abcdef', ...QUEUES } });
   try {
     const tokens = [];
     for (let i = 0; i < 20; i += 1) {
-      const response = await fetch(`${app.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub: `load-${i}` }) });
+      const response = await fetch(`${app.url}/login?sub=load-${i}`, { method: 'POST' });
       tokens.push((await response.json()).token);
     }
     let next = 0;
