@@ -5,12 +5,14 @@
  *
  * Format: the first 32 lowercase hex digits (128 bits) of HMAC-SHA-256(key, UTF-8 bytes of the value).
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 
 export type Pseudonymizer = (value: string) => string;
 
 export const PSEUDONYM_HEX_LENGTH = 32;
 
 export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
-  return (value) => createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, PSEUDONYM_HEX_LENGTH);
+  // A KeyObject made once: HMAC with a raw key re-imports it on every call, about five times slower.
+  const keyObject = createSecretKey(key);
+  return (value) => createHmac('sha256', keyObject).update(value, 'utf8').digest('hex').slice(0, PSEUDONYM_HEX_LENGTH);
 }

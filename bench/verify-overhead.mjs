@@ -1,0 +1,122 @@
+/**
+ * Verify throughput side by side, in one process and interleaved rounds: the bare library function, the
+ * instrumented one (span + log record + metric, through batch processors and exporters that discard), the
+ * instrumented one with only server-span enrichment, and the hand-written wrapper users write today
+ * (startActiveSpan, attributes from the claims, SHA-256 of sub). jose and jsonwebtoken, HS256 and RS256, one
+ * repeated token and all-distinct tokens.
+ *
+ *   node bench/verify-overhead.mjs [rounds=7]
+ * Writes bench/results/verify-overhead.json.
+ */
+import { register } from 'node:module';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { context, logs, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+const ROUNDS = Number(process.argv[2] ?? 7);
+const discard = { export: (_items, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
+class Reader extends MetricReader { async onForceFlush() {} async onShutdown() {} }
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
+logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new Reader()] }));
+const FULL = { pseudonymKey: 'bench-pseudonym-key-0123456789abcdef' };
+const SERVER_SPAN_ONLY = { ...FULL, emitSpans: false, emitLogRecords: false, emitMetrics: false };
+const instrumentation = new JwtInstrumentation(FULL);
+const jose = await import('jose');
+const jwt = createRequire(import.meta.url)('jsonwebtoken');
+
+const SECRET = 'bench-secret-0123456789abcdef-0123456789';
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const joseKeys = { HS256: { sign: new TextEncoder().encode(SECRET), verify: new TextEncoder().encode(SECRET) }, RS256: { sign: rsa.privateKey, verify: rsa.publicKey } };
+const claims = (i) => ({ sub: `user-${i}`, iss: 'https://idp.example', aud: 'api', roles: ['reader'], exp: Math.floor(Date.now() / 1000) + 3600 });
+const DISTINCT = 2000;
+const tokens = {};
+for (const alg of ['HS256', 'RS256']) {
+  tokens[alg] = Array.from({ length: DISTINCT }, (_, i) => jwt.sign.__original(claims(i), alg === 'HS256' ? SECRET : rsa.privateKey, { algorithm: alg }));
+}
+
+const tracer = trace.getTracer('hand-written');
+function handWritten(verify) {
+  return async (token) => tracer.startActiveSpan('jwt.verify', async (span) => {
+    try {
+      const payload = await verify(token);
+      span.setAttributes({ 'jwt.claims.iss': payload.iss, 'jwt.claims.aud': [payload.aud].flat(), 'enduser.pseudo.id': createHash('sha256').update(payload.sub).digest('hex') });
+      return payload;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+const libraries = {
+  jose: (alg) => {
+    const key = joseKeys[alg].verify;
+    const options = { algorithms: [alg] };
+    return {
+      bare: (t) => jose.jwtVerify.__original(t, key, options),
+      instrumented: (t) => jose.jwtVerify(t, key, options),
+      handWritten: handWritten(async (t) => (await jose.jwtVerify.__original(t, key, options)).payload),
+    };
+  },
+  jsonwebtoken: (alg) => {
+    const key = alg === 'HS256' ? SECRET : rsa.publicKey;
+    const options = { algorithms: [alg] };
+    return {
+      bare: (t) => jwt.verify.__original(t, key, options),
+      instrumented: (t) => jwt.verify(t, key, options),
+      handWritten: handWritten(async (t) => jwt.verify.__original(t, key, options)),
+    };
+  },
+};
+
+async function opsPerSecond(fn, list, iterations) {
+  const started = performance.now();
+  for (let i = 0; i < iterations; i += 1) await fn(list[i % list.length]);
+  return iterations / ((performance.now() - started) / 1000);
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rows = [];
+for (const [library, make] of Object.entries(libraries)) {
+  for (const alg of ['HS256', 'RS256']) {
+    for (const workload of ['repeated', 'distinct']) {
+      const fns = make(alg);
+      const list = workload === 'repeated' ? [tokens[alg][0]] : tokens[alg];
+      const iterations = alg === 'HS256' ? 4000 : 1500;
+      const runs = { bare: [], instrumented: [], serverSpanOnly: [], handWritten: [] };
+      await opsPerSecond(fns.instrumented, list, iterations); // warm-up
+      for (let r = 0; r < ROUNDS; r += 1) {
+        runs.bare.push(await opsPerSecond(fns.bare, list, iterations));
+        instrumentation.setConfig(FULL);
+        runs.instrumented.push(await opsPerSecond(fns.instrumented, list, iterations));
+        instrumentation.setConfig(SERVER_SPAN_ONLY);
+        runs.serverSpanOnly.push(await opsPerSecond(fns.instrumented, list, iterations));
+        instrumentation.setConfig(FULL);
+        runs.handWritten.push(await opsPerSecond(fns.handWritten, list, iterations));
+      }
+      const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
+      rows.push({
+        library, alg, workload,
+        bare: Math.round(m.bare), instrumented: Math.round(m.instrumented), serverSpanOnly: Math.round(m.serverSpanOnly), handWritten: Math.round(m.handWritten),
+        'instrumented/bare': +(m.instrumented / m.bare).toFixed(3),
+        'serverSpanOnly/bare': +(m.serverSpanOnly / m.bare).toFixed(3),
+        'instrumented/handWritten': +(m.instrumented / m.handWritten).toFixed(3),
+      });
+      console.log(JSON.stringify(rows.at(-1)));
+    }
+  }
+}
+console.table(rows);
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'verify-overhead.json'), JSON.stringify({ node: process.version, rounds: ROUNDS, rows }, null, 2));
