@@ -4,7 +4,7 @@
  * dynamic `import()`, and `require('jose')` (require(esm)).
  */
 import { checksOf, type JsonObject, type JwtOperation, type OperationResult } from '../audit-event';
-import { claimsFromBytes, readClaims, readHeader, readSegment } from '../jwt/compact';
+import { asJsonObject, claimsFromBytes, readClaims, readHeader, readSegment } from '../jwt/compact';
 import { callAsync, callSync, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';
 import { joseFailure } from './jose-errors';
@@ -17,9 +17,6 @@ function tokenString(value: unknown): string | undefined {
   return undefined;
 }
 
-function objectOr(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' ? (value as JsonObject) : undefined;
-}
 
 /** Results shaped `{ payload, protectedHeader }`; claims come from the library when it parsed them. */
 function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined): Describe {
@@ -28,10 +25,10 @@ function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined
     const checks = checksOf(args[2]);
     if (settled.ok) {
       const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
-      return { token, header: objectOr(protectedHeader), claims: claimsOf(payload), checks };
+      return { token, header: asJsonObject(protectedHeader), claims: claimsOf(payload), checks };
     }
     const { error } = settled;
-    const claims = objectOr((error as { payload?: unknown } | null)?.payload) ?? readClaims(token);
+    const claims = asJsonObject((error as { payload?: unknown } | null)?.payload) ?? readClaims(token);
     return { token, header: readHeader(token), claims, failure: joseFailure(error), error, checks };
   };
 }
@@ -40,9 +37,9 @@ function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined
 function describeJsonSerialization(args: unknown[], settled: Settled<unknown>): OperationResult {
   if (settled.ok) {
     const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
-    return { header: objectOr(protectedHeader), claims: claimsFromBytes(payload), checks: checksOf(args[2]) };
+    return { header: asJsonObject(protectedHeader), claims: claimsFromBytes(payload), checks: checksOf(args[2]) };
   }
-  const jws = objectOr(args[0]) as { protected?: unknown; signatures?: Array<{ protected?: unknown }> } | undefined;
+  const jws = asJsonObject(args[0]) as { protected?: unknown; signatures?: Array<{ protected?: unknown }> } | undefined;
   const header = readSegment(jws?.protected ?? jws?.signatures?.[0]?.protected);
   return { header, failure: joseFailure(settled.error), error: settled.error, checks: checksOf(args[2]) };
 }
@@ -56,7 +53,7 @@ function describeIssued(_args: unknown[], settled: Settled<unknown>): OperationR
 
 function describeDecoded(args: unknown[], settled: Settled<unknown>): OperationResult {
   const token = tokenString(args[0]);
-  if (settled.ok) return { token, header: readHeader(token), claims: objectOr(settled.value) };
+  if (settled.ok) return { token, header: readHeader(token), claims: asJsonObject(settled.value) };
   return { token, header: readHeader(token), failure: joseFailure(settled.error), error: settled.error };
 }
 
@@ -71,8 +68,8 @@ interface Target {
 }
 
 const TARGETS: readonly Target[] = [
-  { file: 'jwt/verify.js', exportName: 'jwtVerify', operation: 'verify', describe: describeVerified(objectOr) },
-  { file: 'jwt/decrypt.js', exportName: 'jwtDecrypt', operation: 'decrypt', describe: describeVerified(objectOr) },
+  { file: 'jwt/verify.js', exportName: 'jwtVerify', operation: 'verify', describe: describeVerified(asJsonObject) },
+  { file: 'jwt/decrypt.js', exportName: 'jwtDecrypt', operation: 'decrypt', describe: describeVerified(asJsonObject) },
   { file: 'jws/compact/verify.js', exportName: 'compactVerify', operation: 'verify', describe: describeVerified(claimsFromBytes) },
   { file: 'jws/flattened/verify.js', exportName: 'flattenedVerify', operation: 'verify', describe: describeJsonSerialization },
   { file: 'jws/general/verify.js', exportName: 'generalVerify', operation: 'verify', describe: describeJsonSerialization },

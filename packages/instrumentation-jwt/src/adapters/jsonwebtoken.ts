@@ -2,17 +2,14 @@
  * jsonwebtoken 9 (CommonJS): `verify`, `sign` and `decode` on the package's exports object. Reached from ESM
  * the same object arrives as the namespace's `default`, so patching it covers `import jwt from 'jsonwebtoken'`.
  */
-import { checksOf, type JsonObject, type JwtOperation, type OperationResult } from '../audit-event';
-import { readClaims, readHeader } from '../jwt/compact';
+import { checksOf, type JwtOperation, type OperationResult } from '../audit-event';
+import { asJsonObject, readClaims, readHeader } from '../jwt/compact';
 import { callSync, recordingCallback, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, OperationScope, Patcher } from './contract';
 import { jsonwebtokenFailure } from './jsonwebtoken-errors';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
-function objectOr(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Buffer.isBuffer(value) ? (value as JsonObject) : undefined;
-}
 
 function failed(token: unknown, error: unknown): OperationResult {
   const compact = typeof token === 'string' ? token : undefined;
@@ -32,11 +29,11 @@ function describeRead(token: unknown, options: unknown, settled: Settled<unknown
     // decode() answers a token it cannot read with null rather than an error.
     return { token: compact, failure: { reason: 'malformed', errorType: '_OTHER' } };
   }
-  const complete = (objectOr(options) as { complete?: unknown } | undefined)?.complete === true;
-  const value = objectOr(settled.value) as { header?: unknown; payload?: unknown } | undefined;
+  const complete = (asJsonObject(options) as { complete?: unknown } | undefined)?.complete === true;
+  const value = asJsonObject(settled.value) as { header?: unknown; payload?: unknown } | undefined;
   return complete
-    ? { token: compact, header: objectOr(value?.header), claims: objectOr(value?.payload) }
-    : { token: compact, header: readHeader(compact), claims: objectOr(settled.value) };
+    ? { token: compact, header: asJsonObject(value?.header), claims: asJsonObject(value?.payload) }
+    : { token: compact, header: readHeader(compact), claims: asJsonObject(settled.value) };
 }
 
 function describeSign(settled: Settled<unknown>): OperationResult {

@@ -51,3 +51,8 @@ export function claimsFromBytes(payload: unknown): JsonObject | undefined {
   if (!(payload instanceof Uint8Array) || payload.byteLength > MAX_SEGMENT_LENGTH) return undefined;
   return parseObject(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
 }
+
+/** A decoded header or claims set handed over by a library: a plain object, not an array or bytes. */
+export function asJsonObject(value: unknown): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array) ? (value as JsonObject) : undefined;
+}
