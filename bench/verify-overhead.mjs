@@ -2,10 +2,12 @@
  * Verify throughput side by side, in one process and interleaved rounds: the bare library function, the
  * instrumented one (span + log record + metric, through batch processors and exporters that discard), the
  * instrumented one with only server-span enrichment, and the hand-written wrapper users write today
- * (startActiveSpan, attributes from the claims, SHA-256 of sub). jose and jsonwebtoken, HS256 and RS256, one
- * repeated token and all-distinct tokens.
+ * (startActiveSpan, attributes from the claims, SHA-256 of sub), and the SDK floor: a wrapper that emits the
+ * same three signals (a span, a log record and a histogram point with as many attributes as tokentrail writes)
+ * from constants, with no redaction at all — the least any instrumentation emitting them can cost. jose and
+ * jsonwebtoken, HS256 and RS256, one repeated token and all-distinct tokens (more than the token cache holds).
  *
- *   node bench/verify-overhead.mjs [rounds=7]
+ *   node bench/verify-overhead.mjs [rounds=7]      (BENCH_LIBRARY=jose|jsonwebtoken for one library)
  * Writes bench/results/verify-overhead.json.
  */
 import { register } from 'node:module';
@@ -46,16 +48,35 @@ for (const alg of ['HS256', 'RS256']) {
 }
 
 const tracer = trace.getTracer('hand-written');
-function handWritten(verify) {
-  return async (token) => tracer.startActiveSpan('jwt.verify', async (span) => {
-    try {
-      const payload = await verify(token);
-      span.setAttributes({ 'jwt.claims.iss': payload.iss, 'jwt.claims.aud': [payload.aud].flat(), 'enduser.pseudo.id': createHash('sha256').update(payload.sub).digest('hex') });
-      return payload;
-    } finally {
+const logger = logs.getLogger('sdk-floor');
+const histogram = metrics.getMeter('sdk-floor').createHistogram('jwt.operation.duration', { unit: 's' });
+const FLOOR_ATTRIBUTES = {
+  'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256', 'jwt.header.typ': 'JWT',
+  'jwt.token.fingerprint': '0123456789abcdef0123456789abcdef', 'jwt.claims.iss': 'https://idp.example', 'jwt.claims.aud': ['api'],
+  'jwt.claims.exp': 1, 'enduser.pseudo.id': '0123456789abcdef0123456789abcdef', 'user.roles': ['reader'],
+};
+const FLOOR_DIMENSIONS = { 'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256' };
+function sdkFloor(verify) {
+  return (token) => {
+    const started = performance.now();
+    const span = tracer.startSpan('jwt.verify', { attributes: { 'jwt.operation': 'verify', 'jwt.library': 'x' } });
+    const finish = () => {
+      span.setAttributes(FLOOR_ATTRIBUTES);
       span.end();
+      logger.emit({ eventName: 'jwt.verify', attributes: { ...FLOOR_ATTRIBUTES, 'jwt.audit.seq': 1 }, context: trace.setSpan(context.active(), span) });
+      histogram.record((performance.now() - started) / 1000, FLOOR_DIMENSIONS);
+    };
+    let result;
+    try {
+      result = verify(token);
+    } catch (error) {
+      finish();
+      throw error;
     }
-  });
+    if (typeof result?.then === 'function') return result.finally(finish);
+    finish();
+    return result;
+  };
 }
 
 const libraries = {
@@ -66,6 +87,7 @@ const libraries = {
       bare: (t) => jose.jwtVerify.__original(t, key, options),
       instrumented: (t) => jose.jwtVerify(t, key, options),
       handWritten: handWritten(async (t) => (await jose.jwtVerify.__original(t, key, options)).payload),
+      sdkFloor: sdkFloor((t) => jose.jwtVerify.__original(t, key, options)),
     };
   },
   jsonwebtoken: (alg) => {
@@ -75,6 +97,7 @@ const libraries = {
       bare: (t) => jwt.verify.__original(t, key, options),
       instrumented: (t) => jwt.verify(t, key, options),
       handWritten: handWritten(async (t) => jwt.verify.__original(t, key, options)),
+      sdkFloor: sdkFloor((t) => jwt.verify.__original(t, key, options)),
     };
   },
 };
@@ -92,9 +115,9 @@ async function measure(fn, list, iterations) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const VARIANTS = ['bare', 'instrumented', 'serverSpanOnly', 'handWritten'];
+const VARIANTS = ['bare', 'instrumented', 'serverSpanOnly', 'handWritten', 'sdkFloor'];
 const rows = [];
-for (const [library, make] of Object.entries(libraries)) {
+for (const [library, make] of Object.entries(libraries).filter(([name]) => !process.env.BENCH_LIBRARY || name === process.env.BENCH_LIBRARY)) {
   for (const alg of ['HS256', 'RS256']) {
     for (const workload of ['repeated', 'distinct']) {
       const fns = make(alg);
@@ -111,6 +134,7 @@ for (const [library, make] of Object.entries(libraries)) {
         await run('instrumented', FULL, fns.instrumented);
         await run('serverSpanOnly', SERVER_SPAN_ONLY, fns.instrumented);
         await run('handWritten', FULL, fns.handWritten);
+        await run('sdkFloor', undefined, fns.sdkFloor);
       }
       const cpu = Object.fromEntries(VARIANTS.map((v) => [v, median(runs[v].map((m) => m.cpu))]));
       const wall = Object.fromEntries(VARIANTS.map((v) => [v, Math.round(median(runs[v].map((m) => m.wall)))]));
@@ -120,6 +144,8 @@ for (const [library, make] of Object.entries(libraries)) {
         'instrumented/bare': +(cpu.instrumented / cpu.bare).toFixed(3),
         'serverSpanOnly/bare': +(cpu.serverSpanOnly / cpu.bare).toFixed(3),
         'instrumented/handWritten': +(cpu.instrumented / cpu.handWritten).toFixed(3),
+        'sdkFloor/bare': +(cpu.sdkFloor / cpu.bare).toFixed(3),
+        'instrumented/sdkFloor': +(cpu.instrumented / cpu.sdkFloor).toFixed(3),
         wall,
       });
       console.log(JSON.stringify(rows.at(-1)));
