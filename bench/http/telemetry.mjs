@@ -1,7 +1,7 @@
 /**
  * Preloaded with `--import` by the HTTP benchmark: an SDK whose exporters discard (the benchmark measures the
  * instrumentation, not the network), instrumentation-http, and with BENCH_TOKENTRAIL=1 tokentrail (spans,
- * log records and metrics on).
+ * log records and metrics on; BENCH_TOKENTRAIL_CONFIG, a JSON object, is merged over its config).
  */
 import { register } from 'node:module';
 import { context, logs, metrics, trace } from '@opentelemetry/api';
@@ -20,5 +20,6 @@ trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new BatchSpa
 logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: discard, maxQueueSize: 8192 })] }));
 metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: discard, exportIntervalMillis: 1000 })] }));
 const instrumentations = [new HttpInstrumentation()];
-if (process.env.BENCH_TOKENTRAIL === '1') instrumentations.push(new JwtInstrumentation({ pseudonymKey: 'bench-pseudonym-key-0123456789abcdef' }));
+const tokentrailConfig = { pseudonymKey: 'bench-pseudonym-key-0123456789abcdef', ...JSON.parse(process.env.BENCH_TOKENTRAIL_CONFIG ?? '{}') };
+if (process.env.BENCH_TOKENTRAIL === '1') instrumentations.push(new JwtInstrumentation(tokentrailConfig));
 registerInstrumentations({ instrumentations });
