@@ -13,22 +13,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, logs, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { installDiscardingSdk } from './support/discarding-sdk.mjs';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const TOKENS = Number(process.argv[2] ?? 1_000_000);
-const discard = { export: (_items, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
-class Reader extends MetricReader { async onForceFlush() {} async onShutdown() {} }
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
-logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
-const reader = new Reader();
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+const { reader } = installDiscardingSdk();
 new JwtInstrumentation({ pseudonymKey: 'bench-pseudonym-key-0123456789abcdef' });
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
 

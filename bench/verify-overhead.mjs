@@ -17,20 +17,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context, logs, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { installDiscardingSdk } from './support/discarding-sdk.mjs';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 const ROUNDS = Number(process.argv[2] ?? 7);
-const discard = { export: (_items, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
-class Reader extends MetricReader { async onForceFlush() {} async onShutdown() {} }
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
-logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new Reader()] }));
+installDiscardingSdk();
 const FULL = { pseudonymKey: 'bench-pseudonym-key-0123456789abcdef' };
 const SERVER_SPAN_ONLY = { ...FULL, emitSpans: false, emitLogRecords: false, emitMetrics: false };
 const instrumentation = new JwtInstrumentation(FULL);
