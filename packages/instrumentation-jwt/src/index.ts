@@ -14,3 +14,5 @@ export type {
 export { LIBRARIES, OPERATIONS, OUTCOMES, REASONS } from './audit-event';
 export { AUTHZ_OUTCOMES, REQUEST_FINDINGS, TOKEN_SOURCES } from './request-event';
 export { PSEUDONYM_KEY_ENV } from './settings';
+export { FINDINGS, FINDING_SEVERITY, SEVERITIES, DEFAULT_FINDINGS_POLICY, tokenFindings } from './policy/findings';
+export type { Finding, FindingSeverity, FindingsPolicy, TokenFindingsInput } from './policy/findings';
