@@ -8,6 +8,7 @@ import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionP
 import { createPseudonymizer } from './policy/pseudonym';
 import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
+import { resolveIntelSettings, type IntelSettings } from './intel-settings';
 import { PACKAGE_NAME } from './version';
 
 export const PSEUDONYM_KEY_ENV = 'TOKENTRAIL_PSEUDONYM_KEY';
@@ -25,6 +26,8 @@ export interface Settings {
   readonly enrichServerSpan: boolean;
   readonly verifyHook?: JwtSpanHook;
   readonly signHook?: JwtSpanHook;
+  /** Findings, revocation, scope policy, detectors and log sampling. */
+  readonly intel: IntelSettings;
 }
 
 function fail(option: string, expected: string, got: unknown): never {
@@ -135,5 +138,6 @@ export function resolveSettings(
     enrichServerSpan: flag(config, 'enrichServerSpan', true),
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
+    intel: resolveIntelSettings(config),
   };
 }
