@@ -53,17 +53,33 @@ export class Detectors {
     out.push({ name, count, threshold, windowMs });
   }
 
-  private times(cache: LRUCache<string, number[]>, key: string): number[] {
-    let times = cache.get(key);
-    if (!times) cache.set(key, (times = []));
-    return times;
+  /**
+   * Counts one event for `key`. A new key's array is made as a one-element literal: an array grown from
+   * empty by push reserves room for 17 numbers, which at the key cap would multiply the retained memory.
+   */
+  private count(cache: LRUCache<string, number[]>, name: DetectorName, key: string, now: number, out: Firing[]): void {
+    const { windowMs, threshold } = this.thresholds[name];
+    const times = cache.get(key);
+    if (!times) {
+      cache.set(key, [now]);
+      this.fire(name, key, 1, now, out);
+    } else {
+      this.fire(name, key, countEvent(times, now, windowMs, threshold + 1), now, out);
+    }
   }
 
   /** A token was presented (from `address`, when known): `token_hammering`, `token_replay_multi_ip`. */
   tokenUsed(fingerprint: string, address: string | undefined, now: number): Firing[] {
     const out: Firing[] = [];
     let state = this.tokens.get(fingerprint);
-    if (!state) this.tokens.set(fingerprint, (state = { uses: [], addresses: [], seen: [] }));
+    if (!state) {
+      // One-element literals, as in count(); an empty literal reserves nothing.
+      const hashed = address === undefined ? [] : [hash32(address)];
+      this.tokens.set(fingerprint, { uses: [now], addresses: hashed, seen: address === undefined ? [] : [now] });
+      this.fire('token_hammering', fingerprint, 1, now, out);
+      if (address !== undefined) this.fire('token_replay_multi_ip', fingerprint, 1, now, out);
+      return out;
+    }
     const hammering = this.thresholds.token_hammering;
     this.fire('token_hammering', fingerprint, countEvent(state.uses, now, hammering.windowMs, hammering.threshold + 1), now, out);
     if (address !== undefined) {
@@ -77,24 +93,21 @@ export class Detectors {
   /** An invalid token came from `address`: `failure_burst`. */
   failure(address: string, now: number): Firing[] {
     const out: Firing[] = [];
-    const { windowMs, threshold } = this.thresholds.failure_burst;
-    this.fire('failure_burst', address, countEvent(this.times(this.failures, address), now, windowMs, threshold + 1), now, out);
+    this.count(this.failures, 'failure_burst', address, now, out);
     return out;
   }
 
   /** A token was issued for `subject` (a pseudonym): `reissue_storm`. */
   issued(subject: string, now: number): Firing[] {
     const out: Firing[] = [];
-    const { windowMs, threshold } = this.thresholds.reissue_storm;
-    this.fire('reissue_storm', subject, countEvent(this.times(this.issuances, subject), now, windowMs, threshold + 1), now, out);
+    this.count(this.issuances, 'reissue_storm', subject, now, out);
     return out;
   }
 
   /** A revoked token was accepted: `revoked_token_used`. */
   revokedUsed(fingerprint: string, now: number): Firing[] {
     const out: Firing[] = [];
-    const { windowMs, threshold } = this.thresholds.revoked_token_used;
-    this.fire('revoked_token_used', fingerprint, countEvent(this.times(this.revokedUses, fingerprint), now, windowMs, threshold + 1), now, out);
+    this.count(this.revokedUses, 'revoked_token_used', fingerprint, now, out);
     return out;
   }
 }
