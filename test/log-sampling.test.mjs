@@ -83,3 +83,27 @@ for (const [library, l] of Object.entries(libraries)) {
     assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'the emitted records carry consecutive sequence numbers');
   });
 }
+
+test('jwt.request records are sampled the same way: sound requests sampled, refused ones all kept', async () => {
+  const { appFor, eventually, startApp } = await import('./support/intel-app.mjs');
+  const app = appFor({ library: 'jsonwebtoken', jose, jwt, secret });
+  const server = await startApp(app);
+  try {
+    const token = await libraries.jsonwebtoken.sign({ sub: PERSONAL.sub, exp: nowSeconds() + 600, jti: randomUUID() }, secret);
+    const forged = await libraries.jsonwebtoken.sign({ sub: PERSONAL.sub, exp: nowSeconds() + 600, jti: randomUUID() }, wrongSecret);
+    for (const t of [token, forged]) telemetry.leaks.registerToken(t);
+    telemetry.reset();
+    const SOUND = 200;
+    for (let i = 0; i < SOUND; i += 1) assert.equal((await server.get('/orders', token, `10.3.0.${i % 200}`)).status, 200);
+    for (let i = 0; i < 20; i += 1) assert.equal((await server.get('/orders', forged)).status, 401);
+    const requests = () => telemetry.logRecords().filter((r) => r.eventName === 'jwt.request');
+    await eventually(() => requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'invalid').length === 20, 'the refused requests');
+    const sound = requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'valid');
+    // Binomial(200, 0.25): mean 50, standard deviation 6.1.
+    assert.ok(sound.length >= 20 && sound.length <= 80, `${sound.length} of ${SOUND} sound requests kept`);
+    for (const r of sound) assert.equal(r.attributes['jwt.sampling.weight'], 1 / RATIO);
+    for (const r of requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'invalid')) assert.equal(r.attributes['jwt.sampling.weight'], undefined);
+  } finally {
+    await server.close();
+  }
+});

@@ -13,6 +13,9 @@ import type { RecordedOperation } from './sinks/recorded-operation';
 
 /** Adds the insight, fenced; a promise when delivery must wait for an asynchronous revocation check. */
 export function insight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Promise<void> | undefined {
+  const { settings } = host;
+  // Findings, lifecycle and alerts are written to spans, log records and metrics: with all three off, none is computed.
+  if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics) return undefined;
   try {
     return addInsight(host, recorded, request);
   } catch (error) {

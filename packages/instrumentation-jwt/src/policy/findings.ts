@@ -168,6 +168,8 @@ const ORDER: ReadonlyMap<string, number> = new Map(FINDINGS.map((finding, index)
 
 /** The union of finding lists, without repeats, in the order of {@link FINDINGS}. */
 export function mergeFindings(...lists: ReadonlyArray<readonly Finding[] | undefined>): Finding[] {
+  if (lists.every((list) => list === undefined || list.length === 0)) return [];
+  if (lists.length === 1) return [...new Set(lists[0])].sort((a, b) => ORDER.get(a)! - ORDER.get(b)!);
   const all = new Set<Finding>();
   for (const list of lists) if (list) for (const finding of list) all.add(finding);
   return [...all].sort((a, b) => ORDER.get(a)! - ORDER.get(b)!);
