@@ -81,15 +81,18 @@ function asKeyObject(key: unknown): KeyObject | undefined {
 
 /** Measures a key; undefined when the key cannot be read (a resolver function, a malformed or unknown shape). */
 export function measureKey(key: unknown): MeasuredKey | undefined {
-  // KeyObject.from() of a non-extractable CryptoKey prints a deprecation warning on Node 24: never call it then.
-  if (typeof CryptoKey !== 'undefined' && key instanceof CryptoKey && !key.extractable) return measureCryptoKey(key);
-  let object: KeyObject | undefined;
   try {
-    object = asKeyObject(key);
+    // KeyObject.from() of a non-extractable CryptoKey prints a deprecation warning on Node 24: never call it then.
+    if (typeof CryptoKey !== 'undefined' && key instanceof CryptoKey && !key.extractable) return measureCryptoKey(key);
+    const object = asKeyObject(key);
+    return object && measureKeyObject(object);
   } catch {
+    // A key the library itself will refuse (malformed PEM or JWK, wrong passphrase): nothing to measure.
     return undefined;
   }
-  if (!object) return undefined;
+}
+
+function measureKeyObject(object: KeyObject): MeasuredKey {
   if (object.type === 'secret') {
     const digest = createHash('sha256').update('oct:').update(object.export()).digest('hex');
     return { facts: { kind: 'oct', bits: (object.symmetricKeySize ?? 0) * 8 }, digest };
