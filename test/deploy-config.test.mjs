@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
-import { AUTHZ_OUTCOMES, OUTCOMES } from '@tokentrail/instrumentation-jwt';
+import { AUTHZ_OUTCOMES, DETECTORS, FINDINGS, FINDING_SEVERITY, OUTCOMES, SEVERITIES } from '@tokentrail/instrumentation-jwt';
 
 const read = (file) => parse(readFileSync(new URL(`../examples/deploy/${file}`, import.meta.url), 'utf8'));
 const collector = read('otel-collector.yaml');
@@ -37,7 +37,10 @@ test('traces are tail-sampled on tokentrail attributes; audit log records are no
   assert.deepEqual(outcome.string_attribute.values.sort(), ['invalid', 'unverified']);
   const authz = policies.find((p) => p.string_attribute?.key === 'jwt.authz.outcome');
   assert.deepEqual(authz.string_attribute.values.filter((v) => !AUTHZ_OUTCOMES.includes(v)), []);
-  assert.ok(policies.some((p) => p.ottl_condition?.span?.some((c) => c.includes('jwt.findings'))));
+  const findingConditions = policies.flatMap((p) => p.ottl_condition?.span ?? []).filter((c) => c.includes('jwt.findings'));
+  const kept = findingConditions.map((c) => c.match(/^ContainsValue\(attributes\["jwt\.findings"\], "([a-z0-9_]+)"\)$/)?.[1]);
+  const serious = FINDINGS.filter((f) => FINDING_SEVERITY[f] === 'high' || FINDING_SEVERITY[f] === 'critical');
+  assert.deepEqual(kept.toSorted(), serious.toSorted(), 'traces with a high or critical finding are kept, whatever their other findings');
   assert.ok(policies.some((p) => p.type === 'probabilistic' && p.probabilistic.sampling_percentage < 100));
   for (const policy of policies) assert.ok(policy.type in policy, `${policy.name} has its ${policy.type} block`);
 });
@@ -55,7 +58,6 @@ test('exporters point at services the compose file defines, and the collector mo
 });
 
 const readText = (file) => readFileSync(new URL(`../examples/deploy/${file}`, import.meta.url), 'utf8');
-const { DETECTORS, FINDINGS, SEVERITIES } = await import('@tokentrail/instrumentation-jwt');
 
 /** Prometheus names of tokentrail's instruments, as the Collector's prometheus exporter writes them. */
 const PROMETHEUS_METRICS = new Set(['jwt_alerts_total', 'jwt_findings_total', 'jwt_operation_duration_seconds_count', 'jwt_operation_duration_seconds_bucket']);

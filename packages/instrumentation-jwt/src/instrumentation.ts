@@ -15,10 +15,10 @@ import type { PipelineHost } from './pipeline-host';
 import { resolveSettings, type Settings } from './settings';
 import { createDurationHistogram } from './sinks/metric-sink';
 import { Detectors } from './detectors/detectors';
-import { setRevocationRecorder, type RecordedRevocation } from './lifecycle/revocation';
+import { setRevocationRecorder } from './lifecycle/revocation';
 import { createAlertCounter } from './sinks/alert-sink';
 import { createFindingCounter } from './sinks/finding-metric-sink';
-import { emitRevocation, revocationAttributes } from './sinks/revocation-sink';
+import { recordRevocationIn } from './sinks/revocation-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -58,7 +58,8 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Patches the libraries and starts observing HTTP servers. */
   override enable(): void {
     super.enable();
-    setRevocationRecorder((revocation) => this.recordRevocation(revocation), (token) => this._settings.redaction.pseudonymize(token));
+    const { host } = this.pipeline;
+    setRevocationRecorder((revocation) => recordRevocationIn(host, revocation), (token) => host.settings.redaction.pseudonymize(token));
     if (!this._stopObservingHttp) {
       try {
         this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
@@ -75,17 +76,6 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     this._stopObservingHttp = undefined;
   }
 
-  /** Records a revocation made through the public `recordRevocation()`; fenced, like every pipeline step. */
-  private recordRevocation(revocation: RecordedRevocation): void {
-    try {
-      const settings = this._settings;
-      if (!this.isEnabled() || (!settings.emitLogRecords && !settings.emitSpans)) return;
-      const attributes = revocationAttributes(revocation, settings.redaction);
-      emitRevocation(settings.emitLogRecords ? this.logger : undefined, attributes, settings.emitSpans);
-    } catch (error) {
-      this._diag.error('internal error recording a revocation; the token is still denylisted', error);
-    }
-  }
 
   protected override _updateMetricInstruments(): void {
     this._durationHistogram = createDurationHistogram(this.meter);

@@ -111,7 +111,7 @@ class Operation implements OperationScope {
 }
 
 export class AuditPipeline implements AuditRecorder {
-  constructor(private readonly host: PipelineHost) {}
+  constructor(readonly host: PipelineHost) {}
 
   begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined {
     try {

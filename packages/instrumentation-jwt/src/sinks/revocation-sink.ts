@@ -5,6 +5,7 @@
  */
 import { SeverityNumber, context, trace, type Logger } from '@opentelemetry/api';
 import type { RecordedRevocation } from '../lifecycle/revocation';
+import type { PipelineHost } from '../pipeline-host';
 import type { RedactionPolicy } from '../policy/claim-policy';
 import type { AuditAttributes } from '../policy/redaction';
 import { MAX_STRING_LENGTH } from '../policy/claim-policy';
@@ -39,7 +40,7 @@ export function revocationAttributes(revocation: RecordedRevocation, policy: Red
   return attributes;
 }
 
-export function emitRevocation(logger: Logger | undefined, attributes: AuditAttributes, withSpanEvent: boolean): void {
+function emitRevocation(logger: Logger | undefined, attributes: AuditAttributes, withSpanEvent: boolean): void {
   const active = context.active();
   const span = trace.getSpan(active);
   if (withSpanEvent && span?.isRecording()) span.addEvent(EVENT_JWT_REVOKE, attributes);
@@ -50,4 +51,15 @@ export function emitRevocation(logger: Logger | undefined, attributes: AuditAttr
     attributes: { ...attributes, [ATTR_JWT_AUDIT_SEQ]: nextAuditSeq() },
     context: active,
   });
+}
+
+/** Records a revocation made through the public `recordRevocation()`; fenced, like every pipeline step. */
+export function recordRevocationIn(host: PipelineHost, revocation: RecordedRevocation): void {
+  try {
+    const { settings } = host;
+    if (!host.enabled || (!settings.emitLogRecords && !settings.emitSpans)) return;
+    emitRevocation(settings.emitLogRecords ? host.logger : undefined, revocationAttributes(revocation, settings.redaction), settings.emitSpans);
+  } catch (error) {
+    host.diag.error('internal error recording a revocation; the token is still denylisted', error);
+  }
 }
