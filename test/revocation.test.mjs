@@ -170,3 +170,25 @@ test('jsonwebtoken: the synchronous verify and the callback verify behave as wit
   instrumentation.enable();
   assert.equal(calledSynchronously, originalSync, 'the callback is called at the same moment');
 });
+
+test('a request answered before an asynchronous isRevoked answers still has its verify: outcome valid, then the finding on the verify', async () => {
+  const { appFor, startApp } = await import('./support/intel-app.mjs');
+  const app = appFor({ library: 'jsonwebtoken', jose, jwt, secret });
+  const server = await startApp(app);
+  const token = await mint(libraries.jsonwebtoken.sign);
+  revokedJtis.add(jtiOf(token));
+  checkDelayMs = 200;
+  try {
+    telemetry.reset();
+    assert.equal((await server.get('/orders', token)).status, 200);
+    const request = await eventually(() => telemetry.logRecords().find((r) => r.eventName === 'jwt.request'), 'the jwt.request record');
+    assert.equal(request.attributes['jwt.validation.outcome'], 'valid');
+    assert.equal(request.attributes['jwt.findings'], undefined, 'not mistaken for an unverified bearer');
+    assert.equal(telemetry.spans().filter((s) => s.name === 'jwt.verify').length, 0, 'the verify record is still waiting for the check');
+    const verify = await eventually(() => telemetry.spans().find((s) => s.name === 'jwt.verify'), 'the verify span');
+    assert.ok(verify.attributes['jwt.findings'].includes('revoked_token_accepted'));
+  } finally {
+    checkDelayMs = 0;
+    await server.close();
+  }
+});

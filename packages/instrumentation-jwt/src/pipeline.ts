@@ -64,8 +64,24 @@ class Operation implements OperationScope {
     // Without a description the outcome is unknown: end the span rather than record a guess.
     const recorded = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
     const pending = recorded && insight(this.host, recorded, this.request);
-    if (pending) pending.then(() => this.deliver(recorded), (error: unknown) => diag.error('internal error in the revocation check', error));
-    else this.deliver(recorded);
+    if (recorded) this.attach(recorded);
+    if (!pending) {
+      this.deliver(recorded);
+      return;
+    }
+    // An asynchronous revocation check: the request has the operation already; its own records wait for the answer.
+    const deliver = () => fenced(diag, 'delivering the operation', () => this.deliver(recorded));
+    pending.then(deliver, (error: unknown) => {
+      diag.error('internal error in the revocation check', error);
+      deliver();
+    });
+  }
+
+  /** The token a request presented gets one outcome when the request ends; any other token's verify is copied as it happens. */
+  private attach(recorded: RecordedOperation): void {
+    const { settings, host } = this;
+    if (this.request?.presented(recorded.event.token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
+    else if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
   }
 
   /** Builds the event and redacts it; undefined (reported) when that fails. */
@@ -104,9 +120,6 @@ class Operation implements OperationScope {
     }
     if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.logger, recorded, settings.intel.logSampleRatio));
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
-    // The token a request presented gets one outcome when the request ends; any other token's verify is copied as it happens.
-    if (this.request?.presented(recorded.event.token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
-    else if (settings.enrichServerSpan) fenced(diag, 'the server span sink', () => enrichServerSpan(recorded));
   }
 }
 
