@@ -2,8 +2,8 @@
  * Findings and key facts are computed once per distinct token and key, and kept in bounded caches:
  * - token findings by token fingerprint, operation and verify checks (an LRU of {@link TOKEN_CACHE_SIZE});
  *   the time-dependent findings are recomputed on every use (two comparisons);
- * - key facts by key object identity (a WeakMap: gone with the key), or by the string for string and PEM
- *   secrets (an LRU of {@link STRING_KEY_CACHE_SIZE});
+ * - key facts by key object identity (a WeakMap: gone with the key), and by content for strings, bytes and
+ *   JWKs (two LRUs of {@link STRING_KEY_CACHE_SIZE}), so a key read afresh for every call is measured once;
  * - the key fingerprint with each key's entry, for the pseudonymizer in force.
  */
 import { LRUCache } from 'lru-cache';
@@ -26,6 +26,7 @@ interface KeyEntry {
 const tokens = new LRUCache<string, readonly Finding[]>({ max: TOKEN_CACHE_SIZE });
 const keyObjects = new WeakMap<object, KeyEntry>();
 const keyStrings = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
+const keyContents = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
 let cachedPolicy: FindingsPolicy | undefined;
 
 function checksTag(checks: VerifyChecks | undefined): string {
@@ -53,15 +54,38 @@ export function cachedTokenFindings(
   return findings;
 }
 
-function keyEntry(key: unknown): KeyEntry | undefined {
-  if (typeof key === 'string') {
-    let entry = keyStrings.get(key);
-    if (!entry) keyStrings.set(key, (entry = { measured: measureKey(key) }));
-    return entry;
+/**
+ * Bytes and JWKs are also cached by content: an application that reads its key file on every call (a fresh
+ * Buffer each time) would otherwise have its PEM parsed again for every verify.
+ */
+function contentOf(key: object): string | undefined {
+  if (key instanceof Uint8Array) return `bytes:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
+  if ((key as { kty?: unknown }).kty !== undefined) {
+    try {
+      return `jwk:${JSON.stringify(key)}`;
+    } catch {
+      return undefined;
+    }
   }
+  return undefined;
+}
+
+function cached(cache: LRUCache<string, KeyEntry>, id: string, key: unknown): KeyEntry {
+  let entry = cache.get(id);
+  if (!entry) cache.set(id, (entry = { measured: measureKey(key) }));
+  return entry;
+}
+
+function keyEntry(key: unknown): KeyEntry | undefined {
+  // A string is its own cache key (its hash is computed once by the engine); bytes and JWKs go by content.
+  if (typeof key === 'string') return cached(keyStrings, key, key);
   if (key === null || typeof key !== 'object') return undefined;
   let entry = keyObjects.get(key);
-  if (!entry) keyObjects.set(key, (entry = { measured: measureKey(key) }));
+  if (!entry) {
+    const content = contentOf(key);
+    entry = content === undefined ? { measured: measureKey(key) } : cached(keyContents, content, key);
+    keyObjects.set(key, entry);
+  }
   return entry;
 }
 
