@@ -17,7 +17,7 @@ import { createDurationHistogram } from './sinks/metric-sink';
 import { Detectors } from './detectors/detectors';
 import { setRevocationRecorder } from './lifecycle/revocation';
 import { createAlertCounter } from './sinks/alert-sink';
-import { createFindingCounter } from './sinks/finding-metric-sink';
+import { FindingCounter } from './sinks/finding-metric-sink';
 import { recordRevocationIn } from './sinks/revocation-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -36,7 +36,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   // subclass field initializers would run, and an initializer would wipe what they set.
   declare private _settings: Settings;
   declare private _durationHistogram: Histogram;
-  declare private _findingCounter: Counter;
+  declare private _findingCounter: FindingCounter;
   declare private _alertCounter: Counter;
   declare private _detectors: Detectors | undefined;
   declare private _pipeline: AuditPipeline | undefined;
@@ -79,7 +79,14 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
 
   protected override _updateMetricInstruments(): void {
     this._durationHistogram = createDurationHistogram(this.meter);
-    this._findingCounter = this.counter(createFindingCounter);
+    // One tally per instrumentation, kept across meter providers so counts stay cumulative.
+    this._findingCounter ??= new FindingCounter();
+    const findings = this._findingCounter;
+    try {
+      findings.observeWith(this.meter);
+    } catch (error) {
+      (this._diag ?? startupDiag).error('the meter could not create the jwt.findings counter; it will not be recorded', error);
+    }
     this._alertCounter = this.counter(createAlertCounter);
   }
 

@@ -18,7 +18,6 @@ import {
   ATTR_JWT_TOKEN_FINGERPRINT,
 } from './semconv';
 import { emitAlert } from './sinks/alert-sink';
-import { countFindings } from './sinks/finding-metric-sink';
 import type { RecordedOperation } from './sinks/recorded-operation';
 import type { Firing } from './detectors/detectors';
 
@@ -49,7 +48,7 @@ function alert(host: PipelineHost, recorded: RecordedOperation, firings: readonl
 function writeFindings(attributes: AuditAttributes, findings: readonly Finding[]): void {
   if (findings.length === 0) return;
   const existing = attributes[ATTR_JWT_FINDINGS];
-  attributes[ATTR_JWT_FINDINGS] = mergeFindings(Array.isArray(existing) ? (existing as Finding[]) : [], findings);
+  attributes[ATTR_JWT_FINDINGS] = Array.isArray(existing) ? mergeFindings(existing as Finding[], findings) : [...findings];
 }
 
 /** The revocation check of an accepted token: true, false, or a promise of either (from `isRevoked`). */
@@ -81,13 +80,21 @@ function subjectOf(attributes: AuditAttributes): AuditAttributes {
   return subject;
 }
 
-function finish(host: PipelineHost, recorded: RecordedOperation, findings: Finding[], isRevoked: boolean): void {
+const REVOKED: readonly Finding[] = ['revoked_token_accepted'];
+
+/** The union of sorted lists; the common case, one non-empty list (the cached token findings), costs nothing. */
+function combine(lists: ReadonlyArray<readonly Finding[]>): readonly Finding[] {
+  const raised = lists.filter((list) => list.length > 0);
+  return raised.length <= 1 ? (raised[0] ?? []) : mergeFindings(...raised);
+}
+
+function finish(host: PipelineHost, recorded: RecordedOperation, lists: Array<readonly Finding[]>, isRevoked: boolean): void {
   const { event, attributes } = recorded;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
-  if (isRevoked) findings.push('revoked_token_accepted');
-  const raised = mergeFindings(findings);
+  if (isRevoked) lists.push(REVOKED);
+  const raised = combine(lists);
   writeFindings(attributes, raised);
-  if (host.settings.emitMetrics) fenced(host.diag, 'the findings counter', () => countFindings(host.findingCounter, raised, event.operation));
+  if (host.settings.emitMetrics) host.findingCounter.count(raised, event.operation);
   const { detectors } = host;
   if (!detectors) return;
   const now = Date.now();
@@ -102,14 +109,15 @@ export function addInsight(host: PipelineHost, recorded: RecordedOperation, requ
   const { event, attributes } = recorded;
   const { intel, redaction } = host.settings;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
-  const findings: Finding[] = [];
+  // Each list is in vocabulary order already; finish() combines them.
+  const findings: Array<readonly Finding[]> = [];
   if (event.header !== undefined || event.claims !== undefined) {
-    findings.push(...cachedTokenFindings(fingerprint, event, intel.findings), ...timeFindings(event.claims, intel.findings));
+    findings.push(cachedTokenFindings(fingerprint, event, intel.findings), timeFindings(event.claims, intel.findings));
   }
   if (event.key !== undefined) {
     const key = keyInsight(event.key, event.header?.alg, redaction.pseudonymize);
     if (key?.fingerprint !== undefined) attributes[ATTR_JWT_KEY_FINGERPRINT] = key.fingerprint;
-    if (key) findings.push(...key.findings);
+    if (key) findings.push(key.findings);
   }
   const issuedOk = (event.operation === 'sign' || event.operation === 'encrypt') && event.failure === undefined && event.token !== undefined;
   if (issuedOk) {

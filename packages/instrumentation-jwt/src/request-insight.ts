@@ -22,7 +22,6 @@ import {
   ATTR_USER_ROLES,
 } from './semconv';
 import { emitAlert } from './sinks/alert-sink';
-import { countFindings } from './sinks/finding-metric-sink';
 
 /** The operation that decided the request's outcome: the last accepted verify, else the last decode. */
 function deciding(operations: readonly RequestOperation[], start: RequestStart): RequestOperation | undefined {
@@ -61,7 +60,7 @@ export function addRequestInsight(
     }
   }
   const findings = jwt[ATTR_JWT_FINDINGS];
-  if (settings.emitMetrics && Array.isArray(findings)) fenced(host.diag, 'the findings counter', () => countFindings(host.findingCounter, findings as Finding[], undefined));
+  if (settings.emitMetrics && Array.isArray(findings)) host.findingCounter.count(findings as Finding[], undefined);
 
   const { detectors } = host;
   const fingerprint = jwt[ATTR_JWT_TOKEN_FINGERPRINT];

@@ -8,7 +8,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { JsonObject, JwtOperation, VerifyChecks } from '../audit-event';
-import { staticTokenFindings, type Finding, type FindingsPolicy } from './findings';
+import { mergeFindings, staticTokenFindings, type Finding, type FindingsPolicy } from './findings';
 import { keyFindings, measureKey, type MeasuredKey } from './key-facts';
 import type { Pseudonymizer } from './pseudonym';
 
@@ -33,7 +33,7 @@ function checksTag(checks: VerifyChecks | undefined): string {
   return checks === undefined ? '-' : `${+checks.algorithms}${+checks.audience}${+checks.issuer}`;
 }
 
-/** The time-independent findings of a token, cached by its fingerprint; computed each time without one. */
+/** The time-independent findings of a token, in vocabulary order, cached by its fingerprint; computed each time without one. */
 export function cachedTokenFindings(
   fingerprint: string | undefined,
   input: { header?: JsonObject; claims?: JsonObject; checks?: VerifyChecks; operation: JwtOperation },
@@ -43,11 +43,11 @@ export function cachedTokenFindings(
     tokens.clear();
     cachedPolicy = policy;
   }
-  if (fingerprint === undefined) return staticTokenFindings(input, policy);
+  if (fingerprint === undefined) return mergeFindings(staticTokenFindings(input, policy));
   const key = `${fingerprint}|${input.operation}|${checksTag(input.checks)}`;
   let findings = tokens.get(key);
   if (findings === undefined) {
-    const computed = staticTokenFindings(input, policy);
+    const computed = mergeFindings(staticTokenFindings(input, policy));
     findings = computed.length === 0 ? NONE : Object.freeze(computed);
     tokens.set(key, findings);
   }
