@@ -76,7 +76,7 @@ const perUseNs = ((performance.now() - started) * 1e6) / CALLS;
 // facts (cached), the revocation check and the detectors, with sinks that discard.
 const { addInsight } = built('operation-insight.js');
 const { resolveSettings } = built('settings.js');
-const noop = { add() {}, record() {}, emit() {} };
+const noop = { add() {}, record() {}, emit() {}, count() {} };
 const host = { settings: resolveSettings({ pseudonymKey: KEY }, () => {}), logger: noop, findingCounter: noop, alertCounter: noop, diag: console, detectors: new Detectors(settings.detectors, settings.detectorMaxKeys) };
 const insightClaims = { sub: 'user-1', iss: 'https://idp.example', aud: 'api', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600, jti: 'j-1' };
 const insightEvent = { operation: 'verify', library: 'jsonwebtoken', outcome: 'valid', header: { alg: 'HS256', typ: 'JWT' }, claims: insightClaims, checks: { algorithms: true, audience: true, issuer: false }, key: 'bench-secret-0123456789abcdef-0123456789', token: 't', startTime: Date.now(), duration: 0 };
