@@ -1,4 +1,4 @@
-import { diag, type Histogram } from '@opentelemetry/api';
+import { createNoopMeter, diag, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
@@ -14,6 +14,11 @@ import { AuditPipeline } from './pipeline';
 import type { PipelineHost } from './pipeline-host';
 import { resolveSettings, type Settings } from './settings';
 import { createDurationHistogram } from './sinks/metric-sink';
+import { Detectors } from './detectors/detectors';
+import { setRevocationRecorder } from './lifecycle/revocation';
+import { createAlertCounter } from './sinks/alert-sink';
+import { FindingCounter } from './sinks/finding-metric-sink';
+import { recordRevocationIn } from './sinks/revocation-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -31,6 +36,9 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   // subclass field initializers would run, and an initializer would wipe what they set.
   declare private _settings: Settings;
   declare private _durationHistogram: Histogram;
+  declare private _findingCounter: FindingCounter;
+  declare private _alertCounter: Counter;
+  declare private _detectors: Detectors | undefined;
   declare private _pipeline: AuditPipeline | undefined;
   declare private _stopObservingHttp: (() => void) | undefined;
 
@@ -43,11 +51,15 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     const settings = resolveSettings(config, (message) => (this._diag ?? startupDiag).warn(message));
     super.setConfig(config);
     this._settings = settings;
+    const { detectors, detectorMaxKeys } = settings.intel;
+    this._detectors = detectors ? new Detectors(detectors, detectorMaxKeys) : undefined;
   }
 
   /** Patches the libraries and starts observing HTTP servers. */
   override enable(): void {
     super.enable();
+    const { host } = this.pipeline;
+    setRevocationRecorder((revocation) => recordRevocationIn(host, revocation), (token) => host.settings.redaction.pseudonymize(token));
     if (!this._stopObservingHttp) {
       try {
         this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
@@ -64,8 +76,28 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     this._stopObservingHttp = undefined;
   }
 
+
   protected override _updateMetricInstruments(): void {
     this._durationHistogram = createDurationHistogram(this.meter);
+    // One tally per instrumentation, kept across meter providers so counts stay cumulative.
+    this._findingCounter ??= new FindingCounter();
+    const findings = this._findingCounter;
+    try {
+      findings.observeWith(this.meter);
+    } catch (error) {
+      (this._diag ?? startupDiag).error('the meter could not create the jwt.findings counter; it will not be recorded', error);
+    }
+    this._alertCounter = this.counter(createAlertCounter);
+  }
+
+  /** A counter from the meter in force, or a no-op one (reported) when the meter cannot make it. */
+  private counter(create: (meter: Meter) => Counter): Counter {
+    try {
+      return create(this.meter);
+    } catch (error) {
+      (this._diag ?? startupDiag).error('the meter could not create a counter; it will not be recorded', error);
+      return create(createNoopMeter());
+    }
   }
 
   protected override init(): InstrumentationNodeModuleDefinition[] {
@@ -126,6 +158,15 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         },
         get durationHistogram() {
           return instrumentation._durationHistogram;
+        },
+        get findingCounter() {
+          return instrumentation._findingCounter;
+        },
+        get alertCounter() {
+          return instrumentation._alertCounter;
+        },
+        get detectors() {
+          return instrumentation._detectors;
         },
         get diag() {
           return instrumentation._diag;

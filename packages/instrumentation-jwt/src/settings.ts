@@ -9,6 +9,7 @@ import { createPseudonymizer } from './policy/pseudonym';
 import { TokenAttributeCache } from './policy/token-attribute-cache';
 import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
+import { resolveIntelSettings, type IntelSettings } from './intel-settings';
 import { PACKAGE_NAME } from './version';
 
 export const PSEUDONYM_KEY_ENV = 'TOKENTRAIL_PSEUDONYM_KEY';
@@ -28,6 +29,8 @@ export interface Settings {
   readonly enrichServerSpan: boolean;
   readonly verifyHook?: JwtSpanHook;
   readonly signHook?: JwtSpanHook;
+  /** Findings, revocation, scope policy, detectors and log sampling. */
+  readonly intel: IntelSettings;
 }
 
 function fail(option: string, expected: string, got: unknown): never {
@@ -140,5 +143,6 @@ export function resolveSettings(
     enrichServerSpan: flag(config, 'enrichServerSpan', true),
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
+    intel: resolveIntelSettings(config),
   };
 }

@@ -1,0 +1,108 @@
+/**
+ * Findings and key facts are computed once per distinct token and key, and kept in bounded caches:
+ * - token findings by token fingerprint, operation and verify checks (an LRU of {@link TOKEN_CACHE_SIZE});
+ *   the time-dependent findings are recomputed on every use (two comparisons);
+ * - key facts by key object identity (a WeakMap: gone with the key), and by content for strings, bytes and
+ *   JWKs (two LRUs of {@link STRING_KEY_CACHE_SIZE}), so a key read afresh for every call is measured once;
+ * - the key fingerprint with each key's entry, for the pseudonymizer in force.
+ */
+import { LRUCache } from 'lru-cache';
+import type { JsonObject, JwtOperation, VerifyChecks } from '../audit-event';
+import { mergeFindings, staticTokenFindings, type Finding, type FindingsPolicy } from './findings';
+import { keyFindings, measureKey, type MeasuredKey } from './key-facts';
+import type { Pseudonymizer } from './pseudonym';
+
+export const TOKEN_CACHE_SIZE = 10_000;
+export const STRING_KEY_CACHE_SIZE = 256;
+
+const NONE: readonly Finding[] = Object.freeze([]);
+
+interface KeyEntry {
+  readonly measured: MeasuredKey | undefined;
+  fingerprint?: string;
+  fingerprintFor?: Pseudonymizer;
+}
+
+const tokens = new LRUCache<string, readonly Finding[]>({ max: TOKEN_CACHE_SIZE });
+const keyObjects = new WeakMap<object, KeyEntry>();
+const keyStrings = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
+const keyContents = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
+let cachedPolicy: FindingsPolicy | undefined;
+
+function checksTag(checks: VerifyChecks | undefined): string {
+  return checks === undefined ? '-' : `${+checks.algorithms}${+checks.audience}${+checks.issuer}`;
+}
+
+/** The time-independent findings of a token, in vocabulary order, cached by its fingerprint; computed each time without one. */
+export function cachedTokenFindings(
+  fingerprint: string | undefined,
+  input: { header?: JsonObject; claims?: JsonObject; checks?: VerifyChecks; operation: JwtOperation },
+  policy: FindingsPolicy,
+): readonly Finding[] {
+  if (policy !== cachedPolicy) {
+    tokens.clear();
+    cachedPolicy = policy;
+  }
+  if (fingerprint === undefined) return mergeFindings(staticTokenFindings(input, policy));
+  const key = `${fingerprint}|${input.operation}|${checksTag(input.checks)}`;
+  let findings = tokens.get(key);
+  if (findings === undefined) {
+    const computed = mergeFindings(staticTokenFindings(input, policy));
+    findings = computed.length === 0 ? NONE : Object.freeze(computed);
+    tokens.set(key, findings);
+  }
+  return findings;
+}
+
+/**
+ * Bytes and JWKs are also cached by content: an application that reads its key file on every call (a fresh
+ * Buffer each time) would otherwise have its PEM parsed again for every verify.
+ */
+function contentOf(key: object): string | undefined {
+  if (key instanceof Uint8Array) return `bytes:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
+  if ((key as { kty?: unknown }).kty !== undefined) {
+    try {
+      return `jwk:${JSON.stringify(key)}`;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function cached(cache: LRUCache<string, KeyEntry>, id: string, key: unknown): KeyEntry {
+  let entry = cache.get(id);
+  if (!entry) cache.set(id, (entry = { measured: measureKey(key) }));
+  return entry;
+}
+
+function keyEntry(key: unknown): KeyEntry | undefined {
+  // A string is its own cache key (its hash is computed once by the engine); bytes and JWKs go by content.
+  if (typeof key === 'string') return cached(keyStrings, key, key);
+  if (key === null || typeof key !== 'object') return undefined;
+  let entry = keyObjects.get(key);
+  if (!entry) {
+    const content = contentOf(key);
+    entry = content === undefined ? { measured: measureKey(key) } : cached(keyContents, content, key);
+    keyObjects.set(key, entry);
+  }
+  return entry;
+}
+
+export interface KeyInsight {
+  readonly fingerprint?: string;
+  readonly findings: readonly Finding[];
+}
+
+/** The key's fingerprint and findings for a token signed with `alg`; undefined when the key cannot be read. */
+export function keyInsight(key: unknown, alg: unknown, pseudonymize: Pseudonymizer): KeyInsight | undefined {
+  const entry = keyEntry(key);
+  if (!entry?.measured) return undefined;
+  const { measured } = entry;
+  if (measured.digest !== undefined && entry.fingerprintFor !== pseudonymize) {
+    entry.fingerprint = pseudonymize(measured.digest);
+    entry.fingerprintFor = pseudonymize;
+  }
+  const findings = keyFindings(measured.facts, alg);
+  return { fingerprint: entry.fingerprint, findings: findings.length === 0 ? NONE : findings };
+}
