@@ -13,6 +13,7 @@ import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline';
 import type { PipelineHost } from './pipeline-host';
 import { resolveSettings, type Settings } from './settings';
+import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -43,6 +44,20 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     const settings = resolveSettings(config, (message) => (this._diag ?? startupDiag).warn(message));
     super.setConfig(config);
     this._settings = settings;
+    configureAuditTrail(settings.auditTrail);
+  }
+
+  /**
+   * Seals the audit trail so far with a closing `jwt.audit.checkpoint` (signed when a key is configured), so a
+   * verifier can tell a complete trail from a truncated one. Call it before shutting the SDK down
+   * (`@tokentrail/register` does); records emitted afterwards continue the trail and need another call.
+   */
+  closeAuditTrail(): void {
+    try {
+      closeAuditTrail(this.logger);
+    } catch (error) {
+      this._diag.error('could not emit the closing audit checkpoint', error);
+    }
   }
 
   /** Patches the libraries and starts observing HTTP servers. */

@@ -3,6 +3,7 @@
  * a TypeError that names the option when the configuration is wrong.
  */
 import { randomBytes } from 'node:crypto';
+import { auditTrailSettings, type AuditTrailSettings } from './audit-trail/trail-settings';
 import type { JwtLibrary } from './audit-event';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
 import { createPseudonymizer } from './policy/pseudonym';
@@ -25,6 +26,7 @@ export interface Settings {
   readonly enrichServerSpan: boolean;
   readonly verifyHook?: JwtSpanHook;
   readonly signHook?: JwtSpanHook;
+  readonly auditTrail: AuditTrailSettings;
 }
 
 function fail(option: string, expected: string, got: unknown): never {
@@ -135,5 +137,6 @@ export function resolveSettings(
     enrichServerSpan: flag(config, 'enrichServerSpan', true),
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
+    auditTrail: auditTrailSettings(config, env, fail),
   };
 }
