@@ -70,3 +70,13 @@ test('the register README documents every TOKENTRAIL_* variable it reads', () =>
   assert.deepEqual(rows.map(([name]) => name).sort(), Object.keys(ENV_VARIABLES).sort());
   for (const [name, text] of rows) assert.equal(text, ENV_VARIABLES[name], `${name} is described as in the code`);
 });
+
+test('the audit trail page documents every jwt.audit.* attribute and the checkpoint record', () => {
+  const page = read(new URL('../docs/audit-trail.md', import.meta.url));
+  const names = Object.entries(built('semconv.js')).filter(([key]) => key.startsWith('ATTR_JWT_AUDIT_') || key === 'EVENT_JWT_AUDIT_CHECKPOINT');
+  assert.ok(names.length >= 8, 'the audit trail names were read from semconv');
+  for (const [key, name] of names) assert.ok(page.includes(`\`${name}\``), `${key} (${name}) is missing from docs/audit-trail.md`);
+  const { CANONICAL_VERSION, CHECKPOINT_VERSION } = built('audit-trail/canonical.js');
+  assert.ok(page.includes(`["${CANONICAL_VERSION}", TIME, BODY, ATTRIBUTES]`), 'the canonical form names its version');
+  assert.ok(page.includes(`["${CHECKPOINT_VERSION}",STREAM,COUNT,HEAD,REASON]`), 'the checkpoint statement names its version');
+});
