@@ -1,0 +1,72 @@
+/** Groups audit records by stream and verifies each stream. */
+import { checkCheckpoints, type PublicKey } from './checkpoint-check';
+import { readTrailFile, type TrailRecord } from './otlp-records';
+import { checkLinks, positionsOf, type Problem } from './stream-check';
+
+export interface StreamReport {
+  readonly stream: string;
+  readonly service: string | undefined;
+  /** Distinct seq values read. */
+  readonly records: number;
+  readonly highest: number;
+  readonly checkpoints: number;
+  readonly signed: number;
+  /** Ends with a closing checkpoint. */
+  readonly sealed: boolean;
+  /** Signatures were checked against a public key. */
+  readonly signaturesChecked: boolean;
+  readonly problems: Problem[];
+  readonly verified: boolean;
+}
+
+export interface TrailReport {
+  readonly files: string[];
+  readonly streams: StreamReport[];
+  /** Log records without `jwt.audit.stream`, not part of any trail. */
+  readonly otherRecords: number;
+  readonly verified: boolean;
+}
+
+export interface VerifyOptions {
+  readonly publicKey?: PublicKey;
+  /** A stream without a closing checkpoint is still running: not a failure. */
+  readonly allowOpen?: boolean;
+}
+
+export function verifyStream(stream: string, records: TrailRecord[], options: VerifyOptions): StreamReport {
+  const positions = positionsOf(records);
+  const problems = [...positions.problems, ...checkLinks(positions)];
+  const summary = checkCheckpoints(stream, positions, options.publicKey, problems);
+  if (!summary.sealed && !options.allowOpen) {
+    const last = positions.at.get(positions.highest);
+    problems.push({
+      kind: 'truncated',
+      seqs: [positions.highest],
+      detail: `no closing checkpoint: the stream ends at seq ${positions.highest}${last ? ` (${last.eventName ?? 'record'})` : ''}; records after it may have been removed (or the process is still running, or crashed)`,
+    });
+  }
+  return {
+    stream,
+    service: records.find((record) => record.service !== undefined)?.service,
+    records: positions.at.size,
+    highest: positions.highest,
+    ...summary,
+    signaturesChecked: options.publicKey !== undefined,
+    problems,
+    verified: problems.length === 0,
+  };
+}
+
+export async function verifyFiles(files: string[], options: VerifyOptions): Promise<TrailReport> {
+  const streams = new Map<string, TrailRecord[]>();
+  const counts = { skipped: 0 };
+  for (const file of files) {
+    for await (const record of readTrailFile(file, counts)) {
+      const list = streams.get(record.stream);
+      if (list) list.push(record);
+      else streams.set(record.stream, [record]);
+    }
+  }
+  const reports = [...streams].map(([stream, records]) => verifyStream(stream, records, options));
+  return { files, streams: reports, otherRecords: counts.skipped, verified: reports.length > 0 && reports.every((report) => report.verified) };
+}
