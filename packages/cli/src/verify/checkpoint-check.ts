@@ -41,11 +41,16 @@ export function isCheckpoint(record: TrailRecord): boolean {
   return record.eventName === EVENT_JWT_AUDIT_CHECKPOINT || attribute(record, ATTR_JWT_AUDIT_CHECKPOINT_COUNT) !== undefined;
 }
 
+/** An Ed25519 signature in base64url without padding: exactly 86 characters, nothing a lax decoder would skip. */
+const SIGNATURE = /^[A-Za-z0-9_-]{85}[AQgw]$/;
+
 function signatureProblem(record: TrailRecord, seq: number, statement: Buffer, publicKey: PublicKey): Problem | undefined {
   const signature = text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE);
   if (signature === undefined) return { kind: 'signature_missing', seqs: [seq], detail: `checkpoint seq ${seq} is not signed` };
   const keyId = text(record, ATTR_JWT_AUDIT_CHECKPOINT_KEY_ID);
-  if (verify(null, statement, publicKey.key, Buffer.from(signature, 'base64url'))) return undefined;
+  const valid = SIGNATURE.test(signature) && verify(null, statement, publicKey.key, Buffer.from(signature, 'base64url'));
+  if (valid && keyId === publicKey.keyId) return undefined;
+  if (valid) return { kind: 'signature_invalid', seqs: [seq], detail: `checkpoint seq ${seq}: the signature verifies but the record names key ${keyId ?? '(none)'}, not ${publicKey.keyId}` };
   const which = keyId !== undefined && keyId !== publicKey.keyId ? ` (it names key ${keyId}; the given key is ${publicKey.keyId})` : '';
   return { kind: 'signature_invalid', seqs: [seq], detail: `checkpoint seq ${seq}: signature does not verify with the given public key${which}` };
 }
