@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /** `tokentrail`: verify an audit trail, inspect a token, scan files for leaked JWTs. */
 import { EXIT, InputError, UsageError } from './cli-errors';
+import { SCAN_HELP, scanCommand } from './scan/scan-command';
 import { VERIFY_HELP, verifyCommand } from './verify/verify-command';
 
 type Command = { help: string; run: (args: string[], out: (text: string) => void) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
   verify: { help: VERIFY_HELP, run: verifyCommand },
+  scan: { help: SCAN_HELP, run: scanCommand },
 };
 
 const HELP = `Usage: tokentrail <command> [options]
