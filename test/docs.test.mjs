@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { AUTHZ_OUTCOMES, LIBRARIES, OPERATIONS, OUTCOMES, REASONS, REQUEST_FINDINGS, TOKEN_SOURCES } from '@tokentrail/instrumentation-jwt';
+import {
+  AUTHZ_OUTCOMES, DETECTORS, FINDINGS, FINDING_SEVERITY, LIBRARIES, LIFECYCLE_STEPS, OPERATIONS, OUTCOMES, REASONS, REQUEST_FINDINGS,
+  REVOCATION_REASONS, SEVERITIES, TOKEN_SOURCES,
+} from '@tokentrail/instrumentation-jwt';
 
 const require = createRequire(import.meta.url);
 const pkgDir = new URL('../packages/instrumentation-jwt/', import.meta.url);
@@ -22,7 +25,8 @@ test('every attribute and instrument name in semconv.ts is documented', () => {
 });
 
 test('every closed-vocabulary value is documented', () => {
-  for (const value of [...OPERATIONS, ...OUTCOMES, ...REASONS, ...LIBRARIES, ...AUTHZ_OUTCOMES, ...REQUEST_FINDINGS, ...TOKEN_SOURCES]) {
+  const vocabularies = [...OPERATIONS, ...OUTCOMES, ...REASONS, ...LIBRARIES, ...AUTHZ_OUTCOMES, ...REQUEST_FINDINGS, ...TOKEN_SOURCES];
+  for (const value of [...vocabularies, ...DETECTORS, ...LIFECYCLE_STEPS, ...REVOCATION_REASONS]) {
     assert.ok(semconvDoc.includes(`\`${value}\``), `${value} is missing from docs/semantic-conventions.md`);
   }
   const reasonRows = [...semconvDoc.matchAll(/^\| `([a-z_]+)` \| [^|]+ \|[^|]*\|[^|]*\|$/gm)].map((m) => m[1]);
@@ -79,4 +83,34 @@ test('the audit trail page documents every jwt.audit.* attribute and the checkpo
   const { CANONICAL_VERSION, CHECKPOINT_VERSION } = built('audit-trail/canonical.js');
   assert.ok(page.includes(`["${CANONICAL_VERSION}", TIME, BODY, ATTRIBUTES]`), 'the canonical form names its version');
   assert.ok(page.includes(`["${CHECKPOINT_VERSION}",STREAM,COUNT,HEAD,REASON]`), 'the checkpoint statement names its version');
+});
+
+const docPage = (name) => read(new URL(`../docs/${name}`, import.meta.url));
+
+test('docs/findings.md has one row per finding, with the severity the code gives it', () => {
+  const page = docPage('findings.md');
+  const rows = [...page.matchAll(/^\| (`[a-z0-9_]+`(?:, `[a-z0-9_]+`)*) \| (low|medium|high|critical) \|/gm)];
+  const documented = new Map(rows.flatMap((m) => [...m[1].matchAll(/`([a-z0-9_]+)`/g)].map((f) => [f[1], m[2]])));
+  assert.deepEqual([...documented.keys()].sort(), [...FINDINGS].sort(), 'every finding, and no other, has a row');
+  for (const finding of FINDINGS) assert.equal(documented.get(finding), FINDING_SEVERITY[finding], `${finding} severity`);
+  assert.deepEqual([...SEVERITIES], ['low', 'medium', 'high', 'critical']);
+});
+
+test('docs/detectors.md documents every detector with its default threshold and window', async () => {
+  const page = docPage('detectors.md');
+  const { DEFAULT_DETECTORS } = built('intel-settings.js');
+  for (const name of DETECTORS) {
+    const row = page.match(new RegExp(`^\\| \`${name}\` \\| .+ \\| (\\d+)[^|/]*/ (\\d+) s \\|$`, 'm'));
+    assert.ok(row, `${name} has a row`);
+    assert.deepEqual([Number(row[1]), Number(row[2])], [DEFAULT_DETECTORS[name].threshold, DEFAULT_DETECTORS[name].windowSeconds], name);
+  }
+  assert.ok(page.includes(`at most \`maxKeys\` keys (default ${built('intel-settings.js').DEFAULT_DETECTOR_MAX_KEYS.toLocaleString('en-US')})`));
+});
+
+test('docs/lifecycle.md documents the denylist cap and every revocation reason', () => {
+  const page = docPage('lifecycle.md');
+  const { DENYLIST_SIZE } = built('lifecycle/revocation.js');
+  assert.ok(page.includes(`at most ${DENYLIST_SIZE.toLocaleString('en-US')} entries`));
+  for (const reason of REVOCATION_REASONS) assert.ok(page.includes(`\`${reason}\``), reason);
+  for (const step of LIFECYCLE_STEPS) assert.ok(page.includes(`\`${step}\``), step);
 });

@@ -51,7 +51,7 @@ test('tracer, logger and histogram that throw: results unchanged, nothing reache
   const baseline = await allOperations();
   instrumentation.setTracerProvider({ getTracer: () => ({ startSpan: boom, startActiveSpan: boom }) });
   instrumentation.setLoggerProvider({ getLogger: () => ({ emit: boom, enabled: () => true }) });
-  instrumentation.setMeterProvider({ getMeter: () => ({ createHistogram: () => ({ record: boom }) }) });
+  instrumentation.setMeterProvider({ getMeter: () => ({ createHistogram: () => ({ record: boom }), createCounter: () => ({ add: boom }) }) });
   diagErrors.length = 0;
   assert.deepEqual(await allOperations(), baseline);
   assert.ok(diagErrors.length >= 6, `each failure went to diag (${diagErrors.length})`);

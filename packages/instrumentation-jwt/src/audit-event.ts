@@ -58,6 +58,8 @@ export interface OperationResult {
   readonly error?: unknown;
   /** For verify and decrypt: which checks the caller's options asked the library to make. */
   readonly checks?: VerifyChecks;
+  /** The key the library was given (sign, verify, encrypt, decrypt), measured for key findings only. Never exported. */
+  readonly key?: unknown;
 }
 
 /** Whether a verify or decrypt call pinned the issuer, the audience and the algorithms. */

@@ -1,4 +1,4 @@
-import { diag, type Histogram } from '@opentelemetry/api';
+import { createNoopMeter, diag, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
@@ -15,6 +15,11 @@ import type { PipelineHost } from './pipeline-host';
 import { resolveSettings, type Settings } from './settings';
 import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
+import { Detectors } from './detectors/detectors';
+import { setRevocationRecorder, type RecordedRevocation } from './lifecycle/revocation';
+import { createAlertCounter } from './sinks/alert-sink';
+import { createFindingCounter } from './sinks/finding-metric-sink';
+import { emitRevocation, revocationAttributes } from './sinks/revocation-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -32,6 +37,9 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   // subclass field initializers would run, and an initializer would wipe what they set.
   declare private _settings: Settings;
   declare private _durationHistogram: Histogram;
+  declare private _findingCounter: Counter;
+  declare private _alertCounter: Counter;
+  declare private _detectors: Detectors | undefined;
   declare private _pipeline: AuditPipeline | undefined;
   declare private _stopObservingHttp: (() => void) | undefined;
 
@@ -45,6 +53,8 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     super.setConfig(config);
     this._settings = settings;
     configureAuditTrail(settings.auditTrail);
+    const { detectors, detectorMaxKeys } = settings.intel;
+    this._detectors = detectors ? new Detectors(detectors, detectorMaxKeys) : undefined;
   }
 
   /**
@@ -63,6 +73,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Patches the libraries and starts observing HTTP servers. */
   override enable(): void {
     super.enable();
+    setRevocationRecorder((revocation) => this.recordRevocation(revocation), (token) => this._settings.redaction.pseudonymize(token));
     if (!this._stopObservingHttp) {
       try {
         this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
@@ -79,8 +90,32 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     this._stopObservingHttp = undefined;
   }
 
+  /** Records a revocation made through the public `recordRevocation()`; fenced, like every pipeline step. */
+  private recordRevocation(revocation: RecordedRevocation): void {
+    try {
+      const settings = this._settings;
+      if (!this.isEnabled() || (!settings.emitLogRecords && !settings.emitSpans)) return;
+      const attributes = revocationAttributes(revocation, settings.redaction);
+      emitRevocation(settings.emitLogRecords ? this.logger : undefined, attributes, settings.emitSpans);
+    } catch (error) {
+      this._diag.error('internal error recording a revocation; the token is still denylisted', error);
+    }
+  }
+
   protected override _updateMetricInstruments(): void {
     this._durationHistogram = createDurationHistogram(this.meter);
+    this._findingCounter = this.counter(createFindingCounter);
+    this._alertCounter = this.counter(createAlertCounter);
+  }
+
+  /** A counter from the meter in force, or a no-op one (reported) when the meter cannot make it. */
+  private counter(create: (meter: Meter) => Counter): Counter {
+    try {
+      return create(this.meter);
+    } catch (error) {
+      (this._diag ?? startupDiag).error('the meter could not create a counter; it will not be recorded', error);
+      return create(createNoopMeter());
+    }
   }
 
   protected override init(): InstrumentationNodeModuleDefinition[] {
@@ -141,6 +176,15 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         },
         get durationHistogram() {
           return instrumentation._durationHistogram;
+        },
+        get findingCounter() {
+          return instrumentation._findingCounter;
+        },
+        get alertCounter() {
+          return instrumentation._alertCounter;
+        },
+        get detectors() {
+          return instrumentation._detectors;
         },
         get diag() {
           return instrumentation._diag;

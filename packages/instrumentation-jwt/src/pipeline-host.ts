@@ -1,5 +1,6 @@
 /** What the pipeline needs from the instrumentation, and the fence every pipeline step runs in. */
-import type { DiagLogger, Histogram, Logger, Tracer } from '@opentelemetry/api';
+import type { Counter, DiagLogger, Histogram, Logger, Tracer } from '@opentelemetry/api';
+import type { Detectors } from './detectors/detectors';
 import type { Settings } from './settings';
 
 /** Read on every operation, so provider and config changes apply at once. */
@@ -10,6 +11,10 @@ export interface PipelineHost {
   readonly tracer: Tracer;
   readonly logger: Logger;
   readonly durationHistogram: Histogram;
+  readonly findingCounter: Counter;
+  readonly alertCounter: Counter;
+  /** The misuse detectors for the settings in force; undefined when they are off. */
+  readonly detectors: Detectors | undefined;
   readonly diag: DiagLogger;
 }
 

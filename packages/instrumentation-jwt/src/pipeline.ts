@@ -15,11 +15,11 @@ import { redact } from './policy/redaction';
 import type { RequestStart } from './request-event';
 import { beginRequest, currentRequest, type RecordedRequest } from './request-recording';
 import type { Settings } from './settings';
-import { emitOperationLogRecord } from './sinks/log-sink';
 import { recordDuration } from './sinks/metric-sink';
 import type { RecordedOperation } from './sinks/recorded-operation';
 import { enrichServerSpan } from './sinks/server-span-sink';
 import { endOperationSpan, startOperationSpan } from './sinks/span-sink';
+import { emitSampledOperationLogRecord, insight } from './operation-delivery';
 
 /** Marks a context as running inside a recorded operation, so nested library calls are not recorded twice. */
 const IN_OPERATION = createContextKey('tokentrail.jwt.operation');
@@ -63,7 +63,9 @@ class Operation implements OperationScope {
     });
     // Without a description the outcome is unknown: end the span rather than record a guess.
     const recorded = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
-    this.deliver(recorded);
+    const pending = recorded && insight(this.host, recorded, this.request);
+    if (pending) pending.then(() => this.deliver(recorded), (error: unknown) => diag.error('internal error in the revocation check', error));
+    else this.deliver(recorded);
   }
 
   /** Builds the event and redacts it; undefined (reported) when that fails. */
@@ -79,7 +81,7 @@ class Operation implements OperationScope {
       };
       const attributes = redact(event, this.settings.redaction);
       const dimensions = metricDimensions(event, attributes);
-      return { event, attributes, dimensions, span: this.span, context: this.context, callerContext: this.callerContext };
+      return { event, attributes, dimensions, span: this.span, context: this.context, callerContext: this.callerContext, endTime: Date.now() };
     } catch (error) {
       this.host.diag.error('internal error redacting the operation; recording it without token details', error);
       return undefined;
@@ -100,7 +102,7 @@ class Operation implements OperationScope {
         endOperationSpan(span, recorded, hook, (error) => diag.error('the configured span hook threw', error)),
       );
     }
-    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitOperationLogRecord(host.logger, recorded));
+    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.logger, recorded, settings.intel.logSampleRatio));
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
     // The token a request presented gets one outcome when the request ends; any other token's verify is copied as it happens.
     if (this.request?.presented(recorded.event.token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);

@@ -3,6 +3,7 @@
  * and at the end, and the closed vocabularies of the per-request outcome. Nothing here knows node:http or
  * OpenTelemetry.
  */
+import type { Finding } from './policy/findings';
 
 /** Where a credential was found. */
 export const TOKEN_SOURCES = ['authorization', 'cookie', 'header', 'query'] as const;
@@ -12,8 +13,8 @@ export type TokenSource = (typeof TOKEN_SOURCES)[number];
 export const AUTHZ_OUTCOMES = ['allowed', 'denied', 'rejected', 'error'] as const;
 export type AuthzOutcome = (typeof AUTHZ_OUTCOMES)[number];
 
-/** `jwt.findings` values raised per request. */
-export const REQUEST_FINDINGS = ['unverified_bearer'] as const;
+/** The `jwt.findings` values (see policy/findings.ts) raised by the request audit rather than by one operation. */
+export const REQUEST_FINDINGS = ['unverified_bearer', 'scope_insufficient', 'scope_denied_despite_grant'] as const satisfies readonly Finding[];
 export type RequestFinding = (typeof REQUEST_FINDINGS)[number];
 
 /** A credential seen in the request. `token` is set only when the value has the shape of a compact JWT. */

@@ -14,6 +14,10 @@ import type { AuditAttributes } from './policy/redaction';
 import type { Credential, RequestEnd, RequestStart } from './request-event';
 import type { Settings } from './settings';
 import { emitRequestLogRecord } from './sinks/request-log-sink';
+import type { Authenticated } from './lifecycle/issuance';
+import { logSampleWeight } from './policy/log-sampling';
+import { addRequestInsight } from './request-insight';
+import { ATTR_JWT_SAMPLING_WEIGHT, ATTR_JWT_TOKEN_FINGERPRINT } from './semconv';
 import { endRequestSpan, scrubCredentials, startRequestSpan } from './sinks/request-span-sink';
 
 /** Operations kept per request; a request making more is recorded on the first ones. */
@@ -73,6 +77,12 @@ export class RecordedRequest implements RequestScope {
     return token !== undefined && this.start.credentials.some((c) => c.token === token);
   }
 
+  /** The presented token a valid verify or decrypt accepted, if any (for refresh detection). */
+  authenticated(): Authenticated | undefined {
+    const accepted = this.operations.findLast((o) => (o.event.operation === 'verify' || o.event.operation === 'decrypt') && o.event.outcome === 'valid');
+    return accepted && { claims: accepted.event.claims, fingerprint: accepted.attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined };
+  }
+
   add(operation: RequestOperation, serverSpan: Span | undefined): void {
     if (this.ended) return;
     if (this.operations.length < MAX_OPERATIONS_PER_REQUEST) this.operations.push(operation);
@@ -91,10 +101,14 @@ export class RecordedRequest implements RequestScope {
       const rpc = getRPCMetadata(active);
       const jwtAttributes = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize);
       const httpAttributes = { ...this.startAttributes, ...requestEndAttributes(end, rpc?.route) };
-      this.operations.length = 0;
       const carriesJwt = Object.keys(jwtAttributes).length > 0;
 
       const serverSpan = this.ownSpan ?? rpc?.span ?? this.foreignSpan;
+      const logContext = serverSpan ? trace.setSpan(active, serverSpan) : active;
+      fenced(host.diag, 'the request findings and detectors', () =>
+        addRequestInsight(host, start, end, this.operations, jwtAttributes, httpAttributes, serverSpan, logContext),
+      );
+      this.operations.length = 0;
       if (this.ownSpan) {
         fenced(host.diag, 'the request span', () => endRequestSpan(this.ownSpan!, { ...httpAttributes, ...jwtAttributes }, end.statusCode));
       } else if (serverSpan) {
@@ -107,10 +121,13 @@ export class RecordedRequest implements RequestScope {
       }
       if (settings.emitLogRecords && carriesJwt) {
         const concerning = isConcerning(jwtAttributes);
-        const logContext = serverSpan ? trace.setSpan(active, serverSpan) : active;
-        fenced(host.diag, 'the request log record', () =>
-          emitRequestLogRecord(host.logger, { ...httpAttributes, ...jwtAttributes }, concerning, logContext),
-        );
+        const weight = logSampleWeight(settings.intel.logSampleRatio, concerning);
+        const sampling: AuditAttributes = weight !== undefined && weight !== 1 ? { [ATTR_JWT_SAMPLING_WEIGHT]: weight } : {};
+        if (weight !== undefined) {
+          fenced(host.diag, 'the request log record', () =>
+            emitRequestLogRecord(host.logger, { ...httpAttributes, ...jwtAttributes, ...sampling }, concerning, logContext),
+          );
+        }
       }
     });
   }

@@ -82,3 +82,38 @@ export {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
+
+/** Keyed pseudonym of the signing or verification key (the public key of a pair), e.g. `0b9d3e4f…`. */
+export const ATTR_JWT_KEY_FINGERPRINT = 'jwt.key.fingerprint';
+/** `issued` | `refreshed` | `revoked`: the token's lifecycle step. */
+export const ATTR_JWT_LIFECYCLE = 'jwt.lifecycle';
+/** int: seconds from `iat` (else now) to `exp` of an issued token. */
+export const ATTR_JWT_TOKEN_LIFETIME = 'jwt.token.lifetime';
+/** The fingerprint of the token a refresh replaced. */
+export const ATTR_JWT_TOKEN_PREVIOUS_FINGERPRINT = 'jwt.token.previous_fingerprint';
+/** Closed vocabulary: why a token was revoked, e.g. `logout`. */
+export const ATTR_JWT_REVOCATION_REASON = 'jwt.revocation.reason';
+/** Keyed pseudonym of who revoked the token. */
+export const ATTR_JWT_REVOCATION_ACTOR = 'jwt.revocation.actor';
+/** Log record event name (and span event name) of a revocation. */
+export const EVENT_JWT_REVOKE = 'jwt.revoke';
+/** Counter of findings raised, by `jwt.finding.name` and `jwt.finding.severity`. */
+export const METRIC_JWT_FINDINGS = 'jwt.findings';
+/** Metric attribute: one finding name. */
+export const ATTR_JWT_FINDING_NAME = 'jwt.finding.name';
+/** Metric attribute: `low` | `medium` | `high` | `critical`. */
+export const ATTR_JWT_FINDING_SEVERITY = 'jwt.finding.severity';
+/** Log record event name (and span event name) of a detector firing. */
+export const EVENT_JWT_ALERT = 'jwt.alert';
+/** Counter of detector firings, by `jwt.alert.name`. */
+export const METRIC_JWT_ALERTS = 'jwt.alerts';
+/** The detector that fired, e.g. `token_replay_multi_ip`. */
+export const ATTR_JWT_ALERT_NAME = 'jwt.alert.name';
+/** int: the evidence count that crossed the threshold (addresses, uses, failures or issuances). */
+export const ATTR_JWT_ALERT_COUNT = 'jwt.alert.count';
+/** int: the configured threshold the count exceeded. */
+export const ATTR_JWT_ALERT_THRESHOLD = 'jwt.alert.threshold';
+/** int: the detector's window in seconds. */
+export const ATTR_JWT_ALERT_WINDOW = 'jwt.alert.window';
+/** double: how many log records a sampled one stands for (1 / `logSampleRatio`). */
+export const ATTR_JWT_SAMPLING_WEIGHT = 'jwt.sampling.weight';

@@ -9,6 +9,7 @@ import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionP
 import { createPseudonymizer } from './policy/pseudonym';
 import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
+import { resolveIntelSettings, type IntelSettings } from './intel-settings';
 import { PACKAGE_NAME } from './version';
 
 export const PSEUDONYM_KEY_ENV = 'TOKENTRAIL_PSEUDONYM_KEY';
@@ -27,6 +28,8 @@ export interface Settings {
   readonly verifyHook?: JwtSpanHook;
   readonly signHook?: JwtSpanHook;
   readonly auditTrail: AuditTrailSettings;
+  /** Findings, revocation, scope policy, detectors and log sampling. */
+  readonly intel: IntelSettings;
 }
 
 function fail(option: string, expected: string, got: unknown): never {
@@ -138,5 +141,6 @@ export function resolveSettings(
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
     auditTrail: auditTrailSettings(config, env, fail),
+    intel: resolveIntelSettings(config),
   };
 }

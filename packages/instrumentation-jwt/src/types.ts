@@ -43,6 +43,49 @@ export interface TokenSourcesConfig {
   queryParams?: string[];
 }
 
+/** What policy findings are judged against (docs/findings.md). */
+export interface FindingsConfig {
+  /** Longest acceptable token lifetime (`exp − iat`) before `lifetime_too_long`, in seconds. @default 86400 */
+  maxLifetimeSeconds?: number;
+  /** The algorithms this deployment uses, e.g. `['RS256', 'ES256']`; any other `alg` is `alg_unexpected`. @default undefined (not judged) */
+  expectedAlgorithms?: string[];
+  /** How far in the future `iat` may be before `clock_skew_large`, in seconds. @default 60 */
+  clockToleranceSeconds?: number;
+}
+
+/** Called with the claims of every successfully verified or decrypted token; `true` means the token was revoked. */
+export type RevocationCheck = (claims: Readonly<Record<string, unknown>>) => boolean | Promise<boolean>;
+
+/** What a token needs to be served on a route: every scope listed and/or every role listed. */
+export interface ScopeRequirement {
+  scopes?: string[];
+  roles?: string[];
+}
+
+/** One detector's threshold: it fires when the evidence count exceeds `threshold` within `windowSeconds`. */
+export interface DetectorThresholdConfig {
+  threshold?: number;
+  windowSeconds?: number;
+}
+
+/** Misuse detectors (docs/detectors.md). */
+export interface DetectorsConfig {
+  /** @default true */
+  enabled?: boolean;
+  /** Most keys (tokens, addresses, subjects) each detector tracks at once; the least recently seen is forgotten. @default 20000 */
+  maxKeys?: number;
+  /** One token from more than `threshold` client addresses. @default { threshold: 5, windowSeconds: 300 } */
+  token_replay_multi_ip?: DetectorThresholdConfig;
+  /** One token used more than `threshold` times. @default { threshold: 100, windowSeconds: 60 } */
+  token_hammering?: DetectorThresholdConfig;
+  /** More than `threshold` invalid tokens from one client address. @default { threshold: 20, windowSeconds: 60 } */
+  failure_burst?: DetectorThresholdConfig;
+  /** More than `threshold` tokens issued for one subject. @default { threshold: 10, windowSeconds: 60 } */
+  reissue_storm?: DetectorThresholdConfig;
+  /** A revoked token used (more than `threshold` times). @default { threshold: 0, windowSeconds: 300 } */
+  revoked_token_used?: DetectorThresholdConfig;
+}
+
 export interface JwtInstrumentationConfig extends InstrumentationConfig {
   /** jose 6: `jwtVerify`, `jwtDecrypt`, `compactVerify`, `flattenedVerify`, `generalVerify`, `SignJWT#sign`, `EncryptJWT#encrypt`, `decodeJwt`. @default { enabled: true } */
   jose?: LibraryConfig;
@@ -95,4 +138,17 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
    * @default the `TOKENTRAIL_AUDIT_SIGNING_KEY` environment variable, else unsigned checkpoints
    */
   auditSigningKey?: string | object;
+  /** Thresholds of the policy findings (`jwt.findings`). @default { maxLifetimeSeconds: 86400, clockToleranceSeconds: 60 } */
+  findings?: FindingsConfig;
+  /**
+   * Consulted after every successful verify or decrypt, besides the denylist fed by `recordRevocation()`; a
+   * revoked token the library accepted gets the finding `revoked_token_accepted`. Never changes the verify result.
+   */
+  isRevoked?: RevocationCheck;
+  /** Routes (`'/admin'`, `'GET /orders/:id'`) → the scopes or roles a token needs there, for `scope_insufficient` and `scope_denied_despite_grant`. @default {} */
+  scopePolicy?: Record<string, ScopeRequirement>;
+  /** Misuse detectors and their thresholds. @default all enabled, thresholds in docs/detectors.md */
+  detectors?: DetectorsConfig;
+  /** Share of log records of successful operations and requests kept (failures, findings and alerts always are). @default 1 */
+  logSampleRatio?: number;
 }

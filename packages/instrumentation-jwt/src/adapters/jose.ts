@@ -25,11 +25,11 @@ function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined
     const checks = checksOf(args[2]);
     if (settled.ok) {
       const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
-      return { token, header: asJsonObject(protectedHeader), claims: claimsOf(payload), checks };
+      return { token, header: asJsonObject(protectedHeader), claims: claimsOf(payload), checks, key: args[1] };
     }
     const { error } = settled;
     const claims = asJsonObject((error as { payload?: unknown } | null)?.payload) ?? readClaims(token);
-    return { token, header: readHeader(token), claims, failure: joseFailure(error), error, checks };
+    return { token, header: readHeader(token), claims, failure: joseFailure(error), error, checks, key: args[1] };
   };
 }
 
@@ -37,18 +37,18 @@ function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined
 function describeJsonSerialization(args: unknown[], settled: Settled<unknown>): OperationResult {
   if (settled.ok) {
     const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
-    return { header: asJsonObject(protectedHeader), claims: claimsFromBytes(payload), checks: checksOf(args[2]) };
+    return { header: asJsonObject(protectedHeader), claims: claimsFromBytes(payload), checks: checksOf(args[2]), key: args[1] };
   }
   const jws = asJsonObject(args[0]) as { protected?: unknown; signatures?: Array<{ protected?: unknown }> } | undefined;
   const header = readSegment(jws?.protected ?? jws?.signatures?.[0]?.protected);
   return { header, failure: joseFailure(settled.error), error: settled.error, checks: checksOf(args[2]) };
 }
 
-/** `SignJWT#sign` and `EncryptJWT#encrypt` resolve to the new token. */
-function describeIssued(_args: unknown[], settled: Settled<unknown>): OperationResult {
-  if (!settled.ok) return { failure: joseFailure(settled.error), error: settled.error };
+/** `SignJWT#sign(key)` and `EncryptJWT#encrypt(key)` resolve to the new token. */
+function describeIssued(args: unknown[], settled: Settled<unknown>): OperationResult {
+  if (!settled.ok) return { failure: joseFailure(settled.error), error: settled.error, key: args[0] };
   const token = tokenString(settled.value);
-  return { token, header: readHeader(token), claims: readClaims(token) };
+  return { token, header: readHeader(token), claims: readClaims(token), key: args[0] };
 }
 
 function describeDecoded(args: unknown[], settled: Settled<unknown>): OperationResult {

@@ -16,9 +16,9 @@ function failed(token: unknown, error: unknown): OperationResult {
   return { token: compact, header: readHeader(compact), claims: readClaims(compact), failure: jsonwebtokenFailure(error), error };
 }
 
-/** verify: as decode, plus the checks its options asked for. */
-function describeVerify(token: unknown, options: unknown, settled: Settled<unknown>): OperationResult {
-  return { ...describeRead(token, options, settled), checks: checksOf(options) };
+/** verify: as decode, plus the checks its options asked for and the key it was given. */
+function describeVerify(token: unknown, key: unknown, options: unknown, settled: Settled<unknown>): OperationResult {
+  return { ...describeRead(token, options, settled), checks: checksOf(options), key };
 }
 
 /** verify and decode: the payload, or `{ header, payload, signature }` with `complete: true`. */
@@ -36,10 +36,10 @@ function describeRead(token: unknown, options: unknown, settled: Settled<unknown
     : { token: compact, header: readHeader(compact), claims: asJsonObject(settled.value) };
 }
 
-function describeSign(settled: Settled<unknown>): OperationResult {
-  if (!settled.ok) return { failure: jsonwebtokenFailure(settled.error), error: settled.error };
+function describeSign(key: unknown, settled: Settled<unknown>): OperationResult {
+  if (!settled.ok) return { failure: jsonwebtokenFailure(settled.error), error: settled.error, key };
   const token = typeof settled.value === 'string' ? settled.value : undefined;
-  return { token, header: readHeader(token), claims: readClaims(token) };
+  return { token, header: readHeader(token), claims: readClaims(token), key };
 }
 
 /**
@@ -83,14 +83,14 @@ const TARGETS: ReadonlyArray<{
     call: (scope, thisArg, original, args) => {
       const index = callbackIndex('verify', args);
       const options = index === 2 ? undefined : args[2];
-      return callMaybeWithCallback(scope, thisArg, original, args, index, (settled) => describeVerify(args[0], options, settled));
+      return callMaybeWithCallback(scope, thisArg, original, args, index, (settled) => describeVerify(args[0], args[1], options, settled));
     },
   },
   {
     name: 'sign',
     operation: 'sign',
     call: (scope, thisArg, original, args) =>
-      callMaybeWithCallback(scope, thisArg, original, args, callbackIndex('sign', args), describeSign),
+      callMaybeWithCallback(scope, thisArg, original, args, callbackIndex('sign', args), (settled) => describeSign(args[1], settled)),
   },
   {
     name: 'decode',

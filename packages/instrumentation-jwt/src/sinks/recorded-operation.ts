@@ -15,4 +15,6 @@ export interface RecordedOperation {
   readonly context: Context;
   /** The context the library was called from. */
   readonly callerContext: Context;
+  /** When the library call settled, ms since the epoch: the span ends then even when its record is delivered later. */
+  readonly endTime?: number;
 }

@@ -55,6 +55,6 @@ export function endOperationSpan(
       }
     }
   } finally {
-    span.end();
+    span.end(operation.endTime);
   }
 }

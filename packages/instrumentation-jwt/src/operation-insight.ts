@@ -1,0 +1,130 @@
+/**
+ * What tokentrail adds to a recorded operation beyond its redacted attributes, before the sinks see it:
+ * policy findings (`jwt.findings`), the key fingerprint, the lifecycle step of an issued token, the revocation
+ * check of an accepted one, and the detectors an operation outside any request feeds. Runs fenced, and only
+ * when the operation is recorded at all.
+ */
+import type { AuditEvent } from './audit-event';
+import { isDenylisted } from './lifecycle/revocation';
+import { issuanceAttributes, type Authenticated } from './lifecycle/issuance';
+import { cachedTokenFindings, keyInsight } from './policy/finding-cache';
+import { mergeFindings, timeFindings, type Finding } from './policy/findings';
+import type { AuditAttributes } from './policy/redaction';
+import { fenced, type PipelineHost } from './pipeline-host';
+import {
+  ATTR_ENDUSER_PSEUDO_ID,
+  ATTR_JWT_FINDINGS,
+  ATTR_JWT_KEY_FINGERPRINT,
+  ATTR_JWT_TOKEN_FINGERPRINT,
+} from './semconv';
+import { emitAlert } from './sinks/alert-sink';
+import { countFindings } from './sinks/finding-metric-sink';
+import type { RecordedOperation } from './sinks/recorded-operation';
+import type { Firing } from './detectors/detectors';
+
+/** What the operation's request (if any) tells about it. */
+export interface RequestView {
+  /** The token the request presented and a valid verify accepted, if any. */
+  authenticated(): Authenticated | undefined;
+  /** Whether the token is one the request presented: its use is then counted once, when the request ends. */
+  presented(token: string | undefined): boolean;
+}
+
+function alert(host: PipelineHost, recorded: RecordedOperation, firings: readonly Firing[], subject: AuditAttributes): void {
+  const { settings } = host;
+  for (const firing of firings) {
+    fenced(host.diag, 'the alert sink', () => emitAlert(
+      {
+        logger: settings.emitLogRecords ? host.logger : undefined,
+        span: recorded.span,
+        counter: settings.emitMetrics ? host.alertCounter : undefined,
+        context: recorded.context,
+      },
+      firing,
+      subject,
+    ));
+  }
+}
+
+function writeFindings(attributes: AuditAttributes, findings: readonly Finding[]): void {
+  if (findings.length === 0) return;
+  const existing = attributes[ATTR_JWT_FINDINGS];
+  attributes[ATTR_JWT_FINDINGS] = mergeFindings(Array.isArray(existing) ? (existing as Finding[]) : [], findings);
+}
+
+/** The revocation check of an accepted token: true, false, or a promise of either (from `isRevoked`). */
+function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | undefined): boolean | Promise<boolean> {
+  if (isDenylisted(event.claims, fingerprint)) return true;
+  const check = host.settings.intel.isRevoked;
+  if (!check || !event.claims) return false;
+  try {
+    const answer: unknown = check(event.claims);
+    if (answer !== null && typeof (answer as { then?: unknown })?.then === 'function') {
+      return Promise.resolve(answer as PromiseLike<unknown>).then(
+        (value) => value === true,
+        (error: unknown) => {
+          host.diag.error('the configured isRevoked check rejected; the token is recorded as not revoked', error);
+          return false;
+        },
+      );
+    }
+    return answer === true;
+  } catch (error) {
+    host.diag.error('the configured isRevoked check threw; the token is recorded as not revoked', error);
+    return false;
+  }
+}
+
+function subjectOf(attributes: AuditAttributes): AuditAttributes {
+  const subject: AuditAttributes = {};
+  for (const key of [ATTR_JWT_TOKEN_FINGERPRINT, ATTR_ENDUSER_PSEUDO_ID]) if (attributes[key] !== undefined) subject[key] = attributes[key];
+  return subject;
+}
+
+function finish(host: PipelineHost, recorded: RecordedOperation, findings: Finding[], isRevoked: boolean): void {
+  const { event, attributes } = recorded;
+  const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
+  if (isRevoked) findings.push('revoked_token_accepted');
+  const raised = mergeFindings(findings);
+  writeFindings(attributes, raised);
+  if (host.settings.emitMetrics) fenced(host.diag, 'the findings counter', () => countFindings(host.findingCounter, raised, event.operation));
+  const { detectors } = host;
+  if (!detectors) return;
+  const now = Date.now();
+  if (isRevoked && fingerprint !== undefined) alert(host, recorded, detectors.revokedUsed(fingerprint, now), subjectOf(attributes));
+}
+
+/**
+ * Adds the insight to `recorded.attributes`. Returns a promise when a configured `isRevoked` answered with one:
+ * the caller delivers the record once it settles (the application has its verify result already).
+ */
+export function addInsight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Promise<void> | undefined {
+  const { event, attributes } = recorded;
+  const { intel, redaction } = host.settings;
+  const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
+  const findings: Finding[] = [];
+  if (event.header !== undefined || event.claims !== undefined) {
+    findings.push(...cachedTokenFindings(fingerprint, event, intel.findings), ...timeFindings(event.claims, intel.findings));
+  }
+  if (event.key !== undefined) {
+    const key = keyInsight(event.key, event.header?.alg, redaction.pseudonymize);
+    if (key?.fingerprint !== undefined) attributes[ATTR_JWT_KEY_FINGERPRINT] = key.fingerprint;
+    if (key) findings.push(...key.findings);
+  }
+  const issuedOk = (event.operation === 'sign' || event.operation === 'encrypt') && event.failure === undefined && event.token !== undefined;
+  if (issuedOk) {
+    issuanceAttributes(event, attributes, request?.authenticated());
+    const subject = attributes[ATTR_ENDUSER_PSEUDO_ID];
+    if (host.detectors && typeof subject === 'string') alert(host, recorded, host.detectors.issued(subject, Date.now()), { [ATTR_ENDUSER_PSEUDO_ID]: subject });
+  }
+  const verified = (event.operation === 'verify' || event.operation === 'decrypt') && event.outcome === 'valid';
+  if (host.detectors && (event.operation === 'verify' || event.operation === 'decrypt') && fingerprint !== undefined && !request?.presented(event.token)) {
+    alert(host, recorded, host.detectors.tokenUsed(fingerprint, undefined, Date.now()), subjectOf(attributes));
+  }
+  const check = verified ? revoked(host, event, fingerprint) : false;
+  if (typeof check === 'boolean') {
+    finish(host, recorded, findings, check);
+    return undefined;
+  }
+  return check.then((isRevoked) => finish(host, recorded, findings, isRevoked));
+}

@@ -1,0 +1,52 @@
+/**
+ * A revocation becomes one `jwt.revoke` log record and, when a span is active, an event of the same name on
+ * it. The token is represented by its fingerprint, its `jti` and subject as the claim policy says, the actor
+ * by a keyed pseudonym.
+ */
+import { SeverityNumber, context, trace, type Logger } from '@opentelemetry/api';
+import type { RecordedRevocation } from '../lifecycle/revocation';
+import type { RedactionPolicy } from '../policy/claim-policy';
+import type { AuditAttributes } from '../policy/redaction';
+import { MAX_STRING_LENGTH } from '../policy/claim-policy';
+import {
+  ATTR_ENDUSER_ID,
+  ATTR_ENDUSER_PSEUDO_ID,
+  ATTR_JWT_LIFECYCLE,
+  ATTR_JWT_REVOCATION_ACTOR,
+  ATTR_JWT_REVOCATION_REASON,
+  ATTR_JWT_TOKEN_FINGERPRINT,
+  EVENT_JWT_REVOKE,
+  JWT_CLAIMS_PREFIX,
+  JWT_PSEUDO_PREFIX,
+} from '../semconv';
+import { emitAuditRecord } from './audit-trail';
+
+function claimAttribute(attributes: AuditAttributes, policy: RedactionPolicy, name: 'jti' | 'sub', value: unknown): void {
+  if (typeof value !== 'string') return;
+  const action = policy.claims.get(name);
+  if (action === 'pseudonymize') attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = policy.pseudonymize(value);
+  else if (action === 'keep') attributes[name === 'sub' ? ATTR_ENDUSER_ID : JWT_CLAIMS_PREFIX + name] = value.slice(0, MAX_STRING_LENGTH);
+}
+
+export function revocationAttributes(revocation: RecordedRevocation, policy: RedactionPolicy): AuditAttributes {
+  const attributes: AuditAttributes = { [ATTR_JWT_LIFECYCLE]: 'revoked', [ATTR_JWT_REVOCATION_REASON]: revocation.reason };
+  if (revocation.token !== undefined) attributes[ATTR_JWT_TOKEN_FINGERPRINT] = policy.pseudonymize(revocation.token);
+  claimAttribute(attributes, policy, 'jti', revocation.jti);
+  const sub = revocation.claims !== undefined && Object.hasOwn(revocation.claims, 'sub') ? revocation.claims.sub : undefined;
+  claimAttribute(attributes, policy, 'sub', sub);
+  if (revocation.actor !== undefined) attributes[ATTR_JWT_REVOCATION_ACTOR] = policy.pseudonymize(revocation.actor);
+  return attributes;
+}
+
+export function emitRevocation(logger: Logger | undefined, attributes: AuditAttributes, withSpanEvent: boolean): void {
+  const active = context.active();
+  const span = trace.getSpan(active);
+  if (withSpanEvent && span?.isRecording()) span.addEvent(EVENT_JWT_REVOKE, attributes);
+  if (logger) emitAuditRecord(logger, {
+    eventName: EVENT_JWT_REVOKE,
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    attributes,
+    context: active,
+  });
+}

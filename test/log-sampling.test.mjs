@@ -1,0 +1,85 @@
+/**
+ * Volume control with the real jose and jsonwebtoken and the real SDK: successful operations' log records are
+ * sampled and carry their weight; failures and records with findings are always kept; metrics are never
+ * sampled; jwt.audit.seq over the emitted records has no gap.
+ */
+import './support/esm-hook.mjs';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { setupTelemetry } from './support/telemetry.mjs';
+import { PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
+
+const RATIO = 0.25;
+const RUNS = 400;
+const telemetry = setupTelemetry();
+new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, logSampleRatio: RATIO, detectors: { enabled: false } });
+const jose = await import('jose');
+const jwt = createRequire(import.meta.url)('jsonwebtoken');
+function secretOf(label) {
+  const text = randomBytes(32).toString('hex');
+  telemetry.leaks.register(text, label);
+  return Buffer.from(text);
+}
+const secret = secretOf('HMAC secret');
+const wrongSecret = secretOf('other HMAC secret');
+telemetry.leaks.register(PERSONAL.sub, 'raw sub');
+const ISS = 'https://idp.example.test';
+const PINNED = { algorithms: ['HS256'], audience: 'orders-api', issuer: ISS };
+
+const libraries = {
+  jose: {
+    sign: (claims, key) => new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(key),
+    verify: (token, options) => jose.jwtVerify(token, secret, options).catch(() => undefined),
+  },
+  jsonwebtoken: {
+    sign: async (claims, key) => jwt.sign(claims, key, { algorithm: 'HS256' }),
+    verify: async (token, options) => {
+      try {
+        return jwt.verify(token, secret, options);
+      } catch {
+        return undefined;
+      }
+    },
+  },
+};
+
+async function durationCount(library) {
+  const points = await telemetry.metricPoints('jwt.operation.duration');
+  return points.filter((p) => p.attributes['jwt.library'] === library && p.attributes['jwt.operation'] === 'verify').reduce((n, p) => n + p.value.count, 0);
+}
+
+for (const [library, l] of Object.entries(libraries)) {
+  test(`${library}: successes sampled at ${RATIO} with weight ${1 / RATIO}; failures and findings all kept; metrics complete; seq gap-free`, async () => {
+    const claims = { sub: PERSONAL.sub, iss: ISS, aud: 'orders-api', iat: nowSeconds(), exp: nowSeconds() + 600, jti: randomUUID() };
+    const token = await l.sign(claims, secret);
+    const forged = await l.sign(claims, wrongSecret);
+    for (const t of [token, forged]) telemetry.leaks.registerToken(t);
+    const metricBefore = await durationCount(library);
+    telemetry.reset();
+    for (let i = 0; i < RUNS; i += 1) await l.verify(token, PINNED);
+    for (let i = 0; i < 50; i += 1) await l.verify(forged, PINNED);
+    for (let i = 0; i < 50; i += 1) await l.verify(token, { algorithms: ['HS256'], issuer: ISS });
+
+    const verifies = telemetry.logRecords().filter((r) => r.eventName === 'jwt.verify');
+    const sound = verifies.filter((r) => r.attributes['jwt.validation.outcome'] === 'valid' && r.attributes['jwt.findings'] === undefined);
+    const failed = verifies.filter((r) => r.attributes['jwt.validation.outcome'] === 'invalid');
+    const withFindings = verifies.filter((r) => r.attributes['jwt.validation.outcome'] === 'valid' && r.attributes['jwt.findings'] !== undefined);
+    // Binomial(400, 0.25): mean 100, standard deviation 8.7; the bounds are more than 5 deviations away.
+    assert.ok(sound.length >= 55 && sound.length <= 145, `${sound.length} of ${RUNS} successes kept`);
+    for (const r of sound) assert.equal(r.attributes['jwt.sampling.weight'], 1 / RATIO);
+    const reconstructed = sound.reduce((sum, r) => sum + r.attributes['jwt.sampling.weight'], 0);
+    assert.ok(Math.abs(reconstructed - RUNS) <= 45 * (1 / RATIO), `the weights reconstruct ${reconstructed} of ${RUNS}`);
+    assert.equal(failed.length, 50, 'every failure kept');
+    assert.equal(withFindings.length, 50, 'every record with a finding kept');
+    for (const r of [...failed, ...withFindings]) assert.equal(r.attributes['jwt.sampling.weight'], undefined, 'kept unsampled: weight 1');
+    assert.equal(telemetry.spans().filter((s) => s.name === 'jwt.verify').length, RUNS + 100, 'spans are left to the SDK samplers');
+    assert.equal((await durationCount(library)) - metricBefore, RUNS + 100, 'metrics are never sampled');
+
+    const seqs = telemetry.logRecords().map((r) => r.attributes['jwt.audit.seq']).sort((a, b) => a - b);
+    assert.ok(seqs.length > 0);
+    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'the emitted records carry consecutive sequence numbers');
+  });
+}

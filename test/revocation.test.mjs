@@ -1,0 +1,172 @@
+/**
+ * Revocation with the real jose and jsonwebtoken and the real SDK: recordRevocation() emits jwt.revoke and
+ * denylists the token; a revoked token the library still accepts is recorded as revoked_token_accepted with a
+ * jwt.alert, while the verify result and its timing stay exactly as without tokentrail; isRevoked (sync and
+ * async, throwing) is consulted.
+ */
+import './support/esm-hook.mjs';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { SeverityNumber, trace } from '@opentelemetry/api';
+import { JwtInstrumentation, recordRevocation } from '@tokentrail/instrumentation-jwt';
+import { setupTelemetry } from './support/telemetry.mjs';
+import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym } from './support/jwt-fixtures.mjs';
+import { counterValue, run } from './support/insight.mjs';
+import { eventually } from './support/intel-app.mjs';
+
+const telemetry = setupTelemetry();
+const revokedJtis = new Set();
+let checkDelayMs = 0;
+let checkThrows = false;
+const instrumentation = new JwtInstrumentation({
+  pseudonymKey: PSEUDONYM_KEY,
+  isRevoked: (claims) => {
+    if (checkThrows) throw new Error('revocation store down');
+    const answer = revokedJtis.has(claims.jti);
+    return checkDelayMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), checkDelayMs)) : answer;
+  },
+});
+const jose = await import('jose');
+const jwt = createRequire(import.meta.url)('jsonwebtoken');
+const secretText = randomBytes(32).toString('hex');
+telemetry.leaks.register(secretText, 'HMAC secret');
+telemetry.leaks.register(PERSONAL.sub, 'raw sub');
+const secret = Buffer.from(secretText);
+const ACTOR = `admin-${randomBytes(4).toString('hex')}`;
+telemetry.leaks.register(ACTOR, 'raw actor');
+
+const libraries = {
+  jose: {
+    sign: (claims) => new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(secret),
+    verify: (token) => jose.jwtVerify(token, secret, { algorithms: ['HS256'] }),
+  },
+  jsonwebtoken: {
+    sign: async (claims) => jwt.sign(claims, secret, { algorithm: 'HS256' }),
+    verify: async (token) => jwt.verify(token, secret, { algorithms: ['HS256'] }),
+  },
+};
+
+async function mint(sign) {
+  const token = await sign({ sub: PERSONAL.sub, iat: nowSeconds(), exp: nowSeconds() + 600, jti: randomUUID() });
+  telemetry.leaks.registerToken(token);
+  return token;
+}
+const jtiOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url')).jti;
+
+test('recordRevocation() needs a token or a jti', () => {
+  assert.throws(() => recordRevocation({ reason: 'logout' }), TypeError);
+  assert.throws(() => recordRevocation(), TypeError);
+});
+
+for (const [library, l] of Object.entries(libraries)) {
+  test(`${library}: recordRevocation() emits jwt.revoke (record and span event) and never the token or the actor`, async () => {
+    const token = await mint(l.sign);
+    telemetry.reset();
+    await trace.getTracer('test').startActiveSpan('logout handler', async (span) => {
+      recordRevocation({ token, reason: 'logout', actor: ACTOR });
+      span.end();
+    });
+    const record = telemetry.logRecords().find((r) => r.eventName === 'jwt.revoke');
+    assert.ok(record, 'a jwt.revoke record');
+    const { 'jwt.audit.seq': seq, 'jwt.audit.stream': _stream, 'jwt.audit.chain': _chain, ...attributes } = record.attributes;
+    assert.ok(seq > 0);
+    assert.deepEqual(attributes, {
+      'jwt.lifecycle': 'revoked',
+      'jwt.revocation.reason': 'logout',
+      'jwt.token.fingerprint': pseudonym(token),
+      'jwt.claims.jti': jtiOf(token),
+      'enduser.pseudo.id': pseudonym(PERSONAL.sub),
+      'jwt.revocation.actor': pseudonym(ACTOR),
+    });
+    const handler = telemetry.spans().find((s) => s.name === 'logout handler');
+    assert.deepEqual(handler.events.map((e) => [e.name, e.attributes]), [['jwt.revoke', attributes]]);
+    recordRevocation({ jti: randomUUID(), reason: 'not-a-reason' });
+    assert.equal(telemetry.logRecords().at(-1).attributes['jwt.revocation.reason'], 'other');
+  });
+
+  test(`${library}: a revoked token the library accepts keeps its result and gets revoked_token_accepted and a jwt.alert`, async () => {
+    const token = await mint(l.sign);
+    const before = await run(telemetry, () => l.verify(token));
+    assert.ok(!before.findings.includes('revoked_token_accepted'), 'not revoked yet');
+    assert.deepEqual(before.alerts, []);
+
+    recordRevocation({ jti: jtiOf(token), reason: 'compromised' });
+    const alertsBefore = await counterValue(telemetry, 'jwt.alerts', { 'jwt.alert.name': 'revoked_token_used' });
+    const after = await run(telemetry, () => l.verify(token));
+    assert.equal(after.error, undefined, 'the library still accepts it');
+    assert.deepEqual(after.value, before.value, 'with the same result');
+    assert.ok(after.findings.includes('revoked_token_accepted'));
+    assert.equal(after.alerts.length, 1);
+    const [alert] = after.alerts;
+    assert.equal(alert.severityNumber, SeverityNumber.ERROR);
+    assert.equal(alert.attributes['jwt.alert.name'], 'revoked_token_used');
+    assert.equal(alert.attributes['jwt.token.fingerprint'], pseudonym(token));
+    assert.equal(alert.attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
+    assert.deepEqual(after.span.events.map((e) => e.name), ['jwt.alert'], 'an event on the verify span');
+    assert.equal(await counterValue(telemetry, 'jwt.alerts', { 'jwt.alert.name': 'revoked_token_used' }), alertsBefore + 1);
+  });
+
+  test(`${library}: isRevoked answering later changes neither the result nor when it arrives; the record waits for the answer`, async () => {
+    const token = await mint(l.sign);
+    revokedJtis.add(jtiOf(token));
+    checkDelayMs = 300;
+    try {
+      telemetry.reset();
+      const started = performance.now();
+      const value = await l.verify(token);
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < checkDelayMs / 2, `the verify settled in ${elapsed.toFixed(1)} ms, without waiting for the check`);
+      assert.equal(value.payload?.jti ?? value.jti, jtiOf(token));
+      assert.equal(telemetry.spans().filter((s) => s.name === 'jwt.verify').length, 0, 'the record waits for the check');
+      const span = await eventually(() => telemetry.spans().find((s) => s.name === 'jwt.verify'), 'the verify span');
+      assert.ok(span.attributes['jwt.findings'].includes('revoked_token_accepted'));
+      const durationMs = (span.endTime[0] - span.startTime[0]) * 1000 + (span.endTime[1] - span.startTime[1]) / 1e6;
+      assert.ok(durationMs < checkDelayMs / 2, `the span ends when the library call settled (${durationMs.toFixed(1)} ms)`);
+    } finally {
+      checkDelayMs = 0;
+    }
+  });
+
+  test(`${library}: an isRevoked that throws is reported, the token is recorded as not revoked, the result unchanged`, async () => {
+    const token = await mint(l.sign);
+    revokedJtis.add(jtiOf(token));
+    checkThrows = true;
+    try {
+      const { error, findings, alerts } = await run(telemetry, () => l.verify(token));
+      assert.equal(error, undefined);
+      assert.ok(!findings.includes('revoked_token_accepted'));
+      assert.deepEqual(alerts, []);
+    } finally {
+      checkThrows = false;
+    }
+  });
+}
+
+test('jsonwebtoken: the synchronous verify and the callback verify behave as without tokentrail for a revoked token', async () => {
+  const token = await mint(libraries.jsonwebtoken.sign);
+  recordRevocation({ token, reason: 'logout' });
+  const expected = createRequire(import.meta.url)('jsonwebtoken').verify(token, secret);
+  instrumentation.disable();
+  const original = jwt.verify(token, secret);
+  instrumentation.enable();
+  assert.deepEqual(expected, original);
+  let calledSynchronously = false;
+  let sync = true;
+  jwt.verify(token, secret, {}, (err, payload) => {
+    calledSynchronously = sync;
+    assert.equal(err, null);
+    assert.deepEqual(payload, original);
+  });
+  sync = false;
+  instrumentation.disable();
+  let originalSync = false;
+  let sync2 = true;
+  jwt.verify(token, secret, {}, () => {
+    originalSync = sync2;
+  });
+  sync2 = false;
+  instrumentation.enable();
+  assert.equal(calledSynchronously, originalSync, 'the callback is called at the same moment');
+});
