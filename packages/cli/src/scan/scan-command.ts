@@ -53,26 +53,29 @@ export async function scanCommand(args: string[], out: (text: string) => void): 
   const started = performance.now();
   const exclude = new Set(values.exclude ?? ['.git']);
   const fingerprint = fingerprinter(process.env.TOKENTRAIL_PSEUDONYM_KEY || undefined);
-  const findings: TokenFinding[] = [];
-  const report = values.json ? (finding: TokenFinding) => findings.push(finding) : (finding: TokenFinding) => {
-    findings.push(finding);
-    out(formatFinding(finding));
+  // Findings are printed as they are found, so memory does not grow with them (only the distinct fingerprints are kept).
+  const distinct = new Set<string>();
+  let tokens = 0;
+  const report = (finding: TokenFinding) => {
+    out(values.json ? `${tokens === 0 ? '' : ','}${JSON.stringify(finding)}` : formatFinding(finding));
+    tokens += 1;
+    distinct.add(finding.fingerprint);
   };
   let files = 0;
   let bytes = 0;
   const now = Date.now();
+  if (values.json) out('{"findings":[');
   for (const path of positionals) {
     for await (const file of filesUnder(path, exclude)) {
       files += 1;
       bytes += await scanFile(file, report, fingerprint, now);
     }
   }
-  const distinct = new Set(findings.map((finding) => finding.fingerprint)).size;
-  if (values.json) out(JSON.stringify({ files, bytes, tokens: findings.length, distinct, findings }, null, 2));
-  else out(`${findings.length} tokens (${distinct} distinct) in ${files} files, ${bytes} bytes`);
+  if (values.json) out(`],"files":${files},"bytes":${bytes},"tokens":${tokens},"distinct":${distinct.size}}`);
+  else out(`${tokens} tokens (${distinct.size} distinct) in ${files} files, ${bytes} bytes`);
   if (values.stats) {
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(`scan: ${files} files, ${bytes} bytes, ${seconds.toFixed(2)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
   }
-  return findings.length > 0 ? EXIT.found : EXIT.ok;
+  return tokens > 0 ? EXIT.found : EXIT.ok;
 }
