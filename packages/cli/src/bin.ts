@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `tokentrail`: verify an audit trail, inspect a token, scan files for leaked JWTs. */
 import { EXIT, InputError, UsageError } from './cli-errors';
+import { INSPECT_HELP, inspectCommand } from './inspect/inspect-command';
 import { SCAN_HELP, scanCommand } from './scan/scan-command';
 import { VERIFY_HELP, verifyCommand } from './verify/verify-command';
 
@@ -8,6 +9,7 @@ type Command = { help: string; run: (args: string[], out: (text: string) => void
 
 const COMMANDS: Record<string, Command> = {
   verify: { help: VERIFY_HELP, run: verifyCommand },
+  inspect: { help: INSPECT_HELP, run: inspectCommand },
   scan: { help: SCAN_HELP, run: scanCommand },
 };
 
