@@ -25,7 +25,7 @@ finding can be matched to telemetry), else sha256: and the first 32 hex digits o
 Exit status: 0 no token found; 1 at least one token found; 2 usage error or unreadable path.`;
 
 async function scanFile(file: string, report: (finding: TokenFinding) => void, fingerprint: (token: string) => string, now: number): Promise<number> {
-  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  const input = createReadStream(file, { highWaterMark: 1 << 16 });
   try {
     for await (const found of findTokens(input)) report(findingOf(file, found, fingerprint, now));
   } catch (error) {
