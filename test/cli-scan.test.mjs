@@ -29,7 +29,7 @@ describe('tokentrail scan', () => {
   let dir;
   before(async () => {
     tokens = await mintTokens(60);
-    dir = tempDir('tokentrail-scan-');
+    dir = tempDir('tokentrail-cli-scan-');
   });
 
   test(`finds every token planted in a ${MB} MB mixed log, and nothing else, streaming in constant memory`, async () => {

@@ -5,7 +5,7 @@
  * Collector's file exporter writes (64-bit integers as strings, ids in hex).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -64,8 +64,11 @@ export async function recordTrail({ protocol = 'http/protobuf', requests = 12, i
   }
 }
 
-export function tempDir(prefix = 'tokentrail-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+/** A temporary directory, removed when the process exits. */
+export function tempDir(prefix = 'tokentrail-cli-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** The Collector file exporter's format: one export request per line. */
