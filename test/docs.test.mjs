@@ -114,3 +114,22 @@ test('docs/lifecycle.md documents the denylist cap and every revocation reason',
   for (const reason of REVOCATION_REASONS) assert.ok(page.includes(`\`${reason}\``), reason);
   for (const step of LIFECYCLE_STEPS) assert.ok(page.includes(`\`${step}\``), step);
 });
+
+test('the root README documents every tokentrail command with an example and the exit status its --help gives', async () => {
+  const readme = read(new URL('../README.md', import.meta.url));
+  const { spawnSync } = await import('node:child_process');
+  const cli = new URL('../packages/cli/build/bin.js', import.meta.url).pathname;
+  const top = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).stdout;
+  const commands = [...top.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
+  assert.deepEqual(commands, ['verify', 'inspect', 'scan']);
+  for (const command of commands) {
+    const start = readme.indexOf(`### \`tokentrail ${command} `);
+    assert.ok(start > 0, `${command} has a README section`);
+    const section = readme.slice(start, readme.indexOf('\n### ', start + 1) === -1 ? undefined : readme.indexOf('\n### ', start + 1));
+    assert.match(section, new RegExp(`\\$ pnpm exec tokentrail ${command} `), `${command} has an example`);
+    const rows = [...section.matchAll(/^\| ([012]) \| /gm)].map((m) => m[1]);
+    assert.deepEqual(rows, ['0', '1', '2'], `${command} documents exit status 0, 1 and 2`);
+    const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout;
+    assert.match(help, /Exit status: 0 .*; 1 .*;\s+2 /s, `${command} --help gives its exit status`);
+  }
+});

@@ -1,11 +1,13 @@
 /** The human-readable report of `tokentrail verify`. */
 import type { StreamReport, TrailReport } from './trail-verifier';
 
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function headline(report: StreamReport): string {
   const service = report.service ? ` (${report.service})` : '';
   const signatures = report.signed === 0 ? 'unsigned' : report.signaturesChecked ? `${report.signed} signed, signatures verified` : `${report.signed} signed, signatures not checked (no --public-key)`;
   const state = report.sealed ? 'sealed' : 'open';
-  return `stream ${report.stream}${service}: ${report.records} records (seq 1…${report.highest}), ${report.checkpoints} checkpoints (${signatures}), ${state}`;
+  return `stream ${report.stream}${service}: ${count(report.records, 'record')} (seq 1…${report.highest}), ${count(report.checkpoints, 'checkpoint')} (${signatures}), ${state}`;
 }
 
 export function formatReport(report: TrailReport): string {
@@ -17,7 +19,7 @@ export function formatReport(report: TrailReport): string {
   const failed = report.streams.filter((stream) => !stream.verified).length;
   if (report.streams.length === 0) lines.push('no audit records (none carries jwt.audit.stream)');
   lines.push(
-    `${report.streams.length} streams: ${report.streams.length - failed} verified, ${failed} failed` +
+    `${count(report.streams.length, 'stream')}: ${report.streams.length - failed} verified, ${failed} failed` +
       (report.otherRecords > 0 ? `; ${report.otherRecords} other log records ignored` : ''),
   );
   return lines.join('\n');
