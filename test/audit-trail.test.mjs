@@ -110,5 +110,18 @@ describe('in process', () => {
     for (const key of [privateKey, privateKey.export({ format: 'jwk' }), JSON.stringify(privateKey.export({ format: 'jwk' }))]) {
       assert.doesNotThrow(() => new JwtInstrumentation({ enabled: false, auditSigningKey: key }));
     }
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
+    try {
+      process.env.TOKENTRAIL_AUDIT_SIGNING_KEY = pem.replaceAll('\n', '\\n');
+      assert.doesNotThrow(() => new JwtInstrumentation({ enabled: false }), 'a PEM with its line breaks written as \\n');
+      process.env.TOKENTRAIL_AUDIT_SIGNING_KEY = 'garbage';
+      assert.throws(() => new JwtInstrumentation({ enabled: false }), /^TypeError: TOKENTRAIL_AUDIT_SIGNING_KEY must be an Ed25519 private key/);
+      delete process.env.TOKENTRAIL_AUDIT_SIGNING_KEY;
+      process.env.TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL = 'often';
+      assert.throws(() => new JwtInstrumentation({ enabled: false }), /TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL must be a whole number of records/);
+    } finally {
+      delete process.env.TOKENTRAIL_AUDIT_SIGNING_KEY;
+      delete process.env.TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL;
+    }
   });
 });

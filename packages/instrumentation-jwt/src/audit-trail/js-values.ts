@@ -11,6 +11,7 @@ export function canonicalOf(value: unknown): CanonicalValue {
     case 'string':
       return ['s', wellFormed(value)];
     case 'number':
+      if (Number.isSafeInteger(value)) return ['i', String(value)];
       return Number.isInteger(value) ? ['i', BigInt(value).toString()] : ['d', doubleBits(value)];
     case 'boolean':
       return ['b', value];

@@ -29,7 +29,9 @@ export function auditTrailSettings(
   env: NodeJS.ProcessEnv,
   fail: (option: string, expected: string, got: unknown) => never,
 ): AuditTrailSettings {
-  const key = config.auditSigningKey ?? (env[AUDIT_SIGNING_KEY_ENV] || undefined);
+  // A PEM in an environment file often has its line breaks written as `\n`.
+  const fromEnv = env[AUDIT_SIGNING_KEY_ENV]?.replaceAll('\\n', '\n') || undefined;
+  const key = config.auditSigningKey ?? fromEnv;
   const option = config.auditSigningKey !== undefined ? `${PACKAGE_NAME}: config.auditSigningKey` : AUDIT_SIGNING_KEY_ENV;
   return {
     checkpointInterval: interval(config.auditCheckpointInterval, env, fail),

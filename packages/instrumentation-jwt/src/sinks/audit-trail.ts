@@ -8,7 +8,7 @@
  */
 import { ROOT_CONTEXT, SeverityNumber, type Logger, type LogRecord } from '@opentelemetry/api';
 import { randomBytes } from 'node:crypto';
-import { canonicalRecord, checkpointStatement, GENESIS, nextChain, wellFormed } from '../audit-trail/canonical';
+import { canonicalText, checkpointStatement, GENESIS, nextChain, wellFormed } from '../audit-trail/canonical';
 import { canonicalOf, entriesOf } from '../audit-trail/js-values';
 import { DEFAULT_CHECKPOINT_INTERVAL, type AuditTrailSettings } from '../audit-trail/trail-settings';
 import type { AttributeValue, AuditAttributes } from '../policy/redaction';
@@ -52,7 +52,7 @@ function append(logger: Logger, record: AuditRecord): void {
   attributes[ATTR_JWT_AUDIT_STREAM] = stream;
   attributes[ATTR_JWT_AUDIT_SEQ] = seq + 1;
   const timestamp = Date.now();
-  const canonical = canonicalRecord(`${timestamp}000000`, canonicalOf(record.body), entriesOf(attributes));
+  const canonical = canonicalText(`${timestamp}000000`, canonicalOf(record.body), entriesOf(attributes));
   const chain = nextChain(head, canonical);
   attributes[ATTR_JWT_AUDIT_CHAIN] = chain;
   logger.emit({ ...record, timestamp, attributes });
