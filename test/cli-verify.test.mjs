@@ -172,3 +172,20 @@ describe('tokentrail verify', () => {
     assert.match(result.stdout, /verify <file…>/);
   });
 });
+
+test('the command loads nothing of the OpenTelemetry API or SDK (dependencies it does not declare)', () => {
+  const guard = `
+    const Module = require('node:module');
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      if (/^@opentelemetry\\/(api|instrumentation|sdk)/.test(request)) throw new Error('loaded ' + request);
+      return resolve.call(this, request, ...rest);
+    };
+    process.argv = [process.argv[0], ${JSON.stringify(CLI)}, ...JSON.parse(process.env.CLI_ARGS)];
+    require(${JSON.stringify(CLI)});`;
+  const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`;
+  for (const args of [['verify', '--help'], ['inspect', '--help'], ['scan', '--help'], ['inspect', '--json', unsigned]]) {
+    const result = spawnSync(process.execPath, ['-e', guard], { encoding: 'utf8', env: { ...process.env, CLI_ARGS: JSON.stringify(args) } });
+    assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+  }
+});

@@ -81,6 +81,9 @@ test('the audit trail page documents every jwt.audit.* attribute and the checkpo
   assert.ok(names.length >= 8, 'the audit trail names were read from semconv');
   for (const [key, name] of names) assert.ok(page.includes(`\`${name}\``), `${key} (${name}) is missing from docs/audit-trail.md`);
   const { CANONICAL_VERSION, CHECKPOINT_VERSION } = built('audit-trail/canonical.js');
+  for (const reason of built('audit-trail/canonical.js').CHECKPOINT_REASONS) {
+    assert.ok(page.includes(`\`${reason}\``) && semconvDoc.includes(`\`${reason}\``), `checkpoint reason ${reason} is documented`);
+  }
   assert.ok(page.includes(`["${CANONICAL_VERSION}", TIME, BODY, ATTRIBUTES]`), 'the canonical form names its version');
   assert.ok(page.includes(`["${CHECKPOINT_VERSION}",STREAM,COUNT,HEAD,REASON]`), 'the checkpoint statement names its version');
 });

@@ -26,6 +26,8 @@ export interface CheckpointSummary {
   readonly signed: number;
   /** The highest record is a `shutdown` checkpoint. */
   readonly sealed: boolean;
+  /** The count of the highest checkpoint. */
+  readonly lastCheckpoint: number | undefined;
 }
 
 function attribute(record: TrailRecord, name: string): CanonicalValue | undefined {
@@ -58,6 +60,7 @@ function signatureProblem(record: TrailRecord, seq: number, statement: Buffer, p
 export function checkCheckpoints(stream: string, positions: Positions, publicKey: PublicKey | undefined, problems: Problem[]): CheckpointSummary {
   let checkpoints = 0;
   let signed = 0;
+  let lastCheckpoint: number | undefined;
   for (const [seq, record] of positions.at) {
     if (!isCheckpoint(record)) continue;
     checkpoints += 1;
@@ -67,6 +70,7 @@ export function checkCheckpoints(stream: string, positions: Positions, publicKey
     const countText = count?.[0] === 'i' ? count[1] : '';
     const covered = countText === '' ? Number.NaN : Number(countText);
     if (text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE) !== undefined) signed += 1;
+    if (Number.isSafeInteger(covered) && covered > (lastCheckpoint ?? -1)) lastCheckpoint = covered;
     const headRecord = positions.at.get(covered);
     if (covered !== seq - 1 || (headRecord && headRecord.chain !== head) || (covered === 0 && head !== '0'.repeat(64))) {
       problems.push({ kind: 'checkpoint_mismatch', seqs: [seq], detail: `checkpoint seq ${seq} states count ${countText || '?'} and a head that is not the chain value of seq ${seq - 1}` });
@@ -78,5 +82,5 @@ export function checkCheckpoints(stream: string, positions: Positions, publicKey
   }
   const last = positions.at.get(positions.highest);
   const sealed = last !== undefined && isCheckpoint(last) && text(last, ATTR_JWT_AUDIT_CHECKPOINT_REASON) === 'shutdown';
-  return { checkpoints, signed, sealed };
+  return { checkpoints, signed, sealed, lastCheckpoint };
 }

@@ -39,10 +39,11 @@ export function verifyStream(stream: string, records: TrailRecord[], options: Ve
   const summary = checkCheckpoints(stream, positions, options.publicKey, problems);
   if (!summary.sealed && !options.allowOpen) {
     const last = positions.at.get(positions.highest);
+    const covered = summary.lastCheckpoint === undefined ? 'no checkpoint covers any record' : `the last checkpoint covers seq 1…${summary.lastCheckpoint}`;
     problems.push({
       kind: 'truncated',
       seqs: [positions.highest],
-      detail: `no closing checkpoint: the stream ends at seq ${positions.highest}${last ? ` (${last.eventName ?? 'record'})` : ''}; records after it may have been removed (or the process is still running, or crashed)`,
+      detail: `no closing checkpoint: the stream ends at seq ${positions.highest}${last ? ` (${last.eventName ?? 'record'})` : ''} and ${covered}; records after it may have been removed (or the process is still running, or crashed)`,
     });
   }
   return {

@@ -78,6 +78,10 @@ export function nextChain(previous: string, canonical: Uint8Array | string): str
   return createHash('sha256').update(Buffer.from(previous, 'hex')).update(canonical).digest('hex');
 }
 
+/** `jwt.audit.checkpoint.reason`: every N records, or the closing checkpoint that seals the trail. */
+export const CHECKPOINT_REASONS = ['interval', 'shutdown'] as const;
+export type CheckpointReason = (typeof CHECKPOINT_REASONS)[number];
+
 /** What a checkpoint signature signs: UTF-8 of `["tokentrail.audit.checkpoint.v1", stream, count, head, reason]`. */
 export function checkpointStatement(stream: string, count: number | string, head: string, reason: string): Buffer {
   return Buffer.from(JSON.stringify([CHECKPOINT_VERSION, stream, String(count), head, reason]), 'utf8');

@@ -5,6 +5,7 @@
  */
 export {
   CANONICAL_VERSION,
+  CHECKPOINT_REASONS,
   CHECKPOINT_VERSION,
   GENESIS,
   canonicalRecord,

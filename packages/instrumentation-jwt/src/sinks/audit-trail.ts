@@ -8,7 +8,7 @@
  */
 import { ROOT_CONTEXT, SeverityNumber, type Logger, type LogRecord } from '@opentelemetry/api';
 import { randomBytes } from 'node:crypto';
-import { canonicalText, checkpointStatement, GENESIS, nextChain, wellFormed } from '../audit-trail/canonical';
+import { canonicalText, checkpointStatement, GENESIS, nextChain, wellFormed, type CheckpointReason } from '../audit-trail/canonical';
 import { canonicalOf, entriesOf } from '../audit-trail/js-values';
 import { DEFAULT_CHECKPOINT_INTERVAL, type AuditTrailSettings } from '../audit-trail/trail-settings';
 import type { AttributeValue, AuditAttributes } from '../policy/redaction';
@@ -60,7 +60,7 @@ function append(logger: Logger, record: AuditRecord): void {
   head = chain;
 }
 
-function checkpoint(logger: Logger, reason: 'interval' | 'shutdown'): void {
+function checkpoint(logger: Logger, reason: CheckpointReason): void {
   const attributes: AuditAttributes = {
     [ATTR_JWT_AUDIT_CHECKPOINT_COUNT]: seq,
     [ATTR_JWT_AUDIT_CHECKPOINT_HEAD]: head,
