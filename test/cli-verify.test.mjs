@@ -133,6 +133,33 @@ describe('tokentrail verify', () => {
     assert.match(open.stdout, /, open$/m);
   });
 
+  test('a window of a longer trail (--from-checkpoint): verified from a signed checkpoint on, tampering after it still caught', () => {
+    const keep = (requests, predicate) => requests.map((request) => ({
+      resourceLogs: request.resourceLogs.map((rl) => ({ ...rl, scopeLogs: rl.scopeLogs.map((sl) => ({ ...sl, logRecords: sl.logRecords.filter(predicate) })) })),
+    }));
+    const seqOf = (record) => Number(record.attributes.find((kv) => kv.key === 'jwt.audit.seq')?.value.intValue);
+    const all = trails.collector.requests.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)));
+    const anchors = all.filter((record) => record.eventName === 'jwt.audit.checkpoint').map(seqOf).sort((a, b) => a - b);
+    const from = anchors[1];
+    const window = keep(trails.collector.requests, (record) => seqOf(record) >= from);
+    const files = write(join(dir, 'window'), 'collector', window);
+    const plain = tokentrail(['verify', '--public-key', publicKeyFile, ...files]);
+    assert.equal(plain.status, 1);
+    assert.match(plain.stdout, new RegExp(`deleted +seq 1–${from - 1} missing`));
+    const windowed = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...files]);
+    assert.equal(windowed.status, 0, windowed.stdout);
+    assert.match(windowed.stdout, new RegExp(`\\(seq ${from}…\\d+\\)`));
+    const { requests: edited } = TAMPERS.edit(window, random(SEED + 3));
+    const tampered = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'window-edited'), 'collector', edited)]);
+    assert.equal(tampered.status, 1);
+    assert.match(tampered.stdout, /^ {2}modified /m);
+    // The anchor's own chain value is checked against its signed head.
+    const forged = structuredClone(window);
+    const anchor = forged.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))).find((record) => seqOf(record) === from);
+    anchor.attributes.find((kv) => kv.key === 'jwt.audit.chain').value = { stringValue: '0'.repeat(64) };
+    assert.equal(tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'window-forged'), 'collector', forged)]).status, 1);
+  });
+
   test('usage errors, unreadable files, malformed input and bad keys exit 2 with a message naming them', () => {
     const clean = write(join(dir, 'errors'), 'collector', trails.collector.requests);
     const malformed = join(dir, 'errors', 'malformed.jsonl');

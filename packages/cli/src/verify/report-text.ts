@@ -7,7 +7,7 @@ function headline(report: StreamReport): string {
   const service = report.service ? ` (${report.service})` : '';
   const signatures = report.signed === 0 ? 'unsigned' : report.signaturesChecked ? `${report.signed} signed, signatures verified` : `${report.signed} signed, signatures not checked (no --public-key)`;
   const state = report.sealed ? 'sealed' : 'open';
-  return `stream ${report.stream}${service}: ${count(report.records, 'record')} (seq 1…${report.highest}), ${count(report.checkpoints, 'checkpoint')} (${signatures}), ${state}`;
+  return `stream ${report.stream}${service}: ${count(report.records, 'record')} (seq ${report.from}…${report.highest}), ${count(report.checkpoints, 'checkpoint')} (${signatures}), ${state}`;
 }
 
 export function formatReport(report: TrailReport): string {

@@ -59,8 +59,8 @@ function ranges(seqs: number[]): string {
   return parts.join(', ');
 }
 
-/** One record per seq (copies reported), and the seqs missing below the highest. */
-export function positionsOf(records: TrailRecord[]): Positions {
+/** One record per seq from `from` on (copies reported), and the seqs missing between `from` and the highest. */
+export function positionsOf(records: TrailRecord[], from = 1): Positions {
   const problems: Problem[] = [];
   const copies = new Map<number, TrailRecord[]>();
   for (const record of records) {
@@ -68,6 +68,7 @@ export function positionsOf(records: TrailRecord[]): Positions {
       problems.push({ kind: 'modified', seqs: [], detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain` });
       continue;
     }
+    if (record.seq < from) continue;
     const list = copies.get(record.seq);
     if (list) list.push(record);
     else copies.set(record.seq, [record]);
@@ -84,7 +85,7 @@ export function positionsOf(records: TrailRecord[]): Positions {
     }
   }
   const missing: number[] = [];
-  for (let seq = 1; seq <= highest; seq++) if (!at.has(seq)) missing.push(seq);
+  for (let seq = from; seq <= highest; seq++) if (!at.has(seq)) missing.push(seq);
   if (missing.length > 0) problems.push({ kind: 'deleted', seqs: missing, detail: `seq ${ranges(missing)} missing` });
   return { at, highest, problems };
 }
@@ -94,17 +95,23 @@ interface Link {
   readonly chain: string;
 }
 
+/** Where a verified window starts: its first record, and the chain value before it (a checkpoint's signed head). */
+export interface Anchor {
+  readonly seq: number;
+  readonly previous: string;
+}
+
 /** The chain value the link from `previous` to the record at `seq` should have, or undefined after a gap. */
-function recomputed(links: Map<number, Link>, seq: number): string | undefined {
-  const previous = seq === 1 ? GENESIS : links.get(seq - 1)?.chain;
+function recomputed(links: Map<number, Link>, seq: number, anchor?: Anchor): string | undefined {
+  const previous = seq === 1 ? GENESIS : seq === anchor?.seq ? anchor.previous : links.get(seq - 1)?.chain;
   const link = links.get(seq);
   return previous === undefined || !link ? undefined : nextChain(previous, link.canonical);
 }
 
-function brokenLinks(links: Map<number, Link>): number[] {
+function brokenLinks(links: Map<number, Link>, anchor?: Anchor): number[] {
   const broken: number[] = [];
   for (const [seq, link] of links) {
-    const expected = recomputed(links, seq);
+    const expected = recomputed(links, seq, anchor);
     if (expected !== undefined && expected !== link.chain) broken.push(seq);
   }
   return broken.sort((a, b) => a - b);
@@ -144,20 +151,20 @@ function findMoves(positions: Positions, links: Map<number, Link>, broken: numbe
 }
 
 /** Link checks: moved records named, the rest of the broken links blamed on the record whose content changed. */
-export function checkLinks(positions: Positions): Problem[] {
+export function checkLinks(positions: Positions, anchor?: Anchor): Problem[] {
   const links = new Map<number, Link>();
   for (const [seq, record] of positions.at) links.set(seq, { canonical: canonicalAt(record), chain: record.chain! });
-  const { moves, restored } = findMoves(positions, links, brokenLinks(links));
+  const { moves, restored } = findMoves(positions, links, brokenLinks(links, anchor));
   const problems: Problem[] = moves.map(([from, to]) => ({
     kind: 'reordered',
     seqs: [from, to],
     detail: `the record at seq ${from} was written as seq ${to}`,
   }));
-  const broken = brokenLinks(restored);
+  const broken = brokenLinks(restored, anchor);
   const isBroken = new Set(broken);
   for (const seq of broken) {
     // A record whose predecessor only had its chain value changed still links after the predecessor's true value.
-    const previousTrue = isBroken.has(seq - 1) ? recomputed(restored, seq - 1) : undefined;
+    const previousTrue = isBroken.has(seq - 1) ? recomputed(restored, seq - 1, anchor) : undefined;
     if (previousTrue !== undefined && nextChain(previousTrue, restored.get(seq)!.canonical) === restored.get(seq)!.chain) continue;
     problems.push({ kind: 'modified', seqs: [seq], detail: `seq ${seq} (${positions.at.get(seq)!.at}) does not match its chain value` });
   }

@@ -1,7 +1,8 @@
 /** Groups audit records by stream and verifies each stream. */
-import { checkCheckpoints, type PublicKey } from './checkpoint-check';
+import { ATTR_JWT_AUDIT_CHECKPOINT_HEAD } from '@tokentrail/instrumentation-jwt/audit-trail';
+import { checkCheckpoints, isCheckpoint, type PublicKey } from './checkpoint-check';
 import { readTrailFile, type TrailRecord } from './otlp-records';
-import { checkLinks, positionsOf, type Problem } from './stream-check';
+import { checkLinks, positionsOf, type Anchor, type Problem } from './stream-check';
 
 export interface StreamReport {
   readonly stream: string;
@@ -9,6 +10,8 @@ export interface StreamReport {
   /** Distinct seq values read. */
   readonly records: number;
   readonly highest: number;
+  /** The first seq verified: 1, or the checkpoint a window starts at. */
+  readonly from: number;
   readonly checkpoints: number;
   readonly signed: number;
   /** Ends with a closing checkpoint. */
@@ -31,11 +34,24 @@ export interface VerifyOptions {
   readonly publicKey?: PublicKey;
   /** A stream without a closing checkpoint is still running: not a failure. */
   readonly allowOpen?: boolean;
+  /** A stream may start at a checkpoint (a window of a longer trail): the records before it are not required. */
+  readonly fromCheckpoint?: boolean;
+}
+
+/** The first checkpoint of the records, as the start of a window: its own seq and its stated head. */
+function windowAnchor(records: TrailRecord[]): Anchor | undefined {
+  let first: TrailRecord | undefined;
+  for (const record of records) if (record.seq !== undefined && isCheckpoint(record) && (!first || record.seq < first.seq!)) first = record;
+  const head = first?.attributes.find(([key]) => key === ATTR_JWT_AUDIT_CHECKPOINT_HEAD)?.[1];
+  return first && head?.[0] === 's' ? { seq: first.seq!, previous: head[1] } : undefined;
 }
 
 export function verifyStream(stream: string, records: TrailRecord[], options: VerifyOptions): StreamReport {
-  const positions = positionsOf(records);
-  const problems = [...positions.problems, ...checkLinks(positions)];
+  // A stream read from its first record needs no anchor; a window starts at its first checkpoint.
+  const fromStart = records.some((record) => record.seq === 1);
+  const anchor = options.fromCheckpoint && !fromStart ? windowAnchor(records) : undefined;
+  const positions = positionsOf(records, anchor?.seq ?? 1);
+  const problems = [...positions.problems, ...checkLinks(positions, anchor)];
   const summary = checkCheckpoints(stream, positions, options.publicKey, problems);
   if (!summary.sealed && !options.allowOpen) {
     const last = positions.at.get(positions.highest);
@@ -51,6 +67,7 @@ export function verifyStream(stream: string, records: TrailRecord[], options: Ve
     service: records.find((record) => record.service !== undefined)?.service,
     records: positions.at.size,
     highest: positions.highest,
+    from: anchor?.seq ?? 1,
     ...summary,
     signaturesChecked: options.publicKey !== undefined,
     problems,
