@@ -86,7 +86,9 @@ export function positionsOf(records: TrailRecord[], from = 1): Positions {
   }
   const missing: number[] = [];
   for (let seq = from; seq <= highest; seq++) if (!at.has(seq)) missing.push(seq);
-  if (missing.length > 0) problems.push({ kind: 'deleted', seqs: missing, detail: `seq ${ranges(missing)} missing` });
+  if (missing.length > 0) {
+    problems.push({ kind: 'deleted', seqs: missing, detail: `seq ${ranges(missing)} missing (the record after a gap cannot be checked against its predecessor)` });
+  }
   return { at, highest, problems };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The Ed25519 key that signs checkpoints. Accepted as a PKCS#8 PEM, a private JWK (`{"kty":"OKP","crv":"Ed25519","d":…,"x":…}`,
+ * The Ed25519 key that signs checkpoints. Accepted as a PKCS#8 PEM (text or bytes), a private JWK (`{"kty":"OKP","crv":"Ed25519","d":…,"x":…}`,
  * as an object or JSON text) or a KeyObject. Only its public half's thumbprint is ever exported.
  */
 import { createHash, createPrivateKey, createPublicKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
@@ -15,6 +15,7 @@ function toPrivateKey(key: unknown): KeyObject {
   if (typeof key === 'object' && key !== null && (key as KeyObject).type === 'private') return key as KeyObject;
   if (typeof key === 'string' && key.trim().startsWith('{')) return createPrivateKey({ key: JSON.parse(key), format: 'jwk' });
   if (typeof key === 'string') return createPrivateKey(key);
+  if (key instanceof Uint8Array) return createPrivateKey(Buffer.from(key));
   if (typeof key === 'object' && key !== null) return createPrivateKey({ key: key as JsonWebKey, format: 'jwk' });
   throw new TypeError('not a key');
 }
