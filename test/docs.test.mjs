@@ -75,6 +75,19 @@ test('the register README documents every TOKENTRAIL_* variable it reads', () =>
   for (const [name, text] of rows) assert.equal(text, ENV_VARIABLES[name], `${name} is described as in the code`);
 });
 
+test('the audit trail page documents every jwt.audit.* attribute and the checkpoint record', () => {
+  const page = read(new URL('../docs/audit-trail.md', import.meta.url));
+  const names = Object.entries(built('semconv.js')).filter(([key]) => key.startsWith('ATTR_JWT_AUDIT_') || key === 'EVENT_JWT_AUDIT_CHECKPOINT');
+  assert.ok(names.length >= 8, 'the audit trail names were read from semconv');
+  for (const [key, name] of names) assert.ok(page.includes(`\`${name}\``), `${key} (${name}) is missing from docs/audit-trail.md`);
+  const { CANONICAL_VERSION, CHECKPOINT_VERSION } = built('audit-trail/canonical.js');
+  for (const reason of built('audit-trail/canonical.js').CHECKPOINT_REASONS) {
+    assert.ok(page.includes(`\`${reason}\``) && semconvDoc.includes(`\`${reason}\``), `checkpoint reason ${reason} is documented`);
+  }
+  assert.ok(page.includes(`["${CANONICAL_VERSION}", TIME, BODY, ATTRIBUTES]`), 'the canonical form names its version');
+  assert.ok(page.includes(`["${CHECKPOINT_VERSION}",STREAM,COUNT,HEAD,REASON]`), 'the checkpoint statement names its version');
+});
+
 const docPage = (name) => read(new URL(`../docs/${name}`, import.meta.url));
 
 test('docs/findings.md has one row per finding, with the severity the code gives it', () => {
@@ -103,4 +116,23 @@ test('docs/lifecycle.md documents the denylist cap and every revocation reason',
   assert.ok(page.includes(`at most ${DENYLIST_SIZE.toLocaleString('en-US')} entries`));
   for (const reason of REVOCATION_REASONS) assert.ok(page.includes(`\`${reason}\``), reason);
   for (const step of LIFECYCLE_STEPS) assert.ok(page.includes(`\`${step}\``), step);
+});
+
+test('the root README documents every tokentrail command with an example and the exit status its --help gives', async () => {
+  const readme = read(new URL('../README.md', import.meta.url));
+  const { spawnSync } = await import('node:child_process');
+  const cli = new URL('../packages/cli/build/bin.js', import.meta.url).pathname;
+  const top = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).stdout;
+  const commands = [...top.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
+  assert.deepEqual(commands, ['verify', 'inspect', 'scan']);
+  for (const command of commands) {
+    const start = readme.indexOf(`### \`tokentrail ${command} `);
+    assert.ok(start > 0, `${command} has a README section`);
+    const section = readme.slice(start, readme.indexOf('\n### ', start + 1) === -1 ? undefined : readme.indexOf('\n### ', start + 1));
+    assert.match(section, new RegExp(`\\$ pnpm exec tokentrail ${command} `), `${command} has an example`);
+    const rows = [...section.matchAll(/^\| ([012]) \| /gm)].map((m) => m[1]);
+    assert.deepEqual(rows, ['0', '1', '2'], `${command} documents exit status 0, 1 and 2`);
+    const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout;
+    assert.match(help, /Exit status: 0 .*; 1 .*;\s+2 /s, `${command} --help gives its exit status`);
+  }
 });

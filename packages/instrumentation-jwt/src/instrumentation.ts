@@ -13,6 +13,7 @@ import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline';
 import type { PipelineHost } from './pipeline-host';
 import { resolveSettings, type Settings } from './settings';
+import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
 import { Detectors } from './detectors/detectors';
 import { setRevocationRecorder } from './lifecycle/revocation';
@@ -51,8 +52,22 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     const settings = resolveSettings(config, (message) => (this._diag ?? startupDiag).warn(message));
     super.setConfig(config);
     this._settings = settings;
+    configureAuditTrail(settings.auditTrail);
     const { detectors, detectorMaxKeys } = settings.intel;
     this._detectors = detectors ? new Detectors(detectors, detectorMaxKeys) : undefined;
+  }
+
+  /**
+   * Seals the audit trail so far with a closing `jwt.audit.checkpoint` (signed when a key is configured), so a
+   * verifier can tell a complete trail from a truncated one. Call it before shutting the SDK down
+   * (`@tokentrail/register` does); records emitted afterwards continue the trail and need another call.
+   */
+  closeAuditTrail(): void {
+    try {
+      closeAuditTrail(this.logger);
+    } catch (error) {
+      this._diag.error('could not emit the closing audit checkpoint', error);
+    }
   }
 
   /** Patches the libraries and starts observing HTTP servers. */

@@ -51,6 +51,22 @@ export const ATTR_JWT_AUTHZ_OUTCOME = 'jwt.authz.outcome';
 export const ATTR_JWT_TOKEN_SOURCE = 'jwt.token.source';
 /** int: per-process sequence number of every audit log record, 1, 2, 3, … (a gap means a lost record). */
 export const ATTR_JWT_AUDIT_SEQ = 'jwt.audit.seq';
+/** Random id of one process's audit trail (one per process start), e.g. `5b0c9e0f6a8d4f1e9c3b7a2d1e0f4c6b`. */
+export const ATTR_JWT_AUDIT_STREAM = 'jwt.audit.stream';
+/** SHA-256 chain value of the record (64 hex digits); see docs/audit-trail.md. */
+export const ATTR_JWT_AUDIT_CHAIN = 'jwt.audit.chain';
+/** int: on a checkpoint, how many records of the stream it covers (the seq of the last one). */
+export const ATTR_JWT_AUDIT_CHECKPOINT_COUNT = 'jwt.audit.checkpoint.count';
+/** On a checkpoint, the chain value of the last record it covers. */
+export const ATTR_JWT_AUDIT_CHECKPOINT_HEAD = 'jwt.audit.checkpoint.head';
+/** On a checkpoint: `interval` | `shutdown`. */
+export const ATTR_JWT_AUDIT_CHECKPOINT_REASON = 'jwt.audit.checkpoint.reason';
+/** On a signed checkpoint: RFC 7638 thumbprint of the Ed25519 public key. */
+export const ATTR_JWT_AUDIT_CHECKPOINT_KEY_ID = 'jwt.audit.checkpoint.key_id';
+/** On a signed checkpoint: the Ed25519 signature of the checkpoint statement, base64url. */
+export const ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE = 'jwt.audit.checkpoint.signature';
+/** Log record event name of an audit trail checkpoint. */
+export const EVENT_JWT_AUDIT_CHECKPOINT = 'jwt.audit.checkpoint';
 /** Log record event name of the per-request audit. */
 export const EVENT_JWT_REQUEST = 'jwt.request';
 

@@ -3,6 +3,7 @@
  * a TypeError that names the option when the configuration is wrong.
  */
 import { randomBytes } from 'node:crypto';
+import { auditTrailSettings, type AuditTrailSettings } from './audit-trail/trail-settings';
 import type { JwtLibrary } from './audit-event';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
 import { createPseudonymizer } from './policy/pseudonym';
@@ -29,6 +30,7 @@ export interface Settings {
   readonly enrichServerSpan: boolean;
   readonly verifyHook?: JwtSpanHook;
   readonly signHook?: JwtSpanHook;
+  readonly auditTrail: AuditTrailSettings;
   /** Findings, revocation, scope policy, detectors and log sampling. */
   readonly intel: IntelSettings;
 }
@@ -143,6 +145,7 @@ export function resolveSettings(
     enrichServerSpan: flag(config, 'enrichServerSpan', true),
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
+    auditTrail: auditTrailSettings(config, env, fail),
     intel: resolveIntelSettings(config),
   };
 }

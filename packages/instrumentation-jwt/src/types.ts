@@ -127,6 +127,18 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   verifyHook?: JwtSpanHook;
   /** Called for `sign` and `encrypt` spans before they end. */
   signHook?: JwtSpanHook;
+  /**
+   * A `jwt.audit.checkpoint` record after every this many audit records; 0 for checkpoints only when
+   * {@link JwtInstrumentation.closeAuditTrail} is called. See docs/audit-trail.md.
+   * @default the `TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL` environment variable, else 1000
+   */
+  auditCheckpointInterval?: number;
+  /**
+   * Ed25519 private key that signs checkpoints (PKCS#8 PEM, private JWK as object or JSON text, or a KeyObject),
+   * so that rewriting the whole chain is detectable. Never exported: checkpoints carry its public thumbprint.
+   * @default the `TOKENTRAIL_AUDIT_SIGNING_KEY` environment variable, else unsigned checkpoints
+   */
+  auditSigningKey?: string | object;
   /** Thresholds of the policy findings (`jwt.findings`). @default { maxLifetimeSeconds: 86400, clockToleranceSeconds: 60 } */
   findings?: FindingsConfig;
   /**
