@@ -59,6 +59,19 @@ test('ESM app: jsonwebtoken as the default export', async () => {
   assert.deepEqual(jwtSpans(telemetry), ['jwt.sign jsonwebtoken -', 'jwt.verify jsonwebtoken valid', 'jwt.decode jsonwebtoken unverified']);
 });
 
+test('ESM app: fast-jwt through named and default imports and require(); CommonJS app with a key callback', async () => {
+  const esm = await runFixture('--import', './fixtures/preload.mjs', 'fixtures/esm-fast-jwt-app.mjs');
+  assert.deepEqual(jwtSpans(esm), [
+    'jwt.sign fast-jwt -',
+    'jwt.verify fast-jwt valid', // named import
+    'jwt.verify fast-jwt valid', // default import, key fetcher
+    'jwt.decode fast-jwt unverified',
+    'jwt.verify fast-jwt valid', // require()
+  ]);
+  const cjs = await runFixture('--require', './fixtures/preload.cjs', 'fixtures/cjs-fast-jwt-app.cjs');
+  assert.deepEqual(jwtSpans(cjs), ['jwt.sign fast-jwt -', 'jwt.verify fast-jwt valid']);
+});
+
 test('explicit wrapper: wrapModule() records a library the module hooks cannot reach', async () => {
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ['fixtures/explicit-wrapper-app.mjs'], { cwd, timeout: 30_000 });
   const line = stdout.split('\n').find((l) => l.startsWith('TELEMETRY '));

@@ -59,11 +59,15 @@ function credentialSources(config: JwtInstrumentationConfig): CredentialSources 
   };
 }
 
+/** The config option of each library: its package name, in camelCase. */
+const CONFIG_KEY = { jose: 'jose', jsonwebtoken: 'jsonwebtoken', 'fast-jwt': 'fastJwt', http: 'http' } as const;
+
 function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 'http'): boolean {
-  const value = config[library];
+  const option = CONFIG_KEY[library];
+  const value = config[option];
   if (value === undefined) return true;
-  if (value === null || typeof value !== 'object') fail(library, 'an object like { enabled: false }', value);
-  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') fail(`${library}.enabled`, 'a boolean', value.enabled);
+  if (value === null || typeof value !== 'object') fail(option, 'an object like { enabled: false }', value);
+  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') fail(`${option}.enabled`, 'a boolean', value.enabled);
   return value.enabled !== false;
 }
 
@@ -126,7 +130,11 @@ export function resolveSettings(
       rolesClaim: rolesPath(config.rolesClaim),
       pseudonymize: createPseudonymizer(pseudonymKey(config, env, warn)),
     },
-    libraries: { jose: libraryEnabled(config, 'jose'), jsonwebtoken: libraryEnabled(config, 'jsonwebtoken') },
+    libraries: {
+      jose: libraryEnabled(config, 'jose'),
+      jsonwebtoken: libraryEnabled(config, 'jsonwebtoken'),
+      'fast-jwt': libraryEnabled(config, 'fast-jwt'),
+    },
     http: libraryEnabled(config, 'http'),
     credentialSources: credentialSources(config),
     emitSpans: flag(config, 'emitSpans', true),

@@ -49,6 +49,11 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   /** jsonwebtoken 9: `verify`, `sign`, `decode`. @default { enabled: true } */
   jsonwebtoken?: LibraryConfig;
   /**
+   * fast-jwt 6 (`jwt.library` `fast-jwt`): every call of the functions `createVerifier`, `createSigner` and
+   * `createDecoder` return, sync, callback or promise. @default { enabled: true }
+   */
+  fastJwt?: LibraryConfig;
+  /**
    * HTTP servers (node:http, node:https and every framework on them): one audited outcome per request that
    * carries a JWT, observed through diagnostics_channel. @default { enabled: true }
    */
