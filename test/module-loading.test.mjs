@@ -72,6 +72,17 @@ test('ESM app: fast-jwt through named and default imports and require(); CommonJ
   assert.deepEqual(jwtSpans(cjs), ['jwt.sign fast-jwt -', 'jwt.verify fast-jwt valid']);
 });
 
+test('ESM app: hono/jwt and hono/utils/jwt by import, and hono/jwt by require()', async () => {
+  const telemetry = await runFixture('--import', './fixtures/preload.mjs', 'fixtures/esm-hono-app.mjs');
+  assert.deepEqual(jwtSpans(telemetry), [
+    'jwt.sign hono -',
+    'jwt.verify hono valid', // 'hono/jwt'
+    'jwt.verify hono valid', // Jwt from 'hono/utils/jwt'
+    'jwt.decode hono unverified',
+    'jwt.verify hono valid', // require('hono/jwt')
+  ]);
+});
+
 test('explicit wrapper: wrapModule() records a library the module hooks cannot reach', async () => {
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ['fixtures/explicit-wrapper-app.mjs'], { cwd, timeout: 30_000 });
   const line = stdout.split('\n').find((l) => l.startsWith('TELEMETRY '));

@@ -24,6 +24,7 @@ const instrumentation = new JwtInstrumentation({
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
 const fastJwt = createRequire(import.meta.url)('fast-jwt');
+const hono = await import('hono/jwt');
 
 const secretText = randomBytes(24).toString('hex');
 const secret = new TextEncoder().encode(secretText);
@@ -82,6 +83,14 @@ const cases = {
   'fast-jwt signer promise refusing a payload': () => settle(() => fastJwt.createSigner({ key: async () => secretText })('no')),
   'fast-jwt decoder': () => settle(() => fastJwt.createDecoder({ complete: true })(jwtToken)),
   'fast-jwt decoder garbage': () => settle(() => fastJwt.createDecoder()('garbage')),
+  'hono verify valid': () => settle(() => hono.verify(jwtToken, secretText, 'HS256')),
+  'hono verify expired': () => settle(() => hono.verify(expired, secretText, 'HS256')),
+  'hono verify tampered': () => settle(() => hono.verify(tampered, secretText, { alg: 'HS256', iss: ISSUER })),
+  'hono verify without an algorithm': () => settle(() => hono.verify(jwtToken, secretText)),
+  'hono verify not a string': () => settle(() => hono.verify(42, secretText, 'HS256')),
+  'hono sign': () => settle(() => hono.sign(claims, secretText)),
+  'hono decode': () => settle(() => hono.decode(jwtToken)),
+  'hono decode garbage': () => settle(() => hono.decode('garbage')),
 };
 
 for (const [name, run] of Object.entries(cases)) {
@@ -109,6 +118,7 @@ test('the error the caller catches is the very object the library threw', async 
     () => jose.decodeJwt('x.y'),
     () => jwt.verify(expired, secretText),
     () => fastJwt.createVerifier({ key: async () => secretText })(tampered),
+    () => hono.verify(expired, secretText, 'HS256'),
   ]) {
     try {
       await call();
@@ -117,8 +127,8 @@ test('the error the caller catches is the very object the library threw', async 
     }
   }
   caught.push(await new Promise((resolve) => jwt.verify(tampered, secretText, (err) => resolve(err))));
-  assert.equal(caught.length, 5);
-  assert.equal(hookErrors.length, 5);
+  assert.equal(caught.length, 6);
+  assert.equal(hookErrors.length, 6);
   caught.forEach((error, i) => assert.equal(error, hookErrors[i], `error ${i} is the same object`));
 });
 

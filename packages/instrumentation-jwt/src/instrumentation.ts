@@ -10,6 +10,7 @@ import type { LibraryAdapter, Patcher } from './adapters/contract';
 import { joseAdapter } from './adapters/jose';
 import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
 import { fastJwtAdapter } from './adapters/fast-jwt';
+import { honoAdapter } from './adapters/hono';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline';
 import type { PipelineHost } from './pipeline-host';
@@ -18,7 +19,7 @@ import { createDurationHistogram } from './sinks/metric-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
-const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter];
+const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter];
 
 /** Used while the base class constructor runs, before `_diag` exists. */
 const startupDiag = diag.createComponentLogger({ namespace: PACKAGE_NAME });

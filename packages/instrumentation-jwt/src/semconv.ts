@@ -8,7 +8,7 @@ export { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 
 /** `sign` | `verify` | `decode` | `decrypt` | `encrypt` */
 export const ATTR_JWT_OPERATION = 'jwt.operation';
-/** `jose` | `jsonwebtoken` | `fast-jwt` */
+/** `jose` | `jsonwebtoken` | `fast-jwt` | `hono` */
 export const ATTR_JWT_LIBRARY = 'jwt.library';
 /** `valid` | `invalid` | `unverified` */
 export const ATTR_JWT_VALIDATION_OUTCOME = 'jwt.validation.outcome';

@@ -60,7 +60,7 @@ function credentialSources(config: JwtInstrumentationConfig): CredentialSources 
 }
 
 /** The config option of each library: its package name, in camelCase. */
-const CONFIG_KEY = { jose: 'jose', jsonwebtoken: 'jsonwebtoken', 'fast-jwt': 'fastJwt', http: 'http' } as const;
+const CONFIG_KEY = { jose: 'jose', jsonwebtoken: 'jsonwebtoken', 'fast-jwt': 'fastJwt', hono: 'hono', http: 'http' } as const;
 
 function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 'http'): boolean {
   const option = CONFIG_KEY[library];
@@ -134,6 +134,7 @@ export function resolveSettings(
       jose: libraryEnabled(config, 'jose'),
       jsonwebtoken: libraryEnabled(config, 'jsonwebtoken'),
       'fast-jwt': libraryEnabled(config, 'fast-jwt'),
+      hono: libraryEnabled(config, 'hono'),
     },
     http: libraryEnabled(config, 'http'),
     credentialSources: credentialSources(config),

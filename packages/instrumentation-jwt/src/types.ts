@@ -53,6 +53,8 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
    * `createDecoder` return, sync, callback or promise. @default { enabled: true }
    */
   fastJwt?: LibraryConfig;
+  /** hono 4's JWT helpers (`hono/jwt`, `hono/utils/jwt`): `verify`, `verifyWithJwks`, `sign`, `decode`. @default { enabled: true } */
+  hono?: LibraryConfig;
   /**
    * HTTP servers (node:http, node:https and every framework on them): one audited outcome per request that
    * carries a JWT, observed through diagnostics_channel. @default { enabled: true }
