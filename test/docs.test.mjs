@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { AUTHZ_OUTCOMES, LIBRARIES, OPERATIONS, OUTCOMES, REASONS, REQUEST_FINDINGS, TOKEN_SOURCES } from '@tokentrail/instrumentation-jwt';
+import {
+  AUTHZ_OUTCOMES, KEY_SET_CACHE_RESULTS, KEY_SET_CLIENTS, LIBRARIES, OPERATIONS, OUTCOMES, REASONS, REQUEST_FINDINGS, TOKEN_SOURCES,
+} from '@tokentrail/instrumentation-jwt';
 
 const require = createRequire(import.meta.url);
 const pkgDir = new URL('../packages/instrumentation-jwt/', import.meta.url);
@@ -12,10 +14,13 @@ const read = (url) => readFileSync(url, 'utf8');
 const semconvDoc = read(new URL('../docs/semantic-conventions.md', import.meta.url));
 const pkgReadme = read(new URL('README.md', pkgDir));
 const built = (path) => require(new URL(`build/${path}`, pkgDir).pathname);
-const ADAPTERS = [['adapters/jose.js', 'joseAdapter'], ['adapters/jsonwebtoken.js', 'jsonwebtokenAdapter'], ['adapters/fast-jwt.js', 'fastJwtAdapter'], ['adapters/hono.js', 'honoAdapter']];
+const ADAPTERS = [
+  ['adapters/jose.js', 'joseAdapter'], ['adapters/jsonwebtoken.js', 'jsonwebtokenAdapter'], ['adapters/fast-jwt.js', 'fastJwtAdapter'],
+  ['adapters/hono.js', 'honoAdapter'], ['adapters/jwks-rsa.js', 'jwksRsaAdapter'],
+];
 
 test('every attribute and instrument name in semconv.ts is documented', () => {
-  const names = Object.entries(built('semconv.js')).filter(([key]) => /^(ATTR_|METRIC_|JWT_|EVENT_)/.test(key));
+  const names = Object.entries(built('semconv.js')).filter(([key]) => /^(ATTR_|METRIC_|JWT_|EVENT_|SPAN_)/.test(key));
   assert.ok(names.some(([key]) => key === 'ATTR_ERROR_TYPE'), 'stable names are re-exported too');
   for (const [key, name] of names) {
     const documented = key.endsWith('_PREFIX') ? `\`${name}<name>\`` : `\`${name}\``;
@@ -24,7 +29,7 @@ test('every attribute and instrument name in semconv.ts is documented', () => {
 });
 
 test('every closed-vocabulary value is documented', () => {
-  for (const value of [...OPERATIONS, ...OUTCOMES, ...REASONS, ...LIBRARIES, ...AUTHZ_OUTCOMES, ...REQUEST_FINDINGS, ...TOKEN_SOURCES]) {
+  for (const value of [...OPERATIONS, ...OUTCOMES, ...REASONS, ...LIBRARIES, ...AUTHZ_OUTCOMES, ...REQUEST_FINDINGS, ...TOKEN_SOURCES, ...KEY_SET_CLIENTS, ...KEY_SET_CACHE_RESULTS]) {
     assert.ok(semconvDoc.includes(`\`${value}\``), `${value} is missing from docs/semantic-conventions.md`);
   }
   const reasonRows = [...semconvDoc.matchAll(/^\| `([a-z_]+)` \| [^|]+ \|(?:[^|]*\|){4}$/gm)].map((m) => m[1]);

@@ -11,6 +11,7 @@ import { joseAdapter } from './adapters/jose';
 import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
 import { fastJwtAdapter } from './adapters/fast-jwt';
 import { honoAdapter } from './adapters/hono';
+import { jwksRsaAdapter } from './adapters/jwks-rsa';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline';
 import type { PipelineHost } from './pipeline-host';
@@ -19,7 +20,7 @@ import { createDurationHistogram } from './sinks/metric-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
-const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter];
+const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter, jwksRsaAdapter];
 
 /** Used while the base class constructor runs, before `_diag` exists. */
 const startupDiag = diag.createComponentLogger({ namespace: PACKAGE_NAME });

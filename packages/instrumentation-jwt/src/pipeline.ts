@@ -8,10 +8,13 @@
 import { context, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from './audit-event';
-import type { AuditRecorder, OperationScope, RequestScope } from './adapters/contract';
+import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from './adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { metricDimensions } from './policy/metric-dimensions';
 import { redact } from './policy/redaction';
+import { KeySetRecording } from './key-set-recording';
+import type { KeySetLookupStart } from './key-set-event';
+import { notedFailure, withNotes, type OperationNotes } from './operation-notes';
 import type { RequestStart } from './request-event';
 import { beginRequest, currentRequest, type RecordedRequest } from './request-recording';
 import type { Settings } from './settings';
@@ -30,6 +33,7 @@ class Operation implements OperationScope {
   private readonly startedAt = performance.now();
   private readonly span: Span | undefined;
   private readonly context: Context;
+  private readonly notes: OperationNotes = {};
 
   constructor(
     private readonly host: PipelineHost,
@@ -41,7 +45,7 @@ class Operation implements OperationScope {
   ) {
     this.span = settings.emitSpans ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
     const active = this.span ? trace.setSpan(callerContext, this.span) : callerContext;
-    this.context = active.setValue(IN_OPERATION, true);
+    this.context = withNotes(active.setValue(IN_OPERATION, true), this.notes);
   }
 
   run<T>(fn: () => T): T {
@@ -69,8 +73,10 @@ class Operation implements OperationScope {
   /** Builds the event and redacts it; undefined (reported) when that fails. */
   private record(result: OperationResult, duration: number): RecordedOperation | undefined {
     try {
+      const failure = notedFailure(result.failure, this.notes);
       const event: AuditEvent = {
         ...result,
+        failure,
         operation: this.operation,
         library: this.library,
         outcome: outcomeOf(this.operation, result.failure !== undefined),
@@ -109,7 +115,11 @@ class Operation implements OperationScope {
 }
 
 export class AuditPipeline implements AuditRecorder {
-  constructor(private readonly host: PipelineHost) {}
+  private readonly keySets: KeySetRecording;
+
+  constructor(private readonly host: PipelineHost) {
+    this.keySets = new KeySetRecording(host);
+  }
 
   begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined {
     try {
@@ -130,5 +140,9 @@ export class AuditPipeline implements AuditRecorder {
 
   beginRequest(describe: () => RequestStart | undefined): RequestScope | undefined {
     return beginRequest(this.host, describe);
+  }
+
+  beginKeySetLookup(describe: () => KeySetLookupStart): KeySetScope | undefined {
+    return this.keySets.begin(describe);
   }
 }

@@ -18,6 +18,8 @@ export interface Settings {
   readonly libraries: Readonly<Record<JwtLibrary, boolean>>;
   /** Audit incoming HTTP requests. */
   readonly http: boolean;
+  /** Record lookups in remote key sets. */
+  readonly keySets: boolean;
   readonly credentialSources: CredentialSources;
   readonly emitSpans: boolean;
   readonly emitLogRecords: boolean;
@@ -60,9 +62,9 @@ function credentialSources(config: JwtInstrumentationConfig): CredentialSources 
 }
 
 /** The config option of each library: its package name, in camelCase. */
-const CONFIG_KEY = { jose: 'jose', jsonwebtoken: 'jsonwebtoken', 'fast-jwt': 'fastJwt', hono: 'hono', http: 'http' } as const;
+const CONFIG_KEY = { jose: 'jose', jsonwebtoken: 'jsonwebtoken', 'fast-jwt': 'fastJwt', hono: 'hono', http: 'http', jwks: 'jwks' } as const;
 
-function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 'http'): boolean {
+function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 'http' | 'jwks'): boolean {
   const option = CONFIG_KEY[library];
   const value = config[option];
   if (value === undefined) return true;
@@ -137,6 +139,7 @@ export function resolveSettings(
       hono: libraryEnabled(config, 'hono'),
     },
     http: libraryEnabled(config, 'http'),
+    keySets: libraryEnabled(config, 'jwks'),
     credentialSources: credentialSources(config),
     emitSpans: flag(config, 'emitSpans', true),
     emitLogRecords: flag(config, 'emitLogRecords', true),

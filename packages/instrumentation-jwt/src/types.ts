@@ -60,6 +60,11 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
    * carries a JWT, observed through diagnostics_channel. @default { enabled: true }
    */
   http?: LibraryConfig;
+  /**
+   * Remote key sets (jose `createRemoteJWKSet`, jwks-rsa): a `jwt.jwks.fetch` span per key lookup and a
+   * `jwt.key.rotated` log record when a set's `kid`s change. @default { enabled: true }
+   */
+  jwks?: LibraryConfig;
   /** Extra places a request's token is found (the Authorization header is always looked at). */
   tokenSources?: TokenSourcesConfig;
   /**

@@ -9,6 +9,7 @@ import { asJsonObject, readClaims, readHeader } from '../jwt/compact';
 import { callAsync, callSync, recordingCallback, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, OperationScope, Patcher } from './contract';
 import { fastJwtFailure, type VerifierClock } from './fast-jwt-errors';
+import { copyOwnProperties } from './function-properties';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 type Options = Readonly<Record<string, unknown>>;
@@ -79,11 +80,7 @@ function recordingProduct(recorder: AuditRecorder, factory: Factory, options: Op
     if (!scope) return produced.apply(this, args);
     return callProduced(scope, this, produced, args, isAsync, (settled) => factory.describe(options, args, settled));
   };
-  for (const key of Reflect.ownKeys(produced)) {
-    if (key === 'prototype') continue;
-    const descriptor = Reflect.getOwnPropertyDescriptor(produced, key);
-    if (descriptor) Reflect.defineProperty(recording, key, descriptor);
-  }
+  copyOwnProperties(produced, recording);
   return recording;
 }
 

@@ -11,6 +11,7 @@ import { asJsonObject, claimsFromBytes, readClaims, readHeader, readSegment } fr
 import { callAsync, callSync, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';
 import { joseFailure } from './jose-errors';
+import { joseRemoteJwksFile } from './jose-remote-jwks';
 
 type Describe = (args: unknown[], settled: Settled<unknown>) => OperationResult;
 
@@ -119,5 +120,5 @@ export const joseAdapter: LibraryAdapter = {
   library: 'jose',
   packageName: 'jose',
   supportedVersions: ['>=4.15.0 <5', '>=6.0.0 <7'],
-  files: BUILDS.flatMap((build) => TARGETS.map((target) => patchedFile(build, target))),
+  files: [...BUILDS.flatMap((build) => TARGETS.map((target) => patchedFile(build, target))), joseRemoteJwksFile],
 };
