@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
 import { PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
@@ -37,7 +37,7 @@ async function signingKey(kid) {
   const jwk = { ...(await jose.exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   const token = await new jose.SignJWT({ sub: `user-of-${kid}` }).setProtectedHeader({ alg: 'RS256', kid }).setExpirationTime(nowSeconds() + 600).sign(privateKey);
   telemetry.leaks.registerToken(token);
-  return { kid, jwk, token };
+  return { kid, jwk, token, privateKey };
 }
 
 /** Runs `steps` inside one parent span, as a request handler would; returns that span's trace id. */
@@ -244,4 +244,88 @@ test('the remote key sets behave the same with and without the instrumentation',
     }
     assert.deepStrictEqual(enabled, disabled, name);
   }
+});
+
+test('jose 4 (as express-oauth2-jwt-bearer uses it): lookups, a rotation and a failing endpoint; the middleware over a remote set in one trace', async () => {
+  const middlewareRequire = createRequire(require.resolve('express-oauth2-jwt-bearer'));
+  const jose4 = middlewareRequire('jose');
+  assert.match(middlewareRequire('jose/package.json').version, /^4\./);
+  const [a, b] = [await signingKey('v4-key-a'), await signingKey('v4-key-b')];
+  server.rotate([a.jwk]);
+  server.recover();
+  const JWKS = jose4.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/v4/jwks.json?secret=${querySecret}`), { cooldownDuration: 0 });
+  const location = { 'jwt.jwks.client': 'jose', 'server.address': '127.0.0.1', 'server.port': server.port, 'url.path': '/v4/jwks.json' };
+  telemetry.reset();
+  const results = [];
+  await inOneTrace(async () => {
+    results.push(await settle(jose4.jwtVerify(a.token, JWKS)));
+    results.push(await settle(jose4.jwtVerify(a.token, JWKS)));
+    server.rotate([b.jwk]);
+    results.push(await settle(jose4.jwtVerify(b.token, JWKS)));
+    server.fail(503);
+    results.push(await settle(jose4.jwtVerify((await signingKey('v4-key-c')).token, JWKS)));
+    server.recover();
+  });
+  assert.deepEqual(results.map((r) => r.value?.payload.sub ?? r.error?.code), ['user-of-v4-key-a', 'user-of-v4-key-a', 'user-of-v4-key-b', 'ERR_JOSE_GENERIC']);
+  const spans = verifies();
+  assert.deepEqual(spans.map((s) => s.attributes['jwt.validation.reason'] ?? s.attributes['jwt.validation.outcome']), ['valid', 'valid', 'valid', 'jwks_fetch_failed']);
+  assert.deepEqual({ ...lookupUnder(spans[0]).attributes }, { ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 });
+  assert.deepEqual({ ...lookupUnder(spans[1]).attributes }, { ...location, 'jwt.jwks.cache': 'hit', 'jwt.jwks.key_count': 1 });
+  assert.equal(lookupUnder(spans[3]).attributes['jwt.validation.reason'], 'jwks_fetch_failed');
+  const records = rotations();
+  assert.equal(records.length, 1);
+  assert.deepEqual([records[0].attributes['jwt.jwks.kids.added'], records[0].attributes['jwt.jwks.kids.removed']], [[b.kid], [a.kid]]);
+
+  // express-oauth2-jwt-bearer configured with the endpoint: the lookup is under the verify, under the request.
+  const express = require('express');
+  const { auth } = require('express-oauth2-jwt-bearer');
+  const { ISSUER, AUDIENCE } = await import('./support/jwt-fixtures.mjs');
+  const d = await signingKey('v4-key-d');
+  server.rotate([d.jwk]);
+  const app = express();
+  app.get('/orders', auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `http://127.0.0.1:${server.port}/v4/app/jwks.json` }), (_req, res) => res.send('ok'));
+  const listener = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  try {
+    const token = await new jose.SignJWT({ sub: 'mw-user', iss: ISSUER, aud: AUDIENCE }).setProtectedHeader({ alg: 'RS256', kid: d.kid }).setExpirationTime(nowSeconds() + 60).sign(d.privateKey);
+    telemetry.leaks.registerToken(token);
+    telemetry.reset();
+    const response = await fetch(`http://127.0.0.1:${listener.address().port}/orders`, { headers: { authorization: `Bearer ${token}` } });
+    await response.text();
+    assert.equal(response.status, 200);
+    let serverSpan;
+    for (let i = 0; i < 200 && !serverSpan; i += 1) {
+      serverSpan = telemetry.spans().find((s) => s.kind === SpanKind.SERVER);
+      if (!serverSpan) await sleep(5);
+    }
+    assert.equal(serverSpan.attributes['jwt.validation.outcome'], 'valid');
+    const [verify] = verifies();
+    assert.equal(verify.parentSpanContext?.spanId, serverSpan.spanContext().spanId, 'the verify is under the request');
+    const lookup = lookupUnder(verify);
+    assert.deepEqual({ ...lookup.attributes }, { ...location, 'url.path': '/v4/app/jwks.json', 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 });
+    assert.equal(lookup.spanContext().traceId, serverSpan.spanContext().traceId);
+  } finally {
+    listener.closeAllConnections();
+    await new Promise((resolve) => listener.close(resolve));
+  }
+});
+
+test('jose 4 imported as ES module: its remote set is recorded too', async () => {
+  const middlewareRequire = createRequire(require.resolve('express-oauth2-jwt-bearer'));
+  const esmEntry = new URL('../esm/index.js', `file://${middlewareRequire.resolve('jose')}`);
+  assert.match(esmEntry.pathname, /jose\/dist\/node\/esm\/index\.js$/);
+  const jose4 = await import(esmEntry.href);
+  const e = await signingKey('v4-esm-key');
+  server.rotate([e.jwk]);
+  server.recover();
+  telemetry.reset();
+  const JWKS = jose4.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/v4-esm/jwks.json`));
+  assert.equal((await jose4.jwtVerify(e.token, JWKS)).payload.sub, 'user-of-v4-esm-key');
+  const [verify] = verifies();
+  assert.equal(verify.attributes['jwt.validation.outcome'], 'valid');
+  assert.deepEqual(
+    [lookupUnder(verify).attributes['jwt.jwks.cache'], lookupUnder(verify).attributes['http.response.status_code'], lookupUnder(verify).attributes['url.path']],
+    ['miss', 200, '/v4-esm/jwks.json'],
+  );
 });

@@ -12,6 +12,7 @@ import { callAsync, callSync, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';
 import { joseFailure } from './jose-errors';
 import { joseRemoteJwksFile } from './jose-remote-jwks';
+import { jose4RemoteJwksFiles } from './jose4-remote-jwks';
 
 type Describe = (args: unknown[], settled: Settled<unknown>) => OperationResult;
 
@@ -120,5 +121,5 @@ export const joseAdapter: LibraryAdapter = {
   library: 'jose',
   packageName: 'jose',
   supportedVersions: ['>=4.15.0 <5', '>=6.0.0 <7'],
-  files: [...BUILDS.flatMap((build) => TARGETS.map((target) => patchedFile(build, target))), joseRemoteJwksFile],
+  files: [...BUILDS.flatMap((build) => TARGETS.map((target) => patchedFile(build, target))), joseRemoteJwksFile, ...jose4RemoteJwksFiles],
 };
