@@ -8,7 +8,7 @@ export { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 
 /** `sign` | `verify` | `decode` | `decrypt` | `encrypt` */
 export const ATTR_JWT_OPERATION = 'jwt.operation';
-/** `jose` | `jsonwebtoken` */
+/** `jose` | `jsonwebtoken` | `fast-jwt` | `hono` */
 export const ATTR_JWT_LIBRARY = 'jwt.library';
 /** `valid` | `invalid` | `unverified` */
 export const ATTR_JWT_VALIDATION_OUTCOME = 'jwt.validation.outcome';
@@ -117,3 +117,19 @@ export const ATTR_JWT_ALERT_THRESHOLD = 'jwt.alert.threshold';
 export const ATTR_JWT_ALERT_WINDOW = 'jwt.alert.window';
 /** double: how many log records a sampled one stands for (1 / `logSampleRatio`). */
 export const ATTR_JWT_SAMPLING_WEIGHT = 'jwt.sampling.weight';
+
+/** Span name of one lookup in a remote JSON Web Key Set. */
+export const SPAN_JWT_JWKS_FETCH = 'jwt.jwks.fetch';
+/** `jose` | `jwks-rsa`: the library holding the remote key set. */
+export const ATTR_JWT_JWKS_CLIENT = 'jwt.jwks.client';
+/** `hit` | `miss`: whether the lookup was answered from the cached set or the set was fetched. */
+export const ATTR_JWT_JWKS_CACHE = 'jwt.jwks.cache';
+/** int: number of keys in the set after the lookup, e.g. `2`. */
+export const ATTR_JWT_JWKS_KEY_COUNT = 'jwt.jwks.key_count';
+/** string[]: `kid`s that appeared in the set, e.g. `["2026-12-key-b"]`. */
+export const ATTR_JWT_JWKS_KIDS_ADDED = 'jwt.jwks.kids.added';
+/** string[]: `kid`s that left the set, e.g. `["2026-11-key-a"]`. */
+export const ATTR_JWT_JWKS_KIDS_REMOVED = 'jwt.jwks.kids.removed';
+/** Log record event name when a remote key set's `kid`s changed. */
+export const EVENT_JWT_KEY_ROTATED = 'jwt.key.rotated';
+export { ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
