@@ -1,6 +1,6 @@
 /**
  * The tamper-evident audit trail: every audit log record this process emits (`jwt.<operation>`,
- * `jwt.request`, `jwt.alert`, `jwt.revoke`) gets `jwt.audit.stream` (random per process start), `jwt.audit.seq` (1, 2, 3, …) and
+ * `jwt.request`, `jwt.alert`, `jwt.revoke`, `jwt.key.rotated`) gets `jwt.audit.stream` (random per process start), `jwt.audit.seq` (1, 2, 3, …) and
  * `jwt.audit.chain` (SHA-256 over the previous record's chain and this record's canonical form, see
  * docs/audit-trail.md). Every `checkpointInterval` records, and when {@link closeAuditTrail} is called at
  * shutdown, a `jwt.audit.checkpoint` record states the chain head and count, signed when a key is configured.
