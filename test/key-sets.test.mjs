@@ -120,10 +120,14 @@ test('jose createRemoteJWKSet: key_not_found before the refetch, jwt.key.rotated
 
   const [rotated, ...more] = rotations();
   assert.equal(more.length, 0, 'one rotation: the failed fetch changed nothing');
-  assert.deepEqual({ ...rotated.attributes, 'jwt.audit.seq': 0 }, {
+  const { 'jwt.audit.seq': seq, 'jwt.audit.stream': stream, 'jwt.audit.chain': chain, ...rotatedAttributes } = rotated.attributes;
+  assert.deepEqual(rotatedAttributes, {
     ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1,
-    'jwt.jwks.kids.added': [b.kid], 'jwt.jwks.kids.removed': [a.kid], 'jwt.audit.seq': 0,
+    'jwt.jwks.kids.added': [b.kid], 'jwt.jwks.kids.removed': [a.kid],
   });
+  assert.ok(Number.isSafeInteger(seq) && seq > 0, 'the record is on the audit trail');
+  assert.match(stream, /^[0-9a-f]{32}$/);
+  assert.match(chain, /^[0-9a-f]{64}$/);
   assert.equal(rotated.spanContext.spanId, spans[2].spanContext().spanId, 'the record points at the verify that saw the new keys');
 
   for (const span of [...spans, ...lookups()]) assert.equal(span.spanContext().traceId, traceId, `${span.name} is in the request's trace`);

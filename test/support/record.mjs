@@ -51,7 +51,7 @@ export async function recordOperation(telemetry, fn) {
  */
 export const INSIGHT_ATTRIBUTES = ['jwt.findings', 'jwt.key.fingerprint', 'jwt.lifecycle', 'jwt.token.lifetime', 'jwt.token.previous_fingerprint'];
 
-function withoutInsight(attributes) {
+export function withoutInsight(attributes) {
   return Object.fromEntries(Object.entries(attributes).filter(([key]) => !INSIGHT_ATTRIBUTES.includes(key)));
 }
 
