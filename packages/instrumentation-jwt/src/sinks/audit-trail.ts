@@ -8,8 +8,8 @@
  */
 import { ROOT_CONTEXT, SeverityNumber, type Logger, type LogRecord } from '@opentelemetry/api';
 import { randomBytes } from 'node:crypto';
-import { canonicalText, checkpointStatement, GENESIS, nextChain, wellFormed, type CheckpointReason } from '../audit-trail/canonical';
-import { canonicalOf, entriesOf } from '../audit-trail/js-values';
+import { checkpointStatement, GENESIS, wellFormed, type CheckpointReason } from '../audit-trail/canonical';
+import { chainAfter, recordText } from '../audit-trail/canonical-text';
 import { DEFAULT_CHECKPOINT_INTERVAL, type AuditTrailSettings } from '../audit-trail/trail-settings';
 import type { AttributeValue, AuditAttributes } from '../policy/redaction';
 import {
@@ -52,8 +52,7 @@ function append(logger: Logger, record: AuditRecord): void {
   attributes[ATTR_JWT_AUDIT_STREAM] = stream;
   attributes[ATTR_JWT_AUDIT_SEQ] = seq + 1;
   const timestamp = Date.now();
-  const canonical = canonicalText(`${timestamp}000000`, canonicalOf(record.body), entriesOf(attributes));
-  const chain = nextChain(head, canonical);
+  const chain = chainAfter(head, recordText(`${timestamp}000000`, record.body, attributes));
   attributes[ATTR_JWT_AUDIT_CHAIN] = chain;
   logger.emit({ ...record, timestamp, attributes });
   seq += 1;
