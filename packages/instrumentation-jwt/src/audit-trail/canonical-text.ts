@@ -34,12 +34,38 @@ function valueText(value: unknown): string {
   }
 }
 
+/**
+ * Per attribute name: its JSON text, and whether it needs the slow path (not well formed, or holding code
+ * units whose UTF-16 order differs from code point order). Records reuse a small set of names; the memo stops
+ * growing at {@link MAX_MEMO_KEYS}.
+ */
+const MAX_MEMO_KEYS = 4096;
+const keyMemo = new Map<string, string | null>();
+
+/** The JSON text of a plain key, or null when the key needs the slow path. */
+function plainKeyJson(key: string): string | null {
+  let json = keyMemo.get(key);
+  if (json !== undefined) return json;
+  json = ORDER_SENSITIVE.test(key) || wellFormed(key) !== key ? null : JSON.stringify(key);
+  if (keyMemo.size < MAX_MEMO_KEYS) keyMemo.set(key, json);
+  return json;
+}
+
 /** Sorted `[key, value]` entries, as `sortEntries` orders them (code point order; stable for equal keys). */
 function entriesText(object: Readonly<Record<string, unknown>>): string {
   const keys = Object.keys(object);
+  // Plain keys: the default sort's code unit order is code point order, and keys of one object are unique.
+  if (keys.every((key) => plainKeyJson(key) !== null)) {
+    keys.sort();
+    let text = '[';
+    for (let i = 0; i < keys.length; i += 1) {
+      const key = keys[i]!;
+      text += `${i > 0 ? ',[' : '['}${keyMemo.get(key) ?? JSON.stringify(key)},${valueText(object[key])}]`;
+    }
+    return `${text}]`;
+  }
   const entries = keys.map((key) => [wellFormed(key), key] as const);
-  if (entries.some(([key]) => ORDER_SENSITIVE.test(key))) entries.sort((a, b) => compareCodePoints(a[0], b[0]));
-  else entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  entries.sort((a, b) => compareCodePoints(a[0], b[0]));
   let text = '[';
   for (let i = 0; i < entries.length; i += 1) {
     const [key, original] = entries[i]!;
