@@ -4,9 +4,11 @@
  * rounds that alternate between the receiver's behaviours, the same number of requests each time.
  *
  *   node bench/fault-latency.mjs [requestsPerRound=400] [rounds=6]
- * Prints median and p99 per behaviour and their ratio to healthy; writes bench/results/fault-latency.json.
+ * Prints median and p99 per behaviour and their ratio to healthy, and the app's resident memory after each
+ * behaviour's last round (its peak over the run too): a failing collector must not make the app hold more and
+ * more. Writes bench/results/fault-latency.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,12 +42,21 @@ async function round() {
   return latencies;
 }
 
+/** The app's resident set size and its peak, in MiB, from /proc/<pid>/status. */
+function appMemory() {
+  const status = readFileSync(`/proc/${app.child.pid}/status`, 'utf8');
+  const kib = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
+  return { rssMiB: +(kib('VmRSS') / 1024).toFixed(1), peakMiB: +(kib('VmHWM') / 1024).toFixed(1) };
+}
+
 const samples = Object.fromEntries(Object.keys(behaviours).map((name) => [name, []]));
+const memory = {};
 await round(); // warm-up
 for (let r = 0; r < rounds; r += 1) {
   for (const [name, behaviour] of Object.entries(behaviours)) {
     receiver.behaviour = behaviour;
     samples[name].push(...(await round()));
+    memory[name] = appMemory();
   }
 }
 receiver.behaviour = {};
@@ -60,7 +71,7 @@ const baseline = { p50: quantile(samples.healthy, 0.5), p99: quantile(samples.he
 const results = Object.entries(samples).map(([name, values]) => {
   const p50 = quantile(values, 0.5);
   const p99 = quantile(values, 0.99);
-  return { behaviour: name, requests: values.length, p50Ms: +p50.toFixed(3), p99Ms: +p99.toFixed(3), p50Ratio: +(p50 / baseline.p50).toFixed(3), p99Ratio: +(p99 / baseline.p99).toFixed(3) };
+  return { behaviour: name, requests: values.length, p50Ms: +p50.toFixed(3), p99Ms: +p99.toFixed(3), p50Ratio: +(p50 / baseline.p50).toFixed(3), p99Ratio: +(p99 / baseline.p99).toFixed(3), rssMiB: memory[name].rssMiB, peakRssMiB: memory[name].peakMiB };
 });
 console.table(results);
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');

@@ -2,10 +2,12 @@
  * Verify throughput side by side, in one process and interleaved rounds: the bare library function, the
  * instrumented one (span + log record + metric, through batch processors and exporters that discard), the
  * instrumented one with only server-span enrichment, and the hand-written wrapper users write today
- * (startActiveSpan, attributes from the claims, SHA-256 of sub). jose and jsonwebtoken, HS256 and RS256, one
- * repeated token and all-distinct tokens.
+ * (startActiveSpan, attributes from the claims, SHA-256 of sub), and the SDK floor: a wrapper that emits the
+ * same three signals (a span, a log record and a histogram point with as many attributes as tokentrail writes)
+ * from constants, with no redaction at all — the least any instrumentation emitting them can cost. jose and
+ * jsonwebtoken, HS256 and RS256, one repeated token and all-distinct tokens (more than the token cache holds).
  *
- *   node bench/verify-overhead.mjs [rounds=7]
+ *   node bench/verify-overhead.mjs [rounds=7]      (BENCH_LIBRARY=jose|jsonwebtoken for one library)
  * Writes bench/results/verify-overhead.json.
  */
 import { register } from 'node:module';
@@ -15,20 +17,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context, logs, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { installDiscardingSdk } from './support/discarding-sdk.mjs';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 const ROUNDS = Number(process.argv[2] ?? 7);
-const discard = { export: (_items, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
-class Reader extends MetricReader { async onForceFlush() {} async onShutdown() {} }
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
-logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new Reader()] }));
+installDiscardingSdk();
 const FULL = { pseudonymKey: 'bench-pseudonym-key-0123456789abcdef' };
 const SERVER_SPAN_ONLY = { ...FULL, emitSpans: false, emitLogRecords: false, emitMetrics: false };
 const instrumentation = new JwtInstrumentation(FULL);
@@ -46,6 +40,37 @@ for (const alg of ['HS256', 'RS256']) {
 }
 
 const tracer = trace.getTracer('hand-written');
+const logger = logs.getLogger('sdk-floor');
+const histogram = metrics.getMeter('sdk-floor').createHistogram('jwt.operation.duration', { unit: 's' });
+const FLOOR_ATTRIBUTES = {
+  'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256', 'jwt.header.typ': 'JWT',
+  'jwt.token.fingerprint': '0123456789abcdef0123456789abcdef', 'jwt.claims.iss': 'https://idp.example', 'jwt.claims.aud': ['api'],
+  'jwt.claims.exp': 1, 'enduser.pseudo.id': '0123456789abcdef0123456789abcdef', 'user.roles': ['reader'],
+};
+const FLOOR_DIMENSIONS = { 'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256' };
+function sdkFloor(verify) {
+  return (token) => {
+    const started = performance.now();
+    const span = tracer.startSpan('jwt.verify', { attributes: { 'jwt.operation': 'verify', 'jwt.library': 'x' } });
+    const finish = () => {
+      span.setAttributes(FLOOR_ATTRIBUTES);
+      span.end();
+      logger.emit({ eventName: 'jwt.verify', attributes: { ...FLOOR_ATTRIBUTES, 'jwt.audit.seq': 1 }, context: trace.setSpan(context.active(), span) });
+      histogram.record((performance.now() - started) / 1000, FLOOR_DIMENSIONS);
+    };
+    let result;
+    try {
+      result = verify(token);
+    } catch (error) {
+      finish();
+      throw error;
+    }
+    if (typeof result?.then === 'function') return result.finally(finish);
+    finish();
+    return result;
+  };
+}
+
 function handWritten(verify) {
   return async (token) => tracer.startActiveSpan('jwt.verify', async (span) => {
     try {
@@ -66,6 +91,7 @@ const libraries = {
       bare: (t) => jose.jwtVerify.__original(t, key, options),
       instrumented: (t) => jose.jwtVerify(t, key, options),
       handWritten: handWritten(async (t) => (await jose.jwtVerify.__original(t, key, options)).payload),
+      sdkFloor: sdkFloor((t) => jose.jwtVerify.__original(t, key, options)),
     };
   },
   jsonwebtoken: (alg) => {
@@ -75,48 +101,62 @@ const libraries = {
       bare: (t) => jwt.verify.__original(t, key, options),
       instrumented: (t) => jwt.verify(t, key, options),
       handWritten: handWritten(async (t) => jwt.verify.__original(t, key, options)),
+      sdkFloor: sdkFloor((t) => jwt.verify.__original(t, key, options)),
     };
   },
 };
 
-async function opsPerSecond(fn, list, iterations) {
+/**
+ * Operations per second of this process's CPU time (user + system, all its threads), and of wall-clock time.
+ * Ratios use CPU time: on a shared machine the wall clock also counts the time other processes held the cores.
+ */
+async function measure(fn, list, iterations) {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < iterations; i += 1) await fn(list[i % list.length]);
-  return iterations / ((performance.now() - started) / 1000);
+  const { user, system } = process.cpuUsage(cpu);
+  return { cpu: iterations / ((user + system) / 1e6), wall: iterations / ((performance.now() - started) / 1000) };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const VARIANTS = ['bare', 'instrumented', 'serverSpanOnly', 'handWritten', 'sdkFloor'];
 const rows = [];
-for (const [library, make] of Object.entries(libraries)) {
+for (const [library, make] of Object.entries(libraries).filter(([name]) => !process.env.BENCH_LIBRARY || name === process.env.BENCH_LIBRARY)) {
   for (const alg of ['HS256', 'RS256']) {
     for (const workload of ['repeated', 'distinct']) {
       const fns = make(alg);
       const list = workload === 'repeated' ? [tokens[alg][0]] : tokens[alg];
       const iterations = alg === 'HS256' ? 4000 : 1500;
-      const runs = { bare: [], instrumented: [], serverSpanOnly: [], handWritten: [] };
-      await opsPerSecond(fns.instrumented, list, iterations); // warm-up
+      const runs = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+      const run = async (variant, config, fn) => {
+        if (config) instrumentation.setConfig(config);
+        runs[variant].push(await measure(fn, list, iterations));
+      };
+      await measure(fns.instrumented, list, iterations); // warm-up
       for (let r = 0; r < ROUNDS; r += 1) {
-        runs.bare.push(await opsPerSecond(fns.bare, list, iterations));
-        instrumentation.setConfig(FULL);
-        runs.instrumented.push(await opsPerSecond(fns.instrumented, list, iterations));
-        instrumentation.setConfig(SERVER_SPAN_ONLY);
-        runs.serverSpanOnly.push(await opsPerSecond(fns.instrumented, list, iterations));
-        instrumentation.setConfig(FULL);
-        runs.handWritten.push(await opsPerSecond(fns.handWritten, list, iterations));
+        await run('bare', undefined, fns.bare);
+        await run('instrumented', FULL, fns.instrumented);
+        await run('serverSpanOnly', SERVER_SPAN_ONLY, fns.instrumented);
+        await run('handWritten', FULL, fns.handWritten);
+        await run('sdkFloor', undefined, fns.sdkFloor);
       }
-      const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
+      const cpu = Object.fromEntries(VARIANTS.map((v) => [v, median(runs[v].map((m) => m.cpu))]));
+      const wall = Object.fromEntries(VARIANTS.map((v) => [v, Math.round(median(runs[v].map((m) => m.wall)))]));
       rows.push({
         library, alg, workload,
-        bare: Math.round(m.bare), instrumented: Math.round(m.instrumented), serverSpanOnly: Math.round(m.serverSpanOnly), handWritten: Math.round(m.handWritten),
-        'instrumented/bare': +(m.instrumented / m.bare).toFixed(3),
-        'serverSpanOnly/bare': +(m.serverSpanOnly / m.bare).toFixed(3),
-        'instrumented/handWritten': +(m.instrumented / m.handWritten).toFixed(3),
+        ...Object.fromEntries(VARIANTS.map((v) => [v, Math.round(cpu[v])])),
+        'instrumented/bare': +(cpu.instrumented / cpu.bare).toFixed(3),
+        'serverSpanOnly/bare': +(cpu.serverSpanOnly / cpu.bare).toFixed(3),
+        'instrumented/handWritten': +(cpu.instrumented / cpu.handWritten).toFixed(3),
+        'sdkFloor/bare': +(cpu.sdkFloor / cpu.bare).toFixed(3),
+        'instrumented/sdkFloor': +(cpu.instrumented / cpu.sdkFloor).toFixed(3),
+        wall,
       });
       console.log(JSON.stringify(rows.at(-1)));
     }
   }
 }
-console.table(rows);
+console.table(rows.map(({ wall, ...row }) => row));
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'verify-overhead.json'), JSON.stringify({ node: process.version, rounds: ROUNDS, rows }, null, 2));
+writeFileSync(join(out, 'verify-overhead.json'), JSON.stringify({ node: process.version, rounds: ROUNDS, unit: 'operations per CPU-second (wall: per wall-clock second)', rows }, null, 2));

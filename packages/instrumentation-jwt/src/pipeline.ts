@@ -23,13 +23,13 @@ import { emitSampledOperationLogRecord, insight } from './operation-delivery';
 
 /** Marks a context as running inside a recorded operation, so nested library calls are not recorded twice. */
 const IN_OPERATION = createContextKey('tokentrail.jwt.operation');
+/** How many synchronous recorded operations are on the stack (they do not enter their context). */
+let syncDepth = 0;
 
 class Operation implements OperationScope {
   private ended = false;
-  private readonly startTime = Date.now();
   private readonly startedAt = performance.now();
   private readonly span: Span | undefined;
-  private readonly context: Context;
 
   constructor(
     private readonly host: PipelineHost,
@@ -40,12 +40,24 @@ class Operation implements OperationScope {
     private readonly request: RecordedRequest | undefined,
   ) {
     this.span = settings.emitSpans ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
-    const active = this.span ? trace.setSpan(callerContext, this.span) : callerContext;
-    this.context = active.setValue(IN_OPERATION, true);
+  }
+
+  /** The caller's context with this operation's span active: where its log record and nested work belong. */
+  private get activeContext(): Context {
+    return this.span ? trace.setSpan(this.callerContext, this.span) : this.callerContext;
   }
 
   run<T>(fn: () => T): T {
-    return context.with(this.context, fn);
+    return context.with(this.activeContext.setValue(IN_OPERATION, true), fn);
+  }
+
+  runSync<T>(fn: () => T): T {
+    syncDepth += 1;
+    try {
+      return fn();
+    } finally {
+      syncDepth -= 1;
+    }
   }
 
   runAsCaller<T>(fn: () => T): T {
@@ -92,12 +104,13 @@ class Operation implements OperationScope {
         operation: this.operation,
         library: this.library,
         outcome: outcomeOf(this.operation, result.failure !== undefined),
-        startTime: this.startTime,
+        startTime: performance.timeOrigin + this.startedAt,
         duration,
       };
-      const attributes = redact(event, this.settings.redaction);
+      const attributes = redact(event, this.settings.redaction, this.settings.tokenAttributes.of(event));
       const dimensions = metricDimensions(event, attributes);
-      return { event, attributes, dimensions, span: this.span, context: this.context, callerContext: this.callerContext, endTime: Date.now() };
+      const endTime = performance.timeOrigin + performance.now();
+      return { event, attributes, dimensions, span: this.span, context: this.activeContext, callerContext: this.callerContext, endTime };
     } catch (error) {
       this.host.diag.error('internal error redacting the operation; recording it without token details', error);
       return undefined;
@@ -131,6 +144,7 @@ export class AuditPipeline implements AuditRecorder {
       const { settings, enabled } = this.host;
       if (!enabled || !settings.libraries[library]) return undefined;
       if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics && !settings.enrichServerSpan) return undefined;
+      if (syncDepth > 0) return undefined;
       let caller = context.active();
       if (caller.getValue(IN_OPERATION)) return undefined;
       const request = currentRequest();

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { JwtLibrary } from './audit-event';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
 import { createPseudonymizer } from './policy/pseudonym';
+import { TokenAttributeCache } from './policy/token-attribute-cache';
 import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
 import { resolveIntelSettings, type IntelSettings } from './intel-settings';
@@ -16,6 +17,8 @@ export const MIN_PSEUDONYM_KEY_BYTES = 16;
 
 export interface Settings {
   readonly redaction: RedactionPolicy;
+  /** The redacted attributes of recently seen tokens, under this redaction policy. */
+  readonly tokenAttributes: TokenAttributeCache;
   readonly libraries: Readonly<Record<JwtLibrary, boolean>>;
   /** Audit incoming HTTP requests. */
   readonly http: boolean;
@@ -123,12 +126,14 @@ export function resolveSettings(
   warn: (message: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Settings {
+  const redaction: RedactionPolicy = {
+    claims: claimActions(config.claims),
+    rolesClaim: rolesPath(config.rolesClaim),
+    pseudonymize: createPseudonymizer(pseudonymKey(config, env, warn)),
+  };
   return {
-    redaction: {
-      claims: claimActions(config.claims),
-      rolesClaim: rolesPath(config.rolesClaim),
-      pseudonymize: createPseudonymizer(pseudonymKey(config, env, warn)),
-    },
+    redaction,
+    tokenAttributes: new TokenAttributeCache(redaction),
     libraries: { jose: libraryEnabled(config, 'jose'), jsonwebtoken: libraryEnabled(config, 'jsonwebtoken') },
     http: libraryEnabled(config, 'http'),
     credentialSources: credentialSources(config),

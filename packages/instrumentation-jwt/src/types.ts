@@ -11,7 +11,8 @@ export type { ClaimAction, JwtLibrary, JwtOperation, ValidationOutcome, Validati
 
 /**
  * What a hook learns about one operation. `header` and `claims` are the token's raw, unredacted values: they
- * never leave the process unless the hook itself writes them somewhere.
+ * never leave the process unless the hook itself writes them somewhere. Treat them as read-only: a header read
+ * from the token is shared by the operations on tokens with the same header, and is frozen.
  */
 export interface JwtOperationInfo {
   readonly operation: JwtOperation;

@@ -65,12 +65,13 @@ function flatten(kind, body, sink) {
 /**
  * Starts the receiver. `behaviour` may be changed at any time to simulate a failing collector:
  * `{ status: 503 }` answers every export with that status; `{ delayMs: 10000 }` answers late;
- * `{ destroy: true }` closes the connection without answering.
+ * `{ destroy: true }` closes the connection without answering. With `keepPayloads: false` the accepted
+ * payloads themselves are not kept (only their kind and protocol), for long load runs.
  */
-export async function startReceiver({ host = '127.0.0.1', port = 0 } = {}) {
+export async function startReceiver({ host = '127.0.0.1', port = 0, keepPayloads = true } = {}) {
   const state = {
     spans: [], logRecords: [], metricPoints: [],
-    /** Every accepted request: kind, protocol, and the payload in the JSON mapping (for leak scans). */
+    /** Every accepted request: kind, protocol, and (unless `keepPayloads` is false) the payload in the JSON mapping, for leak scans. */
     accepted: [],
     /** Every rejected request and its problems. */
     rejected: [],
@@ -105,7 +106,7 @@ export async function startReceiver({ host = '127.0.0.1', port = 0 } = {}) {
         state.rejected.push({ kind, contentType, problems });
         return reply(400, JSON.stringify({ code: 3, message: problems.slice(0, 5).join('; ') }));
       }
-      state.accepted.push({ kind, contentType, body });
+      state.accepted.push(keepPayloads ? { kind, contentType, body } : { kind, contentType });
       flatten(kind, body, state);
       if (contentType === 'application/x-protobuf') reply(200, Buffer.alloc(0), 'application/x-protobuf');
       else reply(200, '{}');

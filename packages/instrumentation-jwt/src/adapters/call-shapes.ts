@@ -20,7 +20,7 @@ export function callSync<T>(
 ): T {
   let value: T;
   try {
-    value = scope.run(() => original.apply(thisArg, args));
+    value = scope.runSync(() => original.apply(thisArg, args));
   } catch (error) {
     scope.end(() => describe({ ok: false, error }));
     throw error;

@@ -12,6 +12,11 @@ import type { RequestEnd, RequestStart } from '../request-event';
 export interface OperationScope {
   /** Runs the library call so that work it starts (a key fetch, say) is attributed to this operation. */
   run<T>(fn: () => T): T;
+  /**
+   * Runs a synchronous library call that takes no callback: nothing it starts outlives it, so the operation's
+   * context is not entered (cheaper on the hot path), but library calls nested in it are still not recorded twice.
+   */
+  runSync<T>(fn: () => T): T;
   /** Runs `fn` as the caller would have run it, outside this operation (used for user callbacks). */
   runAsCaller<T>(fn: () => T): T;
   /**

@@ -5,6 +5,7 @@
  * alphabet is checked before decoding, and anything that is not a JSON object yields `undefined`.
  * JSON.parse is iterative in V8, so nesting depth costs no stack; callers read only top-level members.
  */
+import { LRUCache } from 'lru-cache';
 import type { JsonObject } from '../audit-event';
 
 /** Segments longer than this (in base64url characters, 48 KiB decoded) are not parsed. */
@@ -35,9 +36,28 @@ function segmentsOf(token: unknown): string[] | undefined {
   return segments.length === 3 || segments.length === 5 ? segments : undefined;
 }
 
+/**
+ * Headers recently read, by their encoded segment: a service sees few distinct headers (one per key and
+ * algorithm), however many tokens. Only short headers of primitive members are kept, frozen, so a shared
+ * entry cannot be changed by whoever reads it.
+ */
+const headers = new LRUCache<string, JsonObject>({ max: 256 });
+const MAX_CACHED_HEADER_LENGTH = 512;
+
+function isFlat(object: JsonObject): boolean {
+  for (const value of Object.values(object)) if (value !== null && typeof value === 'object') return false;
+  return true;
+}
+
 /** The protected header of a compact JWS or JWE. */
 export function readHeader(token: unknown): JsonObject | undefined {
-  return readSegment(segmentsOf(token)?.[0]);
+  const segment = segmentsOf(token)?.[0];
+  if (segment === undefined || segment.length > MAX_CACHED_HEADER_LENGTH) return readSegment(segment);
+  const cached = headers.get(segment);
+  if (cached !== undefined) return cached;
+  const header = readSegment(segment);
+  if (header !== undefined && isFlat(header)) headers.set(segment, Object.freeze(header));
+  return header;
 }
 
 /** The claims of a compact JWS (a JWE's claims are encrypted and cannot be read). */

@@ -125,7 +125,24 @@ function writeClaims(attributes: AuditAttributes, claims: JsonObject, policy: Re
   if (policy.rolesClaim) set(attributes, ATTR_USER_ROLES, scopes(readPath(claims, policy.rolesClaim)));
 }
 
-export function redact(event: AuditEvent, policy: RedactionPolicy): AuditAttributes {
+/**
+ * The attributes a token's own content gives: its fingerprint, header and claims. The same token always gives
+ * the same set, so the pipeline caches it per token (see token-attribute-cache.ts).
+ */
+export function tokenAttributes(token: string | undefined, header: JsonObject | undefined, claims: JsonObject | undefined, policy: RedactionPolicy): AuditAttributes {
+  const attributes: AuditAttributes = {};
+  if (header) {
+    set(attributes, ATTR_JWT_HEADER_ALG, text(own(header, 'alg')));
+    set(attributes, ATTR_JWT_HEADER_KID, text(own(header, 'kid')));
+    set(attributes, ATTR_JWT_HEADER_TYP, text(own(header, 'typ')));
+  }
+  if (token) attributes[ATTR_JWT_TOKEN_FINGERPRINT] = policy.pseudonymize(token);
+  if (claims) writeClaims(attributes, claims, policy);
+  return attributes;
+}
+
+/** The attributes of the operation itself: what was done, by which library, and how it ended. */
+function operationAttributes(event: AuditEvent): AuditAttributes {
   const attributes: AuditAttributes = {
     [ATTR_JWT_OPERATION]: event.operation,
     [ATTR_JWT_LIBRARY]: event.library,
@@ -138,12 +155,13 @@ export function redact(event: AuditEvent, policy: RedactionPolicy): AuditAttribu
     }
     attributes[ATTR_ERROR_TYPE] = event.failure.errorType;
   }
-  if (event.header) {
-    set(attributes, ATTR_JWT_HEADER_ALG, text(own(event.header, 'alg')));
-    set(attributes, ATTR_JWT_HEADER_KID, text(own(event.header, 'kid')));
-    set(attributes, ATTR_JWT_HEADER_TYP, text(own(event.header, 'typ')));
-  }
-  if (event.token) attributes[ATTR_JWT_TOKEN_FINGERPRINT] = policy.pseudonymize(event.token);
-  if (event.claims) writeClaims(attributes, event.claims, policy);
   return attributes;
+}
+
+/**
+ * Everything about the event that may be exported. `token` gives the token's own attributes when they are
+ * already known (from a cache); they are computed otherwise.
+ */
+export function redact(event: AuditEvent, policy: RedactionPolicy, token?: Readonly<AuditAttributes>): AuditAttributes {
+  return Object.assign(operationAttributes(event), token ?? tokenAttributes(event.token, event.header, event.claims, policy));
 }

@@ -1,0 +1,49 @@
+/**
+ * Writes the tables of BENCHMARKS.md from the last run's bench/results/*.json, between the markers
+ * `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`, so the document always shows what was measured.
+ * A result file that does not exist leaves its table as it is.
+ *
+ *   node bench/report.mjs
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const docPath = join(here, '..', 'BENCHMARKS.md');
+const number = (value) => (typeof value === 'number' ? value.toLocaleString('en-US') : String(value));
+const table = (header, rows) => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(number).join(' | ')} |`)].join('\n');
+
+const render = {
+  verify: ({ node, rounds, rows }) =>
+    `${node}, ${rounds} interleaved rounds, median operations per CPU-second.\n\n` +
+    table(
+      ['Library', 'alg', 'Workload', 'Bare', 'Instrumented', 'Server span only', 'Hand-written', 'SDK floor', 'Instrumented / bare', 'Instrumented / hand-written', 'SDK floor / bare', 'Instrumented / SDK floor'],
+      rows.map((r) => [r.library, r.alg, r.workload, r.bare, r.instrumented, r.serverSpanOnly, r.handWritten, r.sdkFloor, r['instrumented/bare'], r['instrumented/handWritten'], r['sdkFloor/bare'], r['instrumented/sdkFloor']]),
+    ),
+  http: ({ node, rounds, seconds, connections, users, rows, comparison }) =>
+    `${node}, ${rounds} interleaved rounds of ${seconds} s per configuration, ${connections} connections, ${users} users' tokens in turn.\n\n` +
+    table(['Configuration', 'Requests', 'req/s (median round)', 'App CPU µs / request', 'p50 ms', 'p99 ms'], rows.map((r) => [r.name, r.requests, r.rps, r['app CPU µs/request'], r.p50, r.p99])) +
+    '\n\n' +
+    table(['Comparison', 'Value'], Object.entries(comparison)),
+  memory: ({ node, rows }) =>
+    `${node}.\n\n` + table(['Run', 'Tokens', 'Seconds', 'Heap before (MiB)', 'Heap after (MiB)', 'Retained (MiB)'], rows.map((r) => [r.label, r.tokens, r.seconds, r.heapBeforeMiB, r.heapAfterMiB, r.retainedMiB])),
+  faults: ({ node, rounds, perRound, concurrency, results }) =>
+    `${node}, ${rounds} rounds of ${perRound} requests per collector behaviour (${concurrency} concurrent), behaviours alternating.\n\n` +
+    table(['Collector', 'Requests', 'p50 ms', 'p99 ms', 'p50 / healthy', 'p99 / healthy', 'App RSS after (MiB)'], results.map((r) => [r.behaviour, r.requests, r.p50Ms, r.p99Ms, r.p50Ratio, r.p99Ratio, r.rssMiB ?? '-'])),
+};
+const files = { verify: 'verify-overhead.json', http: 'http-overhead.json', memory: 'memory.json', faults: 'fault-latency.json' };
+
+let doc = readFileSync(docPath, 'utf8');
+for (const [name, file] of Object.entries(files)) {
+  const path = join(here, 'results', file);
+  if (!existsSync(path)) continue;
+  const open = `<!-- bench:${name} -->`;
+  const close = `<!-- /bench:${name} -->`;
+  const start = doc.indexOf(open);
+  const end = doc.indexOf(close);
+  if (start < 0 || end < start) throw new Error(`BENCHMARKS.md has no ${open} … ${close} section`);
+  doc = `${doc.slice(0, start + open.length)}\n${render[name](JSON.parse(readFileSync(path, 'utf8')))}\n${doc.slice(end)}`;
+}
+writeFileSync(docPath, doc);
+console.log(`BENCHMARKS.md tables written from ${join(here, 'results')}`);
