@@ -28,6 +28,8 @@ const invalid = [
   [{ emitLogRecords: 1 }, /config\.emitLogRecords must be a boolean \(got number\)/],
   [{ jose: false }, /config\.jose must be an object like \{ enabled: false \}/],
   [{ jsonwebtoken: { enabled: 'no' } }, /config\.jsonwebtoken\.enabled must be a boolean/],
+  [{ fastJwt: 'off' }, /config\.fastJwt must be an object like \{ enabled: false \}/],
+  [{ fastJwt: { enabled: 1 } }, /config\.fastJwt\.enabled must be a boolean/],
   [{ rolesClaim: '' }, /config\.rolesClaim must be a claim name, a non-empty array of names, or null/],
   [{ rolesClaim: ['realm_access', 3] }, /config\.rolesClaim must be/],
   [{ verifyHook: 'log' }, /config\.verifyHook must be a function/],

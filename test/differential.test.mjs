@@ -5,6 +5,9 @@
  * through the original it wraps — and must give the same value, or an error of the same class, code, name,
  * message and fields, with the same sync/async and callback behaviour.
  *
+ * fast-jwt is driven through its factories: a verifier made by the instrumented `createVerifier` against one made
+ * by the original, with a key value (sync), a key fetcher (promise) and a key fetcher with a callback.
+ *
  * TOKENTRAIL_PROPERTY_RUNS sets the number of cases per library (default 10,000); TOKENTRAIL_PROPERTY_SEED
  * replays a failure (the seed is printed at the start and in any failure report).
  */
@@ -28,6 +31,7 @@ const telemetry = setupTelemetry();
 new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, claims: { extra: 'keep', sub: 'pseudonymize' } });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
+const fastJwt = createRequire(import.meta.url)('fast-jwt');
 
 const SECRET = 'differential-secret-0123456789abcdef';
 const KEY = new TextEncoder().encode(SECRET);
@@ -126,7 +130,7 @@ function assertSame(instrumented, original, token) {
 }
 
 /** Verdicts seen, so a run that only ever produced one kind of result cannot pass unnoticed. */
-const verdicts = { jose: new Map(), jsonwebtoken: new Map() };
+const verdicts = { jose: new Map(), jsonwebtoken: new Map(), 'fast-jwt': new Map() };
 function count(library, settled) {
   const key = 'value' in settled ? 'accepted' : (settled.error?.code ?? settled.error?.message ?? 'error');
   verdicts[library].set(key, (verdicts[library].get(key) ?? 0) + 1);
@@ -188,4 +192,36 @@ test(`jsonwebtoken: ${RUNS} generated cases give identical results, sync and cal
     { numRuns: RUNS, seed: SEED },
   );
   assertVaried('jsonwebtoken');
+});
+
+test(`fast-jwt: ${RUNS} generated cases give identical results, sync, promise and callback, with and without the instrumentation`, async () => {
+  for (const fn of ['createVerifier', 'createDecoder']) assert.equal(isWrapped(fastJwt[fn]), true, `${fn} is instrumented`);
+  await fc.assert(
+    fc.asyncProperty(tokenCase, fc.constantFrom('sync', 'promise', 'callback'), async (c, style) => {
+      tidy();
+      const token = mutate(build(c), c.mutation, c.position);
+      const { issuer, audience, algorithms, clockTolerance, maxAge } = c.options;
+      const key = style === 'sync' ? SECRET : style === 'promise' ? async () => SECRET : (_decoded, done) => done(null, SECRET);
+      const verifierOptions = {
+        key,
+        clockTimestamp: NOW * 1000,
+        ...(issuer ? { allowedIss: issuer } : {}),
+        ...(audience ? { allowedAud: audience } : {}),
+        ...(algorithms ? { algorithms } : {}),
+        ...(clockTolerance !== undefined ? { clockTolerance: clockTolerance * 1000 } : {}),
+        ...(maxAge ? { maxAge: maxAge * 1000 } : {}),
+      };
+      const run = (createVerifier) =>
+        style === 'callback'
+          ? settleCallback((cb) => createVerifier(verifierOptions)(token, cb))
+          : settle(() => createVerifier(verifierOptions)(token));
+      const instrumented = await run(fastJwt.createVerifier);
+      if (style === 'sync') count('fast-jwt', instrumented);
+      assertSame(instrumented, await run(fastJwt.createVerifier.__original), token);
+      const decode = (createDecoder) => settle(() => createDecoder({ complete: true })(token));
+      assertSame(await decode(fastJwt.createDecoder), await decode(fastJwt.createDecoder.__original), token);
+    }),
+    { numRuns: RUNS, seed: SEED },
+  );
+  assertVaried('fast-jwt');
 });

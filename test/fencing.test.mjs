@@ -81,3 +81,39 @@ test('an async hook that rejects does not become an unhandled rejection', async 
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+test('remote key-set lookups with a tracer and a logger that throw: verdicts unchanged, failures reported', async () => {
+  const { startJwksServer } = await import('./support/jwks-server.mjs');
+  const server = await startJwksServer();
+  try {
+    const pair = async (kid) => {
+      const { publicKey, privateKey } = await jose.generateKeyPair('ES256', { extractable: true });
+      telemetry.leaks.register((await jose.exportJWK(privateKey)).d, `private key ${kid}`);
+      const token = await new jose.SignJWT({ sub: kid }).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey);
+      return { jwk: { ...(await jose.exportJWK(publicKey)), kid }, token };
+    };
+    const [a, b] = [await pair('fence-a'), await pair('fence-b')];
+    const run = async () => {
+      server.rotate([a.jwk]);
+      const JWKS = jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/jwks.json`), { cooldownDuration: 0 });
+      const first = await jose.jwtVerify(a.token, JWKS);
+      server.rotate([b.jwk]); // a rotation, so the log sink runs too
+      const second = await jose.jwtVerify(b.token, JWKS);
+      return [first.payload, second.payload];
+    };
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+    instrumentation.setTracerProvider(telemetry.tracerProvider);
+    instrumentation.setLoggerProvider(telemetry.loggerProvider);
+    const baseline = await run();
+    instrumentation.setTracerProvider({ getTracer: () => ({ startSpan: boom, startActiveSpan: boom }) });
+    instrumentation.setLoggerProvider({ getLogger: () => ({ emit: boom, enabled: () => true }) });
+    diagErrors.length = 0;
+    assert.deepEqual(await run(), baseline);
+    assert.ok(diagErrors.some(([message]) => /key-set span sink/.test(message)), 'the span sink failure went to diag');
+    assert.ok(diagErrors.some(([message]) => /key rotation sink/.test(message)), 'the rotation sink failure went to diag');
+  } finally {
+    instrumentation.setTracerProvider(telemetry.tracerProvider);
+    instrumentation.setLoggerProvider(telemetry.loggerProvider);
+    await server.close();
+  }
+});

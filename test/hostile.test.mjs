@@ -1,5 +1,5 @@
 /**
- * Hostile tokens (RFC 8725, OWASP JWT cheat sheet): for each, the library's verdict is unchanged by the
+ * Hostile tokens (RFC 8725, OWASP JWT cheat sheet), through jose, jsonwebtoken and fast-jwt: for each, the library's verdict is unchanged by the
  * instrumentation, the recorded reason is the right one, nothing crashes, no prototype is polluted, and
  * attacker-sized input is parsed only up to the documented cap.
  */
@@ -18,6 +18,7 @@ const telemetry = setupTelemetry();
 new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
+const fastJwt = createRequire(import.meta.url)('fast-jwt');
 
 const SECRET = 'hostile-secret-0123456789abcdef-xyz';
 const KEY = new TextEncoder().encode(SECRET);
@@ -114,25 +115,26 @@ function comparable(settled) {
   return { ...seen, value: wrapped ? { ...seen.value, payload: shallow } : shallow };
 }
 
-const keys = { 'rsa-public': { jose: rsaPublic, jsonwebtoken: rsaPublicPem } };
+const keys = { 'rsa-public': { jose: rsaPublic, jsonwebtoken: rsaPublicPem, 'fast-jwt': rsaPublicPem } };
 const leaks = new LeakScanner();
 const exported = { spans: [], logRecords: [] };
 
 for (const c of cases) {
-  for (const library of ['jose', 'jsonwebtoken']) {
+  for (const library of ['jose', 'jsonwebtoken', 'fast-jwt']) {
     test(`${library}: ${c.name}`, async () => {
       const key = keys[c.key]?.[library] ?? (library === 'jose' ? KEY : SECRET);
       const verify =
-        library === 'jose'
-          ? (f) => f(c.token, key, { issuer: ISSUER, audience: AUDIENCE })
+        library === 'fast-jwt'
+          ? (createVerifier) => createVerifier({ key, allowedIss: ISSUER, allowedAud: AUDIENCE })(c.token)
           : (f) => f(c.token, key, { issuer: ISSUER, audience: AUDIENCE });
-      const fn = library === 'jose' ? jose.jwtVerify : jwt.verify;
+      const fn = { jose: jose.jwtVerify, jsonwebtoken: jwt.verify, 'fast-jwt': fastJwt.createVerifier }[library];
       telemetry.reset();
       const instrumented = await settle(() => verify(fn));
       const [span] = telemetry.spans().filter((s) => s.name === 'jwt.verify');
       const original = await settle(() => verify(fn.__original));
       assert.deepStrictEqual(comparable(instrumented), comparable(original), 'the verdict is unchanged');
-      const expected = c[library];
+      // fast-jwt refuses and accepts what jsonwebtoken does, for the same reasons (a key given and no signature is a missing signature).
+      const expected = library === 'fast-jwt' ? c.jsonwebtoken : c[library];
       assert.equal('value' in instrumented, expected === undefined, `the library ${expected ? 'refuses' : 'accepts'} it`);
       assert.equal(span.attributes['jwt.validation.outcome'], expected ? 'invalid' : 'valid');
       assert.equal(span.attributes['jwt.validation.reason'], expected, 'the recorded reason');

@@ -59,6 +59,30 @@ test('ESM app: jsonwebtoken as the default export', async () => {
   assert.deepEqual(jwtSpans(telemetry), ['jwt.sign jsonwebtoken -', 'jwt.verify jsonwebtoken valid', 'jwt.decode jsonwebtoken unverified']);
 });
 
+test('ESM app: fast-jwt through named and default imports and require(); CommonJS app with a key callback', async () => {
+  const esm = await runFixture('--import', './fixtures/preload.mjs', 'fixtures/esm-fast-jwt-app.mjs');
+  assert.deepEqual(jwtSpans(esm), [
+    'jwt.sign fast-jwt -',
+    'jwt.verify fast-jwt valid', // named import
+    'jwt.verify fast-jwt valid', // default import, key fetcher
+    'jwt.decode fast-jwt unverified',
+    'jwt.verify fast-jwt valid', // require()
+  ]);
+  const cjs = await runFixture('--require', './fixtures/preload.cjs', 'fixtures/cjs-fast-jwt-app.cjs');
+  assert.deepEqual(jwtSpans(cjs), ['jwt.sign fast-jwt -', 'jwt.verify fast-jwt valid']);
+});
+
+test('ESM app: hono/jwt and hono/utils/jwt by import, and hono/jwt by require()', async () => {
+  const telemetry = await runFixture('--import', './fixtures/preload.mjs', 'fixtures/esm-hono-app.mjs');
+  assert.deepEqual(jwtSpans(telemetry), [
+    'jwt.sign hono -',
+    'jwt.verify hono valid', // 'hono/jwt'
+    'jwt.verify hono valid', // Jwt from 'hono/utils/jwt'
+    'jwt.decode hono unverified',
+    'jwt.verify hono valid', // require('hono/jwt')
+  ]);
+});
+
 test('explicit wrapper: wrapModule() records a library the module hooks cannot reach', async () => {
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ['fixtures/explicit-wrapper-app.mjs'], { cwd, timeout: 30_000 });
   const line = stdout.split('\n').find((l) => l.startsWith('TELEMETRY '));

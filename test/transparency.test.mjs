@@ -23,6 +23,8 @@ const instrumentation = new JwtInstrumentation({
 });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
+const fastJwt = createRequire(import.meta.url)('fast-jwt');
+const hono = await import('hono/jwt');
 
 const secretText = randomBytes(24).toString('hex');
 const secret = new TextEncoder().encode(secretText);
@@ -63,6 +65,32 @@ const cases = {
   'jsonwebtoken sign bad options': () => settle(() => jwt.sign(claims, secretText, { expiresIn: 'soon' })),
   'jsonwebtoken decode': () => settle(() => jwt.decode(jwtToken, { complete: true })),
   'jsonwebtoken decode garbage': () => settle(() => jwt.decode('garbage')),
+  'fast-jwt verifier valid': () => settle(() => fastJwt.createVerifier({ key: secretText })(jwtToken)),
+  'fast-jwt verifier complete': () => settle(() => fastJwt.createVerifier({ key: secretText, complete: true })(jwtToken)),
+  'fast-jwt verifier expired': () => settle(() => fastJwt.createVerifier({ key: secretText })(expired)),
+  'fast-jwt verifier tampered': () => settle(() => fastJwt.createVerifier({ key: secretText })(tampered)),
+  'fast-jwt verifier not a string': () => settle(() => fastJwt.createVerifier({ key: secretText })(42)),
+  'fast-jwt verifier key fetcher, promise': () => settle(() => fastJwt.createVerifier({ key: async () => secretText })(jwtToken)),
+  'fast-jwt verifier key fetcher, promise, expired': () => settle(() => fastJwt.createVerifier({ key: async () => secretText })(expired)),
+  'fast-jwt verifier key fetcher, callback': () =>
+    settleCallback((cb) => fastJwt.createVerifier({ key: (_d, done) => setImmediate(() => done(null, secretText)) })(jwtToken, cb)),
+  'fast-jwt verifier key fetcher, callback, malformed (called back at once)': () =>
+    settleCallback((cb) => fastJwt.createVerifier({ key: (_d, done) => done(null, secretText) })('x.y', cb)),
+  'fast-jwt verifier key fetcher that fails': () => settle(() => fastJwt.createVerifier({ key: async () => { throw new Error('no key'); } })(jwtToken)),
+  'fast-jwt signer sync': () => settle(() => fastJwt.createSigner({ key: secretText, clockTimestamp: 1_800_000_000_000 })({ sub: 'x' })),
+  'fast-jwt signer callback': () =>
+    settleCallback((cb) => fastJwt.createSigner({ key: (_d, done) => done(null, secretText), clockTimestamp: 1_800_000_000_000 })({ sub: 'x' }, cb)),
+  'fast-jwt signer promise refusing a payload': () => settle(() => fastJwt.createSigner({ key: async () => secretText })('no')),
+  'fast-jwt decoder': () => settle(() => fastJwt.createDecoder({ complete: true })(jwtToken)),
+  'fast-jwt decoder garbage': () => settle(() => fastJwt.createDecoder()('garbage')),
+  'hono verify valid': () => settle(() => hono.verify(jwtToken, secretText, 'HS256')),
+  'hono verify expired': () => settle(() => hono.verify(expired, secretText, 'HS256')),
+  'hono verify tampered': () => settle(() => hono.verify(tampered, secretText, { alg: 'HS256', iss: ISSUER })),
+  'hono verify without an algorithm': () => settle(() => hono.verify(jwtToken, secretText)),
+  'hono verify not a string': () => settle(() => hono.verify(42, secretText, 'HS256')),
+  'hono sign': () => settle(() => hono.sign(claims, secretText)),
+  'hono decode': () => settle(() => hono.decode(jwtToken)),
+  'hono decode garbage': () => settle(() => hono.decode('garbage')),
 };
 
 for (const [name, run] of Object.entries(cases)) {
@@ -89,6 +117,8 @@ test('the error the caller catches is the very object the library threw', async 
     () => jose.jwtVerify(joseToken, secret, { audience: 'other' }),
     () => jose.decodeJwt('x.y'),
     () => jwt.verify(expired, secretText),
+    () => fastJwt.createVerifier({ key: async () => secretText })(tampered),
+    () => hono.verify(expired, secretText, 'HS256'),
   ]) {
     try {
       await call();
@@ -97,9 +127,24 @@ test('the error the caller catches is the very object the library threw', async 
     }
   }
   caught.push(await new Promise((resolve) => jwt.verify(tampered, secretText, (err) => resolve(err))));
-  assert.equal(caught.length, 4);
-  assert.equal(hookErrors.length, 4);
+  assert.equal(caught.length, 6);
+  assert.equal(hookErrors.length, 6);
   caught.forEach((error, i) => assert.equal(error, hookErrors[i], `error ${i} is the same object`));
+});
+
+test('disable() restores the original fast-jwt factories; a verifier made while enabled keeps its properties', () => {
+  const verifier = fastJwt.createVerifier({ key: secretText, cache: true });
+  const original = fastJwt.createVerifier.__original({ key: secretText, cache: true });
+  assert.deepEqual(Object.keys(verifier), Object.keys(original));
+  assert.equal(verifier.name, original.name);
+  assert.equal(verifier.length, original.length);
+  instrumentation.disable();
+  try {
+    for (const name of ['createVerifier', 'createSigner', 'createDecoder']) assert.equal(isWrapped(fastJwt[name]), false, name);
+  } finally {
+    instrumentation.enable();
+  }
+  assert.equal(isWrapped(fastJwt.createVerifier), true);
 });
 
 test('disable() restores the original jsonwebtoken functions and enable() patches them again', () => {

@@ -51,7 +51,7 @@ export async function recordOperation(telemetry, fn) {
  */
 export const INSIGHT_ATTRIBUTES = ['jwt.findings', 'jwt.key.fingerprint', 'jwt.lifecycle', 'jwt.token.lifetime', 'jwt.token.previous_fingerprint'];
 
-function withoutInsight(attributes) {
+export function withoutInsight(attributes) {
   return Object.fromEntries(Object.entries(attributes).filter(([key]) => !INSIGHT_ATTRIBUTES.includes(key)));
 }
 
@@ -69,8 +69,10 @@ export function assertOperation(recorded, { name, attributes, dimensions, failed
 
   assert.equal(logRecord.eventName, name);
   assert.equal(logRecord.severityNumber, failed ? SeverityNumber.WARN : SeverityNumber.INFO);
-  const { 'jwt.audit.seq': seq, ...recordAttributes } = logRecord.attributes;
+  const { 'jwt.audit.seq': seq, 'jwt.audit.stream': stream, 'jwt.audit.chain': chain, ...recordAttributes } = logRecord.attributes;
   assert.ok(Number.isSafeInteger(seq) && seq > 0, 'the record carries its audit sequence number');
+  assert.match(stream, /^[0-9a-f]{32}$/, 'the record names its audit stream');
+  assert.match(chain, /^[0-9a-f]{64}$/, 'the record carries its chain value');
   assert.deepEqual(recordAttributes, attributes);
   assert.equal(logRecord.spanContext?.spanId, span.spanContext().spanId, 'log record points at the jwt span');
   assert.equal(logRecord.spanContext?.traceId, span.spanContext().traceId);

@@ -11,7 +11,7 @@ export const OPERATIONS = ['sign', 'verify', 'decode', 'decrypt', 'encrypt'] as 
 export type JwtOperation = (typeof OPERATIONS)[number];
 
 /** `jwt.library` */
-export const LIBRARIES = ['jose', 'jsonwebtoken'] as const;
+export const LIBRARIES = ['jose', 'jsonwebtoken', 'fast-jwt', 'hono'] as const;
 export type JwtLibrary = (typeof LIBRARIES)[number];
 
 /** `jwt.validation.outcome` */

@@ -13,7 +13,9 @@ export type {
 } from './types';
 export { LIBRARIES, OPERATIONS, OUTCOMES, REASONS } from './audit-event';
 export { AUTHZ_OUTCOMES, REQUEST_FINDINGS, TOKEN_SOURCES } from './request-event';
+export { KEY_SET_CACHE_RESULTS, KEY_SET_CLIENTS } from './key-set-event';
 export { PSEUDONYM_KEY_ENV } from './settings';
+export { CHECKPOINT_REASONS } from './audit-trail/canonical';
 export { FINDINGS, FINDING_SEVERITY, SEVERITIES, DEFAULT_FINDINGS_POLICY, tokenFindings } from './policy/findings';
 export type { Finding, FindingSeverity, FindingsPolicy, TokenFindingsInput } from './policy/findings';
 export { recordRevocation, REVOCATION_REASONS } from './lifecycle/revocation';

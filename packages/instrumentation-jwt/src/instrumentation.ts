@@ -9,10 +9,14 @@ import { types } from 'node:util';
 import type { LibraryAdapter, Patcher } from './adapters/contract';
 import { joseAdapter } from './adapters/jose';
 import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
+import { fastJwtAdapter } from './adapters/fast-jwt';
+import { honoAdapter } from './adapters/hono';
+import { jwksRsaAdapter } from './adapters/jwks-rsa';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline';
 import type { PipelineHost } from './pipeline-host';
 import { resolveSettings, type Settings } from './settings';
+import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
 import { Detectors } from './detectors/detectors';
 import { setRevocationRecorder } from './lifecycle/revocation';
@@ -22,7 +26,7 @@ import { recordRevocationIn } from './sinks/revocation-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
-const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter];
+const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter, jwksRsaAdapter];
 
 /** Used while the base class constructor runs, before `_diag` exists. */
 const startupDiag = diag.createComponentLogger({ namespace: PACKAGE_NAME });
@@ -51,8 +55,22 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     const settings = resolveSettings(config, (message) => (this._diag ?? startupDiag).warn(message));
     super.setConfig(config);
     this._settings = settings;
+    configureAuditTrail(settings.auditTrail);
     const { detectors, detectorMaxKeys } = settings.intel;
     this._detectors = detectors ? new Detectors(detectors, detectorMaxKeys) : undefined;
+  }
+
+  /**
+   * Seals the audit trail so far with a closing `jwt.audit.checkpoint` (signed when a key is configured), so a
+   * verifier can tell a complete trail from a truncated one. Call it before shutting the SDK down
+   * (`@tokentrail/register` does); records emitted afterwards continue the trail and need another call.
+   */
+  closeAuditTrail(): void {
+    try {
+      closeAuditTrail(this.logger);
+    } catch (error) {
+      this._diag.error('could not emit the closing audit checkpoint', error);
+    }
   }
 
   /** Patches the libraries and starts observing HTTP servers. */
@@ -126,7 +144,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
    * reach: a bundle that inlined the library, or a library loaded before the instrumentation was created.
    * `exports` is what `import * as jose from 'jose'` or `require('jsonwebtoken')` gives; it is not modified
    * (jose's `SignJWT` and `EncryptJWT` classes are shared, so their methods are patched in place). For jsonwebtoken
-   * pass its CommonJS exports: `require('jsonwebtoken')`, or the default import.
+   * pass its CommonJS exports: `require('jsonwebtoken')`, or the default import; the same for fast-jwt.
    */
   wrapModule<T extends object>(library: JwtLibrary, exports: T): T {
     const adapter = ADAPTERS.find((candidate) => candidate.library === library);

@@ -8,10 +8,13 @@
 import { context, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from './audit-event';
-import type { AuditRecorder, OperationScope, RequestScope } from './adapters/contract';
+import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from './adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { metricDimensions } from './policy/metric-dimensions';
 import { redact } from './policy/redaction';
+import { KeySetRecording } from './key-set-recording';
+import type { KeySetLookupStart } from './key-set-event';
+import { notedFailure, withNotes, type OperationNotes } from './operation-notes';
 import type { RequestStart } from './request-event';
 import { beginRequest, currentRequest, type RecordedRequest } from './request-recording';
 import type { Settings } from './settings';
@@ -30,6 +33,7 @@ class Operation implements OperationScope {
   private ended = false;
   private readonly startedAt = performance.now();
   private readonly span: Span | undefined;
+  private readonly notes: OperationNotes = {};
 
   constructor(
     private readonly host: PipelineHost,
@@ -48,7 +52,7 @@ class Operation implements OperationScope {
   }
 
   run<T>(fn: () => T): T {
-    return context.with(this.activeContext.setValue(IN_OPERATION, true), fn);
+    return context.with(withNotes(this.activeContext.setValue(IN_OPERATION, true), this.notes), fn);
   }
 
   runSync<T>(fn: () => T): T {
@@ -99,8 +103,10 @@ class Operation implements OperationScope {
   /** Builds the event and redacts it; undefined (reported) when that fails. */
   private record(result: OperationResult, duration: number): RecordedOperation | undefined {
     try {
+      const failure = notedFailure(result.failure, this.notes);
       const event: AuditEvent = {
         ...result,
+        failure,
         operation: this.operation,
         library: this.library,
         outcome: outcomeOf(this.operation, result.failure !== undefined),
@@ -137,7 +143,11 @@ class Operation implements OperationScope {
 }
 
 export class AuditPipeline implements AuditRecorder {
-  constructor(readonly host: PipelineHost) {}
+  private readonly keySets: KeySetRecording;
+
+  constructor(readonly host: PipelineHost) {
+    this.keySets = new KeySetRecording(host);
+  }
 
   begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined {
     try {
@@ -159,5 +169,9 @@ export class AuditPipeline implements AuditRecorder {
 
   beginRequest(describe: () => RequestStart | undefined): RequestScope | undefined {
     return beginRequest(this.host, describe);
+  }
+
+  beginKeySetLookup(describe: () => KeySetLookupStart): KeySetScope | undefined {
+    return this.keySets.begin(describe);
   }
 }

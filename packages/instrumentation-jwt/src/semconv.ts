@@ -8,7 +8,7 @@ export { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 
 /** `sign` | `verify` | `decode` | `decrypt` | `encrypt` */
 export const ATTR_JWT_OPERATION = 'jwt.operation';
-/** `jose` | `jsonwebtoken` */
+/** `jose` | `jsonwebtoken` | `fast-jwt` | `hono` */
 export const ATTR_JWT_LIBRARY = 'jwt.library';
 /** `valid` | `invalid` | `unverified` */
 export const ATTR_JWT_VALIDATION_OUTCOME = 'jwt.validation.outcome';
@@ -51,6 +51,22 @@ export const ATTR_JWT_AUTHZ_OUTCOME = 'jwt.authz.outcome';
 export const ATTR_JWT_TOKEN_SOURCE = 'jwt.token.source';
 /** int: per-process sequence number of every audit log record, 1, 2, 3, … (a gap means a lost record). */
 export const ATTR_JWT_AUDIT_SEQ = 'jwt.audit.seq';
+/** Random id of one process's audit trail (one per process start), e.g. `5b0c9e0f6a8d4f1e9c3b7a2d1e0f4c6b`. */
+export const ATTR_JWT_AUDIT_STREAM = 'jwt.audit.stream';
+/** SHA-256 chain value of the record (64 hex digits); see docs/audit-trail.md. */
+export const ATTR_JWT_AUDIT_CHAIN = 'jwt.audit.chain';
+/** int: on a checkpoint, how many records of the stream it covers (the seq of the last one). */
+export const ATTR_JWT_AUDIT_CHECKPOINT_COUNT = 'jwt.audit.checkpoint.count';
+/** On a checkpoint, the chain value of the last record it covers. */
+export const ATTR_JWT_AUDIT_CHECKPOINT_HEAD = 'jwt.audit.checkpoint.head';
+/** On a checkpoint: `interval` | `shutdown`. */
+export const ATTR_JWT_AUDIT_CHECKPOINT_REASON = 'jwt.audit.checkpoint.reason';
+/** On a signed checkpoint: RFC 7638 thumbprint of the Ed25519 public key. */
+export const ATTR_JWT_AUDIT_CHECKPOINT_KEY_ID = 'jwt.audit.checkpoint.key_id';
+/** On a signed checkpoint: the Ed25519 signature of the checkpoint statement, base64url. */
+export const ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE = 'jwt.audit.checkpoint.signature';
+/** Log record event name of an audit trail checkpoint. */
+export const EVENT_JWT_AUDIT_CHECKPOINT = 'jwt.audit.checkpoint';
 /** Log record event name of the per-request audit. */
 export const EVENT_JWT_REQUEST = 'jwt.request';
 
@@ -101,3 +117,19 @@ export const ATTR_JWT_ALERT_THRESHOLD = 'jwt.alert.threshold';
 export const ATTR_JWT_ALERT_WINDOW = 'jwt.alert.window';
 /** double: how many log records a sampled one stands for (1 / `logSampleRatio`). */
 export const ATTR_JWT_SAMPLING_WEIGHT = 'jwt.sampling.weight';
+
+/** Span name of one lookup in a remote JSON Web Key Set. */
+export const SPAN_JWT_JWKS_FETCH = 'jwt.jwks.fetch';
+/** `jose` | `jwks-rsa`: the library holding the remote key set. */
+export const ATTR_JWT_JWKS_CLIENT = 'jwt.jwks.client';
+/** `hit` | `miss`: whether the lookup was answered from the cached set or the set was fetched. */
+export const ATTR_JWT_JWKS_CACHE = 'jwt.jwks.cache';
+/** int: number of keys in the set after the lookup, e.g. `2`. */
+export const ATTR_JWT_JWKS_KEY_COUNT = 'jwt.jwks.key_count';
+/** string[]: `kid`s that appeared in the set, e.g. `["2026-12-key-b"]`. */
+export const ATTR_JWT_JWKS_KIDS_ADDED = 'jwt.jwks.kids.added';
+/** string[]: `kid`s that left the set, e.g. `["2026-11-key-a"]`. */
+export const ATTR_JWT_JWKS_KIDS_REMOVED = 'jwt.jwks.kids.removed';
+/** Log record event name when a remote key set's `kid`s changed. */
+export const EVENT_JWT_KEY_ROTATED = 'jwt.key.rotated';
+export { ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';

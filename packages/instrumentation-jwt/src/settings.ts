@@ -3,6 +3,7 @@
  * a TypeError that names the option when the configuration is wrong.
  */
 import { randomBytes } from 'node:crypto';
+import { auditTrailSettings, type AuditTrailSettings } from './audit-trail/trail-settings';
 import type { JwtLibrary } from './audit-event';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
 import { createPseudonymizer } from './policy/pseudonym';
@@ -22,6 +23,8 @@ export interface Settings {
   readonly libraries: Readonly<Record<JwtLibrary, boolean>>;
   /** Audit incoming HTTP requests. */
   readonly http: boolean;
+  /** Record lookups in remote key sets. */
+  readonly keySets: boolean;
   readonly credentialSources: CredentialSources;
   readonly emitSpans: boolean;
   readonly emitLogRecords: boolean;
@@ -29,6 +32,7 @@ export interface Settings {
   readonly enrichServerSpan: boolean;
   readonly verifyHook?: JwtSpanHook;
   readonly signHook?: JwtSpanHook;
+  readonly auditTrail: AuditTrailSettings;
   /** Findings, revocation, scope policy, detectors and log sampling. */
   readonly intel: IntelSettings;
 }
@@ -65,11 +69,15 @@ function credentialSources(config: JwtInstrumentationConfig): CredentialSources 
   };
 }
 
-function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 'http'): boolean {
-  const value = config[library];
+/** The config option of each library: its package name, in camelCase. */
+const CONFIG_KEY = { jose: 'jose', jsonwebtoken: 'jsonwebtoken', 'fast-jwt': 'fastJwt', hono: 'hono', http: 'http', jwks: 'jwks' } as const;
+
+function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 'http' | 'jwks'): boolean {
+  const option = CONFIG_KEY[library];
+  const value = config[option];
   if (value === undefined) return true;
-  if (value === null || typeof value !== 'object') fail(library, 'an object like { enabled: false }', value);
-  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') fail(`${library}.enabled`, 'a boolean', value.enabled);
+  if (value === null || typeof value !== 'object') fail(option, 'an object like { enabled: false }', value);
+  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') fail(`${option}.enabled`, 'a boolean', value.enabled);
   return value.enabled !== false;
 }
 
@@ -134,8 +142,14 @@ export function resolveSettings(
   return {
     redaction,
     tokenAttributes: new TokenAttributeCache(redaction),
-    libraries: { jose: libraryEnabled(config, 'jose'), jsonwebtoken: libraryEnabled(config, 'jsonwebtoken') },
+    libraries: {
+      jose: libraryEnabled(config, 'jose'),
+      jsonwebtoken: libraryEnabled(config, 'jsonwebtoken'),
+      'fast-jwt': libraryEnabled(config, 'fast-jwt'),
+      hono: libraryEnabled(config, 'hono'),
+    },
     http: libraryEnabled(config, 'http'),
+    keySets: libraryEnabled(config, 'jwks'),
     credentialSources: credentialSources(config),
     emitSpans: flag(config, 'emitSpans', true),
     emitLogRecords: flag(config, 'emitLogRecords', true),
@@ -143,6 +157,7 @@ export function resolveSettings(
     enrichServerSpan: flag(config, 'enrichServerSpan', true),
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
+    auditTrail: auditTrailSettings(config, env, fail),
     intel: resolveIntelSettings(config),
   };
 }

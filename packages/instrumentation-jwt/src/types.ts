@@ -93,10 +93,22 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   /** jsonwebtoken 9: `verify`, `sign`, `decode`. @default { enabled: true } */
   jsonwebtoken?: LibraryConfig;
   /**
+   * fast-jwt 6 (`jwt.library` `fast-jwt`): every call of the functions `createVerifier`, `createSigner` and
+   * `createDecoder` return, sync, callback or promise. @default { enabled: true }
+   */
+  fastJwt?: LibraryConfig;
+  /** hono 4's JWT helpers (`hono/jwt`, `hono/utils/jwt`): `verify`, `verifyWithJwks`, `sign`, `decode`. @default { enabled: true } */
+  hono?: LibraryConfig;
+  /**
    * HTTP servers (node:http, node:https and every framework on them): one audited outcome per request that
    * carries a JWT, observed through diagnostics_channel. @default { enabled: true }
    */
   http?: LibraryConfig;
+  /**
+   * Remote key sets (jose `createRemoteJWKSet`, jwks-rsa): a `jwt.jwks.fetch` span per key lookup and a
+   * `jwt.key.rotated` log record when a set's `kid`s change. @default { enabled: true }
+   */
+  jwks?: LibraryConfig;
   /** Extra places a request's token is found (the Authorization header is always looked at). */
   tokenSources?: TokenSourcesConfig;
   /**
@@ -127,6 +139,18 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   verifyHook?: JwtSpanHook;
   /** Called for `sign` and `encrypt` spans before they end. */
   signHook?: JwtSpanHook;
+  /**
+   * A `jwt.audit.checkpoint` record after every this many audit records; 0 for checkpoints only when
+   * {@link JwtInstrumentation.closeAuditTrail} is called. See docs/audit-trail.md.
+   * @default the `TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL` environment variable, else 1000
+   */
+  auditCheckpointInterval?: number;
+  /**
+   * Ed25519 private key that signs checkpoints (PKCS#8 PEM, private JWK as object or JSON text, or a KeyObject),
+   * so that rewriting the whole chain is detectable. Never exported: checkpoints carry its public thumbprint.
+   * @default the `TOKENTRAIL_AUDIT_SIGNING_KEY` environment variable, else unsigned checkpoints
+   */
+  auditSigningKey?: string | object;
   /** Thresholds of the policy findings (`jwt.findings`). @default { maxLifetimeSeconds: 86400, clockToleranceSeconds: 60 } */
   findings?: FindingsConfig;
   /**

@@ -44,6 +44,8 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_EMIT_SPANS: '`false` to stop jwt.* spans.',
   TOKENTRAIL_EMIT_LOG_RECORDS: '`false` to stop jwt.* log records.',
   TOKENTRAIL_EMIT_METRICS: '`false` to stop the jwt.operation.duration histogram.',
+  TOKENTRAIL_AUDIT_SIGNING_KEY: 'Ed25519 private key (PKCS#8 PEM or private JWK JSON) that signs audit checkpoints; read by the instrumentation itself.',
+  TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: 'An audit trail checkpoint after every this many audit records (default 1000; 0: only at shutdown); read by the instrumentation itself.',
   TOKENTRAIL_SHUTDOWN_GRACE_MS: 'After a SIGTERM/SIGINT the application handles, shut the SDK down after this long at the latest (default 5000).',
 } as const;
 

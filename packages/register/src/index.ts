@@ -24,9 +24,14 @@ const SERVER_QUERY_PARAMS_TO_REDACT = [
 ];
 
 let started: { shutdown(): Promise<void> } | undefined;
+let jwtInstrumentation: JwtInstrumentation | undefined;
 
-/** Flushes and stops the SDK; for applications whose own signal handler calls process.exit(). */
+/**
+ * Seals the audit trail with its closing checkpoint, then flushes and stops the SDK; for applications whose
+ * own signal handler calls process.exit().
+ */
 export function shutdown(): Promise<void> {
+  jwtInstrumentation?.closeAuditTrail();
   return started ? started.shutdown() : Promise.resolve();
 }
 
@@ -43,6 +48,7 @@ function start(): void {
     jwt = new JwtInstrumentation(config);
     const http = new HttpInstrumentation({ redactedQueryParamsServer: [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams] });
     started = startNodeSdk({ instrumentations: [http, jwt] });
+    jwtInstrumentation = jwt;
   } catch (error) {
     // A configuration error must be loud, but must not stop the application.
     console.error(`[@tokentrail/register] not started: ${(error as Error).message}`);

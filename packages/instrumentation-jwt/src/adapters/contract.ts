@@ -6,6 +6,7 @@
  * It never sees a span, a log record or a metric.
  */
 import type { JwtLibrary, JwtOperation, OperationResult } from '../audit-event';
+import type { KeySetClient, KeySetLookupResult, KeySetLookupStart } from '../key-set-event';
 import type { RequestEnd, RequestStart } from '../request-event';
 
 /** One operation in flight. Every method is safe to call: internal errors never reach the caller. */
@@ -32,6 +33,12 @@ export interface RequestScope {
   end(describe: () => RequestEnd): void;
 }
 
+/** One lookup in a remote key set, from the call to the key function until it settles. */
+export interface KeySetScope {
+  /** Records how the lookup ended. Only the first call counts; `describe` runs fenced. */
+  end(describe: () => KeySetLookupResult): void;
+}
+
 export interface AuditRecorder {
   /**
    * Starts recording an operation, or returns `undefined` when nothing should be recorded (the library is
@@ -44,6 +51,11 @@ export interface AuditRecorder {
    * is recorded. Operations started later in the same asynchronous flow belong to the returned scope.
    */
   beginRequest(describe: () => RequestStart | undefined): RequestScope | undefined;
+  /**
+   * Starts recording a lookup in a remote key set, or returns `undefined` when nothing should be recorded.
+   * Called where the library asks for a key, so that the lookup belongs to the verify waiting for it.
+   */
+  beginKeySetLookup(describe: () => KeySetLookupStart): KeySetScope | undefined;
 }
 
 /** Replaces and restores functions on module exports; provided by the instrumentation base class. */
@@ -61,7 +73,8 @@ export interface PatchedFile {
 }
 
 export interface LibraryAdapter {
-  readonly library: JwtLibrary;
+  /** The JWT library, or the key-set client, whose operations the adapter reports. */
+  readonly library: JwtLibrary | KeySetClient;
   /** The package name the module loader sees. */
   readonly packageName: string;
   /** semver ranges of the package this adapter is tested against. */

@@ -2,12 +2,17 @@
  * jose 6: the files that define each operation are patched, not the package entry point, so that every
  * way of reaching them is seen: `import { jwtVerify } from 'jose'`, `import … from 'jose/jwt/verify'`,
  * dynamic `import()`, and `require('jose')` (require(esm)).
+ *
+ * jose 4 (still the dependency of middlewares such as express-oauth2-jwt-bearer) has the same files and
+ * exports under `dist/node/cjs/` and `dist/node/esm/`, so the same targets cover it.
  */
 import { checksOf, type JsonObject, type JwtOperation, type OperationResult } from '../audit-event';
 import { asJsonObject, claimsFromBytes, readClaims, readHeader, readSegment } from '../jwt/compact';
 import { callAsync, callSync, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';
 import { joseFailure } from './jose-errors';
+import { joseRemoteJwksFile } from './jose-remote-jwks';
+import { jose4RemoteJwksFiles } from './jose4-remote-jwks';
 
 type Describe = (args: unknown[], settled: Settled<unknown>) => OperationResult;
 
@@ -85,10 +90,13 @@ function holderOf(exports: unknown, target: Target): object | undefined {
   return typeof prototype === 'object' && prototype !== null ? prototype : undefined;
 }
 
-function patchedFile(target: Target): PatchedFile {
+/** Where the files live: jose 6's single build, jose 4's Node builds. */
+const BUILDS = ['jose/dist/webapi/', 'jose/dist/node/cjs/', 'jose/dist/node/esm/'];
+
+function patchedFile(build: string, target: Target): PatchedFile {
   const name = target.method ?? target.exportName;
   return {
-    path: `jose/dist/webapi/${target.file}`,
+    path: `${build}${target.file}`,
     patch(exports: unknown, patcher: Patcher, recorder: AuditRecorder) {
       const holder = holderOf(exports, target);
       if (!holder) return;
@@ -112,6 +120,6 @@ function patchedFile(target: Target): PatchedFile {
 export const joseAdapter: LibraryAdapter = {
   library: 'jose',
   packageName: 'jose',
-  supportedVersions: ['>=6.0.0 <7'],
-  files: TARGETS.map(patchedFile),
+  supportedVersions: ['>=4.15.0 <5', '>=6.0.0 <7'],
+  files: [...BUILDS.flatMap((build) => TARGETS.map((target) => patchedFile(build, target))), joseRemoteJwksFile, ...jose4RemoteJwksFiles],
 };

@@ -12,11 +12,10 @@ import {
   ATTR_JWT_ALERT_NAME,
   ATTR_JWT_ALERT_THRESHOLD,
   ATTR_JWT_ALERT_WINDOW,
-  ATTR_JWT_AUDIT_SEQ,
   EVENT_JWT_ALERT,
   METRIC_JWT_ALERTS,
 } from '../semconv';
-import { nextAuditSeq } from './audit-sequence';
+import { emitAuditRecord } from './audit-trail';
 
 /** Detectors whose firing means a token is in hands it should not be in. */
 const ERROR_DETECTORS: ReadonlySet<DetectorName> = new Set(['token_replay_multi_ip', 'revoked_token_used']);
@@ -44,11 +43,11 @@ export function emitAlert(targets: AlertTargets, firing: Firing, subject: AuditA
   const error = ERROR_DETECTORS.has(firing.name);
   targets.counter?.add(1, { [ATTR_JWT_ALERT_NAME]: firing.name });
   if (targets.span?.isRecording()) targets.span.addEvent(EVENT_JWT_ALERT, attributes);
-  targets.logger?.emit({
+  if (targets.logger) emitAuditRecord(targets.logger, {
     eventName: EVENT_JWT_ALERT,
     severityNumber: error ? SeverityNumber.ERROR : SeverityNumber.WARN,
     severityText: error ? 'ERROR' : 'WARN',
-    attributes: { ...attributes, [ATTR_JWT_AUDIT_SEQ]: nextAuditSeq() },
+    attributes,
     context: targets.context,
   });
 }

@@ -1,17 +1,16 @@
 /** One `jwt.<operation>` log record per operation, through the OpenTelemetry Logs API. */
 import { SeverityNumber, type Logger } from '@opentelemetry/api';
-import { ATTR_JWT_AUDIT_SEQ } from '../semconv';
-import { nextAuditSeq } from './audit-sequence';
+import { emitAuditRecord } from './audit-trail';
 import type { RecordedOperation } from './recorded-operation';
 
 /** Failures are WARN so that a severity filter keeps them; everything else is INFO. */
 export function emitOperationLogRecord(logger: Logger, { event, attributes, context }: RecordedOperation): void {
   const failed = event.failure !== undefined;
-  logger.emit({
+  emitAuditRecord(logger, {
     eventName: `jwt.${event.operation}`,
     severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO,
     severityText: failed ? 'WARN' : 'INFO',
-    attributes: { ...attributes, [ATTR_JWT_AUDIT_SEQ]: nextAuditSeq() },
+    attributes,
     // The operation's own context, so the record's trace and span ids point at the jwt.<operation> span.
     context,
   });

@@ -12,7 +12,6 @@ import { MAX_STRING_LENGTH } from '../policy/claim-policy';
 import {
   ATTR_ENDUSER_ID,
   ATTR_ENDUSER_PSEUDO_ID,
-  ATTR_JWT_AUDIT_SEQ,
   ATTR_JWT_LIFECYCLE,
   ATTR_JWT_REVOCATION_ACTOR,
   ATTR_JWT_REVOCATION_REASON,
@@ -21,7 +20,7 @@ import {
   JWT_CLAIMS_PREFIX,
   JWT_PSEUDO_PREFIX,
 } from '../semconv';
-import { nextAuditSeq } from './audit-sequence';
+import { emitAuditRecord } from './audit-trail';
 
 function claimAttribute(attributes: AuditAttributes, policy: RedactionPolicy, name: 'jti' | 'sub', value: unknown): void {
   if (typeof value !== 'string') return;
@@ -44,11 +43,11 @@ function emitRevocation(logger: Logger | undefined, attributes: AuditAttributes,
   const active = context.active();
   const span = trace.getSpan(active);
   if (withSpanEvent && span?.isRecording()) span.addEvent(EVENT_JWT_REVOKE, attributes);
-  logger?.emit({
+  if (logger) emitAuditRecord(logger, {
     eventName: EVENT_JWT_REVOKE,
     severityNumber: SeverityNumber.INFO,
     severityText: 'INFO',
-    attributes: { ...attributes, [ATTR_JWT_AUDIT_SEQ]: nextAuditSeq() },
+    attributes,
     context: active,
   });
 }

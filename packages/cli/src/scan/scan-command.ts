@@ -1,0 +1,81 @@
+/** `tokentrail scan <file|dir…>`: report JWTs leaked into logs, telemetry exports, HAR files or source trees. */
+import { createReadStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { EXIT, InputError, UsageError } from '../cli-errors';
+import { filesUnder } from './file-walk';
+import { findTokens } from './token-finder';
+import { findingOf, fingerprinter, formatFinding, type TokenFinding } from './token-report';
+
+export const SCAN_HELP = `Usage: tokentrail scan [options] <file|dir…>
+
+Finds compact JWTs (JWS and JWE) in files and directory trees: logs, telemetry exports, HAR files, source.
+A candidate counts only when it has the structure of a token (canonical base64url segments, a JSON header
+naming alg, a JSON claims set or a JWE's five parts). Files are streamed, not read whole. For each token it
+prints file:line:column, the kind, alg, iss and exp, and a fingerprint — never the token.
+
+Options:
+  --exclude NAME  skip files and directories with this name (repeatable; default: .git)
+  --json          print the findings as JSON
+  --stats         print files, bytes, seconds and peak memory to stderr
+  -h, --help      show this help
+
+The fingerprint is the instrumentation's jwt.token.fingerprint when TOKENTRAIL_PSEUDONYM_KEY is set (so a
+finding can be matched to telemetry), else sha256: and the first 32 hex digits of the token's SHA-256.
+
+Exit status: 0 no token found; 1 at least one token found; 2 usage error or unreadable path.`;
+
+async function scanFile(file: string, report: (finding: TokenFinding) => void, fingerprint: (token: string) => string, now: number): Promise<number> {
+  const input = createReadStream(file, { highWaterMark: 1 << 16 });
+  try {
+    for await (const found of findTokens(input)) report(findingOf(file, found, fingerprint, now));
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return input.bytesRead;
+}
+
+export async function scanCommand(args: string[], out: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      exclude: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      stats: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out(SCAN_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0) throw new UsageError('scan needs at least one file or directory');
+  const started = performance.now();
+  const exclude = new Set(values.exclude ?? ['.git']);
+  const fingerprint = fingerprinter(process.env.TOKENTRAIL_PSEUDONYM_KEY || undefined);
+  // Findings are printed as they are found, so memory does not grow with them (only the distinct fingerprints are kept).
+  const distinct = new Set<string>();
+  let tokens = 0;
+  const report = (finding: TokenFinding) => {
+    out(values.json ? `${tokens === 0 ? '' : ','}${JSON.stringify(finding)}` : formatFinding(finding));
+    tokens += 1;
+    distinct.add(finding.fingerprint);
+  };
+  let files = 0;
+  let bytes = 0;
+  const now = Date.now();
+  if (values.json) out('{"findings":[');
+  for (const path of positionals) {
+    for await (const file of filesUnder(path, exclude)) {
+      files += 1;
+      bytes += await scanFile(file, report, fingerprint, now);
+    }
+  }
+  if (values.json) out(`],"files":${files},"bytes":${bytes},"tokens":${tokens},"distinct":${distinct.size}}`);
+  else out(`${tokens} tokens (${distinct.size} distinct) in ${files} files, ${bytes} bytes`);
+  if (values.stats) {
+    const seconds = (performance.now() - started) / 1000;
+    process.stderr.write(`scan: ${files} files, ${bytes} bytes, ${seconds.toFixed(2)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
+  }
+  return tokens > 0 ? EXIT.found : EXIT.ok;
+}

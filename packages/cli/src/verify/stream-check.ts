@@ -1,0 +1,174 @@
+/**
+ * Verifies one stream (docs/audit-trail.md, "Verifying a trail") and names what is wrong: duplicated,
+ * deleted, reordered and modified records, checkpoints that do not match, and a tail without a closing
+ * checkpoint. Checkpoint signatures are checked by checkpoint-check.ts.
+ */
+import {
+  ATTR_JWT_AUDIT_SEQ,
+  GENESIS,
+  canonicalRecord,
+  nextChain,
+  type CanonicalEntry,
+} from '@tokentrail/instrumentation-jwt/audit-trail';
+import type { TrailRecord } from './otlp-records';
+
+export const PROBLEM_KINDS = [
+  'modified',
+  'deleted',
+  'reordered',
+  'duplicated',
+  'truncated',
+  'checkpoint_mismatch',
+  'signature_invalid',
+  'signature_missing',
+] as const;
+export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+
+export interface Problem {
+  readonly kind: ProblemKind;
+  /** The seq values concerned (for `deleted`, every missing one). */
+  readonly seqs: number[];
+  readonly detail: string;
+}
+
+/** The records of a stream, one per seq, with what reading them found. */
+export interface Positions {
+  readonly at: Map<number, TrailRecord>;
+  readonly highest: number;
+  readonly problems: Problem[];
+}
+
+/** Canonical bytes of a record, as if it carried `seq` (its own by default). */
+export function canonicalAt(record: TrailRecord, seq = record.seq): Buffer {
+  const attributes = record.attributes.map((entry): CanonicalEntry => (entry[0] === ATTR_JWT_AUDIT_SEQ ? [entry[0], ['i', String(seq)]] : entry));
+  return canonicalRecord(record.time, record.body, attributes);
+}
+
+function identical(a: TrailRecord, b: TrailRecord): boolean {
+  return a.chain === b.chain && canonicalAt(a).equals(canonicalAt(b));
+}
+
+function ranges(seqs: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < seqs.length; i++) {
+    let j = i;
+    while (j + 1 < seqs.length && seqs[j + 1] === seqs[j]! + 1) j++;
+    parts.push(i === j ? `${seqs[i]}` : `${seqs[i]}–${seqs[j]}`);
+    i = j;
+  }
+  return parts.join(', ');
+}
+
+/** One record per seq from `from` on (copies reported), and the seqs missing between `from` and the highest. */
+export function positionsOf(records: TrailRecord[], from = 1): Positions {
+  const problems: Problem[] = [];
+  const copies = new Map<number, TrailRecord[]>();
+  for (const record of records) {
+    if (record.seq === undefined || record.chain === undefined) {
+      problems.push({ kind: 'modified', seqs: [], detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain` });
+      continue;
+    }
+    if (record.seq < from) continue;
+    const list = copies.get(record.seq);
+    if (list) list.push(record);
+    else copies.set(record.seq, [record]);
+  }
+  const at = new Map<number, TrailRecord>();
+  let highest = 0;
+  for (const [seq, list] of copies) {
+    highest = Math.max(highest, seq);
+    at.set(seq, list[0]!);
+    if (list.length > 1) {
+      const same = list.every((copy) => identical(copy, list[0]!));
+      const where = list.map((copy) => copy.at).join(', ');
+      problems.push({ kind: 'duplicated', seqs: [seq], detail: `seq ${seq} appears ${list.length} times${same ? '' : ', with different content'} (${where})` });
+    }
+  }
+  const missing: number[] = [];
+  for (let seq = from; seq <= highest; seq++) if (!at.has(seq)) missing.push(seq);
+  if (missing.length > 0) {
+    problems.push({ kind: 'deleted', seqs: missing, detail: `seq ${ranges(missing)} missing (the record after a gap cannot be checked against its predecessor)` });
+  }
+  return { at, highest, problems };
+}
+
+interface Link {
+  readonly canonical: Buffer;
+  readonly chain: string;
+}
+
+/** Where a verified window starts: its first record, and the chain value before it (a checkpoint's signed head). */
+export interface Anchor {
+  readonly seq: number;
+  readonly previous: string;
+}
+
+/** The chain value the link from `previous` to the record at `seq` should have, or undefined after a gap. */
+function recomputed(links: Map<number, Link>, seq: number, anchor?: Anchor): string | undefined {
+  const previous = seq === 1 ? GENESIS : seq === anchor?.seq ? anchor.previous : links.get(seq - 1)?.chain;
+  const link = links.get(seq);
+  return previous === undefined || !link ? undefined : nextChain(previous, link.canonical);
+}
+
+function brokenLinks(links: Map<number, Link>, anchor?: Anchor): number[] {
+  const broken: number[] = [];
+  for (const [seq, link] of links) {
+    const expected = recomputed(links, seq, anchor);
+    if (expected !== undefined && expected !== link.chain) broken.push(seq);
+  }
+  return broken.sort((a, b) => a - b);
+}
+
+/** Most broken links searched for a record that belongs elsewhere (the search is cubic). */
+const MAX_REORDER_SEARCH = 48;
+
+/**
+ * Records at broken links that link at another broken position: moved there, keeping their chain value,
+ * or with the content of that position. Returns the moves and the links with each record put back.
+ */
+function findMoves(positions: Positions, links: Map<number, Link>, broken: number[]): { moves: Array<[number, number]>; restored: Map<number, Link> } {
+  const restored = new Map(links);
+  const moves: Array<[number, number]> = [];
+  if (broken.length < 2 || broken.length > MAX_REORDER_SEARCH) return { moves, restored };
+  const predecessors = (target: number) => {
+    const candidates = new Set(broken.map((seq) => links.get(seq)!.chain));
+    const before = target === 1 ? GENESIS : links.get(target - 1)?.chain;
+    if (before !== undefined) candidates.add(before);
+    return candidates;
+  };
+  for (const from of broken) {
+    const record = positions.at.get(from)!;
+    for (const target of broken) {
+      if (target === from) continue;
+      const canonical = canonicalAt(record, target);
+      const chain = [...predecessors(target)].map((previous) => nextChain(previous, canonical)).find((value) => value === record.chain || value === links.get(target)!.chain);
+      if (chain !== undefined) {
+        moves.push([from, target]);
+        restored.set(target, { canonical, chain });
+        break;
+      }
+    }
+  }
+  return { moves, restored };
+}
+
+/** Link checks: moved records named, the rest of the broken links blamed on the record whose content changed. */
+export function checkLinks(positions: Positions, anchor?: Anchor): Problem[] {
+  const links = new Map<number, Link>();
+  for (const [seq, record] of positions.at) links.set(seq, { canonical: canonicalAt(record), chain: record.chain! });
+  const { moves, restored } = findMoves(positions, links, brokenLinks(links, anchor));
+  const problems: Problem[] = moves.map(([from, to]) => ({
+    kind: 'reordered',
+    seqs: [from, to],
+    detail: `the record at seq ${from} was written as seq ${to}`,
+  }));
+  const broken = brokenLinks(restored, anchor);
+  const isBroken = new Set(broken);
+  for (const seq of broken) {
+    // A record whose predecessor only had its chain value changed still links after the predecessor's true value.
+    const previousTrue = isBroken.has(seq - 1) ? recomputed(restored, seq - 1, anchor) : undefined;
+    if (previousTrue !== undefined && nextChain(previousTrue, restored.get(seq)!.canonical) === restored.get(seq)!.chain) continue;
+    problems.push({ kind: 'modified', seqs: [seq], detail: `seq ${seq} (${positions.at.get(seq)!.at}) does not match its chain value` });
+  }
+  return problems;
+}

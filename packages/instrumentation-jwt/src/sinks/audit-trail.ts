@@ -1,0 +1,95 @@
+/**
+ * The tamper-evident audit trail: every audit log record this process emits (`jwt.<operation>`,
+ * `jwt.request`, `jwt.alert`, `jwt.revoke`, `jwt.key.rotated`) gets `jwt.audit.stream` (random per process start), `jwt.audit.seq` (1, 2, 3, …) and
+ * `jwt.audit.chain` (SHA-256 over the previous record's chain and this record's canonical form, see
+ * docs/audit-trail.md). Every `checkpointInterval` records, and when {@link closeAuditTrail} is called at
+ * shutdown, a `jwt.audit.checkpoint` record states the chain head and count, signed when a key is configured.
+ * One hash per record, synchronous, at emit time; only records actually emitted are chained.
+ */
+import { ROOT_CONTEXT, SeverityNumber, type Logger, type LogRecord } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
+import { canonicalText, checkpointStatement, GENESIS, nextChain, wellFormed, type CheckpointReason } from '../audit-trail/canonical';
+import { canonicalOf, entriesOf } from '../audit-trail/js-values';
+import { DEFAULT_CHECKPOINT_INTERVAL, type AuditTrailSettings } from '../audit-trail/trail-settings';
+import type { AttributeValue, AuditAttributes } from '../policy/redaction';
+import {
+  ATTR_JWT_AUDIT_CHAIN,
+  ATTR_JWT_AUDIT_CHECKPOINT_COUNT,
+  ATTR_JWT_AUDIT_CHECKPOINT_HEAD,
+  ATTR_JWT_AUDIT_CHECKPOINT_KEY_ID,
+  ATTR_JWT_AUDIT_CHECKPOINT_REASON,
+  ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE,
+  ATTR_JWT_AUDIT_SEQ,
+  ATTR_JWT_AUDIT_STREAM,
+  EVENT_JWT_AUDIT_CHECKPOINT,
+} from '../semconv';
+
+/** An audit record as a sink builds it; the trail adds the timestamp and its own attributes. */
+export interface AuditRecord extends Omit<LogRecord, 'attributes' | 'timestamp'> {
+  readonly attributes: AuditAttributes;
+}
+
+const stream = randomBytes(16).toString('hex');
+let settings: AuditTrailSettings = { checkpointInterval: DEFAULT_CHECKPOINT_INTERVAL, signer: undefined };
+let seq = 0;
+let head = GENESIS;
+let sinceCheckpoint = 0;
+let closed = false;
+
+/** Applies the instrumentation's settings (the last configured instrumentation's, when there are several). */
+export function configureAuditTrail(next: AuditTrailSettings): void {
+  settings = next;
+}
+
+function wellFormedValue(value: AttributeValue): AttributeValue {
+  if (typeof value === 'string') return wellFormed(value);
+  return Array.isArray(value) ? value.map(wellFormed) : value;
+}
+
+function append(logger: Logger, record: AuditRecord): void {
+  const attributes: AuditAttributes = {};
+  for (const key of Object.keys(record.attributes)) attributes[wellFormed(key)] = wellFormedValue(record.attributes[key]!);
+  attributes[ATTR_JWT_AUDIT_STREAM] = stream;
+  attributes[ATTR_JWT_AUDIT_SEQ] = seq + 1;
+  const timestamp = Date.now();
+  const canonical = canonicalText(`${timestamp}000000`, canonicalOf(record.body), entriesOf(attributes));
+  const chain = nextChain(head, canonical);
+  attributes[ATTR_JWT_AUDIT_CHAIN] = chain;
+  logger.emit({ ...record, timestamp, attributes });
+  seq += 1;
+  head = chain;
+}
+
+function checkpoint(logger: Logger, reason: CheckpointReason): void {
+  const attributes: AuditAttributes = {
+    [ATTR_JWT_AUDIT_CHECKPOINT_COUNT]: seq,
+    [ATTR_JWT_AUDIT_CHECKPOINT_HEAD]: head,
+    [ATTR_JWT_AUDIT_CHECKPOINT_REASON]: reason,
+  };
+  const { signer } = settings;
+  if (signer) {
+    attributes[ATTR_JWT_AUDIT_CHECKPOINT_KEY_ID] = signer.keyId;
+    attributes[ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE] = signer.sign(checkpointStatement(stream, seq, head, reason));
+  }
+  sinceCheckpoint = 0;
+  append(logger, { eventName: EVENT_JWT_AUDIT_CHECKPOINT, severityNumber: SeverityNumber.INFO, severityText: 'INFO', attributes, context: ROOT_CONTEXT });
+}
+
+/** Emits one audit record on the chain, and a checkpoint after it when the interval is reached. */
+export function emitAuditRecord(logger: Logger, record: AuditRecord): void {
+  append(logger, record);
+  closed = false;
+  sinceCheckpoint += 1;
+  const { checkpointInterval } = settings;
+  if (checkpointInterval > 0 && sinceCheckpoint >= checkpointInterval) checkpoint(logger, 'interval');
+}
+
+/**
+ * Emits the closing checkpoint (`reason` `shutdown`) that seals the trail so far; a no-op when nothing was
+ * recorded since the last one. Records emitted later continue the same stream and need another close.
+ */
+export function closeAuditTrail(logger: Logger): void {
+  if (seq === 0 || closed) return;
+  checkpoint(logger, 'shutdown');
+  closed = true;
+}

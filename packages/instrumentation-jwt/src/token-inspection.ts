@@ -1,0 +1,21 @@
+/**
+ * `@tokentrail/instrumentation-jwt/inspection`: what an offline reader of tokens (the `tokentrail inspect`
+ * command) needs to say exactly what the instrumentation would — the same token reading, redaction, findings
+ * and `jwt.validation.reason` mapping, and the policies resolved from the same configuration.
+ */
+import type { JwtInstrumentationConfig } from './types';
+import { resolveSettings } from './settings';
+import type { RedactionPolicy } from './policy/claim-policy';
+import type { FindingsPolicy } from './policy/findings';
+
+export { readClaims, readHeader } from './jwt/compact';
+export { redact, type AttributeValue, type AuditAttributes } from './policy/redaction';
+export { FINDINGS, FINDING_SEVERITY, SEVERITIES, tokenFindings, type Finding, type FindingSeverity, type FindingsPolicy } from './policy/findings';
+export { joseFailure } from './adapters/jose-errors';
+export type { AuditEvent, Failure, JsonObject } from './audit-event';
+
+/** The redaction and findings policies the instrumentation would use with this configuration. */
+export function inspectionPolicies(config: JwtInstrumentationConfig, warn: (message: string) => void): { redaction: RedactionPolicy; findings: FindingsPolicy } {
+  const settings = resolveSettings(config, warn);
+  return { redaction: settings.redaction, findings: settings.intel.findings };
+}
