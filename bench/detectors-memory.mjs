@@ -13,12 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { context, logs, metrics, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { installDiscardingSdk } from './support/discarding-sdk.mjs';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const require = createRequire(import.meta.url);
@@ -90,12 +86,7 @@ for (let i = 0; i < INSIGHTS; i += 1) fingerprint(i % 2000);
 const insightNs = ((fingerprintCost - started) - (performance.now() - fingerprintCost)) * 1e6 / INSIGHTS;
 
 // 4. Added cost per instrumented verify: detectors on vs off, interleaved rounds.
-const discard = { export: (_items, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
-class Reader extends MetricReader { async onForceFlush() {} async onShutdown() {} }
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
-logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: discard, maxQueueSize: 4096 })] }));
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new Reader()] }));
+installDiscardingSdk();
 const ON = { pseudonymKey: KEY };
 const OFF = { ...ON, detectors: { enabled: false } };
 const instrumentation = new JwtInstrumentation(ON);

@@ -152,3 +152,19 @@ test('a finding is computed from the token alone: the pure function agrees with 
   assert.deepEqual(findings, pure);
   for (const finding of FINDINGS) assert.ok(['low', 'medium', 'high', 'critical'].includes(FINDING_SEVERITY[finding]), finding);
 });
+
+test('the pure token findings: time-dependent ones, casing, and which operations judge verify options', () => {
+  const now = nowSeconds();
+  const policy = { maxLifetimeSeconds: 86400, clockToleranceSeconds: 60, now };
+  const at = (c, operation = 'decode', header = { alg: 'HS256' }, checks) => tokenFindings({ header, claims: { jti: 'j', ...c }, checks, operation }, policy);
+  assert.deepEqual(at({ exp: now + 25 * 3600 }), ['lifetime_too_long'], 'without iat, judged from now');
+  assert.deepEqual(at({ exp: now + 3600 }), []);
+  assert.deepEqual(at({ iat: now + 30, exp: now + 600 }), [], 'inside the clock tolerance');
+  assert.deepEqual(at({ iat: now + 90, exp: now + 600 }), ['clock_skew_large']);
+  assert.deepEqual(at({ exp: 'tomorrow' }), ['missing_exp'], 'a non-numeric exp is no exp');
+  assert.deepEqual(at({ exp: now + 60 }, 'verify', { alg: 'NoNe' }, { algorithms: true, audience: true, issuer: true }), ['alg_none']);
+  const unpinned = { algorithms: false, audience: false, issuer: false };
+  assert.deepEqual(at({ exp: now + 60 }, 'decrypt', undefined, unpinned), ['aud_not_checked', 'iss_not_checked'], 'decrypt has no algorithms option to pin');
+  assert.deepEqual(at({ exp: now + 60 }, 'decode', undefined, unpinned), [], 'a decode checks nothing, by definition');
+  assert.deepEqual(tokenFindings({ header: { alg: 'ES256' }, operation: 'encrypt' }, { ...policy, expectedAlgorithms: ['ES256'] }), [], 'no claims: no claim findings');
+});

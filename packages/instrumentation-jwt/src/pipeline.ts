@@ -115,7 +115,8 @@ class Operation implements OperationScope {
       };
       const attributes = redact(event, this.settings.redaction, this.settings.tokenAttributes.of(event));
       const dimensions = metricDimensions(event, attributes);
-      return { event, attributes, dimensions, span: this.span, context: this.activeContext, callerContext: this.callerContext, endTime: Date.now() };
+      const endTime = performance.timeOrigin + performance.now();
+      return { event, attributes, dimensions, span: this.span, context: this.activeContext, callerContext: this.callerContext, endTime };
     } catch (error) {
       this.host.diag.error('internal error redacting the operation; recording it without token details', error);
       return undefined;

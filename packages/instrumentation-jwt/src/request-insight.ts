@@ -64,7 +64,9 @@ export function addRequestInsight(
 
   const { detectors } = host;
   const fingerprint = jwt[ATTR_JWT_TOKEN_FINGERPRINT];
-  if (!detectors || typeof fingerprint !== 'string') return;
+  // Alerts are span events, log records and counter points: with all three off there is nothing to detect for.
+  const alertsGoSomewhere = settings.emitSpans || settings.emitLogRecords || settings.emitMetrics;
+  if (!detectors || !alertsGoSomewhere || typeof fingerprint !== 'string') return;
   const address = typeof http[ATTR_CLIENT_ADDRESS] === 'string' ? (http[ATTR_CLIENT_ADDRESS] as string) : undefined;
   const now = Date.now();
   const targets = {
