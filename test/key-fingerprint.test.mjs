@@ -35,3 +35,23 @@ test('a key pair\'s fingerprint is the keyed pseudonym of its public key', async
   const digest = createHash('sha256').update('spki:').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
   assert.equal(signed.span.attributes['jwt.key.fingerprint'], pseudonym(digest));
 });
+
+test('fast-jwt and hono name their key too: one fingerprint for sign and verify, and the weak-key finding', async () => {
+  const { createSigner, createVerifier } = createRequire(import.meta.url)('fast-jwt');
+  const { sign: honoSign, verify: honoVerify } = await import('hono/jwt');
+  const weak = 'short-secret';
+  telemetry.leaks.register(weak, 'weak HMAC secret');
+  const fp = (r) => r.span.attributes['jwt.key.fingerprint'];
+  const fastSigned = await run(telemetry, () => createSigner({ key: secret, algorithm: 'HS256' })({ sub: 'fast' }), { operation: 'sign' });
+  telemetry.leaks.registerToken(fastSigned.value);
+  const fastVerified = await run(telemetry, () => createVerifier({ key: secret })(fastSigned.value), { operation: 'verify' });
+  assert.match(fp(fastSigned), /^[0-9a-f]{32}$/);
+  assert.equal(fp(fastVerified), fp(fastSigned));
+  const honoSigned = await run(telemetry, () => honoSign({ sub: 'hono', exp: Math.floor(Date.now() / 1000) + 60 }, weak, 'HS256'), { operation: 'sign' });
+  telemetry.leaks.registerToken(honoSigned.value);
+  const honoVerified = await run(telemetry, () => honoVerify(honoSigned.value, weak, 'HS256'), { operation: 'verify' });
+  assert.equal(fp(honoVerified), fp(honoSigned));
+  assert.notEqual(fp(honoSigned), fp(fastSigned), 'another secret, another fingerprint');
+  assert.ok(honoVerified.findings.includes('hmac_key_weak'), 'a 12-byte HS256 secret is weak');
+  assert.ok(!fastVerified.findings.includes('hmac_key_weak'));
+});

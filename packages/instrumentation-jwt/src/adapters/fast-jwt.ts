@@ -67,9 +67,9 @@ interface Factory {
 }
 
 const FACTORIES: readonly Factory[] = [
-  { name: 'createVerifier', operation: 'verify', describe: (o, args, s) => ({ ...describeRead(o, args[0], s), checks: checksOf(o) }) },
+  { name: 'createVerifier', operation: 'verify', describe: (o, args, s) => ({ ...describeRead(o, args[0], s), checks: checksOf(o), key: o.key }) },
   { name: 'createDecoder', operation: 'decode', describe: (o, args, s) => describeRead(o, args[0], s) },
-  { name: 'createSigner', operation: 'sign', describe: (_o, _args, s) => describeSign(s) },
+  { name: 'createSigner', operation: 'sign', describe: (o, _args, s) => ({ ...describeSign(s), key: o.key }) },
 ];
 
 /** The produced function, recording each call; it keeps the original's name, length and own properties (`cache`). */
