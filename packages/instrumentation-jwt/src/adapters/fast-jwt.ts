@@ -4,7 +4,7 @@
  * synchronous return when the key is a value, and with a key-fetcher function a promise or, when the caller
  * passes one, a callback.
  */
-import type { JsonObject, JwtOperation, OperationResult, VerifyChecks } from '../audit-event';
+import type { JsonObject, JwtOperation, OperationResult, VerifyChecks } from '../events/audit-event';
 import { asJsonObject, readClaims, readHeader } from '../jwt/compact';
 import { callAsync, callSync, recordingCallback, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, OperationScope, Patcher } from './contract';

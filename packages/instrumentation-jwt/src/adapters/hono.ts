@@ -4,7 +4,7 @@
  * `hono/jwt` (the middleware and its re-exports), `hono/utils/jwt` and the `Jwt` object, from `import` and
  * `require()` alike, since all of them read the functions from it.
  */
-import type { JwtOperation, OperationResult, VerifyChecks } from '../audit-event';
+import type { JwtOperation, OperationResult, VerifyChecks } from '../events/audit-event';
 import { asJsonObject, readClaims, readHeader } from '../jwt/compact';
 import { callAsync, callSync, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';

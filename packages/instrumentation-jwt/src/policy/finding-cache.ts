@@ -7,7 +7,7 @@
  * - the key fingerprint with each key's entry, for the pseudonymizer in force.
  */
 import { LRUCache } from 'lru-cache';
-import type { JsonObject, JwtOperation, VerifyChecks } from '../audit-event';
+import type { JsonObject, JwtOperation, VerifyChecks } from '../events/audit-event';
 import { mergeFindings, staticTokenFindings, type Finding, type FindingsPolicy } from './findings';
 import { keyFindings, measureKey, type MeasuredKey } from './key-facts';
 import { secretFingerprint, type Pseudonymizer } from './pseudonym';
