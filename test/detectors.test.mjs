@@ -4,13 +4,13 @@
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { SeverityNumber, SpanKind } from '@opentelemetry/api';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
-import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym } from './support/jwt-fixtures.mjs';
+import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym, registeredSecret } from './support/jwt-fixtures.mjs';
 import { counterValue } from './support/insight.mjs';
 import { appFor, eventually, startApp } from './support/insight-app.mjs';
 
@@ -23,13 +23,8 @@ const telemetry = setupTelemetry();
 const instrumentation = new JwtInstrumentation(config);
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
-function secretOf(label) {
-  const text = randomBytes(32).toString('hex');
-  telemetry.leaks.register(text, label);
-  return Buffer.from(text);
-}
-const secret = secretOf('HMAC secret');
-const wrongSecret = secretOf('attacker HMAC secret');
+const secret = registeredSecret(telemetry, 'HMAC secret');
+const wrongSecret = registeredSecret(telemetry, 'attacker HMAC secret');
 telemetry.leaks.register(PERSONAL.sub, 'raw sub');
 
 const alerts = (name) => telemetry.logRecords().filter((r) => r.eventName === 'jwt.alert' && r.attributes['jwt.alert.name'] === name);

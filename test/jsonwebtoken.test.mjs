@@ -1,34 +1,24 @@
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
-import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
-import { LeakScanner } from './support/leak-scanner.mjs';
-import { AUDIENCE, ISSUER, PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
-import { assertOperation, assertVerifyCase, createRecorder, dimensionsOf } from './support/record.mjs';
+import { AUDIENCE, ISSUER, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
+import { assertOperation, assertVerifyCase, dimensionsOf } from './support/record.mjs';
 import { expectedAttributes } from './support/expected.mjs';
+import { librarySuite, suitePayload } from './support/library-suite.mjs';
 
 const telemetry = setupTelemetry();
 new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
 
-const leaks = new LeakScanner();
-const { record, exported } = createRecorder(telemetry);
-const secret = randomBytes(24).toString('hex');
-const otherSecret = randomBytes(24).toString('hex');
-leaks.register(secret, 'HMAC secret');
-leaks.register(PERSONAL.sub, 'raw sub');
-leaks.register(PERSONAL.email, 'email claim');
-leaks.register(PERSONAL.name, 'name claim');
-for (const [label, value] of [['HMAC secret', secret], ['raw sub', PERSONAL.sub], ['email claim', PERSONAL.email]]) telemetry.leaks.register(value, label);
+const { leaks, record, exported, secret, otherSecret } = librarySuite(telemetry);
 
 const header = { alg: 'HS256', typ: 'JWT', kid: 'hs-2026-11' };
 
-function payload(overrides = {}) {
-  return { ...PERSONAL, roles: ['reader', 'auditor'], iss: ISSUER, aud: AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 600, ...overrides };
-}
+const payload = (overrides) => suitePayload(overrides);
 
 function sign(claims, key = secret) {
   const token = jwt.sign(claims, key, { algorithm: 'HS256', keyid: header.kid });

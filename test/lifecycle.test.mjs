@@ -5,12 +5,12 @@
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
-import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym } from './support/jwt-fixtures.mjs';
+import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym, registeredSecret } from './support/jwt-fixtures.mjs';
 import { run } from './support/insight.mjs';
 import { appFor, eventually, startApp } from './support/insight-app.mjs';
 
@@ -18,10 +18,8 @@ const telemetry = setupTelemetry();
 new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
-const secretText = randomBytes(32).toString('hex');
-telemetry.leaks.register(secretText, 'HMAC secret');
+const secret = registeredSecret(telemetry);
 telemetry.leaks.register(PERSONAL.sub, 'raw sub');
-const secret = Buffer.from(secretText);
 
 for (const library of ['jose', 'jsonwebtoken']) {
   describe(`${library}`, () => {

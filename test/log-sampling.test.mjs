@@ -5,12 +5,12 @@
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
-import { PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
+import { PERSONAL, PSEUDONYM_KEY, nowSeconds, registeredSecret } from './support/jwt-fixtures.mjs';
 
 const RATIO = 0.25;
 const RUNS = 400;
@@ -18,13 +18,8 @@ const telemetry = setupTelemetry();
 new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, logSampleRatio: RATIO, detectors: { enabled: false } });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
-function secretOf(label) {
-  const text = randomBytes(32).toString('hex');
-  telemetry.leaks.register(text, label);
-  return Buffer.from(text);
-}
-const secret = secretOf('HMAC secret');
-const wrongSecret = secretOf('other HMAC secret');
+const secret = registeredSecret(telemetry, 'HMAC secret');
+const wrongSecret = registeredSecret(telemetry, 'other HMAC secret');
 telemetry.leaks.register(PERSONAL.sub, 'raw sub');
 const ISS = 'https://idp.example.test';
 const PINNED = { algorithms: ['HS256'], audience: 'orders-api', issuer: ISS };

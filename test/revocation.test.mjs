@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { SeverityNumber, trace } from '@opentelemetry/api';
 import { JwtInstrumentation, recordRevocation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
-import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym } from './support/jwt-fixtures.mjs';
+import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym, registeredSecret } from './support/jwt-fixtures.mjs';
 import { counterValue, run } from './support/insight.mjs';
 import { eventually } from './support/insight-app.mjs';
 
@@ -30,10 +30,8 @@ const instrumentation = new JwtInstrumentation({
 });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
-const secretText = randomBytes(32).toString('hex');
-telemetry.leaks.register(secretText, 'HMAC secret');
+const secret = registeredSecret(telemetry);
 telemetry.leaks.register(PERSONAL.sub, 'raw sub');
-const secret = Buffer.from(secretText);
 const ACTOR = `admin-${randomBytes(4).toString('hex')}`;
 telemetry.leaks.register(ACTOR, 'raw actor');
 

@@ -5,13 +5,13 @@
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
-import { PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
+import { PERSONAL, PSEUDONYM_KEY, nowSeconds, registeredSecret } from './support/jwt-fixtures.mjs';
 import { counterValue } from './support/insight.mjs';
 import { appFor, eventually, startApp } from './support/insight-app.mjs';
 
@@ -22,10 +22,8 @@ new JwtInstrumentation({
 });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
-const secretText = randomBytes(32).toString('hex');
-telemetry.leaks.register(secretText, 'HMAC secret');
+const secret = registeredSecret(telemetry);
 telemetry.leaks.register(PERSONAL.sub, 'raw sub');
-const secret = Buffer.from(secretText);
 
 for (const library of ['jose', 'jsonwebtoken']) {
   describe(library, () => {

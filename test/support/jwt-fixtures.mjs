@@ -19,3 +19,10 @@ export const PERSONAL = {
 };
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A throwaway HMAC secret (32 random bytes as hex text), registered with the file's leak scanner; as a Buffer. */
+export function registeredSecret(telemetry, label = 'HMAC secret') {
+  const text = randomBytes(32).toString('hex');
+  telemetry.leaks.register(text, label);
+  return Buffer.from(text);
+}
