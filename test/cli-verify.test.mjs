@@ -124,6 +124,29 @@ describe('tokentrail verify', () => {
     assert.match(result.stdout, /signature_invalid .*\(it names key [\w-]{43}; the given key is [\w-]{43}\)/);
   });
 
+  test('a record delivered twice by a retried export: duplicated unless --allow-redelivered; a copy that differs always fails', () => {
+    const { requests } = TAMPERS.duplicate(trails.collector.requests, random(SEED + 3));
+    const files = write(join(dir, 'redelivered'), 'collector', requests);
+    const strict = tokentrail(['verify', '--public-key', publicKeyFile, ...files]);
+    assert.equal(strict.status, 1);
+    assert.match(strict.stdout, /^ {2}duplicated /m);
+    const lenient = tokentrail(['verify', '--allow-redelivered', '--public-key', publicKeyFile, ...files]);
+    assert.equal(lenient.status, 0, lenient.stdout);
+
+    const altered = structuredClone(requests);
+    const copies = new Map();
+    for (const request of altered) for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const record of sl.logRecords ?? []) {
+      const seq = record.attributes.find((kv) => kv.key === 'jwt.audit.seq')?.value?.intValue;
+      if (seq !== undefined) copies.set(seq, [...(copies.get(seq) ?? []), record]);
+    }
+    const [, second] = [...copies.values()].find((list) => list.length > 1);
+    const edited = second.attributes.find((kv) => kv.value?.stringValue !== undefined && !kv.key.startsWith('jwt.audit.'));
+    edited.value = { stringValue: `${edited.value.stringValue}x` };
+    const differing = tokentrail(['verify', '--allow-redelivered', '--public-key', publicKeyFile, ...write(join(dir, 'redelivered-differing'), 'collector', altered)]);
+    assert.equal(differing.status, 1, differing.stdout);
+    assert.match(differing.stdout, /^ {2}duplicated .*with different content/m);
+  });
+
   test('a trail still being written: truncated unless --allow-open', () => {
     const { requests } = TAMPERS.truncate(trails.collector.requests, random(SEED + 2));
     const files = write(join(dir, 'open'), 'collector', requests);

@@ -59,8 +59,12 @@ function ranges(seqs: number[]): string {
   return parts.join(', ');
 }
 
-/** One record per seq from `from` on (copies reported), and the seqs missing between `from` and the highest. */
-export function positionsOf(records: TrailRecord[], from = 1): Positions {
+/**
+ * One record per seq from `from` on (copies reported), and the seqs missing between `from` and the highest.
+ * With `allowRedelivered`, identical copies of a record (what an exporter's or a Collector's retry delivers
+ * twice) are not a problem; copies that differ always are.
+ */
+export function positionsOf(records: TrailRecord[], from = 1, allowRedelivered = false): Positions {
   const problems: Problem[] = [];
   const copies = new Map<number, TrailRecord[]>();
   for (const record of records) {
@@ -80,6 +84,7 @@ export function positionsOf(records: TrailRecord[], from = 1): Positions {
     at.set(seq, list[0]!);
     if (list.length > 1) {
       const same = list.every((copy) => identical(copy, list[0]!));
+      if (same && allowRedelivered) continue;
       const where = list.map((copy) => copy.at).join(', ');
       problems.push({ kind: 'duplicated', seqs: [seq], detail: `seq ${seq} appears ${list.length} times${same ? '' : ', with different content'} (${where})` });
     }

@@ -34,6 +34,8 @@ export interface VerifyOptions {
   readonly publicKey?: PublicKey;
   /** A stream without a closing checkpoint is still running: not a failure. */
   readonly allowOpen?: boolean;
+  /** Identical copies of a record (a retried export delivered twice) are not a problem. */
+  readonly allowRedelivered?: boolean;
   /** A stream may start at a checkpoint (a window of a longer trail): the records before it are not required. */
   readonly fromCheckpoint?: boolean;
 }
@@ -50,7 +52,7 @@ export function verifyStream(stream: string, records: TrailRecord[], options: Ve
   // A stream read from its first record needs no anchor; a window starts at its first checkpoint.
   const fromStart = records.some((record) => record.seq === 1);
   const anchor = options.fromCheckpoint && !fromStart ? windowAnchor(records) : undefined;
-  const positions = positionsOf(records, anchor?.seq ?? 1);
+  const positions = positionsOf(records, anchor?.seq ?? 1, options.allowRedelivered);
   const problems = [...positions.problems, ...checkLinks(positions, anchor)];
   const summary = checkCheckpoints(stream, positions, options.publicKey, problems);
   if (!summary.sealed && !options.allowOpen) {

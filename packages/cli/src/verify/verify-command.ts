@@ -15,6 +15,8 @@ without a closing checkpoint (truncated) and bad checkpoint signatures.
 Options:
   --public-key FILE  Ed25519 public key (SPKI PEM or JWK) the checkpoints must be signed with
   --allow-open       a stream without a closing checkpoint (a process still running) is not a failure
+  --allow-redelivered  identical copies of a record (an export retried and delivered twice) are not a
+                     failure; copies with different content still are
   --from-checkpoint  verify a window of a longer trail: a stream may start at a checkpoint (with
                      --public-key, that checkpoint's signature anchors the window)
   --json             print the report as JSON
@@ -30,6 +32,7 @@ export async function verifyCommand(args: string[], out: (text: string) => void)
     options: {
       'public-key': { type: 'string' },
       'allow-open': { type: 'boolean' },
+      'allow-redelivered': { type: 'boolean' },
       'from-checkpoint': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -41,7 +44,7 @@ export async function verifyCommand(args: string[], out: (text: string) => void)
   }
   if (positionals.length === 0) throw new UsageError('verify needs at least one file');
   const publicKey = values['public-key'] === undefined ? undefined : readPublicKey(values['public-key']);
-  const report = await verifyFiles(positionals, { publicKey, allowOpen: values['allow-open'], fromCheckpoint: values['from-checkpoint'] });
+  const report = await verifyFiles(positionals, { publicKey, allowOpen: values['allow-open'], allowRedelivered: values['allow-redelivered'], fromCheckpoint: values['from-checkpoint'] });
   out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   return report.verified ? EXIT.ok : EXIT.found;
 }
