@@ -20,7 +20,7 @@ if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose
 const require = createRequire(import.meta.url);
 const built = (path) => require(`../packages/instrumentation-jwt/build/${path}`);
 const { Detectors } = built('detectors/detectors.js');
-const { resolveIntelSettings, DEFAULT_DETECTOR_MAX_KEYS } = built('intel-settings.js');
+const { resolveInsightSettings, DEFAULT_DETECTOR_MAX_KEYS } = built('insight-settings.js');
 
 const TOKENS = 1_000_000;
 const ADDRESSES = 100_000;
@@ -36,7 +36,7 @@ function heapAfterGc() {
 }
 
 // 1. Retained memory after the flood.
-const settings = resolveIntelSettings({});
+const settings = resolveInsightSettings({});
 const baseline = heapAfterGc();
 let detectors = new Detectors(settings.detectors, settings.detectorMaxKeys);
 let firings = 0;

@@ -12,7 +12,7 @@ import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
 import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym } from './support/jwt-fixtures.mjs';
 import { counterValue } from './support/insight.mjs';
-import { appFor, eventually, startApp } from './support/intel-app.mjs';
+import { appFor, eventually, startApp } from './support/insight-app.mjs';
 
 const THRESHOLDS = { token_hammering: 3, token_replay_multi_ip: 2, failure_burst: 3, reissue_storm: 3 };
 const config = {

@@ -156,13 +156,13 @@ test('docs/findings.md has one row per finding, with the severity the code gives
 
 test('docs/detectors.md documents every detector with its default threshold and window', async () => {
   const page = docPage('detectors.md');
-  const { DEFAULT_DETECTORS } = built('intel-settings.js');
+  const { DEFAULT_DETECTORS } = built('insight-settings.js');
   for (const name of DETECTORS) {
     const row = page.match(new RegExp(`^\\| \`${name}\` \\| .+ \\| (\\d+)[^|/]*/ (\\d+) s \\|$`, 'm'));
     assert.ok(row, `${name} has a row`);
     assert.deepEqual([Number(row[1]), Number(row[2])], [DEFAULT_DETECTORS[name].threshold, DEFAULT_DETECTORS[name].windowSeconds], name);
   }
-  assert.ok(page.includes(`at most \`maxKeys\` keys (default ${built('intel-settings.js').DEFAULT_DETECTOR_MAX_KEYS.toLocaleString('en-US')})`));
+  assert.ok(page.includes(`at most \`maxKeys\` keys (default ${built('insight-settings.js').DEFAULT_DETECTOR_MAX_KEYS.toLocaleString('en-US')})`));
 });
 
 test('docs/lifecycle.md documents the denylist cap and every revocation reason', () => {

@@ -12,7 +12,7 @@ import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
 import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym } from './support/jwt-fixtures.mjs';
 import { run } from './support/insight.mjs';
-import { appFor, eventually, startApp } from './support/intel-app.mjs';
+import { appFor, eventually, startApp } from './support/insight-app.mjs';
 
 const telemetry = setupTelemetry();
 new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });

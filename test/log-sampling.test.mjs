@@ -85,7 +85,7 @@ for (const [library, l] of Object.entries(libraries)) {
 }
 
 test('jwt.request records are sampled the same way: sound requests sampled, refused ones all kept', async () => {
-  const { appFor, eventually, startApp } = await import('./support/intel-app.mjs');
+  const { appFor, eventually, startApp } = await import('./support/insight-app.mjs');
   const app = appFor({ library: 'jsonwebtoken', jose, jwt, secret });
   const server = await startApp(app);
   try {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { configFromEnv } from '@tokentrail/register/env-config';
 import { startReceiver } from '@tokentrail/otlp-receiver';
 import { runApp } from '@tokentrail/otlp-receiver/run-app';
@@ -26,6 +27,32 @@ test('TOKENTRAIL_* variables become the instrumentation config', () => {
   );
   assert.deepEqual(configFromEnv({ TOKENTRAIL_ROLES_CLAIM: 'none' }), { rolesClaim: null });
   assert.deepEqual(configFromEnv({}), {});
+});
+
+test('TOKENTRAIL_* variables for sampling, findings, detectors and the scope policy', () => {
+  assert.deepEqual(
+    configFromEnv({
+      TOKENTRAIL_LOG_SAMPLE_RATIO: '0.25',
+      TOKENTRAIL_MAX_TOKEN_LIFETIME: '3600',
+      TOKENTRAIL_EXPECTED_ALGORITHMS: 'RS256, ES256',
+      TOKENTRAIL_DETECTORS: 'false',
+      TOKENTRAIL_SCOPE_POLICY: 'GET /admin=scope:admin role:ops; /orders=scope:orders:read',
+    }),
+    {
+      logSampleRatio: 0.25,
+      findings: { maxLifetimeSeconds: 3600, expectedAlgorithms: ['RS256', 'ES256'] },
+      detectors: { enabled: false },
+      scopePolicy: { 'GET /admin': { scopes: ['admin'], roles: ['ops'] }, '/orders': { scopes: ['orders:read'] } },
+    },
+  );
+  assert.deepEqual(configFromEnv({ TOKENTRAIL_EXPECTED_ALGORITHMS: 'EdDSA' }), { findings: { expectedAlgorithms: ['EdDSA'] } });
+  const parsed = configFromEnv({ TOKENTRAIL_LOG_SAMPLE_RATIO: '0.5', TOKENTRAIL_MAX_TOKEN_LIFETIME: '600', TOKENTRAIL_SCOPE_POLICY: 'GET /admin=scope:admin' });
+  const instrumentation = new JwtInstrumentation({ ...parsed, pseudonymKey: 'register-env-key-0123456789abcdef', enabled: false });
+  assert.equal(instrumentation.getConfig().logSampleRatio, 0.5, 'the instrumentation accepts what the variables give');
+  assert.throws(() => configFromEnv({ TOKENTRAIL_LOG_SAMPLE_RATIO: '0' }), /TOKENTRAIL_LOG_SAMPLE_RATIO must be a number above 0 and at most 1 \(got "0"\)/);
+  assert.throws(() => configFromEnv({ TOKENTRAIL_MAX_TOKEN_LIFETIME: '1.5' }), /TOKENTRAIL_MAX_TOKEN_LIFETIME must be a whole number of seconds above 0/);
+  assert.throws(() => configFromEnv({ TOKENTRAIL_SCOPE_POLICY: '/admin=admin' }), /TOKENTRAIL_SCOPE_POLICY entries must look like "GET \/route=scope:NAME role:NAME" \(got "\/admin=admin"\)/);
+  assert.throws(() => configFromEnv({ TOKENTRAIL_SCOPE_POLICY: '/admin=' }), /TOKENTRAIL_SCOPE_POLICY entries/);
 });
 
 test('malformed TOKENTRAIL_* values are refused with the variable named', () => {

@@ -14,7 +14,7 @@ import { JwtInstrumentation, recordRevocation } from '@tokentrail/instrumentatio
 import { setupTelemetry } from './support/telemetry.mjs';
 import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym } from './support/jwt-fixtures.mjs';
 import { counterValue, run } from './support/insight.mjs';
-import { eventually } from './support/intel-app.mjs';
+import { eventually } from './support/insight-app.mjs';
 
 const telemetry = setupTelemetry();
 const revokedJtis = new Set();
@@ -172,7 +172,7 @@ test('jsonwebtoken: the synchronous verify and the callback verify behave as wit
 });
 
 test('a request answered before an asynchronous isRevoked answers still has its verify: outcome valid, then the finding on the verify', async () => {
-  const { appFor, startApp } = await import('./support/intel-app.mjs');
+  const { appFor, startApp } = await import('./support/insight-app.mjs');
   const app = appFor({ library: 'jsonwebtoken', jose, jwt, secret });
   const server = await startApp(app);
   const token = await mint(libraries.jsonwebtoken.sign);

@@ -13,7 +13,7 @@ import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
 import { PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
 import { counterValue } from './support/insight.mjs';
-import { appFor, eventually, startApp } from './support/intel-app.mjs';
+import { appFor, eventually, startApp } from './support/insight-app.mjs';
 
 const telemetry = setupTelemetry();
 new JwtInstrumentation({

@@ -13,8 +13,8 @@ import { fastJwtAdapter } from './adapters/fast-jwt';
 import { honoAdapter } from './adapters/hono';
 import { jwksRsaAdapter } from './adapters/jwks-rsa';
 import { observeHttpServers } from './adapters/http-server';
-import { AuditPipeline } from './pipeline';
-import type { PipelineHost } from './pipeline-host';
+import { AuditPipeline } from './pipeline/pipeline';
+import type { PipelineHost } from './pipeline/pipeline-host';
 import { resolveSettings, type Settings } from './settings';
 import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
@@ -56,7 +56,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     super.setConfig(config);
     this._settings = settings;
     configureAuditTrail(settings.auditTrail);
-    const { detectors, detectorMaxKeys } = settings.intel;
+    const { detectors, detectorMaxKeys } = settings.insight;
     this._detectors = detectors ? new Detectors(detectors, detectorMaxKeys) : undefined;
   }
 

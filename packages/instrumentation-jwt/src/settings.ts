@@ -4,13 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { auditTrailSettings, type AuditTrailSettings } from './audit-trail/trail-settings';
-import type { JwtLibrary } from './audit-event';
+import type { JwtLibrary } from './events/audit-event';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
 import { createPseudonymizer } from './policy/pseudonym';
 import { TokenAttributeCache } from './policy/token-attribute-cache';
 import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
-import { resolveIntelSettings, type IntelSettings } from './intel-settings';
+import { resolveInsightSettings, type InsightSettings } from './insight-settings';
 import { PACKAGE_NAME } from './version';
 
 export const PSEUDONYM_KEY_ENV = 'TOKENTRAIL_PSEUDONYM_KEY';
@@ -34,7 +34,7 @@ export interface Settings {
   readonly signHook?: JwtSpanHook;
   readonly auditTrail: AuditTrailSettings;
   /** Findings, revocation, scope policy, detectors and log sampling. */
-  readonly intel: IntelSettings;
+  readonly insight: InsightSettings;
 }
 
 function fail(option: string, expected: string, got: unknown): never {
@@ -158,6 +158,6 @@ export function resolveSettings(
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
     auditTrail: auditTrailSettings(config, env, fail),
-    intel: resolveIntelSettings(config),
+    insight: resolveInsightSettings(config),
   };
 }

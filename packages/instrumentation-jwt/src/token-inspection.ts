@@ -12,10 +12,10 @@ export { readClaims, readHeader } from './jwt/compact';
 export { redact, type AttributeValue, type AuditAttributes } from './policy/redaction';
 export { FINDINGS, FINDING_SEVERITY, SEVERITIES, tokenFindings, type Finding, type FindingSeverity, type FindingsPolicy } from './policy/findings';
 export { joseFailure } from './adapters/jose-errors';
-export type { AuditEvent, Failure, JsonObject } from './audit-event';
+export type { AuditEvent, Failure, JsonObject } from './events/audit-event';
 
 /** The redaction and findings policies the instrumentation would use with this configuration. */
 export function inspectionPolicies(config: JwtInstrumentationConfig, warn: (message: string) => void): { redaction: RedactionPolicy; findings: FindingsPolicy } {
   const settings = resolveSettings(config, warn);
-  return { redaction: settings.redaction, findings: settings.intel.findings };
+  return { redaction: settings.redaction, findings: settings.insight.findings };
 }

@@ -4,7 +4,7 @@
  */
 import type { Span } from '@opentelemetry/api';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import type { JwtLibrary, JwtOperation, ValidationOutcome, ValidationReason } from './audit-event';
+import type { JwtLibrary, JwtOperation, ValidationOutcome, ValidationReason } from './events/audit-event';
 import type { ClaimAction } from './policy/claim-policy';
 
 export type { ClaimAction, JwtLibrary, JwtOperation, ValidationOutcome, ValidationReason };

@@ -3,7 +3,7 @@
  * return, a promise, and a Node-style callback. The caller always gets the library's own value, the very
  * error object it threw or rejected with, and its callback with the original arguments.
  */
-import type { OperationResult } from '../audit-event';
+import type { OperationResult } from '../events/audit-event';
 import type { OperationScope } from './contract';
 
 export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };

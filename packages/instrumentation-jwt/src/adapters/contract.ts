@@ -5,9 +5,9 @@
  * {@link AuditRecorder} for an {@link OperationScope}, runs the library inside it and reports what happened.
  * It never sees a span, a log record or a metric.
  */
-import type { JwtLibrary, JwtOperation, OperationResult } from '../audit-event';
-import type { KeySetClient, KeySetLookupResult, KeySetLookupStart } from '../key-set-event';
-import type { RequestEnd, RequestStart } from '../request-event';
+import type { JwtLibrary, JwtOperation, OperationResult } from '../events/audit-event';
+import type { KeySetClient, KeySetLookupResult, KeySetLookupStart } from '../events/key-set-event';
+import type { RequestEnd, RequestStart } from '../events/request-event';
 
 /** One operation in flight. Every method is safe to call: internal errors never reach the caller. */
 export interface OperationScope {

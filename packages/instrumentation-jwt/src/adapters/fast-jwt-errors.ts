@@ -2,7 +2,7 @@
  * fast-jwt 6 errors → `jwt.validation.reason`. Every fast-jwt error is a `TokenError` with a stable `code`;
  * the claim is read from fast-jwt's own message and kept only when it is a registered claim name.
  */
-import type { Failure, JsonObject, ValidationReason } from '../audit-event';
+import type { Failure, JsonObject, ValidationReason } from '../events/audit-event';
 import { errorTypeOf, messageOf } from './error-type';
 import { keySourceReason } from './key-source-errors';
 

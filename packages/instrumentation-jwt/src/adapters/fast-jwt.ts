@@ -4,7 +4,7 @@
  * synchronous return when the key is a value, and with a key-fetcher function a promise or, when the caller
  * passes one, a callback.
  */
-import type { JsonObject, JwtOperation, OperationResult, VerifyChecks } from '../audit-event';
+import type { JsonObject, JwtOperation, OperationResult, VerifyChecks } from '../events/audit-event';
 import { asJsonObject, readClaims, readHeader } from '../jwt/compact';
 import { callAsync, callSync, recordingCallback, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, OperationScope, Patcher } from './contract';
@@ -67,9 +67,9 @@ interface Factory {
 }
 
 const FACTORIES: readonly Factory[] = [
-  { name: 'createVerifier', operation: 'verify', describe: (o, args, s) => ({ ...describeRead(o, args[0], s), checks: checksOf(o) }) },
+  { name: 'createVerifier', operation: 'verify', describe: (o, args, s) => ({ ...describeRead(o, args[0], s), checks: checksOf(o), key: o.key }) },
   { name: 'createDecoder', operation: 'decode', describe: (o, args, s) => describeRead(o, args[0], s) },
-  { name: 'createSigner', operation: 'sign', describe: (_o, _args, s) => describeSign(s) },
+  { name: 'createSigner', operation: 'sign', describe: (o, _args, s) => ({ ...describeSign(s), key: o.key }) },
 ];
 
 /** The produced function, recording each call; it keeps the original's name, length and own properties (`cache`). */

@@ -2,7 +2,7 @@
  * Errors of hono's JWT helpers (`hono/utils/jwt`) → `jwt.validation.reason`. Each is an Error subclass with its
  * own `name`; their messages echo the token and are never read.
  */
-import type { Failure, JsonObject, ValidationReason } from '../audit-event';
+import type { Failure, JsonObject, ValidationReason } from '../events/audit-event';
 import { REGISTERED_ALGORITHMS } from '../jwt/algorithms';
 import { errorTypeOf, messageOf } from './error-type';
 

@@ -4,7 +4,7 @@
  * `hono/jwt` (the middleware and its re-exports), `hono/utils/jwt` and the `Jwt` object, from `import` and
  * `require()` alike, since all of them read the functions from it.
  */
-import type { JwtOperation, OperationResult, VerifyChecks } from '../audit-event';
+import type { JwtOperation, OperationResult, VerifyChecks } from '../events/audit-event';
 import { asJsonObject, readClaims, readHeader } from '../jwt/compact';
 import { callAsync, callSync, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';
@@ -29,15 +29,18 @@ function describeVerify(checksOf: (options: unknown) => VerifyChecks, fromKeySet
     const token = typeof args[0] === 'string' ? args[0] : undefined;
     const header = readHeader(token);
     const checks = checksOf(fromKeySet ? args[1] : args[2]);
-    if (settled.ok) return { token, header, claims: asJsonObject(settled.value), checks };
-    return { token, header, claims: readClaims(token), failure: honoFailure(settled.error, header, fromKeySet), error: settled.error, checks };
+    // verify(token, key, …); verifyWithJwks resolves its key from a set, which is never seen.
+    const key = fromKeySet ? undefined : args[1];
+    if (settled.ok) return { token, header, claims: asJsonObject(settled.value), checks, key };
+    return { token, header, claims: readClaims(token), failure: honoFailure(settled.error, header, fromKeySet), error: settled.error, checks, key };
   };
 }
 
-function describeSign(_args: unknown[], settled: Settled<unknown>): OperationResult {
-  if (!settled.ok) return { failure: honoFailure(settled.error, undefined), error: settled.error };
+/** sign(payload, key, alg?). */
+function describeSign(args: unknown[], settled: Settled<unknown>): OperationResult {
+  if (!settled.ok) return { failure: honoFailure(settled.error, undefined), error: settled.error, key: args[1] };
   const token = typeof settled.value === 'string' ? settled.value : undefined;
-  return { token, header: readHeader(token), claims: readClaims(token) };
+  return { token, header: readHeader(token), claims: readClaims(token), key: args[1] };
 }
 
 function describeDecode(args: unknown[], settled: Settled<unknown>): OperationResult {

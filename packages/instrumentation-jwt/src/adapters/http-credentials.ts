@@ -3,7 +3,7 @@
  * and query parameters. A request with none costs one header lookup and one `indexOf('?')`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Credential } from '../request-event';
+import type { Credential } from '../events/request-event';
 
 export interface CredentialSources {
   /** Lower-case header names holding a token (with or without a `Bearer ` prefix). */

@@ -6,7 +6,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { RequestEnd, RequestStart } from '../request-event';
+import type { RequestEnd, RequestStart } from '../events/request-event';
 import type { AuditRecorder, RequestScope } from './contract';
 import { credentialsOf, type CredentialSources } from './http-credentials';
 

@@ -1,5 +1,5 @@
 /** jose 6 errors → `jwt.validation.reason`, keyed by the stable `code` every jose error carries. */
-import type { Failure, ValidationReason } from '../audit-event';
+import type { Failure, ValidationReason } from '../events/audit-event';
 import { errorTypeOf, messageOf } from './error-type';
 
 const REASON_BY_CODE: ReadonlyMap<string, ValidationReason> = new Map(Object.entries({

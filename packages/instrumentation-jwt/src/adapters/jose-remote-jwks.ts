@@ -4,7 +4,7 @@
  * as jose would, and notes each response's status. Every call of the key function the set returns is one
  * lookup: `miss` when jose fetched the set during it, `hit` otherwise.
  */
-import type { KeySetLookupResult } from '../key-set-event';
+import type { KeySetLookupResult } from '../events/key-set-event';
 import type { AuditRecorder, PatchedFile, Patcher } from './contract';
 import { copyOwnProperties } from './function-properties';
 import { callLookup, lookupFailure, type LookupSettled } from './key-set-lookup';

@@ -6,7 +6,7 @@
  * jose 4 (still the dependency of middlewares such as express-oauth2-jwt-bearer) has the same files and
  * exports under `dist/node/cjs/` and `dist/node/esm/`, so the same targets cover it.
  */
-import { checksOf, type JsonObject, type JwtOperation, type OperationResult } from '../audit-event';
+import { checksOf, type JsonObject, type JwtOperation, type OperationResult } from '../events/audit-event';
 import { asJsonObject, claimsFromBytes, readClaims, readHeader, readSegment } from '../jwt/compact';
 import { callAsync, callSync, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';

@@ -4,7 +4,7 @@
  * is one lookup, and the fetches made while it runs are counted in an AsyncLocalStorage store of that lookup.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { KeySetLookupResult } from '../key-set-event';
+import type { KeySetLookupResult } from '../events/key-set-event';
 import type { AuditRecorder, PatchedFile, Patcher } from './contract';
 import { copyOwnProperties } from './function-properties';
 import { callLookup, lookupFailure, type LookupSettled } from './key-set-lookup';

@@ -2,7 +2,7 @@
  * jsonwebtoken 9 errors → `jwt.validation.reason`. jsonwebtoken has three error classes and tells failures
  * apart only by message, so the message is read here to classify; it is never exported.
  */
-import type { Failure, ValidationReason } from '../audit-event';
+import type { Failure, ValidationReason } from '../events/audit-event';
 import { errorTypeOf, messageOf } from './error-type';
 
 interface Rule {

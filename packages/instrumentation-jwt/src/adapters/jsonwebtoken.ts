@@ -2,7 +2,7 @@
  * jsonwebtoken 9 (CommonJS): `verify`, `sign` and `decode` on the package's exports object. Reached from ESM
  * the same object arrives as the namespace's `default`, so patching it covers `import jwt from 'jsonwebtoken'`.
  */
-import { checksOf, type JwtOperation, type OperationResult } from '../audit-event';
+import { checksOf, type JwtOperation, type OperationResult } from '../events/audit-event';
 import { asJsonObject, readClaims, readHeader } from '../jwt/compact';
 import { callSync, recordingCallback, type Settled } from './call-shapes';
 import type { AuditRecorder, LibraryAdapter, OperationScope, Patcher } from './contract';

@@ -4,7 +4,7 @@
  * jwks-rsa builds last (`wrappers/callbackSupport.js`), so caching, rate limiting and the callback form stay
  * jwks-rsa's own; every integration (`expressJwtSecret`, `passportJwtSecret`, `koaJwtSecret`) goes through it.
  */
-import type { KeySetLookupResult } from '../key-set-event';
+import type { KeySetLookupResult } from '../events/key-set-event';
 import type { AuditRecorder, LibraryAdapter, PatchedFile, Patcher } from './contract';
 import { copyOwnProperties } from './function-properties';
 import { callLookup, lookupFailure, type LookupSettled } from './key-set-lookup';

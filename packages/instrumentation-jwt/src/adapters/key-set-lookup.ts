@@ -3,7 +3,7 @@
  * `getSigningKey`) without changing it: the caller gets the same promise value or error, or its callback with
  * the same arguments.
  */
-import type { KeySetLookupResult } from '../key-set-event';
+import type { KeySetLookupResult } from '../events/key-set-event';
 import type { KeySetScope } from './contract';
 import { errorTypeOf } from './error-type';
 

@@ -3,7 +3,7 @@
  * jwks-rsa), so that a verify that failed because its key set could not be fetched, or had no matching key,
  * says so whichever library did the verifying.
  */
-import type { ValidationReason } from '../audit-event';
+import type { ValidationReason } from '../events/audit-event';
 
 const REASON_BY_IDENTITY: ReadonlyMap<string, ValidationReason> = new Map(Object.entries({
   // jose (any major): the stable codes of its JWKS errors.

@@ -6,7 +6,7 @@
  * episode). Nothing here knows OpenTelemetry or a JWT library.
  */
 import { LRUCache } from 'lru-cache';
-import type { DetectorThreshold } from '../intel-settings';
+import type { DetectorThreshold } from '../insight-settings';
 import { countDistinct, countEvent, hash32 } from './sliding-window';
 import type { DetectorName } from './vocabulary';
 

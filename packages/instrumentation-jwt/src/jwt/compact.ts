@@ -6,7 +6,7 @@
  * JSON.parse is iterative in V8, so nesting depth costs no stack; callers read only top-level members.
  */
 import { LRUCache } from 'lru-cache';
-import type { JsonObject } from '../audit-event';
+import type { JsonObject } from '../events/audit-event';
 
 /** Segments longer than this (in base64url characters, 48 KiB decoded) are not parsed. */
 export const MAX_SEGMENT_LENGTH = 64 * 1024;

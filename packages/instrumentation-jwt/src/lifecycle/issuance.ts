@@ -3,7 +3,7 @@
  * that a valid token authenticated, for the same subject, is `refreshed` and names the token it replaced, so
  * one session can be followed across rotations. Nothing here knows OpenTelemetry or a JWT library.
  */
-import type { AuditEvent, JsonObject } from '../audit-event';
+import type { AuditEvent, JsonObject } from '../events/audit-event';
 import type { AuditAttributes } from '../policy/redaction';
 import { ATTR_JWT_LIFECYCLE, ATTR_JWT_TOKEN_LIFETIME, ATTR_JWT_TOKEN_PREVIOUS_FINGERPRINT } from '../semconv';
 

@@ -6,7 +6,7 @@
  * and is recorded as `revoked_token_accepted`.
  */
 import { LRUCache } from 'lru-cache';
-import type { JsonObject } from '../audit-event';
+import type { JsonObject } from '../events/audit-event';
 import { readClaims } from '../jwt/compact';
 
 export const DENYLIST_SIZE = 50_000;

@@ -7,7 +7,7 @@
  * Key findings (`hmac_key_weak`, `rsa_key_small`) come from `key-facts.ts`; `revoked_token_accepted` from the
  * revocation check; `unverified_bearer` and the scope findings from the request audit.
  */
-import type { JsonObject, JwtOperation, VerifyChecks } from '../audit-event';
+import type { JsonObject, JwtOperation, VerifyChecks } from '../events/audit-event';
 
 /** `jwt.findings`: every finding tokentrail raises. */
 export const FINDINGS = [

@@ -2,7 +2,7 @@
  * The attributes of a key-set lookup. The JWKS URL is cut down to host, port and path: never its query string
  * (which may hold a client secret or an API key), its fragment or its user-info.
  */
-import type { KeySetLookupEvent } from '../key-set-event';
+import type { KeySetLookupEvent } from '../events/key-set-event';
 import type { AuditAttributes } from './redaction';
 import {
   ATTR_ERROR_TYPE,

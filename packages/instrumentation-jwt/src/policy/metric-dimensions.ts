@@ -4,7 +4,7 @@
  * dimension only when the token was issued here or verified against a pinned issuer: a token that merely
  * verifies can still name any issuer (a JWE encrypted to our public key, a JWS checked with its embedded key).
  */
-import type { AuditEvent } from '../audit-event';
+import type { AuditEvent } from '../events/audit-event';
 import { REGISTERED_ALGORITHMS } from '../jwt/algorithms';
 import {
   ATTR_ERROR_TYPE,

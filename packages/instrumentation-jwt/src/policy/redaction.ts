@@ -4,7 +4,7 @@
  * represented by its keyed fingerprint alone. Claims are read as own properties only, so a token cannot
  * smuggle values in through `__proto__` or `constructor`.
  */
-import type { AuditEvent, JsonObject } from '../audit-event';
+import type { AuditEvent, JsonObject } from '../events/audit-event';
 import {
   ATTR_ENDUSER_ID,
   ATTR_ENDUSER_PSEUDO_ID,

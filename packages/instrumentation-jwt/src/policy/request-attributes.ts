@@ -2,7 +2,7 @@
  * The HTTP context of a request audit, under the stable HTTP semantic conventions: method, path (never the
  * query string, which can hold a token), route, status, client and user agent. Credentials never appear here.
  */
-import type { RequestEnd, RequestStart } from '../request-event';
+import type { RequestEnd, RequestStart } from '../events/request-event';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_HTTP_REQUEST_METHOD,

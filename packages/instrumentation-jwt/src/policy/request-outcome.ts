@@ -9,8 +9,8 @@
  * - `jwt.authz.outcome`: `error` for 5xx, `allowed` for 2xx/3xx, `denied` for a 403 on a valid token,
  *   `rejected` for any other 401/403.
  */
-import type { AuditEvent, ValidationReason } from '../audit-event';
-import type { AuthzOutcome, Credential, RequestEnd, RequestFinding } from '../request-event';
+import type { AuditEvent, ValidationReason } from '../events/audit-event';
+import type { AuthzOutcome, Credential, RequestEnd, RequestFinding } from '../events/request-event';
 import {
   ATTR_ENDUSER_PSEUDO_ID,
   ATTR_JWT_AUTHZ_OUTCOME,

@@ -8,7 +8,7 @@
  * claims, the same JWE decrypted gives them, and each is described as it was seen.
  */
 import { LRUCache } from 'lru-cache';
-import type { AuditEvent } from '../audit-event';
+import type { AuditEvent } from '../events/audit-event';
 import type { RedactionPolicy } from './claim-policy';
 import { tokenAttributes, type AuditAttributes } from './redaction';
 

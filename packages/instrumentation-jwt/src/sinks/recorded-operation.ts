@@ -1,6 +1,6 @@
 /** What every sink receives: one operation, already redacted, and where it sits in the trace. */
 import type { Context, Span } from '@opentelemetry/api';
-import type { AuditEvent } from '../audit-event';
+import type { AuditEvent } from '../events/audit-event';
 import type { AuditAttributes } from '../policy/redaction';
 
 export interface RecordedOperation {

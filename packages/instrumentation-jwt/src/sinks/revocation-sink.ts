@@ -5,7 +5,7 @@
  */
 import { SeverityNumber, context, trace, type Logger } from '@opentelemetry/api';
 import type { RecordedRevocation } from '../lifecycle/revocation';
-import type { PipelineHost } from '../pipeline-host';
+import type { PipelineHost } from '../pipeline/pipeline-host';
 import type { RedactionPolicy } from '../policy/claim-policy';
 import type { AuditAttributes } from '../policy/redaction';
 import { MAX_STRING_LENGTH } from '../policy/claim-policy';

@@ -1,6 +1,6 @@
 /** One `jwt.<operation>` span per operation, a child of the caller's span. */
 import { SpanKind, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { JwtLibrary, JwtOperation } from '../audit-event';
+import type { JwtLibrary, JwtOperation } from '../events/audit-event';
 import { ATTR_JWT_LIBRARY, ATTR_JWT_OPERATION, ATTR_JWT_VALIDATION_REASON } from '../semconv';
 import type { JwtOperationInfo, JwtSpanHook } from '../types';
 import type { RecordedOperation } from './recorded-operation';

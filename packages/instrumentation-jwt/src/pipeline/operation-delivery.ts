@@ -6,10 +6,10 @@
 import type { Logger } from '@opentelemetry/api';
 import { addInsight, type RequestView } from './operation-insight';
 import type { PipelineHost } from './pipeline-host';
-import { logSampleWeight } from './policy/log-sampling';
-import { ATTR_JWT_FINDINGS, ATTR_JWT_SAMPLING_WEIGHT } from './semconv';
-import { emitOperationLogRecord } from './sinks/log-sink';
-import type { RecordedOperation } from './sinks/recorded-operation';
+import { logSampleWeight } from '../policy/log-sampling';
+import { ATTR_JWT_FINDINGS, ATTR_JWT_SAMPLING_WEIGHT } from '../semconv';
+import { emitOperationLogRecord } from '../sinks/log-sink';
+import type { RecordedOperation } from '../sinks/recorded-operation';
 
 /** Adds the insight, fenced; a promise when delivery must wait for an asynchronous revocation check. */
 export function insight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Promise<void> | undefined {

@@ -5,11 +5,11 @@
  */
 import type { Context, Span } from '@opentelemetry/api';
 import { fenced, type PipelineHost } from './pipeline-host';
-import { mergeFindings, type Finding } from './policy/findings';
-import type { AuditAttributes } from './policy/redaction';
-import type { RequestOperation } from './policy/request-outcome';
-import { grantedScopes, requirementFor, scopeFindings } from './policy/scope-policy';
-import type { RequestEnd, RequestStart } from './request-event';
+import { mergeFindings, type Finding } from '../policy/findings';
+import type { AuditAttributes } from '../policy/redaction';
+import type { RequestOperation } from '../policy/request-outcome';
+import { grantedScopes, requirementFor, scopeFindings } from '../policy/scope-policy';
+import type { RequestEnd, RequestStart } from '../events/request-event';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ENDUSER_PSEUDO_ID,
@@ -20,8 +20,8 @@ import {
   ATTR_JWT_VALIDATION_OUTCOME,
   ATTR_URL_PATH,
   ATTR_USER_ROLES,
-} from './semconv';
-import { emitAlert } from './sinks/alert-sink';
+} from '../semconv';
+import { emitAlert } from '../sinks/alert-sink';
 
 /** The operation that decided the request's outcome: the last accepted verify, else the last decode. */
 function deciding(operations: readonly RequestOperation[], start: RequestStart): RequestOperation | undefined {
@@ -49,7 +49,7 @@ export function addRequestInsight(
   if (outcome === undefined) return;
   const requirement = end.aborted
     ? undefined
-    : requirementFor(settings.intel.scopePolicy, String(http[ATTR_HTTP_REQUEST_METHOD]), http[ATTR_HTTP_ROUTE] as string | undefined, String(http[ATTR_URL_PATH]));
+    : requirementFor(settings.insight.scopePolicy, String(http[ATTR_HTTP_REQUEST_METHOD]), http[ATTR_HTTP_ROUTE] as string | undefined, String(http[ATTR_URL_PATH]));
   if (requirement) {
     const op = deciding(operations, start);
     const roles = op?.attributes[ATTR_USER_ROLES];

@@ -6,20 +6,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, context, trace, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
-import type { RequestScope } from './adapters/contract';
-import type { ValidationReason } from './audit-event';
+import type { RequestScope } from '../adapters/contract';
+import type { ValidationReason } from '../events/audit-event';
 import { fenced, type PipelineHost } from './pipeline-host';
-import { requestEndAttributes, requestStartAttributes } from './policy/request-attributes';
-import { isConcerning, requestOutcome, type RequestOperation } from './policy/request-outcome';
-import type { AuditAttributes } from './policy/redaction';
-import type { Credential, RequestEnd, RequestStart } from './request-event';
-import type { Settings } from './settings';
-import { emitRequestLogRecord } from './sinks/request-log-sink';
-import type { Authenticated } from './lifecycle/issuance';
-import { logSampleWeight } from './policy/log-sampling';
+import { requestEndAttributes, requestStartAttributes } from '../policy/request-attributes';
+import { isConcerning, requestOutcome, type RequestOperation } from '../policy/request-outcome';
+import type { AuditAttributes } from '../policy/redaction';
+import type { Credential, RequestEnd, RequestStart } from '../events/request-event';
+import type { Settings } from '../settings';
+import { emitRequestLogRecord } from '../sinks/request-log-sink';
+import type { Authenticated } from '../lifecycle/issuance';
+import { logSampleWeight } from '../policy/log-sampling';
 import { addRequestInsight } from './request-insight';
-import { ATTR_JWT_SAMPLING_WEIGHT, ATTR_JWT_TOKEN_FINGERPRINT } from './semconv';
-import { endRequestSpan, scrubCredentials, startRequestSpan } from './sinks/request-span-sink';
+import { ATTR_JWT_SAMPLING_WEIGHT, ATTR_JWT_TOKEN_FINGERPRINT } from '../semconv';
+import { endRequestSpan, scrubCredentials, startRequestSpan } from '../sinks/request-span-sink';
 
 /** Operations kept per request; a request making more is recorded on the first ones. */
 const MAX_OPERATIONS_PER_REQUEST = 32;
@@ -124,7 +124,7 @@ export class RecordedRequest implements RequestScope {
       }
       if (settings.emitLogRecords && carriesJwt) {
         const concerning = isConcerning(jwtAttributes);
-        const weight = logSampleWeight(settings.intel.logSampleRatio, concerning);
+        const weight = logSampleWeight(settings.insight.logSampleRatio, concerning);
         const sampling: AuditAttributes = weight !== undefined && weight !== 1 ? { [ATTR_JWT_SAMPLING_WEIGHT]: weight } : {};
         if (weight !== undefined) {
           fenced(host.diag, 'the request log record', () =>

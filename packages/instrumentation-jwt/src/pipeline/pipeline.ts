@@ -7,21 +7,21 @@
  */
 import { context, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
-import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from './audit-event';
-import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from './adapters/contract';
+import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from '../events/audit-event';
+import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from '../adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
-import { metricDimensions } from './policy/metric-dimensions';
-import { redact } from './policy/redaction';
+import { metricDimensions } from '../policy/metric-dimensions';
+import { redact } from '../policy/redaction';
 import { KeySetRecording } from './key-set-recording';
-import type { KeySetLookupStart } from './key-set-event';
+import type { KeySetLookupStart } from '../events/key-set-event';
 import { notedFailure, withNotes, type OperationNotes } from './operation-notes';
-import type { RequestStart } from './request-event';
+import type { RequestStart } from '../events/request-event';
 import { beginRequest, currentRequest, type RecordedRequest } from './request-recording';
-import type { Settings } from './settings';
-import { recordDuration } from './sinks/metric-sink';
-import type { RecordedOperation } from './sinks/recorded-operation';
-import { enrichServerSpan } from './sinks/server-span-sink';
-import { endOperationSpan, startOperationSpan } from './sinks/span-sink';
+import type { Settings } from '../settings';
+import { recordDuration } from '../sinks/metric-sink';
+import type { RecordedOperation } from '../sinks/recorded-operation';
+import { enrichServerSpan } from '../sinks/server-span-sink';
+import { endOperationSpan, startOperationSpan } from '../sinks/span-sink';
 import { emitSampledOperationLogRecord, insight } from './operation-delivery';
 
 /** Marks a context as running inside a recorded operation, so nested library calls are not recorded twice. */
@@ -137,7 +137,7 @@ class Operation implements OperationScope {
         endOperationSpan(span, recorded, hook, (error) => diag.error('the configured span hook threw', error)),
       );
     }
-    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.logger, recorded, settings.intel.logSampleRatio));
+    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.logger, recorded, settings.insight.logSampleRatio));
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
   }
 }

@@ -3,15 +3,15 @@
  * (the `jwt.jwks.fetch` span, the `jwt.key.rotated` log record). Every step is fenced.
  */
 import { context, type Context } from '@opentelemetry/api';
-import type { KeySetScope } from './adapters/contract';
-import type { KeySetLookupEvent, KeySetLookupResult, KeySetLookupStart } from './key-set-event';
+import type { KeySetScope } from '../adapters/contract';
+import type { KeySetLookupEvent, KeySetLookupResult, KeySetLookupStart } from '../events/key-set-event';
 import { operationNotes } from './operation-notes';
 import { currentRequest } from './request-recording';
 import { fenced, type PipelineHost } from './pipeline-host';
-import { keySetAttributes, keySetLocation } from './policy/key-set-attributes';
-import { KeyRotationTracker, kidsOf } from './policy/key-rotation';
-import { emitKeyRotatedLogRecord } from './sinks/key-rotation-log-sink';
-import { emitKeySetSpan } from './sinks/key-set-span-sink';
+import { keySetAttributes, keySetLocation } from '../policy/key-set-attributes';
+import { KeyRotationTracker, kidsOf } from '../policy/key-rotation';
+import { emitKeyRotatedLogRecord } from '../sinks/key-rotation-log-sink';
+import { emitKeySetSpan } from '../sinks/key-set-span-sink';
 
 class KeySetLookup implements KeySetScope {
   private ended = false;

@@ -4,7 +4,7 @@
  * verify's reason is corrected from the note rather than guessed from the error.
  */
 import { context, createContextKey, type Context } from '@opentelemetry/api';
-import type { Failure } from './audit-event';
+import type { Failure } from '../events/audit-event';
 
 const NOTES = createContextKey('tokentrail.jwt.operation.notes');
 

@@ -14,7 +14,7 @@ export interface DetectorThreshold {
   readonly windowMs: number;
 }
 
-export interface IntelSettings {
+export interface InsightSettings {
   readonly findings: FindingsPolicy;
   readonly isRevoked?: RevocationCheck;
   /** Route (`/admin/:id`) or `METHOD route` → what a token needs to be served there. */
@@ -83,7 +83,7 @@ function scopePolicy(config: JwtInstrumentationConfig['scopePolicy']): ReadonlyM
   return routes;
 }
 
-function detectors(config: DetectorsConfig | undefined): IntelSettings['detectors'] {
+function detectors(config: DetectorsConfig | undefined): InsightSettings['detectors'] {
   const c = object(config, 'detectors');
   if (c?.enabled !== undefined && typeof c.enabled !== 'boolean') fail('detectors.enabled', 'a boolean', c.enabled);
   if (c?.enabled === false) return undefined;
@@ -103,7 +103,7 @@ function sampleRatio(value: unknown): number {
   return value;
 }
 
-export function resolveIntelSettings(config: JwtInstrumentationConfig): IntelSettings {
+export function resolveInsightSettings(config: JwtInstrumentationConfig): InsightSettings {
   if (config.isRevoked !== undefined && typeof config.isRevoked !== 'function') fail('isRevoked', 'a function', config.isRevoked);
   const detectorConfig = object(config.detectors, 'detectors');
   return {

@@ -1,8 +1,8 @@
 /** What the pipeline needs from the instrumentation, and the fence every pipeline step runs in. */
 import type { Counter, DiagLogger, Histogram, Logger, Tracer } from '@opentelemetry/api';
-import type { Detectors } from './detectors/detectors';
-import type { FindingCounter } from './sinks/finding-metric-sink';
-import type { Settings } from './settings';
+import type { Detectors } from '../detectors/detectors';
+import type { FindingCounter } from '../sinks/finding-metric-sink';
+import type { Settings } from '../settings';
 
 /** Read on every operation, so provider and config changes apply at once. */
 export interface PipelineHost {

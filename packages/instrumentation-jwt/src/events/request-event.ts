@@ -3,7 +3,7 @@
  * and at the end, and the closed vocabularies of the per-request outcome. Nothing here knows node:http or
  * OpenTelemetry.
  */
-import type { Finding } from './policy/findings';
+import type { Finding } from '../policy/findings';
 
 /** Where a credential was found. */
 export const TOKEN_SOURCES = ['authorization', 'cookie', 'header', 'query'] as const;

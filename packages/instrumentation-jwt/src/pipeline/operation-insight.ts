@@ -4,22 +4,22 @@
  * check of an accepted one, and the detectors an operation outside any request feeds. Runs fenced, and only
  * when the operation is recorded at all.
  */
-import type { AuditEvent } from './audit-event';
-import { isDenylisted } from './lifecycle/revocation';
-import { issuanceAttributes, type Authenticated } from './lifecycle/issuance';
-import { cachedTokenFindings, keyInsight } from './policy/finding-cache';
-import { mergeFindings, timeFindings, type Finding } from './policy/findings';
-import type { AuditAttributes } from './policy/redaction';
+import type { AuditEvent } from '../events/audit-event';
+import { isDenylisted } from '../lifecycle/revocation';
+import { issuanceAttributes, type Authenticated } from '../lifecycle/issuance';
+import { cachedTokenFindings, keyInsight } from '../policy/finding-cache';
+import { mergeFindings, timeFindings, type Finding } from '../policy/findings';
+import type { AuditAttributes } from '../policy/redaction';
 import { fenced, type PipelineHost } from './pipeline-host';
 import {
   ATTR_ENDUSER_PSEUDO_ID,
   ATTR_JWT_FINDINGS,
   ATTR_JWT_KEY_FINGERPRINT,
   ATTR_JWT_TOKEN_FINGERPRINT,
-} from './semconv';
-import { emitAlert } from './sinks/alert-sink';
-import type { RecordedOperation } from './sinks/recorded-operation';
-import type { Firing } from './detectors/detectors';
+} from '../semconv';
+import { emitAlert } from '../sinks/alert-sink';
+import type { RecordedOperation } from '../sinks/recorded-operation';
+import type { Firing } from '../detectors/detectors';
 
 /** What the operation's request (if any) tells about it. */
 export interface RequestView {
@@ -54,7 +54,7 @@ function writeFindings(attributes: AuditAttributes, findings: readonly Finding[]
 /** The revocation check of an accepted token: true, false, or a promise of either (from `isRevoked`). */
 function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | undefined): boolean | Promise<boolean> {
   if (isDenylisted(event.claims, fingerprint)) return true;
-  const check = host.settings.intel.isRevoked;
+  const check = host.settings.insight.isRevoked;
   if (!check || !event.claims) return false;
   try {
     const answer: unknown = check(event.claims);
@@ -107,12 +107,12 @@ function finish(host: PipelineHost, recorded: RecordedOperation, lists: Array<re
  */
 export function addInsight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Promise<void> | undefined {
   const { event, attributes } = recorded;
-  const { intel, redaction } = host.settings;
+  const { insight, redaction } = host.settings;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
   // Each list is in vocabulary order already; finish() combines them.
   const findings: Array<readonly Finding[]> = [];
   if (event.header !== undefined || event.claims !== undefined) {
-    findings.push(cachedTokenFindings(fingerprint, event, intel.findings), timeFindings(event.claims, intel.findings));
+    findings.push(cachedTokenFindings(fingerprint, event, insight.findings), timeFindings(event.claims, insight.findings));
   }
   if (event.key !== undefined) {
     const key = keyInsight(event.key, event.header?.alg, redaction.pseudonymize);
