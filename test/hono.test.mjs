@@ -74,6 +74,29 @@ test('hono verifyWithJwks: the key set has no key for the token\'s kid → key_n
   assert.equal(found.span.attributes['jwt.header.kid'], 'rsa-a');
 });
 
+test('hono verifyWithJwks over a jwks_uri: valid while the endpoint answers, jwks_fetch_failed when it fails', async () => {
+  const { startJwksServer } = await import('./support/jwks-server.mjs');
+  const server = await startJwksServer();
+  try {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'remote-a', alg: 'RS256' };
+    leaks.register(jwk.d, 'RSA private exponent');
+    server.rotate([{ ...publicKey.export({ format: 'jwk' }), kid: 'remote-a', alg: 'RS256' }]);
+    const token = await honoSign(payload(), jwk, 'RS256');
+    leaks.registerToken(token);
+    const options = { jwks_uri: `http://127.0.0.1:${server.port}/jwks.json`, allowedAlgorithms: ['RS256'] };
+    const ok = await record(() => verifyWithJwks(token, options));
+    assert.equal(ok.span.attributes['jwt.validation.outcome'], 'valid');
+    server.fail(503);
+    const failed = await record(() => verifyWithJwks(token, options));
+    assert.match(failed.error.message, /failed to fetch JWKS/);
+    assert.equal(failed.span.attributes['jwt.validation.reason'], 'jwks_fetch_failed');
+    assert.equal(failed.span.attributes['error.type'], 'Error');
+  } finally {
+    await server.close();
+  }
+});
+
 test('hono sign', async () => {
   const claims = payload({ jti: 'jti-0004' });
   const recorded = await record(() => honoSign(claims, secret));

@@ -333,3 +333,42 @@ test('jose 4 imported as ES module: its remote set is recorded too', async () =>
     ['miss', 200, '/v4-esm/jwks.json'],
   );
 });
+
+test('express-jwt with expressJwtSecret (the key is fetched before the verify): a failing endpoint makes the request invalid, jwks_fetch_failed', async () => {
+  const express = require('express');
+  const { expressjwt } = require('express-jwt');
+  const g = await signingKey('mw-key-g');
+  server.rotate([g.jwk]);
+  server.recover();
+  const app = express();
+  app.get('/orders', expressjwt({ secret: jwksRsa.expressJwtSecret({ jwksUri: `http://127.0.0.1:${server.port}/mw/jwks.json` }), algorithms: ['RS256'] }), (_req, res) => res.send('ok'));
+  app.use((err, _req, res, _next) => res.status(err.status ?? 503).send(err.name));
+  const listener = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const call = async (token) => {
+    telemetry.reset();
+    const response = await fetch(`http://127.0.0.1:${listener.address().port}/orders`, { headers: { authorization: `Bearer ${token}` } });
+    await response.text();
+    let serverSpan;
+    for (let i = 0; i < 200 && !serverSpan; i += 1) {
+      serverSpan = telemetry.spans().find((s) => s.kind === SpanKind.SERVER);
+      if (!serverSpan) await sleep(5);
+    }
+    const attributes = serverSpan.attributes;
+    return [response.status, attributes['jwt.validation.outcome'], attributes['jwt.validation.reason'], attributes['jwt.authz.outcome']];
+  };
+  try {
+    assert.deepEqual(await call(g.token), [200, 'valid', undefined, 'allowed']);
+    assert.deepEqual(await call((await signingKey('mw-key-unknown')).token), [401, 'invalid', 'key_not_found', 'rejected'], 'no key for the kid: the verify ran without one');
+    server.fail(503);
+    assert.deepEqual(await call((await signingKey('mw-key-h')).token), [503, 'invalid', 'jwks_fetch_failed', 'error'], 'the verify never ran');
+    const [lookup] = lookups();
+    assert.equal(lookup.attributes['jwt.validation.reason'], 'jwks_fetch_failed');
+    assert.deepEqual(verifies(), [], 'express-jwt did not verify');
+  } finally {
+    server.recover();
+    listener.closeAllConnections();
+    await new Promise((resolve) => listener.close(resolve));
+  }
+});

@@ -6,6 +6,7 @@ import { context, type Context } from '@opentelemetry/api';
 import type { KeySetScope } from '../adapters/contract';
 import type { KeySetLookupEvent, KeySetLookupResult, KeySetLookupStart } from '../events/key-set-event';
 import { operationNotes } from './operation-notes';
+import { currentRequest } from './request-recording';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { keySetAttributes, keySetLocation } from '../policy/key-set-attributes';
 import { KeyRotationTracker, kidsOf } from '../policy/key-rotation';
@@ -17,6 +18,8 @@ class KeySetLookup implements KeySetScope {
   private readonly startTime = Date.now();
   private readonly startedAt = performance.now();
   private readonly parent: Context = context.active();
+  /** The request the lookup was made for, if any. */
+  private readonly request = currentRequest();
 
   constructor(
     private readonly host: PipelineHost,
@@ -32,9 +35,12 @@ class KeySetLookup implements KeySetScope {
     const { diag, settings } = host;
     fenced(diag, 'recording a key-set lookup', () => {
       const event: KeySetLookupEvent = { ...describe(), ...this.start, startTime: this.startTime, duration };
-      if (event.failure?.reason === 'jwks_fetch_failed') {
+      if (event.failure) {
+        // Inside a verify, the verify's reason is corrected; before any (a middleware fetching the key first),
+        // the request's outcome is.
         const notes = operationNotes(parent);
-        if (notes) notes.keySetFetchFailed = true;
+        if (notes) notes.keySetFetchFailed ||= event.failure.reason === 'jwks_fetch_failed';
+        else if (this.request) this.request.keySetFailure ??= event.failure.reason;
       }
       const attributes = keySetAttributes(event);
       if (settings.emitSpans) {

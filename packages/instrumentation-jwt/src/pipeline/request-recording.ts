@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, context, trace, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import type { RequestScope } from '../adapters/contract';
+import type { ValidationReason } from '../events/audit-event';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { requestEndAttributes, requestStartAttributes } from '../policy/request-attributes';
 import { isConcerning, requestOutcome, type RequestOperation } from '../policy/request-outcome';
@@ -57,6 +58,8 @@ export class RecordedRequest implements RequestScope {
   private readonly startAttributes: AuditAttributes;
   /** tokentrail's own server span, when no other instrumentation handles this server. */
   readonly ownSpan: Span | undefined;
+  /** Why a key-set lookup made for this request outside any verify failed (a middleware fetching the key first). */
+  keySetFailure: ValidationReason | undefined;
 
   constructor(
     private readonly host: PipelineHost,
@@ -99,7 +102,7 @@ export class RecordedRequest implements RequestScope {
       // request's operations saw is trusted then.
       const active = end.aborted ? ROOT_CONTEXT : context.active();
       const rpc = getRPCMetadata(active);
-      const jwtAttributes = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize);
+      const jwtAttributes = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize, this.keySetFailure);
       const httpAttributes = { ...this.startAttributes, ...requestEndAttributes(end, rpc?.route) };
       const carriesJwt = Object.keys(jwtAttributes).length > 0;
 

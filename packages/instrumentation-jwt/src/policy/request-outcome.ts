@@ -4,11 +4,12 @@
  *
  * - `valid` when a verify or decrypt of the request's token succeeded; `invalid` when they ran and none did;
  *   `unverified` when the token was at most decoded (the finding `unverified_bearer` when it was still served
- *   with a 2xx);
+ *   with a 2xx), unless a key-set lookup made for the request failed before any verify ran: then `invalid`,
+ *   for that lookup's reason;
  * - `jwt.authz.outcome`: `error` for 5xx, `allowed` for 2xx/3xx, `denied` for a 403 on a valid token,
  *   `rejected` for any other 401/403.
  */
-import type { AuditEvent } from '../events/audit-event';
+import type { AuditEvent, ValidationReason } from '../events/audit-event';
 import type { AuthzOutcome, Credential, RequestEnd, RequestFinding } from '../events/request-event';
 import {
   ATTR_ENDUSER_PSEUDO_ID,
@@ -47,6 +48,7 @@ export function requestOutcome(
   operations: readonly RequestOperation[],
   end: RequestEnd,
   pseudonymize: (value: string) => string,
+  keySetFailure?: ValidationReason,
 ): AuditAttributes {
   const presented = credentials.filter((c) => c.token !== undefined);
   if (presented.length === 0) return {};
@@ -54,7 +56,7 @@ export function requestOutcome(
   const related = operations.filter((o) => o.event.token !== undefined && tokens.has(o.event.token));
   const verifications = related.filter((o) => o.event.operation === 'verify' || o.event.operation === 'decrypt');
   const accepted = verifications.findLast((o) => o.event.outcome === 'valid');
-  const outcome = accepted ? 'valid' : verifications.length > 0 ? 'invalid' : 'unverified';
+  const outcome = accepted ? 'valid' : verifications.length > 0 || keySetFailure ? 'invalid' : 'unverified';
   const chosen = accepted ?? verifications.at(-1) ?? related.findLast((o) => o.event.operation === 'decode');
 
   const attributes: AuditAttributes = { [ATTR_JWT_VALIDATION_OUTCOME]: outcome };
@@ -63,6 +65,7 @@ export function requestOutcome(
     const value = chosen?.attributes[key];
     if (value !== undefined) attributes[key] = value;
   }
+  if (verifications.length === 0 && keySetFailure) attributes[ATTR_JWT_VALIDATION_REASON] = keySetFailure;
   const credential = presented.find((c) => c.token === chosen?.event.token) ?? presented[0]!;
   attributes[ATTR_JWT_TOKEN_SOURCE] = credential.source;
   attributes[ATTR_JWT_TOKEN_FINGERPRINT] ??= pseudonymize(credential.token!);
