@@ -70,7 +70,7 @@ const perUseNs = ((performance.now() - started) * 1e6) / CALLS;
 
 // 3. Everything tokentrail adds to one verify beyond redaction, on a repeated token: findings (cached), key
 // facts (cached), the revocation check and the detectors, with sinks that discard.
-const { addInsight } = built('operation-insight.js');
+const { addInsight } = built('pipeline/operation-insight.js');
 const { resolveSettings } = built('settings.js');
 const noop = { add() {}, record() {}, emit() {}, count() {} };
 const host = { settings: resolveSettings({ pseudonymKey: KEY }, () => {}), logger: noop, findingCounter: noop, alertCounter: noop, diag: console, detectors: new Detectors(settings.detectors, settings.detectorMaxKeys) };

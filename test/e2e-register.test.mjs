@@ -131,45 +131,49 @@ describe('shutdown', () => {
       endpoint: receiver.endpoint,
       env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000', OTEL_BSP_MAX_QUEUE_SIZE: '100000', OTEL_BLRP_MAX_QUEUE_SIZE: '100000' },
     });
-    const users = Array.from({ length: 40 }, (_, i) => `load-user-${i}`);
-    const tokens = await Promise.all(users.map((sub) => login(app, { sub })));
-    const answered = [];
-    let signalledAt = Infinity;
-    let stopping = false;
-    const worker = async (w) => {
-      for (let i = w; !stopping; i += 10) {
-        const sub = users[i % users.length];
-        try {
-          const status = await get(app, '/orders', tokens[i % users.length]);
-          answered.push({ sub, status, at: performance.now() });
-        } catch {
-          return; // the server has closed
+    try {
+      const users = Array.from({ length: 40 }, (_, i) => `load-user-${i}`);
+      const tokens = await Promise.all(users.map((sub) => login(app, { sub })));
+      const answered = [];
+      let signalledAt = Infinity;
+      let stopping = false;
+      const worker = async (w) => {
+        for (let i = w; !stopping; i += 10) {
+          const sub = users[i % users.length];
+          try {
+            const status = await get(app, '/orders', tokens[i % users.length]);
+            answered.push({ sub, status, at: performance.now() });
+          } catch {
+            return; // the server has closed
+          }
         }
+      };
+      const workers = Array.from({ length: 10 }, (_, w) => worker(w));
+      await new Promise((r) => setTimeout(r, 400));
+      signalledAt = performance.now();
+      const exit = app.stop('SIGTERM');
+      stopping = true;
+      await Promise.all(workers);
+      await exit;
+      const before = answered.filter((a) => a.at < signalledAt && a.status === 200);
+      assert.ok(before.length >= 50, `load was sent before the signal (${before.length} requests)`);
+      const expected = new Map();
+      for (const { sub } of before) expected.set(sub, (expected.get(sub) ?? 0) + 1);
+      await receiver.waitFor((r) => r.logRecords.filter((l) => l.eventName === 'jwt.request').length >= before.length, { timeoutMs: 15_000 });
+      for (const [sub, count] of expected) {
+        const id = pseudonym(sub, KEY);
+        const spans = receiver.spans.filter((s) => s.kind === SERVER && s.attributes['enduser.pseudo.id'] === id && s.attributes['http.response.status_code'] === 200);
+        const records = receiver.logRecords.filter((r) => r.eventName === 'jwt.request' && r.attributes['enduser.pseudo.id'] === id);
+        const verifies = receiver.logRecords.filter((r) => r.eventName === 'jwt.verify' && r.attributes['enduser.pseudo.id'] === id);
+        assert.ok(spans.length >= count, `${sub}: ${spans.length} server spans for ${count} answered requests`);
+        assert.ok(records.length >= count, `${sub}: ${records.length} jwt.request records for ${count} answered requests`);
+        assert.ok(verifies.length >= count, `${sub}: ${verifies.length} jwt.verify records for ${count} answered requests`);
       }
-    };
-    const workers = Array.from({ length: 10 }, (_, w) => worker(w));
-    await new Promise((r) => setTimeout(r, 400));
-    signalledAt = performance.now();
-    const exit = app.stop('SIGTERM');
-    stopping = true;
-    await Promise.all(workers);
-    await exit;
-    const before = answered.filter((a) => a.at < signalledAt && a.status === 200);
-    assert.ok(before.length >= 50, `load was sent before the signal (${before.length} requests)`);
-    const expected = new Map();
-    for (const { sub } of before) expected.set(sub, (expected.get(sub) ?? 0) + 1);
-    await receiver.waitFor((r) => r.logRecords.filter((l) => l.eventName === 'jwt.request').length >= before.length, { timeoutMs: 15_000 });
-    for (const [sub, count] of expected) {
-      const id = pseudonym(sub, KEY);
-      const spans = receiver.spans.filter((s) => s.kind === SERVER && s.attributes['enduser.pseudo.id'] === id && s.attributes['http.response.status_code'] === 200);
-      const records = receiver.logRecords.filter((r) => r.eventName === 'jwt.request' && r.attributes['enduser.pseudo.id'] === id);
-      const verifies = receiver.logRecords.filter((r) => r.eventName === 'jwt.verify' && r.attributes['enduser.pseudo.id'] === id);
-      assert.ok(spans.length >= count, `${sub}: ${spans.length} server spans for ${count} answered requests`);
-      assert.ok(records.length >= count, `${sub}: ${records.length} jwt.request records for ${count} answered requests`);
-      assert.ok(verifies.length >= count, `${sub}: ${verifies.length} jwt.verify records for ${count} answered requests`);
+      assert.deepEqual(receiver.rejected, []);
+    } finally {
+      await app.stop();
+      await receiver.close();
     }
-    assert.deepEqual(receiver.rejected, []);
-    await receiver.close();
   });
 
   test('SIGTERM with no handler in the app: telemetry is flushed and the process still dies of the signal', async () => {
