@@ -44,7 +44,7 @@ export function callAsync<T>(
     scope.end(() => describe({ ok: false, error }));
     throw error;
   }
-  if (promise === null || typeof (promise as { then?: unknown }).then !== 'function') {
+  if (typeof (promise as { then?: unknown } | null | undefined)?.then !== 'function') {
     scope.end(() => describe({ ok: true, value: promise as unknown as T }));
     return promise;
   }

@@ -25,17 +25,31 @@ function firstForwardedFor(value: string | string[] | undefined): string | undef
   return first ? first.slice(0, 64) : undefined;
 }
 
+/**
+ * The path of a request target, without query or fragment; of an absolute-form target (`GET http://user:pw@host/p`)
+ * only the path, never its user-info or host.
+ */
+function pathOf(target: string): string {
+  if (!target.startsWith('/')) {
+    try {
+      return new URL(target).pathname;
+    } catch {
+      return '/';
+    }
+  }
+  const end = target.search(/[?#]/);
+  return end >= 0 ? target.slice(0, end) : target;
+}
+
 function describeStart(message: ServerMessage, sources: CredentialSources): RequestStart | undefined {
   const { request, server } = message;
   const credentials = credentialsOf(request.headers, request.url, sources);
   if (credentials.length === 0) return undefined;
-  const url = request.url ?? '/';
-  const queryStart = url.indexOf('?');
   const socket = request.socket as TLSSocket | undefined;
   const userAgent = request.headers['user-agent'];
   return {
     method: request.method ?? 'GET',
-    path: queryStart >= 0 ? url.slice(0, queryStart) : url,
+    path: pathOf(request.url ?? '/'),
     scheme: socket?.encrypted ? 'https' : 'http',
     clientAddress: firstForwardedFor(request.headers['x-forwarded-for']) ?? socket?.remoteAddress,
     peerAddress: socket?.remoteAddress,

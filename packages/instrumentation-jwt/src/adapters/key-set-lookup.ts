@@ -39,7 +39,7 @@ export function callLookup(
     scope.end(() => describe({ ok: false, error }));
     throw error;
   }
-  if (result === null || typeof (result as { then?: unknown }).then !== 'function') {
+  if (typeof (result as { then?: unknown } | null | undefined)?.then !== 'function') {
     scope.end(() => describe({ ok: true }));
     return result;
   }

@@ -8,6 +8,7 @@
 import { LRUCache } from 'lru-cache';
 import type { JsonObject } from '../events/audit-event';
 import { readClaims } from '../jwt/compact';
+import { MAX_STRING_LENGTH } from '../policy/claim-policy';
 
 export const DENYLIST_SIZE = 50_000;
 export const DEFAULT_DENY_SECONDS = 24 * 60 * 60;
@@ -67,7 +68,8 @@ export function recordRevocation(revocation: Revocation): void {
   const claimedJti = claims !== undefined && typeof claims.jti === 'string' && Object.hasOwn(claims, 'jti') ? claims.jti : undefined;
   const revokedJti = typeof jti === 'string' && jti !== '' ? jti : claimedJti;
   const ttl = ttlOf(claims);
-  if (revokedJti !== undefined) denied.set(`jti:${revokedJti}`, true, { ttl });
+  // A jti longer than any exported string is not held by value (an attacker-sized token would grow the list): the fingerprint still is.
+  if (revokedJti !== undefined && revokedJti.length <= MAX_STRING_LENGTH) denied.set(`jti:${revokedJti}`, true, { ttl });
   const fingerprint = typeof token === 'string' && token !== '' ? fingerprinter?.(token) : undefined;
   if (fingerprint !== undefined) denied.set(`fp:${fingerprint}`, true, { ttl });
   const known = (REVOCATION_REASONS as readonly unknown[]).includes(reason) ? (reason as RevocationReason) : 'other';
@@ -84,6 +86,6 @@ export function recordRevocation(revocation: Revocation): void {
 export function isDenylisted(claims: JsonObject | undefined, fingerprint: string | undefined): boolean {
   if (denied.size === 0) return false;
   const jti = claims !== undefined && Object.hasOwn(claims, 'jti') ? claims.jti : undefined;
-  if (typeof jti === 'string' && denied.has(`jti:${jti}`)) return true;
+  if (typeof jti === 'string' && jti.length <= MAX_STRING_LENGTH && denied.has(`jti:${jti}`)) return true;
   return fingerprint !== undefined && denied.has(`fp:${fingerprint}`);
 }

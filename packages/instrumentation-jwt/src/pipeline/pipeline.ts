@@ -71,6 +71,14 @@ class Operation implements OperationScope {
   end(describe: () => OperationResult): void {
     if (this.ended) return;
     this.ended = true;
+    try {
+      this.finish(describe);
+    } catch (error) {
+      this.host.diag.error('internal error recording the operation; the application is unaffected', error);
+    }
+  }
+
+  private finish(describe: () => OperationResult): void {
     const duration = (performance.now() - this.startedAt) / 1000;
     const { diag } = this.host;
     let result: OperationResult | undefined;
@@ -114,7 +122,7 @@ class Operation implements OperationScope {
         duration,
       };
       const attributes = redact(event, this.settings.redaction, this.settings.tokenAttributes.of(event));
-      const dimensions = metricDimensions(event, attributes);
+      const dimensions = this.settings.emitMetrics ? metricDimensions(event, attributes) : {};
       const endTime = performance.timeOrigin + performance.now();
       return { event, attributes, dimensions, span: this.span, context: this.activeContext, callerContext: this.callerContext, endTime };
     } catch (error) {

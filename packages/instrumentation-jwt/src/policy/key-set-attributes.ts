@@ -3,7 +3,9 @@
  * (which may hold a client secret or an API key), its fragment or its user-info.
  */
 import type { KeySetLookupEvent } from '../events/key-set-event';
+import { MAX_STRING_LENGTH } from './claim-policy';
 import type { AuditAttributes } from './redaction';
+import { redactedPath } from './url-path';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -24,7 +26,7 @@ export function keySetLocation(url: string): AuditAttributes {
   } catch {
     return {};
   }
-  const location: AuditAttributes = { [ATTR_SERVER_ADDRESS]: parsed.hostname, [ATTR_URL_PATH]: parsed.pathname };
+  const location: AuditAttributes = { [ATTR_SERVER_ADDRESS]: parsed.hostname.slice(0, MAX_STRING_LENGTH), [ATTR_URL_PATH]: redactedPath(parsed.pathname) };
   if (parsed.port) location[ATTR_SERVER_PORT] = Number(parsed.port);
   return location;
 }

@@ -16,6 +16,7 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from '../semconv';
 import { MAX_STRING_LENGTH } from './claim-policy';
+import { redactedPath } from './url-path';
 import type { AuditAttributes } from './redaction';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
@@ -29,7 +30,7 @@ export function normalizedMethod(method: string): string {
 export function requestStartAttributes(start: RequestStart): AuditAttributes {
   const attributes: AuditAttributes = {
     [ATTR_HTTP_REQUEST_METHOD]: normalizedMethod(start.method),
-    [ATTR_URL_PATH]: start.path.slice(0, 2 * MAX_STRING_LENGTH),
+    [ATTR_URL_PATH]: redactedPath(start.path),
     [ATTR_URL_SCHEME]: start.scheme,
   };
   if (start.clientAddress) attributes[ATTR_CLIENT_ADDRESS] = start.clientAddress;
