@@ -146,6 +146,18 @@ describe('tokentrail verify', () => {
     assert.match(differing.stdout, /^ {2}duplicated .*with different content/m);
   });
 
+  test('a forged sequence number of 2^53 − 1 is reported as a gap at once, not counted up to', () => {
+    const forged = structuredClone(trails.collector.requests);
+    const record = forged.flatMap((r) => r.resourceLogs ?? []).flatMap((rl) => rl.scopeLogs ?? []).flatMap((sl) => sl.logRecords ?? [])
+      .find((r) => r.attributes.some((kv) => kv.key === 'jwt.audit.seq'));
+    record.attributes.find((kv) => kv.key === 'jwt.audit.seq').value = { intValue: String(Number.MAX_SAFE_INTEGER) };
+    const started = performance.now();
+    const result = tokentrail(['verify', ...write(join(dir, 'forged-seq'), 'collector', forged)]);
+    assert.ok(performance.now() - started < 15_000, 'verify answered promptly');
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stdout, new RegExp(`^ {2}deleted .*–${Number.MAX_SAFE_INTEGER - 1} missing`, 'm'));
+  });
+
   test('a trail still being written: truncated unless --allow-open', () => {
     const { requests } = TAMPERS.truncate(trails.collector.requests, random(SEED + 2));
     const files = write(join(dir, 'open'), 'collector', requests);

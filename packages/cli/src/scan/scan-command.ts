@@ -6,6 +6,9 @@ import { filesUnder } from './file-walk';
 import { findTokens } from './token-finder';
 import { findingOf, fingerprinter, formatFinding, type TokenFinding } from './token-report';
 
+/** Most distinct fingerprints counted by one scan (about 100 bytes each). */
+const MAX_DISTINCT_COUNTED = 100_000;
+
 export const SCAN_HELP = `Usage: tokentrail scan [options] <file|dir…>
 
 Finds compact JWTs (JWS and JWE) in files and directory trees: logs, telemetry exports, HAR files, source.
@@ -54,12 +57,15 @@ export async function scanCommand(args: string[], out: (text: string) => void): 
   const exclude = new Set(values.exclude ?? ['.git']);
   const fingerprint = fingerprinter(process.env.TOKENTRAIL_PSEUDONYM_KEY || undefined);
   // Findings are printed as they are found, so memory does not grow with them (only the distinct fingerprints are kept).
+  // Distinct fingerprints are counted up to a cap, so a scan of a huge corpus of different tokens stays bounded.
   const distinct = new Set<string>();
+  let distinctCapped = false;
   let tokens = 0;
   const report = (finding: TokenFinding) => {
     out(values.json ? `${tokens === 0 ? '' : ','}${JSON.stringify(finding)}` : formatFinding(finding));
     tokens += 1;
-    distinct.add(finding.fingerprint);
+    if (distinct.size < MAX_DISTINCT_COUNTED || distinct.has(finding.fingerprint)) distinct.add(finding.fingerprint);
+    else distinctCapped = true;
   };
   let files = 0;
   let bytes = 0;
@@ -71,8 +77,9 @@ export async function scanCommand(args: string[], out: (text: string) => void): 
       bytes += await scanFile(file, report, fingerprint, now);
     }
   }
-  if (values.json) out(`],"files":${files},"bytes":${bytes},"tokens":${tokens},"distinct":${distinct.size}}`);
-  else out(`${tokens} tokens (${distinct.size} distinct) in ${files} files, ${bytes} bytes`);
+  const distinctText = `${distinctCapped ? 'at least ' : ''}${distinct.size}`;
+  if (values.json) out(`],"files":${files},"bytes":${bytes},"tokens":${tokens},"distinct":${distinct.size}${distinctCapped ? ',"distinctCapped":true' : ''}}`);
+  else out(`${tokens} tokens (${distinctText} distinct) in ${files} files, ${bytes} bytes`);
   if (values.stats) {
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(`scan: ${files} files, ${bytes} bytes, ${seconds.toFixed(2)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);

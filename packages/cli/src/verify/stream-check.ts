@@ -26,10 +26,13 @@ export type ProblemKind = (typeof PROBLEM_KINDS)[number];
 
 export interface Problem {
   readonly kind: ProblemKind;
-  /** The seq values concerned (for `deleted`, every missing one). */
+  /** The seq values concerned (for `deleted`, the missing ones, at most {@link MAX_LISTED_SEQS}; the detail names every gap). */
   readonly seqs: number[];
   readonly detail: string;
 }
+
+/** Most seq values listed in one problem. */
+export const MAX_LISTED_SEQS = 10_000;
 
 /** The records of a stream, one per seq, with what reading them found. */
 export interface Positions {
@@ -48,16 +51,6 @@ function identical(a: TrailRecord, b: TrailRecord): boolean {
   return a.chain === b.chain && canonicalAt(a).equals(canonicalAt(b));
 }
 
-function ranges(seqs: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < seqs.length; i++) {
-    let j = i;
-    while (j + 1 < seqs.length && seqs[j + 1] === seqs[j]! + 1) j++;
-    parts.push(i === j ? `${seqs[i]}` : `${seqs[i]}–${seqs[j]}`);
-    i = j;
-  }
-  return parts.join(', ');
-}
 
 /**
  * One record per seq from `from` on (copies reported), and the seqs missing between `from` and the highest.
@@ -89,10 +82,18 @@ export function positionsOf(records: TrailRecord[], from = 1, allowRedelivered =
       problems.push({ kind: 'duplicated', seqs: [seq], detail: `seq ${seq} appears ${list.length} times${same ? '' : ', with different content'} (${where})` });
     }
   }
-  const missing: number[] = [];
-  for (let seq = from; seq <= highest; seq++) if (!at.has(seq)) missing.push(seq);
-  if (missing.length > 0) {
-    problems.push({ kind: 'deleted', seqs: missing, detail: `seq ${ranges(missing)} missing (the record after a gap cannot be checked against its predecessor)` });
+  // Gaps between the seqs present, as ranges: a forged seq of 2^53 must not make the verifier count to it.
+  const gaps: Array<[number, number]> = [];
+  let previous = from - 1;
+  for (const seq of [...at.keys()].sort((a, b) => a - b)) {
+    if (seq > previous + 1) gaps.push([previous + 1, seq - 1]);
+    previous = seq;
+  }
+  if (gaps.length > 0) {
+    const missing: number[] = [];
+    for (const [first, last] of gaps) for (let seq = first; seq <= last && missing.length < MAX_LISTED_SEQS; seq++) missing.push(seq);
+    const text = gaps.map(([first, last]) => (first === last ? `${first}` : `${first}–${last}`)).join(', ');
+    problems.push({ kind: 'deleted', seqs: missing, detail: `seq ${text} missing (the record after a gap cannot be checked against its predecessor)` });
   }
   return { at, highest, problems };
 }
