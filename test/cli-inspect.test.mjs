@@ -161,6 +161,14 @@ describe('tokentrail inspect', () => {
     }
   });
 
+  test('the roles claim is exported as user.roles, so it is not listed as withheld', async () => {
+    const token = await new SignJWT({ sub: 'x', roles: ['admin'], tenant: 't1' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+    telemetry.leaks.registerToken(token);
+    const report = json(tokentrail(['inspect', '--json', token]));
+    assert.deepEqual(report.attributes['user.roles'], ['admin']);
+    assert.deepEqual(report.withheld.claims, ['tenant']);
+  });
+
   test('standard input, a Bearer prefix, and clear errors (exit 2)', () => {
     const piped = tokentrail(['inspect', '--json', '-'], { input: `Bearer ${tokens.HS256}\n` });
     assert.equal(piped.status, 0, piped.stderr);

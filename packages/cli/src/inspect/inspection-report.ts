@@ -57,6 +57,9 @@ export function inspectToken(
   delete attributes['jwt.operation'];
   delete attributes['jwt.library'];
   const keptClaims = new Set([...policies.redaction.claims].filter(([, action]) => action !== 'drop').map(([name]) => name));
+  // The roles claim is exported as user.roles.
+  const rolesClaim = policies.redaction.rolesClaim?.[0];
+  if (rolesClaim !== undefined) keptClaims.add(rolesClaim);
   const findings = tokenFindings({ header: input.header, claims, operation: 'decode' }, policies.findings)
     .map((name) => ({ name, severity: FINDING_SEVERITY[name] }))
     .sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity));
