@@ -4,15 +4,11 @@
  */
 import type { FindingsPolicy } from './policy/findings';
 import { DEFAULT_FINDINGS_POLICY } from './policy/findings';
+import type { DetectorThreshold } from './detectors/detectors';
 import type { DetectorName } from './detectors/vocabulary';
 import type { DetectorsConfig, FindingsConfig, JwtInstrumentationConfig, RevocationCheck, ScopeRequirement } from './types';
 import { PACKAGE_NAME } from './version';
 
-export interface DetectorThreshold {
-  /** Fires when the evidence count exceeds this. */
-  readonly threshold: number;
-  readonly windowMs: number;
-}
 
 export interface InsightSettings {
   readonly findings: FindingsPolicy;

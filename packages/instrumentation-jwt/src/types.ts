@@ -6,8 +6,9 @@ import type { Span } from '@opentelemetry/api';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type { JwtLibrary, JwtOperation, ValidationOutcome, ValidationReason } from './events/audit-event';
 import type { ClaimAction } from './policy/claim-policy';
+import type { ScopeRequirement } from './policy/scope-policy';
 
-export type { ClaimAction, JwtLibrary, JwtOperation, ValidationOutcome, ValidationReason };
+export type { ClaimAction, ScopeRequirement, JwtLibrary, JwtOperation, ValidationOutcome, ValidationReason };
 
 /**
  * What a hook learns about one operation. `header` and `claims` are the token's raw, unredacted values: they
@@ -57,11 +58,6 @@ export interface FindingsConfig {
 /** Called with the claims of every successfully verified or decrypted token; `true` means the token was revoked. */
 export type RevocationCheck = (claims: Readonly<Record<string, unknown>>) => boolean | Promise<boolean>;
 
-/** What a token needs to be served on a route: every scope listed and/or every role listed. */
-export interface ScopeRequirement {
-  scopes?: string[];
-  roles?: string[];
-}
 
 /** One detector's threshold: it fires when the evidence count exceeds `threshold` within `windowSeconds`. */
 export interface DetectorThresholdConfig {

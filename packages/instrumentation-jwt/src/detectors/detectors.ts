@@ -6,9 +6,14 @@
  * episode). Nothing here knows OpenTelemetry or a JWT library.
  */
 import { LRUCache } from 'lru-cache';
-import type { DetectorThreshold } from '../insight-settings';
 import { countDistinct, countEvent, hash32 } from './sliding-window';
 import type { DetectorName } from './vocabulary';
+
+export interface DetectorThreshold {
+  /** Fires when the evidence count exceeds this. */
+  readonly threshold: number;
+  readonly windowMs: number;
+}
 
 /** One detector firing: the evidence, keyed by what it is about (a fingerprint, an address or a subject). */
 export interface Firing {

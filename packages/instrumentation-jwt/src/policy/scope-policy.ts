@@ -4,8 +4,13 @@
  * had them is `scope_denied_despite_grant`. Routes are matched on `http.route` when a framework reports it,
  * else on `url.path`, each as `METHOD route` first and then as the bare route.
  */
-import type { ScopeRequirement } from '../types';
 import type { Finding } from './findings';
+
+/** What a token needs to be served on a route: every scope listed and/or every role listed. */
+export interface ScopeRequirement {
+  scopes?: string[];
+  roles?: string[];
+}
 
 export function requirementFor(
   policy: ReadonlyMap<string, ScopeRequirement>,
