@@ -45,7 +45,10 @@ function describeSign(args: unknown[], settled: Settled<unknown>): OperationResu
 
 function describeDecode(args: unknown[], settled: Settled<unknown>): OperationResult {
   const token = typeof args[0] === 'string' ? args[0] : undefined;
-  if (!settled.ok) return { token, header: readHeader(token), failure: honoFailure(settled.error, readHeader(token)), error: settled.error };
+  if (!settled.ok) {
+    const header = readHeader(token);
+    return { token, header, failure: honoFailure(settled.error, header), error: settled.error };
+  }
   const value = asJsonObject(settled.value) as { header?: unknown; payload?: unknown } | undefined;
   return { token, header: asJsonObject(value?.header), claims: asJsonObject(value?.payload) };
 }

@@ -15,11 +15,6 @@ interface FetchLog {
   status?: number;
 }
 
-const keyNotFound = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
-};
-
 function observingFetch(log: FetchLog, userFetch: unknown): (input: unknown, init: unknown) => Promise<unknown> {
   return async (input, init) => {
     log.fetches += 1;
@@ -42,7 +37,7 @@ function recordingKeyFunction(recorder: AuditRecorder, url: string, log: FetchLo
         cache: fetched ? 'miss' : 'hit',
         status: fetched ? log.status : undefined,
         keys: Array.isArray(keys) ? keys : undefined,
-        failure: settled.ok ? undefined : lookupFailure(settled.error, keyNotFound),
+        failure: settled.ok ? undefined : lookupFailure(settled.error),
       };
     };
     return callLookup(scope, this, getKey, args, describe);

@@ -16,11 +16,6 @@ interface LookupLog {
 
 const currentLookup = new AsyncLocalStorage<LookupLog>();
 
-const keyNotFound = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
-};
-
 /** `fetch_jwks.js`'s default export: notes the fetch and the keys it brought in the running lookup, if any. */
 function wrapFetch(original: Function): Function {
   return function (this: unknown, ...args: unknown[]) {
@@ -55,7 +50,7 @@ function wrapCreate(recorder: AuditRecorder): (original: Function) => Function {
             // jose 4 goes on past a fetch only when it was answered 200.
             status: fetched && log.keys ? 200 : undefined,
             keys: heldKeys,
-            failure: settled.ok ? undefined : lookupFailure(settled.error, keyNotFound),
+            failure: settled.ok ? undefined : lookupFailure(settled.error),
           };
         };
         return currentLookup.run(log, () => callLookup(scope, this, getKey, lookupArgs, describe));

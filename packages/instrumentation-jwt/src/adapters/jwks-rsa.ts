@@ -23,7 +23,6 @@ function logOf(client: object): FetchLog {
   return log;
 }
 
-const keyNotFound = (error: unknown) => (error as { name?: unknown } | null)?.name === 'SigningKeyNotFoundError';
 
 /** `JwksClient#getKeys`: the one place the client fetches its set. */
 function wrapGetKeys(original: Function): Function {
@@ -53,7 +52,7 @@ function wrapCallbackSupport(recorder: AuditRecorder): (original: Function) => F
         const describe = (settled: LookupSettled): KeySetLookupResult => ({
           cache: log.fetches > before ? 'miss' : 'hit',
           keys: log.keys,
-          failure: settled.ok ? undefined : lookupFailure(settled.error, keyNotFound),
+          failure: settled.ok ? undefined : lookupFailure(settled.error),
         });
         return callLookup(scope, this, getSigningKey, lookupArgs, describe, 1);
       };

@@ -6,12 +6,13 @@
 import type { KeySetLookupResult } from '../events/key-set-event';
 import type { KeySetScope } from './contract';
 import { errorTypeOf } from './error-type';
+import { isKeyNotFound } from './key-source-errors';
 
 export type LookupSettled = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
 
 /** A lookup that failed for want of a key for the token is `key_not_found`; any other failure is the fetch's. */
-export function lookupFailure(error: unknown, keyNotFound: (error: unknown) => boolean): KeySetLookupResult['failure'] {
-  return { reason: keyNotFound(error) ? 'key_not_found' : 'jwks_fetch_failed', errorType: errorTypeOf(error) };
+export function lookupFailure(error: unknown): KeySetLookupResult['failure'] {
+  return { reason: isKeyNotFound(error) ? 'key_not_found' : 'jwks_fetch_failed', errorType: errorTypeOf(error) };
 }
 
 /** Calls a lookup that returns a promise (or, given `callbackIndex`, calls back) and ends the scope when it settles. */

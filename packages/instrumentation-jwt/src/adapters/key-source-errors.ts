@@ -23,3 +23,6 @@ export function keySourceReason(error: unknown): ValidationReason | undefined {
   const { code, name } = error as { code?: unknown; name?: unknown };
   return (typeof code === 'string' && REASON_BY_IDENTITY.get(code)) || (typeof name === 'string' && REASON_BY_IDENTITY.get(name)) || undefined;
 }
+
+/** Whether a key resolver's error means no key in the set matched the token. */
+export const isKeyNotFound = (error: unknown): boolean => keySourceReason(error) === 'key_not_found';

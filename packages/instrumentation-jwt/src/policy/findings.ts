@@ -174,8 +174,3 @@ export function mergeFindings(...lists: ReadonlyArray<readonly Finding[] | undef
   for (const list of lists) if (list) for (const finding of list) all.add(finding);
   return [...all].sort((a, b) => ORDER.get(a)! - ORDER.get(b)!);
 }
-
-/** Whether a value is a finding name (for values read back from telemetry). */
-export function isFinding(value: unknown): value is Finding {
-  return typeof value === 'string' && ORDER.has(value);
-}
