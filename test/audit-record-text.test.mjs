@@ -48,3 +48,27 @@ test('recordText and chainAfter agree with the independent implementation of doc
     { numRuns: 2000 },
   );
 });
+
+// The emitter remembers recent record shapes (their key lists and sorted order) and the text of short string
+// values; records that repeat a shape in another key order, repeat or change values, carry long values, or
+// outgrow the hash's scratch buffer must still give the reference bytes.
+const keyPool = ['jwt.operation', 'jwt.claims.aud', 'enduser.pseudo.id', '😀key', '\uE000', 'z', 'a\uD800', 'jwt.audit.seq'];
+const valuePool = ['HS256', 'https://idp.example', 'x'.repeat(300), 'a\uDC00b', '😀', 'y'.repeat(20000), 7, ['reader', '\uD800']];
+const pooledRecord = fc.tuple(fc.shuffledSubarray(keyPool, { minLength: 1 }), fc.array(fc.oneof(fc.constantFrom(...valuePool), text), { minLength: keyPool.length, maxLength: keyPool.length }));
+
+test('recordText and chainAfter agree with the reference over runs of records that repeat shapes and values', () => {
+  fc.assert(
+    fc.property(fc.array(pooledRecord, { minLength: 1, maxLength: 40 }), (records) => {
+      let emitted = GENESIS;
+      let reference = GENESIS;
+      for (const [keys, values] of records) {
+        const attrs = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+        const otlp = { timeUnixNano: '1000000', attributes: Object.entries(attrs).map(([k, v]) => ({ key: k, value: anyValue(v) })) };
+        emitted = chainAfter(emitted, recordText('1000000', undefined, attrs));
+        reference = chainValue(reference, otlp);
+        assert.equal(emitted, reference);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});

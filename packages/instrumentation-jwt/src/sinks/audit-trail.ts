@@ -46,9 +46,35 @@ function wellFormedValue(value: AttributeValue): AttributeValue {
   return Array.isArray(value) ? value.map(wellFormed) : value;
 }
 
+const isWellFormed = (text: string) => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
+function isWellFormedValue(value: AttributeValue | undefined): boolean {
+  if (typeof value === 'string') return isWellFormed(value);
+  if (!Array.isArray(value)) return true;
+  for (const item of value) if (typeof item === 'string' && !isWellFormed(item)) return false;
+  return true;
+}
+
+/**
+ * A copy of the attributes as any UTF-8 encoder on the way will deliver them (lone surrogates replaced), so the
+ * record exported is the record hashed; a plain copy in the usual case where nothing needs replacing.
+ */
+function wellFormedCopy(attributes: AuditAttributes): AuditAttributes {
+  let plain = true;
+  for (const key in attributes) {
+    if (!isWellFormed(key) || !isWellFormedValue(attributes[key])) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return { ...attributes };
+  const copy: AuditAttributes = {};
+  for (const key of Object.keys(attributes)) copy[wellFormed(key)] = wellFormedValue(attributes[key]!);
+  return copy;
+}
+
 function append(logger: Logger, record: AuditRecord): void {
-  const attributes: AuditAttributes = {};
-  for (const key of Object.keys(record.attributes)) attributes[wellFormed(key)] = wellFormedValue(record.attributes[key]!);
+  const attributes = wellFormedCopy(record.attributes);
   attributes[ATTR_JWT_AUDIT_STREAM] = stream;
   attributes[ATTR_JWT_AUDIT_SEQ] = seq + 1;
   const timestamp = Date.now();
