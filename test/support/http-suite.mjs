@@ -219,6 +219,48 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
       }
     });
 
+    test('a request aborted before the app read its token: its server span is scrubbed and its record points at it', async () => {
+      let received;
+      const arrived = new Promise((resolve) => (received = resolve));
+      const server = http.createServer(() => received()); // never answers
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        telemetry.reset();
+        const token = mint('aborted');
+        const net = require('node:net');
+        const socket = net.connect(server.address().port, '127.0.0.1', () => {
+          socket.write(`GET /slow?page=1&access_token=${token} HTTP/1.1\r\nHost: x\r\nCookie: theme=dark; sid=opaque-session-0123456789\r\n\r\n`);
+        });
+        await arrived;
+        socket.destroy();
+        let record;
+        for (let i = 0; i < 200 && !record; i += 1) {
+          record = telemetry.logRecords().find((r) => r.eventName === 'jwt.request');
+          if (!record) await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.ok(record, 'the aborted request has its jwt.request record');
+        assert.equal(record.attributes['jwt.token.source'], 'query');
+        let span;
+        for (let i = 0; i < 200 && !span; i += 1) {
+          span = telemetry.spans().find((s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/slow');
+          if (!span) await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.ok(span, 'the server span was exported');
+        assert.equal(record.spanContext.spanId, span.spanContext().spanId, 'the record points at the server span');
+        if (withInstrumentationHttp) {
+          assert.equal(span.attributes['url.query'], 'page=1&access_token=REDACTED');
+          assert.deepEqual(span.attributes['http.request.header.cookie'], ['REDACTED'], 'a captured Cookie header is replaced whole');
+        }
+        const leaks = new LeakScanner();
+        leaks.registerToken(token, 'aborted token');
+        leaks.register('opaque-session-0123456789', 'another cookie');
+        leaks.assertClean({ spans: telemetry.spans(), logRecords: telemetry.logRecords() });
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
     test('tokens in encoded query strings are found and scrubbed', async () => {
       const app = await frameworks.express({ http, require }, authenticator({ jose, jwt, secret, library: 'jose' }));
       try {

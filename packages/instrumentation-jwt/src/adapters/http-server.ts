@@ -75,8 +75,11 @@ export function observeHttpServers(recorder: AuditRecorder, sources: () => Crede
     const scope = recorder.beginRequest(() => describeStart(message, sources()));
     if (!scope) return;
     scopes.set(message.request, scope);
-    // A connection that closes before the response finished still ends the audit.
-    message.response.once('close', () => scope.end(() => describeEnd(message, true)));
+    // A connection that closes before the response finished still ends the audit. The listener is added once
+    // the request has been emitted, so that instrumentation-http (which binds the response to the request's
+    // context as it emits it) runs it in this request's context, ahead of its own 'close' listener that ends
+    // its server span: an aborted request's span is then scrubbed like any other.
+    process.nextTick(() => message.response.prependOnceListener('close', () => scope.end(() => describeEnd(message, true))));
   };
   const onFinish = (data: unknown) => {
     const message = data as ServerMessage;

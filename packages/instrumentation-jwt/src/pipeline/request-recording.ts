@@ -98,9 +98,9 @@ export class RecordedRequest implements RequestScope {
     const { host, settings, start } = this;
     fenced(host.diag, 'the request audit', () => {
       const end = describe();
-      // A finished response ends in its own request's context; an aborted one may not, so only what the
-      // request's operations saw is trusted then.
-      const active = end.aborted ? ROOT_CONTEXT : context.active();
+      // A finished response ends in its own request's context, and so does an aborted one whose response
+      // instrumentation-http bound to it; otherwise only what the request's operations saw is trusted.
+      const active = end.aborted && !start.handledElsewhere ? ROOT_CONTEXT : context.active();
       const rpc = getRPCMetadata(active);
       const jwtAttributes = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize, this.keySetFailure);
       const httpAttributes = { ...this.startAttributes, ...requestEndAttributes(end, rpc?.route) };
@@ -118,7 +118,7 @@ export class RecordedRequest implements RequestScope {
         fenced(host.diag, 'the server span', () => {
           if (carriesJwt && serverSpan.isRecording()) serverSpan.setAttributes(jwtAttributes);
           const secrets = secretForms(start.credentials);
-          const headers = start.credentials.filter((c) => c.source !== 'query' && c.source !== 'cookie').map((c) => c.name);
+          const headers = start.credentials.filter((c) => c.source === 'header').map((c) => c.name);
           if (!scrubCredentials(serverSpan, secrets, headers)) host.diag.debug('server span attributes are not readable; credentials recorded by other instrumentations were not scrubbed');
         });
       }
