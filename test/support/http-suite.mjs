@@ -18,7 +18,11 @@ import { LeakScanner } from './leak-scanner.mjs';
 export async function runHttpSuite({ withInstrumentationHttp }) {
   const telemetry = setupTelemetry();
   if (withInstrumentationHttp) {
-    new HttpInstrumentation({ headersToSpanAttributes: { server: { requestHeaders: ['authorization', 'cookie', 'x-api-token'] } } });
+    new HttpInstrumentation({
+      headersToSpanAttributes: { server: { requestHeaders: ['authorization', 'cookie', 'x-api-token'] } },
+      // The request target exactly as sent, as the old HTTP conventions' http.target had it.
+      requestHook: (span, request) => request.url !== undefined && span.setAttribute('http.target', request.url),
+    });
   }
   new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, tokenSources: { cookies: ['session'], headers: ['x-api-token'] } });
   const require = createRequire(import.meta.url);
@@ -265,12 +269,19 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
       const app = await frameworks.express({ http, require }, authenticator({ jose, jwt, secret, library: 'jose' }));
       try {
         const leaks = new LeakScanner();
-        const tokens = [mint('encoded-1'), mint('encoded-2')];
+        const tokens = [mint('encoded-1'), mint('encoded-2'), mint('encoded-3')];
         tokens.forEach((t, i) => leaks.registerToken(t, `token ${i}`));
         const exported = { spans: [], logRecords: [] };
-        for (const query of [`access_token=Bearer%20${tokens[0]}`, `access_toke%6E=${tokens[1]}`]) {
+        // The third encodes one of the token's own characters: its written form is not the token.
+        const percentEncoded = `%${tokens[2].charCodeAt(0).toString(16).toUpperCase()}${tokens[2].slice(1)}`;
+        for (const query of [`access_token=Bearer%20${tokens[0]}`, `access_toke%6E=${tokens[1]}`, `page=2&access_token=${percentEncoded}`]) {
           const { spans, record } = await call(app.port, `/orders/7?${query}`);
           assert.equal(record?.attributes['jwt.token.source'], 'query', `the token in ?${query.slice(0, 20)}… was found`);
+          const server = spans.find((span) => span.kind === SpanKind.SERVER);
+          if (withInstrumentationHttp) {
+            assert.match(server.attributes['url.query'], /access_toke(n|%6E)=(Bearer(\+|%20))?REDACTED$/);
+            assert.match(server.attributes['http.target'], /^\/orders\/7\?.*access_toke(n|%6E)=(Bearer%20)?REDACTED$/);
+          }
           exported.spans.push(...spans);
           exported.logRecords.push(...telemetry.logRecords());
         }

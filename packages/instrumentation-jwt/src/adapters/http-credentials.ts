@@ -21,9 +21,29 @@ function jwtIn(value: string): string | undefined {
   return COMPACT_JWT.test(candidate) ? candidate : undefined;
 }
 
-function credential(source: Credential['source'], name: string, value: string): Credential {
+function credential(source: Credential['source'], name: string, value: string, sent = value): Credential {
   const token = source === 'authorization' && !BEARER.test(value) ? undefined : jwtIn(value);
-  return token ? { source, name, value, token } : { source, name, value };
+  const found: Credential = token ? { source, name, value, token } : { source, name, value };
+  return sent === value ? found : { ...found, sent };
+}
+
+/**
+ * The query's `name=value` pairs whose name is a token parameter, each decoded as URLSearchParams decodes it
+ * and as written in the URL (which other instrumentations copy into `url.query`), grouped in `names` order.
+ */
+function queryCredentials(query: string, names: readonly string[]): Credential[] {
+  const byName = new Map<string, Credential[]>();
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) continue;
+    const [decoded] = new URLSearchParams(pair);
+    const [name, value] = decoded ?? ['', ''];
+    if (!value || !names.includes(name)) continue;
+    const list = byName.get(name) ?? [];
+    list.push(credential('query', name, value, pair.slice(eq + 1)));
+    byName.set(name, list);
+  }
+  return names.flatMap((name) => byName.get(name) ?? []);
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -58,10 +78,7 @@ export function credentialsOf(headers: IncomingHttpHeaders, url: string | undefi
   // Parse the query only when it names a token parameter, or is percent-encoded (and so might, disguised).
   const query = queryStart >= 0 && sources.queryParams.length > 0 ? url!.slice(queryStart + 1) : '';
   if (query && (query.includes('%') || sources.queryParams.some((name) => query.includes(`${name}=`)))) {
-    const params = new URLSearchParams(query);
-    for (const name of sources.queryParams) {
-      for (const value of params.getAll(name)) if (value) found.push(credential('query', name, value));
-    }
+    found.push(...queryCredentials(query, sources.queryParams));
   }
   return found;
 }

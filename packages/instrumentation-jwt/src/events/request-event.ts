@@ -23,8 +23,10 @@ export interface Credential {
   /** Header, cookie or query parameter name (`authorization` for the Authorization header). */
   readonly name: string;
   readonly token?: string;
-  /** The raw value as sent, so it can be scrubbed from other instrumentations' attributes. Never exported. */
+  /** The value (a query parameter's decoded), so it can be scrubbed from other instrumentations' attributes. Never exported. */
   readonly value: string;
+  /** A query parameter's value as written in the URL, when percent-encoding makes it differ from `value`. Never exported. */
+  readonly sent?: string;
 }
 
 /** What the HTTP adapter knows when a request arrives. */

@@ -30,16 +30,17 @@ const MIN_SCRUBBED_LENGTH = 8;
 const URL_SAFE = /^[A-Za-z0-9._~-]*$/;
 
 /**
- * Every form in which a credential can appear in another instrumentation's attributes. A JWT's characters
- * are URL-safe, so scrubbing the bare token covers it however it was prefixed or encoded; any other value is
- * also scrubbed as sent and URL-encoded as a query string value (`%20` and `+` for spaces).
+ * Every form in which a credential can appear in another instrumentation's attributes: the bare token (a
+ * JWT's characters are URL-safe), or any other value as sent and URL-encoded as a query string value (`%20`
+ * and `+` for spaces), and a query parameter exactly as the URL wrote it (however its characters were encoded).
  */
 function secretForms(credentials: readonly Credential[]): string[] {
   const forms = new Set<string>();
-  for (const { value, token } of credentials) {
+  for (const { value, token, sent } of credentials) {
     const candidates = token !== undefined ? [token]
       : URL_SAFE.test(value) ? [value]
       : [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)];
+    if (sent !== undefined) candidates.push(sent);
     for (const form of candidates) if (form.length >= MIN_SCRUBBED_LENGTH) forms.add(form);
   }
   return [...forms];
