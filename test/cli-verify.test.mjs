@@ -207,17 +207,25 @@ describe('tokentrail verify', () => {
       [['verify', '--nope', ...clean], /Unknown option '--nope'/],
       [['verify', join(dir, 'missing.jsonl')], /cannot read .*missing\.jsonl: ENOENT/],
       [['verify', dir], /cannot read .*: EISDIR/],
-      [['verify', malformed], /malformed\.jsonl:2: not JSON/],
+      [['verify', malformed], /malformed\.jsonl:2: not JSON$/m],
       [['verify', notOtlp], /not-otlp\.json:1: malformed OTLP\/JSON: resourceLogs must be an array/],
       [['verify', '--public-key', join(dir, 'nope.pem'), ...clean], /cannot read --public-key .*nope\.pem: ENOENT/],
       [['verify', '--public-key', malformed, ...clean], /--public-key .*: not a public key/],
       [['verify', '--public-key', rsaKey, ...clean], /an rsa key; checkpoints are signed with Ed25519/],
       [['frobnicate'], /unknown command "frobnicate"/],
     ];
+    // Malformed input is reported by position and kind, never quoted: it may be anything, a token among it.
+    const quoted = join(dir, 'errors', 'quoted.jsonl');
+    writeFileSync(quoted, `${JSON.stringify(trails.collector.requests[0])}\neyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl\n{"resourceLogs": [\n`);
+    const badValue = join(dir, 'errors', 'bad-value.json');
+    const record = { timeUnixNano: '1', attributes: [{ key: 'jwt.audit.seq', value: { intValue: 'c2VjcmV0LXZhbHVl' } }] };
+    writeFileSync(badValue, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] }));
+    cases.push([['verify', quoted], /quoted\.jsonl:2: not JSON$/m], [['verify', badValue], /bad-value\.json:1: malformed OTLP\/JSON: an intValue is not an integer \(string\)$/m]);
     for (const [args, message] of cases) {
       const result = tokentrail(args);
       assert.equal(result.status, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
       assert.match(result.stderr, message);
+      for (const quote of ['eyJhbGci', 'c2VjcmV0']) assert.ok(!result.stderr.includes(quote), `${args.join(' ')} does not quote its input`);
     }
     const help = tokentrail(['verify', '--help']);
     assert.equal(help.status, 0);

@@ -7,3 +7,13 @@ export class UsageError extends Error {}
 export class InputError extends Error {}
 
 export const EXIT = { ok: 0, found: 1, error: 2 } as const;
+
+/**
+ * Why a JSON text did not parse, by position only: the runtime's own message quotes the text around the error,
+ * and the input may be anything, a token or a secret among it.
+ */
+export function jsonFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const where = /in JSON at position \d+(?: \(line \d+ column \d+\))?/.exec(message)?.[0];
+  return where ? `not JSON (${where.replace(/^in JSON /, '')})` : 'not JSON';
+}

@@ -13,8 +13,8 @@ import {
   type CanonicalEntry,
   type CanonicalValue,
 } from '@tokentrail/instrumentation-jwt/audit-trail';
-import { InputError } from '../cli-errors';
-import { canonicalOfAnyValue, entriesOfKeyValues } from './otlp-values';
+import { InputError, jsonFailure } from '../cli-errors';
+import { canonicalOfAnyValue, entriesOfKeyValues, MalformedOtlp } from './otlp-values';
 
 export interface TrailRecord {
   /** `file:line` the record was read from. */
@@ -60,10 +60,10 @@ function recordOf(logRecord: Json, service: string | undefined, at: string): Tra
 
 /** The audit records of one export request; `{ skipped }` counts log records that are not audit records. */
 function* recordsOfRequest(request: unknown, at: string, counts: { skipped: number }): Generator<TrailRecord> {
-  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new TypeError('not an OTLP/JSON export request');
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new MalformedOtlp('not an OTLP/JSON export request');
   const { resourceLogs } = request as Json;
   if (resourceLogs === undefined) return; // a trace or metric export
-  if (!Array.isArray(resourceLogs)) throw new TypeError('resourceLogs must be an array');
+  if (!Array.isArray(resourceLogs)) throw new MalformedOtlp('resourceLogs must be an array');
   for (const resourceLog of resourceLogs) {
     const service = stringOf(entriesOfKeyValues(resourceLog?.resource?.attributes ?? []).find(([key]) => key === 'service.name')?.[1]);
     for (const scopeLog of resourceLog?.scopeLogs ?? []) {
@@ -80,7 +80,7 @@ function parse(text: string, at: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${at}: not JSON (${(error as Error).message})`);
+    throw new InputError(`${at}: ${jsonFailure(error)}`);
   }
 }
 
@@ -89,7 +89,9 @@ function* fromDocument(document: unknown, at: string, counts: { skipped: number 
     for (const request of Array.isArray(document) ? document : [document]) yield* recordsOfRequest(request, at, counts);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${at}: malformed OTLP/JSON: ${(error as Error).message}`);
+    // A runtime error's message may quote the input (`Cannot convert <value> to a BigInt`): only its kind is reported.
+    const what = error instanceof MalformedOtlp ? error.message : error instanceof Error ? error.name : 'error';
+    throw new InputError(`${at}: malformed OTLP/JSON: ${what}`);
   }
 }
 
@@ -106,7 +108,7 @@ async function* readLines(file: string, counts: { skipped: number }): AsyncGener
     try {
       document = JSON.parse(line);
     } catch (error) {
-      if (parsedAny) throw new InputError(`${file}:${number}: not JSON (${(error as Error).message})`);
+      if (parsedAny) throw new InputError(`${file}:${number}: ${jsonFailure(error)}`);
       // Not JSON lines: one (pretty-printed) request body, or an array of them.
       lines.close();
       input.destroy();

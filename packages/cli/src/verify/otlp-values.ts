@@ -3,24 +3,27 @@ import { doubleBits, sortEntries, wellFormed, type CanonicalEntry, type Canonica
 
 type Json = Record<string, unknown>;
 
+/** Input that is JSON but not OTLP/JSON. The message names what is wrong, never the value found there. */
+export class MalformedOtlp extends Error {}
+
 const SPECIAL_DOUBLES: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
 function integer(value: unknown): string {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
   if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value).toString();
-  throw new TypeError(`intValue ${JSON.stringify(value)} is not an integer`);
+  throw new MalformedOtlp(`an intValue is not an integer (${typeof value})`);
 }
 
 function double(value: unknown): string {
   if (typeof value === 'number') return doubleBits(value);
   if (typeof value === 'string' && (value in SPECIAL_DOUBLES || /^-?\d/.test(value))) return doubleBits(SPECIAL_DOUBLES[value] ?? Number(value));
-  throw new TypeError(`doubleValue ${JSON.stringify(value)} is not a number`);
+  throw new MalformedOtlp(`a doubleValue is not a number (${typeof value})`);
 }
 
-/** Throws a TypeError on a value that is not valid OTLP/JSON. */
+/** Throws {@link MalformedOtlp} on a value that is not valid OTLP/JSON. */
 export function canonicalOfAnyValue(value: unknown): CanonicalValue {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'object') throw new TypeError('an AnyValue must be an object');
+  if (typeof value !== 'object') throw new MalformedOtlp('an AnyValue must be an object');
   const v = value as Json;
   if ('stringValue' in v) return ['s', wellFormed(String(v.stringValue ?? ''))];
   if ('intValue' in v) return ['i', integer(v.intValue)];
@@ -34,6 +37,6 @@ export function canonicalOfAnyValue(value: unknown): CanonicalValue {
 
 /** An OTLP `KeyValue` list → sorted canonical entries. */
 export function entriesOfKeyValues(list: unknown): CanonicalEntry[] {
-  if (!Array.isArray(list)) throw new TypeError('attributes must be an array of KeyValue');
+  if (!Array.isArray(list)) throw new MalformedOtlp('attributes must be an array of KeyValue');
   return sortEntries(list.map((kv: Json): CanonicalEntry => [wellFormed(String(kv?.key ?? '')), canonicalOfAnyValue(kv?.value)]));
 }
