@@ -117,3 +117,23 @@ test('remote key-set lookups with a tracer and a logger that throw: verdicts unc
     await server.close();
   }
 });
+
+test('what goes to diag is redacted: a hook error quoting the token, or its JSON parse error, keeps its kind but not the token', async () => {
+  instrumentation.setTracerProvider(telemetry.tracerProvider);
+  const token = jwt.sign({ sub: 'diag-user', iat: 1 }, secret);
+  const quoting = () => {
+    JSON.parse(`${token} is the token`); // SyntaxError: Unexpected token 'e', "eyJhbGciOi"... is not valid JSON
+  };
+  const echoing = () => {
+    throw new TypeError(`cannot handle ${token}`);
+  };
+  for (const hook of [quoting, echoing]) {
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, verifyHook: hook });
+    diagErrors.length = 0;
+    assert.deepEqual(jwt.verify(token, secret), { sub: 'diag-user', iat: 1 });
+    const logged = diagErrors.map(([message]) => message).join('\n');
+    assert.match(logged, /hook threw/);
+    assert.match(logged, hook === quoting ? /SyntaxError: Unexpected token/ : /TypeError: cannot handle REDACTED/);
+    for (const part of [token, ...token.split('.'), token.slice(0, 10)]) assert.ok(!logged.includes(part), `diag does not log ${part.slice(0, 12)}…`);
+  }
+});

@@ -14,7 +14,7 @@ import { honoAdapter } from './adapters/hono';
 import { jwksRsaAdapter } from './adapters/jwks-rsa';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
-import type { PipelineHost } from './pipeline/pipeline-host';
+import { redactingDiag, type PipelineHost } from './pipeline/pipeline-host';
 import { resolveSettings, type Settings } from './settings';
 import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
@@ -186,9 +186,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         get detectors() {
           return instrumentation._detectors;
         },
-        get diag() {
-          return instrumentation._diag;
-        },
+        diag: redactingDiag(this._diag),
       };
       this._pipeline = new AuditPipeline(host);
     }
@@ -200,7 +198,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     try {
       apply();
     } catch (error) {
-      this._diag.error(`could not (un)patch ${adapter.packageName}; it will not be recorded`, error);
+      redactingDiag(this._diag).error(`could not (un)patch ${adapter.packageName}; it will not be recorded`, error);
     }
     return exports;
   }

@@ -1,5 +1,6 @@
 /** What the pipeline needs from the instrumentation, and the fence every pipeline step runs in. */
 import type { Counter, DiagLogger, Histogram, Logger, Tracer } from '@opentelemetry/api';
+import { diagnosticValue } from '../policy/diagnostic-text';
 import type { Detectors } from '../detectors/detectors';
 import type { FindingCounter } from '../sinks/finding-metric-sink';
 import type { Settings } from '../settings';
@@ -17,6 +18,12 @@ export interface PipelineHost {
   /** The misuse detectors for the settings in force; undefined when they are off. */
   readonly detectors: Detectors | undefined;
   readonly diag: DiagLogger;
+}
+
+/** A diagnostic logger that redacts what it is given ({@link diagnosticValue}) before `diag` logs it. */
+export function redactingDiag(diag: DiagLogger): DiagLogger {
+  const level = (log: DiagLogger['error']): DiagLogger['error'] => (message, ...args) => log.call(diag, String(diagnosticValue(message)), ...args.map(diagnosticValue));
+  return { error: level(diag.error), warn: level(diag.warn), info: level(diag.info), debug: level(diag.debug), verbose: level(diag.verbose) };
 }
 
 /** Runs one step; an internal error is reported through diag and never reaches the application. */
