@@ -134,6 +134,7 @@ test('what goes to diag is redacted: a hook error quoting the token, or its JSON
     const logged = diagErrors.map(([message]) => message).join('\n');
     assert.match(logged, /hook threw/);
     assert.match(logged, hook === quoting ? /SyntaxError: Unexpected token/ : /TypeError: cannot handle REDACTED/);
+    assert.match(logged, /\/test\/fencing\.test\.mjs:\d+/, 'the stack keeps its file paths');
     for (const part of [token, ...token.split('.'), token.slice(0, 10)]) assert.ok(!logged.includes(part), `diag does not log ${part.slice(0, 12)}…`);
   }
 });
