@@ -7,7 +7,7 @@ import { DEFAULT_FINDINGS_POLICY } from './policy/findings';
 import type { DetectorThreshold } from './detectors/detectors';
 import type { DetectorName } from './detectors/vocabulary';
 import type { DetectorsConfig, FindingsConfig, JwtInstrumentationConfig, RevocationCheck, ScopeRequirement } from './types';
-import { PACKAGE_NAME } from './version';
+import { configError, nonEmptyStrings } from './config-checks';
 
 
 export interface InsightSettings {
@@ -32,19 +32,14 @@ export const DEFAULT_DETECTORS: Readonly<Record<DetectorName, { threshold: numbe
 };
 export const DEFAULT_DETECTOR_MAX_KEYS = 20_000;
 
-function fail(option: string, expected: string, got: unknown): never {
-  const shown = typeof got === 'string' ? `"${got}"` : typeof got;
-  throw new TypeError(`${PACKAGE_NAME}: config.${option} must be ${expected} (got ${shown})`);
-}
-
 function number(value: unknown, option: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) fail(option, `a number from ${min} to ${max}`, value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) configError(option, `a number from ${min} to ${max}`, value);
   return value;
 }
 
 function object<T>(value: T | undefined, option: string): T | undefined {
-  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) fail(option, 'an object', value);
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) configError(option, 'an object', value);
   return value;
 }
 
@@ -52,7 +47,7 @@ function findingsPolicy(config: FindingsConfig | undefined): FindingsPolicy {
   const c = object(config, 'findings');
   const algorithms = c?.expectedAlgorithms;
   if (algorithms !== undefined && (!Array.isArray(algorithms) || !algorithms.every((a) => typeof a === 'string' && a))) {
-    fail('findings.expectedAlgorithms', 'an array of algorithm names', algorithms);
+    configError('findings.expectedAlgorithms', 'an array of algorithm names', algorithms);
   }
   return {
     maxLifetimeSeconds: number(c?.maxLifetimeSeconds, 'findings.maxLifetimeSeconds', DEFAULT_FINDINGS_POLICY.maxLifetimeSeconds, 1),
@@ -61,19 +56,13 @@ function findingsPolicy(config: FindingsConfig | undefined): FindingsPolicy {
   };
 }
 
-function strings(value: unknown, option: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && s)) fail(option, 'an array of non-empty strings', value);
-  return [...value];
-}
-
 function scopePolicy(config: JwtInstrumentationConfig['scopePolicy']): ReadonlyMap<string, ScopeRequirement> {
   const routes = new Map<string, ScopeRequirement>();
   for (const [route, requirement] of Object.entries(object(config, 'scopePolicy') ?? {})) {
     object(requirement, `scopePolicy["${route}"]`);
-    const scopes = strings(requirement?.scopes, `scopePolicy["${route}"].scopes`);
-    const roles = strings(requirement?.roles, `scopePolicy["${route}"].roles`);
-    if (!scopes && !roles) fail(`scopePolicy["${route}"]`, 'an object with scopes or roles', requirement);
+    const scopes = nonEmptyStrings(requirement?.scopes, `scopePolicy["${route}"].scopes`);
+    const roles = nonEmptyStrings(requirement?.roles, `scopePolicy["${route}"].roles`);
+    if (!scopes && !roles) configError(`scopePolicy["${route}"]`, 'an object with scopes or roles', requirement);
     routes.set(route, { ...(scopes ? { scopes } : {}), ...(roles ? { roles } : {}) });
   }
   return routes;
@@ -81,7 +70,7 @@ function scopePolicy(config: JwtInstrumentationConfig['scopePolicy']): ReadonlyM
 
 function detectors(config: DetectorsConfig | undefined): InsightSettings['detectors'] {
   const c = object(config, 'detectors');
-  if (c?.enabled !== undefined && typeof c.enabled !== 'boolean') fail('detectors.enabled', 'a boolean', c.enabled);
+  if (c?.enabled !== undefined && typeof c.enabled !== 'boolean') configError('detectors.enabled', 'a boolean', c.enabled);
   if (c?.enabled === false) return undefined;
   const resolved = {} as Record<DetectorName, DetectorThreshold>;
   for (const [name, defaults] of Object.entries(DEFAULT_DETECTORS) as Array<[DetectorName, { threshold: number; windowSeconds: number }]>) {
@@ -95,12 +84,12 @@ function detectors(config: DetectorsConfig | undefined): InsightSettings['detect
 
 function sampleRatio(value: unknown): number {
   if (value === undefined) return 1;
-  if (typeof value !== 'number' || !(value > 0 && value <= 1)) fail('logSampleRatio', 'a number above 0 and at most 1', value);
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) configError('logSampleRatio', 'a number above 0 and at most 1', value);
   return value;
 }
 
 export function resolveInsightSettings(config: JwtInstrumentationConfig): InsightSettings {
-  if (config.isRevoked !== undefined && typeof config.isRevoked !== 'function') fail('isRevoked', 'a function', config.isRevoked);
+  if (config.isRevoked !== undefined && typeof config.isRevoked !== 'function') configError('isRevoked', 'a function', config.isRevoked);
   const detectorConfig = object(config.detectors, 'detectors');
   return {
     findings: findingsPolicy(config.findings),

@@ -11,7 +11,7 @@ import { TokenAttributeCache } from './policy/token-attribute-cache';
 import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
 import { resolveInsightSettings, type InsightSettings } from './insight-settings';
-import { PACKAGE_NAME } from './version';
+import { configError, nonEmptyStrings } from './config-checks';
 
 export const PSEUDONYM_KEY_ENV = 'TOKENTRAIL_PSEUDONYM_KEY';
 export const MIN_PSEUDONYM_KEY_BYTES = 16;
@@ -37,31 +37,22 @@ export interface Settings {
   readonly insight: InsightSettings;
 }
 
-function fail(option: string, expected: string, got: unknown): never {
-  const shown = typeof got === 'string' ? `"${got}"` : typeof got;
-  throw new TypeError(`${PACKAGE_NAME}: config.${option} must be ${expected} (got ${shown})`);
-}
-
 function flag(config: JwtInstrumentationConfig, option: keyof JwtInstrumentationConfig, fallback: boolean): boolean {
   const value = config[option];
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(option, 'a boolean', value);
+  if (typeof value !== 'boolean') configError(option, 'a boolean', value);
   return value;
 }
 
 export const DEFAULT_TOKEN_QUERY_PARAMS = ['access_token', 'token', 'id_token'];
 
 function names(value: unknown, option: string, fallback: string[]): string[] {
-  if (value === undefined) return fallback;
-  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string' && name.length > 0)) {
-    return fail(option, 'an array of non-empty strings', value);
-  }
-  return [...value];
+  return nonEmptyStrings(value, option) ?? fallback;
 }
 
 function credentialSources(config: JwtInstrumentationConfig): CredentialSources {
   const sources = config.tokenSources;
-  if (sources !== undefined && (sources === null || typeof sources !== 'object')) fail('tokenSources', 'an object', sources);
+  if (sources !== undefined && (sources === null || typeof sources !== 'object')) configError('tokenSources', 'an object', sources);
   return {
     headers: names(sources?.headers, 'tokenSources.headers', []).map((name) => name.toLowerCase()),
     cookies: names(sources?.cookies, 'tokenSources.cookies', []),
@@ -76,24 +67,24 @@ function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 
   const option = CONFIG_KEY[library];
   const value = config[option];
   if (value === undefined) return true;
-  if (value === null || typeof value !== 'object') fail(option, 'an object like { enabled: false }', value);
-  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') fail(`${option}.enabled`, 'a boolean', value.enabled);
+  if (value === null || typeof value !== 'object') configError(option, 'an object like { enabled: false }', value);
+  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') configError(`${option}.enabled`, 'a boolean', value.enabled);
   return value.enabled !== false;
 }
 
 function hook(config: JwtInstrumentationConfig, option: 'verifyHook' | 'signHook'): JwtSpanHook | undefined {
   const value = config[option];
-  if (value !== undefined && typeof value !== 'function') fail(option, 'a function', value);
+  if (value !== undefined && typeof value !== 'function') configError(option, 'a function', value);
   return value;
 }
 
 function claimActions(claims: JwtInstrumentationConfig['claims']): ReadonlyMap<string, ClaimAction> {
   if (claims !== undefined && (claims === null || typeof claims !== 'object' || Array.isArray(claims))) {
-    fail('claims', 'an object mapping claim names to "keep", "pseudonymize" or "drop"', claims);
+    configError('claims', 'an object mapping claim names to "keep", "pseudonymize" or "drop"', claims);
   }
   const merged = new Map<string, ClaimAction>(Object.entries(DEFAULT_CLAIM_ACTIONS));
   for (const [name, action] of Object.entries(claims ?? {})) {
-    if (!(CLAIM_ACTIONS as readonly unknown[]).includes(action)) fail(`claims.${name}`, '"keep", "pseudonymize" or "drop"', action);
+    if (!(CLAIM_ACTIONS as readonly unknown[]).includes(action)) configError(`claims.${name}`, '"keep", "pseudonymize" or "drop"', action);
     merged.set(name, action);
   }
   return merged;
@@ -104,7 +95,7 @@ function rolesPath(value: JwtInstrumentationConfig['rolesClaim']): readonly stri
   if (value === null) return undefined;
   if (typeof value === 'string' && value) return [value];
   if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string' && part)) return [...value];
-  return fail('rolesClaim', 'a claim name, a non-empty array of names, or null', value);
+  return configError('rolesClaim', 'a claim name, a non-empty array of names, or null', value);
 }
 
 let processKey: Uint8Array | undefined;
@@ -122,9 +113,9 @@ function pseudonymKey(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, 
     return processKey;
   }
   const key = typeof configured === 'string' ? Buffer.from(configured, 'utf8') : configured;
-  if (!(key instanceof Uint8Array)) fail('pseudonymKey', 'a string or a Uint8Array', configured);
+  if (!(key instanceof Uint8Array)) configError('pseudonymKey', 'a string or a Uint8Array', configured);
   if (key.byteLength < MIN_PSEUDONYM_KEY_BYTES) {
-    fail('pseudonymKey', `at least ${MIN_PSEUDONYM_KEY_BYTES} bytes long`, `${key.byteLength} bytes`);
+    configError('pseudonymKey', `at least ${MIN_PSEUDONYM_KEY_BYTES} bytes long`, `${key.byteLength} bytes`);
   }
   return key;
 }
@@ -157,7 +148,7 @@ export function resolveSettings(
     enrichServerSpan: flag(config, 'enrichServerSpan', true),
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
-    auditTrail: auditTrailSettings(config, env, fail),
+    auditTrail: auditTrailSettings(config, env, configError),
     insight: resolveInsightSettings(config),
   };
 }

@@ -46,6 +46,11 @@ export interface Failure {
 /** A decoded JOSE header or JWT claims set, as read from the token. Never exported as is. */
 export type JsonObject = Readonly<Record<string, unknown>>;
 
+/** A claim or header member the object holds itself (never one inherited, such as `constructor` or `__proto__`). */
+export function ownValue(object: JsonObject | undefined, key: string): unknown {
+  return object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 /** What an adapter knows once the library call has settled. */
 export interface OperationResult {
   /** Set when the operation failed: a thrown error, a rejected promise, an error passed to a callback, or a `null` decode. */

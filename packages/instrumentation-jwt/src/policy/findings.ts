@@ -7,7 +7,7 @@
  * Key findings (`hmac_key_weak`, `rsa_key_small`) come from `key-facts.ts`; `revoked_token_accepted` from the
  * revocation check; `unverified_bearer` and the scope findings from the request audit.
  */
-import type { JsonObject, JwtOperation, VerifyChecks } from '../events/audit-event';
+import { ownValue, type JsonObject, type JwtOperation, type VerifyChecks } from '../events/audit-event';
 
 /** `jwt.findings`: every finding tokentrail raises. */
 export const FINDINGS = [
@@ -94,9 +94,6 @@ export interface TokenFindingsInput {
   readonly operation: JwtOperation;
 }
 
-function own(object: JsonObject | undefined, key: string): unknown {
-  return object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined;
-}
 
 function numeric(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -123,23 +120,23 @@ const HEADER_FINDINGS: ReadonlyArray<readonly [string, Finding]> = [
 export function staticTokenFindings(input: TokenFindingsInput, policy: FindingsPolicy = DEFAULT_FINDINGS_POLICY): Finding[] {
   const { header, claims, checks, operation } = input;
   const findings: Finding[] = [];
-  const alg = own(header, 'alg');
+  const alg = ownValue(header, 'alg');
   if (typeof alg === 'string') {
     if (alg.toLowerCase() === 'none') findings.push('alg_none');
     if (policy.expectedAlgorithms !== undefined && !policy.expectedAlgorithms.includes(alg)) findings.push('alg_unexpected');
   }
-  for (const [member, finding] of HEADER_FINDINGS) if (own(header, member) !== undefined) findings.push(finding);
+  for (const [member, finding] of HEADER_FINDINGS) if (ownValue(header, member) !== undefined) findings.push(finding);
   if (checks !== undefined && (operation === 'verify' || operation === 'decrypt')) {
     if (operation === 'verify' && !checks.algorithms) findings.push('alg_not_pinned');
     if (!checks.audience) findings.push('aud_not_checked');
     if (!checks.issuer) findings.push('iss_not_checked');
   }
   if (claims !== undefined) {
-    const exp = numeric(own(claims, 'exp'));
-    const iat = numeric(own(claims, 'iat'));
+    const exp = numeric(ownValue(claims, 'exp'));
+    const iat = numeric(ownValue(claims, 'iat'));
     if (exp === undefined) findings.push('missing_exp');
     else if (iat !== undefined && exp - iat > policy.maxLifetimeSeconds) findings.push('lifetime_too_long');
-    if (own(claims, 'jti') === undefined) findings.push('missing_jti');
+    if (ownValue(claims, 'jti') === undefined) findings.push('missing_jti');
   }
   return findings;
 }
@@ -152,8 +149,8 @@ export function timeFindings(claims: JsonObject | undefined, policy: FindingsPol
   if (claims === undefined) return [];
   const now = policy.now ?? Date.now() / 1000;
   const findings: Finding[] = [];
-  const iat = numeric(own(claims, 'iat'));
-  const exp = numeric(own(claims, 'exp'));
+  const iat = numeric(ownValue(claims, 'iat'));
+  const exp = numeric(ownValue(claims, 'exp'));
   if (iat !== undefined && iat > now + policy.clockToleranceSeconds) findings.push('clock_skew_large');
   if (iat === undefined && exp !== undefined && exp - now > policy.maxLifetimeSeconds) findings.push('lifetime_too_long');
   return findings;

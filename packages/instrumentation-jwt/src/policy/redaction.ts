@@ -4,7 +4,7 @@
  * represented by its keyed fingerprint alone. Claims are read as own properties only, so a token cannot
  * smuggle values in through `__proto__` or `constructor`.
  */
-import type { AuditEvent, JsonObject } from '../events/audit-event';
+import { ownValue, type AuditEvent, type JsonObject } from '../events/audit-event';
 import {
   ATTR_ENDUSER_ID,
   ATTR_ENDUSER_PSEUDO_ID,
@@ -28,9 +28,6 @@ import { MAX_ARRAY_LENGTH, MAX_STRING_LENGTH, type RedactionPolicy } from './cla
 export type AttributeValue = string | number | boolean | string[];
 export type AuditAttributes = Record<string, AttributeValue>;
 
-function own(object: JsonObject | undefined, key: string): unknown {
-  return object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined;
-}
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value.slice(0, MAX_STRING_LENGTH) : undefined;
@@ -101,7 +98,7 @@ function readPath(claims: JsonObject, path: readonly string[]): unknown {
   let value: unknown = claims;
   for (const key of path) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    value = own(value as JsonObject, key);
+    value = ownValue(value as JsonObject, key);
   }
   return value;
 }
@@ -109,7 +106,7 @@ function readPath(claims: JsonObject, path: readonly string[]): unknown {
 function writeClaims(attributes: AuditAttributes, claims: JsonObject, policy: RedactionPolicy): void {
   for (const [name, action] of policy.claims) {
     if (action === 'drop') continue;
-    const value = own(claims, name);
+    const value = ownValue(claims, name);
     if (value === undefined || value === null) continue;
     if (action === 'pseudonymize') {
       const serialized = serialize(value);
@@ -132,9 +129,9 @@ function writeClaims(attributes: AuditAttributes, claims: JsonObject, policy: Re
 export function tokenAttributes(token: string | undefined, header: JsonObject | undefined, claims: JsonObject | undefined, policy: RedactionPolicy): AuditAttributes {
   const attributes: AuditAttributes = {};
   if (header) {
-    set(attributes, ATTR_JWT_HEADER_ALG, text(own(header, 'alg')));
-    set(attributes, ATTR_JWT_HEADER_KID, text(own(header, 'kid')));
-    set(attributes, ATTR_JWT_HEADER_TYP, text(own(header, 'typ')));
+    set(attributes, ATTR_JWT_HEADER_ALG, text(ownValue(header, 'alg')));
+    set(attributes, ATTR_JWT_HEADER_KID, text(ownValue(header, 'kid')));
+    set(attributes, ATTR_JWT_HEADER_TYP, text(ownValue(header, 'typ')));
   }
   if (token) attributes[ATTR_JWT_TOKEN_FINGERPRINT] = policy.pseudonymize(token);
   if (claims) writeClaims(attributes, claims, policy);
