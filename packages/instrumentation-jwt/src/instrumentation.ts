@@ -1,4 +1,4 @@
-import { createNoopMeter, diag, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import { createNoopMeter, diag, type Counter, type DiagLogger, type Histogram, type Meter } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
@@ -29,7 +29,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter, jwksRsaAdapter];
 
 /** Used while the base class constructor runs, before `_diag` exists. */
-const startupDiag = diag.createComponentLogger({ namespace: PACKAGE_NAME });
+const startupDiag = redactingDiag(diag.createComponentLogger({ namespace: PACKAGE_NAME }));
 
 /**
  * OpenTelemetry instrumentation for JWT libraries: every sign, verify, decode, decrypt and encrypt becomes a
@@ -52,7 +52,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
 
   /** Validates and applies a new configuration; throws a TypeError naming the option when it is invalid. */
   override setConfig(config: JwtInstrumentationConfig = {}): void {
-    const settings = resolveSettings(config, (message) => (this._diag ?? startupDiag).warn(message));
+    const settings = resolveSettings(config, (message) => this.safeDiag.warn(message));
     super.setConfig(config);
     this._settings = settings;
     configureAuditTrail(settings.auditTrail);
@@ -69,7 +69,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     try {
       closeAuditTrail(this.logger);
     } catch (error) {
-      this._diag.error('could not emit the closing audit checkpoint', error);
+      this.safeDiag.error('could not emit the closing audit checkpoint', error);
     }
   }
 
@@ -82,7 +82,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
       try {
         this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
       } catch (error) {
-        (this._diag ?? startupDiag).error('could not observe HTTP servers; requests will not be audited', error);
+        this.safeDiag.error('could not observe HTTP servers; requests will not be audited', error);
       }
     }
   }
@@ -103,7 +103,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     try {
       findings.observeWith(this.meter);
     } catch (error) {
-      (this._diag ?? startupDiag).error('the meter could not create the jwt.findings counter; it will not be recorded', error);
+      this.safeDiag.error('the meter could not create the jwt.findings counter; it will not be recorded', error);
     }
     this._alertCounter = this.counter(createAlertCounter);
   }
@@ -113,7 +113,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     try {
       return create(this.meter);
     } catch (error) {
-      (this._diag ?? startupDiag).error('the meter could not create a counter; it will not be recorded', error);
+      this.safeDiag.error('the meter could not create a counter; it will not be recorded', error);
       return create(createNoopMeter());
     }
   }
@@ -158,6 +158,14 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     return this.applyPatch(adapter, patch, copy);
   }
 
+  private _redactedDiag: DiagLogger | undefined;
+
+  /** Every diagnostic tokentrail writes, redacted ({@link redactingDiag}); the startup logger until `_diag` exists. */
+  private get safeDiag(): DiagLogger {
+    if (!this._diag) return startupDiag;
+    return (this._redactedDiag ??= redactingDiag(this._diag));
+  }
+
   private get pipeline(): AuditPipeline {
     if (!this._pipeline) {
       const instrumentation = this;
@@ -186,7 +194,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         get detectors() {
           return instrumentation._detectors;
         },
-        diag: redactingDiag(this._diag),
+        diag: this.safeDiag,
       };
       this._pipeline = new AuditPipeline(host);
     }
@@ -198,7 +206,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     try {
       apply();
     } catch (error) {
-      redactingDiag(this._diag).error(`could not (un)patch ${adapter.packageName}; it will not be recorded`, error);
+      this.safeDiag.error(`could not (un)patch ${adapter.packageName}; it will not be recorded`, error);
     }
     return exports;
   }
@@ -210,7 +218,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         if (typeof current !== 'function') return;
         // A real (frozen) module namespace cannot be changed; import-in-the-middle hands over proxies instead.
         if (types.isModuleNamespaceObject(target) && !types.isProxy(target)) {
-          this._diag.debug(`${name}: module namespace is not patchable here`);
+          this.safeDiag.debug(`${name}: module namespace is not patchable here`);
           return;
         }
         this._wrap(target as Record<string, Function>, name, wrapper as (original: Function) => Function);
