@@ -11,11 +11,14 @@ diag.setLogger(
 );
 delete process.env.TOKENTRAIL_PSEUDONYM_KEY;
 
-test('without a pseudonym key: a random per-process key and exactly one warning, however many instances', () => {
+test('without a pseudonym key: each instance makes its random key once and says so once, across setConfig', () => {
+  const before = warnings.filter((w) => /pseudonym key/.test(w)).length;
+  const first = new JwtInstrumentation({ enabled: false });
+  first.setConfig({ enabled: false, claims: { email: 'drop' } });
+  first.setConfig({ enabled: false });
   new JwtInstrumentation({ enabled: false });
-  new JwtInstrumentation({ enabled: false });
-  const keyWarnings = warnings.filter((w) => /pseudonym key/.test(w));
-  assert.equal(keyWarnings.length, 1);
+  const keyWarnings = warnings.filter((w) => /pseudonym key/.test(w)).slice(before);
+  assert.equal(keyWarnings.length, 2);
   assert.match(keyWarnings[0], /TOKENTRAIL_PSEUDONYM_KEY/);
 });
 

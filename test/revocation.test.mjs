@@ -20,14 +20,14 @@ const telemetry = setupTelemetry();
 const revokedJtis = new Set();
 let checkDelayMs = 0;
 let checkThrows = false;
-const instrumentation = new JwtInstrumentation({
-  pseudonymKey: PSEUDONYM_KEY,
-  isRevoked: (claims) => {
-    if (checkThrows) throw new Error('revocation store down');
-    const answer = revokedJtis.has(claims.jti);
-    return checkDelayMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), checkDelayMs)) : answer;
-  },
-});
+let checkNeverSettles = false;
+const isRevoked = (claims) => {
+  if (checkThrows) throw new Error('revocation store down');
+  if (checkNeverSettles) return new Promise(() => {});
+  const answer = revokedJtis.has(claims.jti);
+  return checkDelayMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), checkDelayMs)) : answer;
+};
+const instrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, isRevoked });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
 const secret = registeredSecret(telemetry);
@@ -188,5 +188,53 @@ test('a request answered before an asynchronous isRevoked answers still has its 
   } finally {
     checkDelayMs = 0;
     await server.close();
+  }
+});
+
+test('an isRevoked that never settles: each record waits at most revocationCheckTimeoutMs, then says timeout; past 1000 pending, overloaded at once', async () => {
+  const TIMEOUT_MS = 1500;
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked, revocationCheckTimeoutMs: TIMEOUT_MS });
+  checkNeverSettles = true;
+  try {
+    const tokens = await Promise.all(Array.from({ length: 1001 }, () => mint(libraries.jsonwebtoken.sign)));
+    telemetry.reset();
+    const started = performance.now();
+    for (const token of tokens) jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const verifyRecords = () => telemetry.logRecords().filter((r) => r.eventName === 'jwt.verify');
+    assert.ok(performance.now() - started < TIMEOUT_MS, 'the verifies ran within the bound, so 1000 checks were pending at once');
+    assert.deepEqual(verifyRecords().map((r) => r.attributes['jwt.revocation.check']), ['overloaded'], 'the 1001st is recorded at once');
+    const all = await eventually(() => (verifyRecords().length === 1001 ? verifyRecords() : undefined), 'every verify record', TIMEOUT_MS * 8);
+    const waited = performance.now() - started;
+    const outcomes = all.map((r) => r.attributes['jwt.revocation.check']);
+    assert.equal(outcomes.filter((o) => o === 'timeout').length, 1000);
+    assert.ok(waited >= TIMEOUT_MS * 0.9, `the timed-out records came after the bound (${waited.toFixed(0)} ms)`);
+    assert.ok(all.every((r) => !(r.attributes['jwt.findings'] ?? []).includes('revoked_token_accepted')), 'recorded as not revoked');
+    // The pending count is back to zero: the next check is waited for again.
+    checkNeverSettles = false;
+    const token = tokens[0];
+    revokedJtis.add(jtiOf(token));
+    checkDelayMs = 20;
+    telemetry.reset();
+    jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const record = await eventually(() => verifyRecords()[0], 'the next verify record');
+    assert.equal(record.attributes['jwt.revocation.check'], undefined);
+    assert.ok(record.attributes['jwt.findings'].includes('revoked_token_accepted'));
+  } finally {
+    checkNeverSettles = false;
+    checkDelayMs = 0;
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked });
+  }
+});
+
+test('an isRevoked that rejects is recorded with jwt.revocation.check error', async () => {
+  const token = await mint(libraries.jsonwebtoken.sign);
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked: () => Promise.reject(new Error('store down')) });
+  try {
+    telemetry.reset();
+    jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const record = await eventually(() => telemetry.logRecords().find((r) => r.eventName === 'jwt.verify'), 'the verify record');
+    assert.equal(record.attributes['jwt.revocation.check'], 'error');
+  } finally {
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked });
   }
 });

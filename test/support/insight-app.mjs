@@ -52,8 +52,9 @@ export async function startApp(app) {
 }
 
 /** Waits until `predicate()` holds (telemetry of a request is exported just after its response ends). */
-export async function eventually(predicate, what) {
-  for (let i = 0; i < 400; i += 1) {
+export async function eventually(predicate, what, timeoutMs = 2000) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
     const value = predicate();
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 5));

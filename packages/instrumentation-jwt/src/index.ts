@@ -18,7 +18,7 @@ export { PSEUDONYM_KEY_ENV } from './settings';
 export { CHECKPOINT_REASONS } from './audit-trail/canonical';
 export { FINDINGS, FINDING_SEVERITY, SEVERITIES, DEFAULT_FINDINGS_POLICY, tokenFindings } from './policy/findings';
 export type { Finding, FindingSeverity, FindingsPolicy, TokenFindingsInput } from './policy/findings';
-export { recordRevocation, REVOCATION_REASONS } from './lifecycle/revocation';
+export { recordRevocation, REVOCATION_CHECK_OUTCOMES, REVOCATION_REASONS } from './lifecycle/revocation';
 export type { Revocation, RevocationReason } from './lifecycle/revocation';
 export { LIFECYCLE_STEPS } from './lifecycle/issuance';
 export { DETECTORS } from './detectors/vocabulary';

@@ -14,12 +14,13 @@ import { honoAdapter } from './adapters/hono';
 import { jwksRsaAdapter } from './adapters/jwks-rsa';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
+import { PendingRevocationChecks } from './pipeline/revocation-check';
 import { redactingDiag, type PipelineHost } from './pipeline/pipeline-host';
-import { resolveSettings, type Settings } from './settings';
-import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
+import { FallbackKey, resolveSettings, type Settings } from './settings';
+import { AuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
 import { Detectors } from './detectors/detectors';
-import { setRevocationRecorder } from './lifecycle/revocation';
+import { checkRevocation, Denylist, setRevocationRecorderEnabled, type Revocation, type RevocationRecorder } from './lifecycle/revocation';
 import { createAlertCounter } from './sinks/alert-sink';
 import { FindingCounter } from './sinks/finding-metric-sink';
 import { recordRevocationIn } from './sinks/revocation-sink';
@@ -45,6 +46,10 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   declare private _detectors: Detectors | undefined;
   declare private _pipeline: AuditPipeline | undefined;
   declare private _stopObservingHttp: (() => void) | undefined;
+  declare private _fallbackKey: FallbackKey;
+  declare private _auditTrail: AuditTrail;
+  declare private _denylist: Denylist;
+  declare private _revocations: RevocationRecorder;
 
   constructor(config: JwtInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -52,10 +57,12 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
 
   /** Validates and applies a new configuration; throws a TypeError naming the option when it is invalid. */
   override setConfig(config: JwtInstrumentationConfig = {}): void {
-    const settings = resolveSettings(config, (message) => this.safeDiag.warn(message));
+    this._fallbackKey ??= new FallbackKey();
+    const settings = resolveSettings(config, this._fallbackKey, (message) => this.safeDiag.warn(message));
     super.setConfig(config);
     this._settings = settings;
-    configureAuditTrail(settings.auditTrail);
+    if (this._auditTrail) this._auditTrail.configure(settings.auditTrail);
+    else this._auditTrail = new AuditTrail(() => this.logger, settings.auditTrail);
     const { detectors, detectorMaxKeys } = settings.insight;
     this._detectors = detectors ? new Detectors(detectors, detectorMaxKeys) : undefined;
   }
@@ -67,17 +74,31 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
    */
   closeAuditTrail(): void {
     try {
-      closeAuditTrail(this.logger);
+      this._auditTrail.close();
     } catch (error) {
       this.safeDiag.error('could not emit the closing audit checkpoint', error);
     }
   }
 
+  /**
+   * Records that a token was revoked, through this instrumentation only (the module-level `recordRevocation()`
+   * reaches every enabled one): a `jwt.revoke` log record, a span event when a span is active, and the token's
+   * `jti` and fingerprint on this instrumentation's denylist. Throws a TypeError when neither a token nor a jti
+   * is given; never throws for a failure inside tokentrail; does nothing while the instrumentation is disabled.
+   */
+  recordRevocation(revocation: Revocation): void {
+    this.revocations.record(checkRevocation(revocation));
+  }
+
+  private get revocations(): RevocationRecorder {
+    const { host } = this.pipeline;
+    return (this._revocations ??= { record: (revocation) => recordRevocationIn(host, revocation) });
+  }
+
   /** Patches the libraries and starts observing HTTP servers. */
   override enable(): void {
     super.enable();
-    const { host } = this.pipeline;
-    setRevocationRecorder((revocation) => recordRevocationIn(host, revocation), (token) => host.settings.redaction.pseudonymize(token));
+    setRevocationRecorderEnabled(this.revocations, true);
     if (!this._stopObservingHttp) {
       try {
         this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
@@ -90,6 +111,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Restores the libraries' functions and stops observing HTTP servers. */
   override disable(): void {
     super.disable();
+    setRevocationRecorderEnabled(this.revocations, false);
     this._stopObservingHttp?.();
     this._stopObservingHttp = undefined;
   }
@@ -179,9 +201,13 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         get tracer() {
           return instrumentation.tracer;
         },
-        get logger() {
-          return instrumentation.logger;
+        get auditLog() {
+          return instrumentation._auditTrail;
         },
+        get denylist() {
+          return (instrumentation._denylist ??= new Denylist());
+        },
+        revocationChecks: new PendingRevocationChecks(),
         get durationHistogram() {
           return instrumentation._durationHistogram;
         },

@@ -12,6 +12,7 @@ import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
 import { resolveInsightSettings, type InsightSettings } from './insight-settings';
 import { configError, nonEmptyStrings } from './config-checks';
+import { FindingCache } from './policy/finding-cache';
 
 export const PSEUDONYM_KEY_ENV = 'TOKENTRAIL_PSEUDONYM_KEY';
 export const MIN_PSEUDONYM_KEY_BYTES = 16;
@@ -35,6 +36,8 @@ export interface Settings {
   readonly auditTrail: AuditTrailSettings;
   /** Findings, revocation, scope policy, detectors and log sampling. */
   readonly insight: InsightSettings;
+  /** Findings and key facts computed under this configuration. */
+  readonly findingCache: FindingCache;
 }
 
 function flag(config: JwtInstrumentationConfig, option: keyof JwtInstrumentationConfig, fallback: boolean): boolean {
@@ -98,20 +101,28 @@ function rolesPath(value: JwtInstrumentationConfig['rolesClaim']): readonly stri
   return configError('rolesClaim', 'a claim name, a non-empty array of names, or null', value);
 }
 
-let processKey: Uint8Array | undefined;
+/**
+ * The random key an instrumentation uses while no pseudonym key is configured: made once, on first need, and
+ * kept by the instrumentation across configurations, so its pseudonyms stay stable while it runs.
+ */
+export class FallbackKey {
+  private key: Uint8Array | undefined;
 
-function pseudonymKey(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, warn: (message: string) => void): Uint8Array {
-  const configured = config.pseudonymKey ?? (env[PSEUDONYM_KEY_ENV] || undefined);
-  if (configured === undefined) {
-    if (!processKey) {
-      processKey = randomBytes(32);
+  get(warn: (message: string) => void): Uint8Array {
+    if (!this.key) {
+      this.key = randomBytes(32);
       warn(
         `no pseudonym key configured (config.pseudonymKey or ${PSEUDONYM_KEY_ENV}): using a random per-process key, ` +
           'so enduser.pseudo.id and jwt.token.fingerprint will not match across processes or restarts',
       );
     }
-    return processKey;
+    return this.key;
   }
+}
+
+function pseudonymKey(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, fallback: FallbackKey, warn: (message: string) => void): Uint8Array {
+  const configured = config.pseudonymKey ?? (env[PSEUDONYM_KEY_ENV] || undefined);
+  if (configured === undefined) return fallback.get(warn);
   const key = typeof configured === 'string' ? Buffer.from(configured, 'utf8') : configured;
   if (!(key instanceof Uint8Array)) configError('pseudonymKey', 'a string or a Uint8Array', configured);
   if (key.byteLength < MIN_PSEUDONYM_KEY_BYTES) {
@@ -122,14 +133,16 @@ function pseudonymKey(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, 
 
 export function resolveSettings(
   config: JwtInstrumentationConfig,
+  fallbackKey: FallbackKey,
   warn: (message: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Settings {
   const redaction: RedactionPolicy = {
     claims: claimActions(config.claims),
     rolesClaim: rolesPath(config.rolesClaim),
-    pseudonymize: createPseudonymizer(pseudonymKey(config, env, warn)),
+    pseudonymize: createPseudonymizer(pseudonymKey(config, env, fallbackKey, warn)),
   };
+  const insight = resolveInsightSettings(config);
   return {
     redaction,
     tokenAttributes: new TokenAttributeCache(redaction),
@@ -149,6 +162,7 @@ export function resolveSettings(
     verifyHook: hook(config, 'verifyHook'),
     signHook: hook(config, 'signHook'),
     auditTrail: auditTrailSettings(config, env, configError),
-    insight: resolveInsightSettings(config),
+    insight,
+    findingCache: new FindingCache(insight.findings, redaction.pseudonymize),
   };
 }

@@ -4,7 +4,7 @@
  * and `jwt.validation.reason` mapping, and the policies resolved from the same configuration.
  */
 import type { JwtInstrumentationConfig } from './types';
-import { resolveSettings } from './settings';
+import { FallbackKey, resolveSettings } from './settings';
 import type { RedactionPolicy } from './policy/claim-policy';
 import type { FindingsPolicy } from './policy/findings';
 
@@ -16,6 +16,6 @@ export type { AuditEvent, Failure, JsonObject } from './events/audit-event';
 
 /** The redaction and findings policies the instrumentation would use with this configuration. */
 export function inspectionPolicies(config: JwtInstrumentationConfig, warn: (message: string) => void): { redaction: RedactionPolicy; findings: FindingsPolicy } {
-  const settings = resolveSettings(config, warn);
+  const settings = resolveSettings(config, new FallbackKey(), warn);
   return { redaction: settings.redaction, findings: settings.insight.findings };
 }

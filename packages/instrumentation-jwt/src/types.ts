@@ -154,6 +154,12 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
    * revoked token the library accepted gets the finding `revoked_token_accepted`. Never changes the verify result.
    */
   isRevoked?: RevocationCheck;
+  /**
+   * How long an asynchronous `isRevoked` answer is waited for, in ms (1 to 60000); past it the operation is
+   * recorded as not revoked with `jwt.revocation.check: timeout`. At most 1000 answers are waited for at once;
+   * beyond that `isRevoked` is still called but not waited for (`jwt.revocation.check: overloaded`). @default 2000
+   */
+  revocationCheckTimeoutMs?: number;
   /** Routes (`'/admin'`, `'GET /orders/:id'`) → the scopes or roles a token needs there, for `scope_insufficient` and `scope_denied_despite_grant`. @default {} */
   scopePolicy?: Record<string, ScopeRequirement>;
   /** Misuse detectors and their thresholds. @default all enabled, thresholds in docs/detectors.md */

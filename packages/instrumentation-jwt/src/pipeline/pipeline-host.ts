@@ -1,5 +1,8 @@
 /** What the pipeline needs from the instrumentation, and the fence every pipeline step runs in. */
-import type { Counter, DiagLogger, Histogram, Logger, Tracer } from '@opentelemetry/api';
+import type { Counter, DiagLogger, Histogram, Tracer } from '@opentelemetry/api';
+import type { AuditLog } from '../sinks/audit-trail';
+import type { Denylist } from '../lifecycle/revocation';
+import type { PendingRevocationChecks } from './revocation-check';
 import { diagnosticValue } from '../policy/diagnostic-text';
 import type { Detectors } from '../detectors/detectors';
 import type { FindingCounter } from '../sinks/finding-metric-sink';
@@ -11,7 +14,12 @@ export interface PipelineHost {
   readonly enabled: boolean;
   readonly settings: Settings;
   readonly tracer: Tracer;
-  readonly logger: Logger;
+  /** The instrumentation's audit trail: every audit log record goes through it. */
+  readonly auditLog: AuditLog;
+  /** The tokens revoked through this instrumentation. */
+  readonly denylist: Denylist;
+  /** The asynchronous `isRevoked` answers this instrumentation is waiting for. */
+  readonly revocationChecks: PendingRevocationChecks;
   readonly durationHistogram: Histogram;
   readonly findingCounter: FindingCounter;
   readonly alertCounter: Counter;

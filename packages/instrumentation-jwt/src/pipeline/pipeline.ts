@@ -16,7 +16,7 @@ import { KeySetRecording } from './key-set-recording';
 import type { KeySetLookupStart } from '../events/key-set-event';
 import { notedFailure, withNotes, type OperationNotes } from './operation-notes';
 import type { RequestStart } from '../events/request-event';
-import { beginRequest, currentRequest, type RecordedRequest } from './request-recording';
+import { RequestRecordings, type RecordedRequest } from './request-recording';
 import type { Settings } from '../settings';
 import { recordDuration } from '../sinks/metric-sink';
 import type { RecordedOperation } from '../sinks/recorded-operation';
@@ -24,10 +24,20 @@ import { enrichServerSpan } from '../sinks/server-span-sink';
 import { endOperationSpan, startOperationSpan } from '../sinks/span-sink';
 import { emitSampledOperationLogRecord, insight } from './operation-delivery';
 
-/** Marks a context as running inside a recorded operation, so nested library calls are not recorded twice. */
-const IN_OPERATION = createContextKey('tokentrail.jwt.operation');
-/** How many synchronous recorded operations are on the stack (they do not enter their context). */
-let syncDepth = 0;
+/**
+ * How one pipeline tells that a library call is nested in an operation it records (jose's `jwtVerify` calls
+ * `compactVerify`), so it is not recorded twice: an asynchronous operation marks its context, a synchronous one
+ * (which does not enter a context) counts itself on the stack. Each pipeline has its own, so two
+ * instrumentations each record every operation once.
+ */
+class Nesting {
+  readonly key = createContextKey('tokentrail.jwt.operation');
+  syncDepth = 0;
+
+  inside(active: Context): boolean {
+    return this.syncDepth > 0 || active.getValue(this.key) !== undefined;
+  }
+}
 
 class Operation implements OperationScope {
   private ended = false;
@@ -42,6 +52,7 @@ class Operation implements OperationScope {
     private readonly library: JwtLibrary,
     private readonly callerContext: Context,
     private readonly request: RecordedRequest | undefined,
+    private readonly nesting: Nesting,
   ) {
     this.span = settings.emitSpans ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
   }
@@ -52,15 +63,15 @@ class Operation implements OperationScope {
   }
 
   run<T>(fn: () => T): T {
-    return context.with(withNotes(this.activeContext.setValue(IN_OPERATION, true), this.notes), fn);
+    return context.with(withNotes(this.activeContext.setValue(this.nesting.key, true), this.notes), fn);
   }
 
   runSync<T>(fn: () => T): T {
-    syncDepth += 1;
+    this.nesting.syncDepth += 1;
     try {
       return fn();
     } finally {
-      syncDepth -= 1;
+      this.nesting.syncDepth -= 1;
     }
   }
 
@@ -145,16 +156,19 @@ class Operation implements OperationScope {
         endOperationSpan(span, recorded, hook, (error) => diag.error('the configured span hook threw', error)),
       );
     }
-    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.logger, recorded, settings.insight.logSampleRatio));
+    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, recorded, settings.insight.logSampleRatio));
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
   }
 }
 
 export class AuditPipeline implements AuditRecorder {
   private readonly keySets: KeySetRecording;
+  private readonly requests: RequestRecordings;
+  private readonly nesting = new Nesting();
 
   constructor(readonly host: PipelineHost) {
-    this.keySets = new KeySetRecording(host);
+    this.requests = new RequestRecordings(host);
+    this.keySets = new KeySetRecording(host, this.requests);
   }
 
   begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined {
@@ -162,13 +176,12 @@ export class AuditPipeline implements AuditRecorder {
       const { settings, enabled } = this.host;
       if (!enabled || !settings.libraries[library]) return undefined;
       if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics && !settings.enrichServerSpan) return undefined;
-      if (syncDepth > 0) return undefined;
       let caller = context.active();
-      if (caller.getValue(IN_OPERATION)) return undefined;
-      const request = currentRequest();
+      if (this.nesting.inside(caller)) return undefined;
+      const request = this.requests.active();
       // Without instrumentation-http, tokentrail's own server span is the parent of the request's jwt spans.
       if (request?.ownSpan && !trace.getSpan(caller)) caller = trace.setSpan(caller, request.ownSpan);
-      return new Operation(this.host, settings, operation, library, caller, request);
+      return new Operation(this.host, settings, operation, library, caller, request, this.nesting);
     } catch (error) {
       this.host.diag.error('internal error starting a JWT operation record; calling the library unrecorded', error);
       return undefined;
@@ -176,7 +189,7 @@ export class AuditPipeline implements AuditRecorder {
   }
 
   beginRequest(describe: () => RequestStart | undefined): RequestScope | undefined {
-    return beginRequest(this.host, describe);
+    return this.requests.begin(describe);
   }
 
   beginKeySetLookup(describe: () => KeySetLookupStart): KeySetScope | undefined {

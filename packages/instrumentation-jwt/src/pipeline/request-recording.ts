@@ -46,13 +46,6 @@ function secretForms(credentials: readonly Credential[]): string[] {
   return [...forms];
 }
 
-const current = new AsyncLocalStorage<RecordedRequest | undefined>();
-
-/** The request whose asynchronous flow is running, if it carried credentials. */
-export function currentRequest(): RecordedRequest | undefined {
-  return current.getStore();
-}
-
 export class RecordedRequest implements RequestScope {
   private ended = false;
   private readonly operations: RequestOperation[] = [];
@@ -129,7 +122,7 @@ export class RecordedRequest implements RequestScope {
         const sampling: AuditAttributes = weight !== undefined && weight !== 1 ? { [ATTR_JWT_SAMPLING_WEIGHT]: weight } : {};
         if (weight !== undefined) {
           fenced(host.diag, 'the request log record', () =>
-            emitRequestLogRecord(host.logger, { ...httpAttributes, ...jwtAttributes, ...sampling }, concerning, logContext),
+            emitRequestLogRecord(host.auditLog, { ...httpAttributes, ...jwtAttributes, ...sampling }, concerning, logContext),
           );
         }
       }
@@ -137,17 +130,30 @@ export class RecordedRequest implements RequestScope {
   }
 }
 
-/** Starts recording a request, or clears the previous request's scope from this flow when there is nothing to record. */
-export function beginRequest(host: PipelineHost, describe: () => RequestStart | undefined): RecordedRequest | undefined {
-  let request: RecordedRequest | undefined;
-  try {
-    const { enabled, settings } = host;
-    const start = enabled && settings.http ? describe() : undefined;
-    if (start) request = new RecordedRequest(host, settings, start);
-  } catch (error) {
-    host.diag.error('internal error starting a request audit; the request is served unrecorded', error);
+/** The requests one pipeline records: each follows its own asynchronous flow. */
+export class RequestRecordings {
+  private readonly current = new AsyncLocalStorage<RecordedRequest | undefined>();
+
+  constructor(private readonly host: PipelineHost) {}
+
+  /** The request whose asynchronous flow is running, if it carried credentials. */
+  active(): RecordedRequest | undefined {
+    return this.current.getStore();
   }
-  // enterWith() on Node 22 would otherwise let a keep-alive connection's next request inherit this scope.
-  if (request !== undefined || current.getStore() !== undefined) current.enterWith(request);
-  return request;
+
+  /** Starts recording a request, or clears the previous request's scope from this flow when there is nothing to record. */
+  begin(describe: () => RequestStart | undefined): RecordedRequest | undefined {
+    const { host, current } = this;
+    let request: RecordedRequest | undefined;
+    try {
+      const { enabled, settings } = host;
+      const start = enabled && settings.http ? describe() : undefined;
+      if (start) request = new RecordedRequest(host, settings, start);
+    } catch (error) {
+      host.diag.error('internal error starting a request audit; the request is served unrecorded', error);
+    }
+    // enterWith() on Node 22 would otherwise let a keep-alive connection's next request inherit this scope.
+    if (request !== undefined || current.getStore() !== undefined) current.enterWith(request);
+    return request;
+  }
 }
