@@ -15,10 +15,8 @@ const read = (url) => readFileSync(url, 'utf8');
 const semconvDoc = read(new URL('../docs/semantic-conventions.md', import.meta.url));
 const pkgReadme = read(new URL('README.md', pkgDir));
 const built = (path) => require(new URL(`build/${path}`, pkgDir).pathname);
-const ADAPTERS = [
-  ['adapters/jose.js', 'joseAdapter'], ['adapters/jsonwebtoken.js', 'jsonwebtokenAdapter'], ['adapters/fast-jwt.js', 'fastJwtAdapter'],
-  ['adapters/hono.js', 'honoAdapter'], ['adapters/jwks-rsa.js', 'jwksRsaAdapter'],
-];
+/** The instrumentation's one list of library adapters: everything below that is per library derives from it. */
+const { ADAPTERS } = built('adapters/registry.js');
 
 test('every attribute and instrument name in semconv.ts is documented', () => {
   const names = Object.entries(built('semconv.js')).filter(([key]) => /^(ATTR_|METRIC_|JWT_|EVENT_|SPAN_)/.test(key));
@@ -56,10 +54,14 @@ function versionsRow(packageName) {
 }
 
 test('the supported-versions table matches what each adapter declares', () => {
-  for (const [file, name] of ADAPTERS) {
-    const adapter = built(file)[name];
-    assert.deepEqual(versionsRow(adapter.packageName), adapter.supportedVersions);
-  }
+  assert.ok(ADAPTERS.length >= 5, 'the adapters were read from the registry');
+  for (const adapter of ADAPTERS) assert.deepEqual(versionsRow(adapter.packageName), adapter.supportedVersions);
+});
+
+test("every JWT library has an adapter, and every adapter's option is a documented option of JwtInstrumentationConfig", () => {
+  for (const library of LIBRARIES) assert.ok(ADAPTERS.some((a) => a.library === library), `${library} has an adapter`);
+  const table = pkgReadme.slice(pkgReadme.indexOf('## Options'), pkgReadme.indexOf('| Environment variable'));
+  for (const adapter of ADAPTERS) assert.match(table, new RegExp(`^\\| \`${adapter.option}\` \\| `, 'm'), `${adapter.packageName}'s option ${adapter.option} has a row`);
 });
 
 test('the instrumentation scope version is the package version', () => {
@@ -88,8 +90,7 @@ test('the library versions the tests run against are inside the declared ranges,
   // jose 4 is reached as the dependency of express-oauth2-jwt-bearer.
   const middlewareRequire = createRequire(require.resolve('express-oauth2-jwt-bearer'));
   const tested = { jose: [installedVersion('jose'), installedVersion('jose', middlewareRequire)] };
-  for (const [file, name] of ADAPTERS) {
-    const adapter = built(file)[name];
+  for (const adapter of ADAPTERS) {
     const versions = tested[adapter.packageName] ?? [installedVersion(adapter.packageName)];
     for (const version of versions) assert.ok(inRanges(version, adapter.supportedVersions), `${adapter.packageName}@${version} is tested but outside ${adapter.supportedVersions}`);
     for (const range of adapter.supportedVersions) assert.ok(versions.some((v) => inRanges(v, [range])), `${adapter.packageName} ${range} is declared but not tested`);
@@ -113,8 +114,7 @@ test('the root README names every tested middleware at its installed version, an
   for (const name of ['express-jwt', 'passport-jwt', 'koa-jwt', '@fastify/jwt', 'express-oauth2-jwt-bearer', 'hono', '@hono/node-server']) {
     assert.ok(table.includes(`${name} ${installedVersion(name)}`), `${name} ${installedVersion(name)} is in the root README's table`);
   }
-  for (const [file, name] of ADAPTERS) {
-    const { library, supportedVersions } = built(file)[name];
+  for (const { library, supportedVersions } of ADAPTERS) {
     for (const range of supportedVersions) {
       const major = range.match(/^>=(\d+)\./)[1];
       assert.match(table, new RegExp(`^\\| [^|]*${library}[^|]*\\|[^|]*\\b${major}\\.`, 'm'), `${library} ${major}.x is in the root README's table`);

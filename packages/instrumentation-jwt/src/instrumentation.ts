@@ -7,11 +7,7 @@ import {
 } from '@opentelemetry/instrumentation';
 import { types } from 'node:util';
 import type { LibraryAdapter, Patcher } from './adapters/contract';
-import { joseAdapter } from './adapters/jose';
-import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
-import { fastJwtAdapter } from './adapters/fast-jwt';
-import { honoAdapter } from './adapters/hono';
-import { jwksRsaAdapter } from './adapters/jwks-rsa';
+import { ADAPTERS } from './adapters/registry';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
 import { PendingRevocationChecks } from './pipeline/revocation-check';
@@ -26,8 +22,6 @@ import { FindingCounter } from './sinks/finding-metric-sink';
 import { recordRevocationIn } from './sinks/revocation-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
-
-const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter, jwksRsaAdapter];
 
 /** Used while the base class constructor runs, before `_diag` exists. */
 const startupDiag = redactingDiag(diag.createComponentLogger({ namespace: PACKAGE_NAME }));

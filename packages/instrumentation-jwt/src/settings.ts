@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { auditTrailSettings, type AuditTrailSettings } from './audit-trail/trail-settings';
-import type { JwtLibrary } from './events/audit-event';
+import { LIBRARIES, type JwtLibrary } from './events/audit-event';
+import type { AdapterOption } from './adapters/contract';
+import { ADAPTERS } from './adapters/registry';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
 import { createPseudonymizer } from './policy/pseudonym';
 import { TokenAttributeCache } from './policy/token-attribute-cache';
@@ -63,16 +65,22 @@ function credentialSources(config: JwtInstrumentationConfig): CredentialSources 
   };
 }
 
-/** The config option of each library: its package name, in camelCase. */
-const CONFIG_KEY = { jose: 'jose', jsonwebtoken: 'jsonwebtoken', 'fast-jwt': 'fastJwt', hono: 'hono', http: 'http', jwks: 'jwks' } as const;
-
-function libraryEnabled(config: JwtInstrumentationConfig, library: JwtLibrary | 'http' | 'jwks'): boolean {
-  const option = CONFIG_KEY[library];
+function libraryEnabled(config: JwtInstrumentationConfig, option: AdapterOption | 'http'): boolean {
   const value = config[option];
   if (value === undefined) return true;
   if (value === null || typeof value !== 'object') configError(option, 'an object like { enabled: false }', value);
   if (value.enabled !== undefined && typeof value.enabled !== 'boolean') configError(`${option}.enabled`, 'a boolean', value.enabled);
   return value.enabled !== false;
+}
+
+/** Each JWT library's switch, read from the option its adapter names; a library with no adapter is off. */
+function librariesEnabled(config: JwtInstrumentationConfig): Readonly<Record<JwtLibrary, boolean>> {
+  const enabled = Object.fromEntries(LIBRARIES.map((library) => [library, false])) as Record<JwtLibrary, boolean>;
+  for (const adapter of ADAPTERS) {
+    const option = libraryEnabled(config, adapter.option);
+    if ((LIBRARIES as readonly string[]).includes(adapter.library)) enabled[adapter.library as JwtLibrary] = option;
+  }
+  return enabled;
 }
 
 function hook(config: JwtInstrumentationConfig, option: 'verifyHook' | 'signHook'): JwtSpanHook | undefined {
@@ -146,12 +154,7 @@ export function resolveSettings(
   return {
     redaction,
     tokenAttributes: new TokenAttributeCache(redaction),
-    libraries: {
-      jose: libraryEnabled(config, 'jose'),
-      jsonwebtoken: libraryEnabled(config, 'jsonwebtoken'),
-      'fast-jwt': libraryEnabled(config, 'fast-jwt'),
-      hono: libraryEnabled(config, 'hono'),
-    },
+    libraries: librariesEnabled(config),
     http: libraryEnabled(config, 'http'),
     keySets: libraryEnabled(config, 'jwks'),
     credentialSources: credentialSources(config),
