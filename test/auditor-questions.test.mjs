@@ -71,7 +71,7 @@ const refreshed = (await get('/refresh', aliceOld, '198.51.100.7')).body;
 telemetry.leaks.registerToken(refreshed);
 await get('/orders', refreshed, '198.51.100.7');
 const expired = await issue(bob, 'k-2026-11', { exp: now() - 60 });
-const [h, p, s] = (await issue(bob, 'k-2026-11')).split('.');
+const [h, _p, s] = (await issue(bob, 'k-2026-11')).split('.');
 const tampered = `${h}.${Buffer.from(JSON.stringify({ sub: bob, scope: 'admin', exp: now() + 900 })).toString('base64url')}.${s}`;
 telemetry.leaks.registerToken(tampered);
 for (let i = 0; i < 3; i += 1) await get('/orders', expired, '203.0.113.9');

@@ -129,7 +129,7 @@ test('the error the caller catches is the very object the library threw', async 
   caught.push(await new Promise((resolve) => jwt.verify(tampered, secretText, (err) => resolve(err))));
   assert.equal(caught.length, 6);
   assert.equal(hookErrors.length, 6);
-  caught.forEach((error, i) => assert.equal(error, hookErrors[i], `error ${i} is the same object`));
+  for (const [i, error] of caught.entries()) assert.equal(error, hookErrors[i], `error ${i} is the same object`);
 });
 
 test('disable() restores the original fast-jwt factories; a verifier made while enabled keeps its properties', () => {
