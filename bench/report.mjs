@@ -30,7 +30,7 @@ const render = {
     '\n\n' +
     table(['Comparison', 'Value'], Object.entries(comparison)),
   memory: ({ node, rows }) =>
-    `${node}.\n\n` + table(['Run', 'Tokens', 'Seconds', 'Heap before (MiB)', 'Heap after (MiB)', 'Retained (MiB)'], rows.map((r) => [r.label, r.tokens, r.seconds, r.heapBeforeMiB, r.heapAfterMiB, r.retainedMiB])),
+    `${node}.\n\n${table(['Run', 'Tokens', 'Seconds', 'Heap before (MiB)', 'Heap after (MiB)', 'Retained (MiB)'], rows.map((r) => [r.label, r.tokens, r.seconds, r.heapBeforeMiB, r.heapAfterMiB, r.retainedMiB]))}`,
   faults: ({ node, rounds, perRound, concurrency, results }) =>
     `${node}, ${rounds} rounds of ${perRound} requests per collector behaviour (${concurrency} concurrent), behaviours alternating.\n\n` +
     table(['Collector', 'Requests', 'p50 ms', 'p99 ms', 'p50 / healthy', 'p99 / healthy', 'App RSS after (MiB)'], results.map((r) => [r.behaviour, r.requests, r.p50Ms, r.p99Ms, r.p50Ratio, r.p99Ratio, r.rssMiB ?? '-'])),

@@ -6,10 +6,11 @@
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { test } from 'node:test';
-import { JwtInstrumentation, recordRevocation } from '@tokentrail/instrumentation-jwt';
+import { DETECTORS, FINDINGS, JwtInstrumentation, REQUEST_FINDINGS, recordRevocation } from '@tokentrail/instrumentation-jwt';
 import { GENESIS } from '@tokentrail/instrumentation-jwt/audit-trail';
 import { setupTelemetry } from './support/telemetry.mjs';
 import { PSEUDONYM_KEY, pseudonym } from './support/jwt-fixtures.mjs';
@@ -19,25 +20,41 @@ const telemetry = setupTelemetry();
 new JwtInstrumentation({
   pseudonymKey: PSEUDONYM_KEY,
   scopePolicy: { '/admin': { scopes: ['admin'] } },
-  detectors: { token_replay_multi_ip: { threshold: 2 } },
+  detectors: { token_replay_multi_ip: { threshold: 2 }, token_hammering: { threshold: 4 } },
+  findings: { expectedAlgorithms: ['HS256'] },
 });
 const jose = await import('jose');
 
-const keys = { 'k-2026-10': randomBytes(32), 'k-2026-11': randomBytes(32) };
+const keys = { 'k-2026-10': randomBytes(32), 'k-2026-11': randomBytes(32), 'k-test-weak': randomBytes(16) };
 for (const key of Object.values(keys)) telemetry.leaks.register(key.toString('latin1'), 'signing key');
+/** A legacy partner still signs with a 1024-bit RSA key: the API accepts RS256 under its kid, jose refuses the key. */
+const legacyRsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+telemetry.leaks.register(legacyRsa.privateKey.export({ format: 'jwk' }).d, 'legacy RSA private exponent');
+keys['k-legacy-rsa'] = legacyRsa.publicKey;
 const alice = `alice-${randomUUID()}`;
 const bob = `bob-${randomUUID()}`;
 for (const sub of [alice, bob]) telemetry.leaks.register(sub, 'raw sub');
 const now = () => Math.floor(Date.now() / 1000);
 
 async function issue(sub, kid, { lifetime = 900, jti = randomUUID(), scope = 'orders:read', exp } = {}) {
-  const claims = { sub, scope, iat: now(), exp: exp ?? now() + lifetime, ...(jti ? { jti } : {}) };
+  const claims = { sub, scope, iat: now(), ...(exp === null ? {} : { exp: exp ?? now() + lifetime }), ...(jti ? { jti } : {}) };
   const token = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).sign(keys[kid]);
   telemetry.leaks.registerToken(token);
   return token;
 }
 
-/** The API: /orders verifies, /admin verifies but forgets its scope check, /profile only decodes, /refresh rotates. */
+/** A token made outside the API's issuer: `alg` and signature as given, for the legacy and hostile callers. */
+function foreignToken(header, claims, sign) {
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const token = `${input}.${sign(input)}`;
+  telemetry.leaks.registerToken(token);
+  return token;
+}
+
+/**
+ * The API: /orders verifies, /admin verifies but forgets its scope check (and refuses admins without a second
+ * factor), /profile only decodes, /refresh rotates.
+ */
 const server = http.createServer(async (req, res) => {
   const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
   if (req.url === '/profile') {
@@ -47,12 +64,13 @@ const server = http.createServer(async (req, res) => {
   }
   let payload;
   try {
-    ({ payload } = await jose.jwtVerify(token, keys[jose.decodeProtectedHeader(token).kid] ?? keys['k-2026-11'], { algorithms: ['HS256'] }));
+    ({ payload } = await jose.jwtVerify(token, keys[jose.decodeProtectedHeader(token).kid] ?? keys['k-2026-11'], { algorithms: ['HS256', 'RS256'] }));
   } catch {
     res.writeHead(401).end();
     return;
   }
   if (req.url === '/refresh') res.writeHead(200).end(await issue(payload.sub, 'k-2026-11'));
+  else if (req.url === '/admin' && payload.scope === 'admin' && !req.headers['x-second-factor']) res.writeHead(403).end();
   else res.writeHead(200).end('ok');
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -71,7 +89,7 @@ const refreshed = (await get('/refresh', aliceOld, '198.51.100.7')).body;
 telemetry.leaks.registerToken(refreshed);
 await get('/orders', refreshed, '198.51.100.7');
 const expired = await issue(bob, 'k-2026-11', { exp: now() - 60 });
-const [h, p, s] = (await issue(bob, 'k-2026-11')).split('.');
+const [h, _p, s] = (await issue(bob, 'k-2026-11')).split('.');
 const tampered = `${h}.${Buffer.from(JSON.stringify({ sub: bob, scope: 'admin', exp: now() + 900 })).toString('base64url')}.${s}`;
 telemetry.leaks.registerToken(tampered);
 for (let i = 0; i < 3; i += 1) await get('/orders', expired, '203.0.113.9');
@@ -83,6 +101,20 @@ await get('/profile', refreshed, '198.51.100.7');
 await get('/admin', refreshed, '198.51.100.7');
 const longLived = await issue(bob, 'k-2026-10', { lifetime: 30 * 86400, jti: null });
 for (const client of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) await get('/orders', longLived, client);
+const noExp = await issue(bob, 'k-2026-11', { exp: null });
+await get('/orders', noExp, '198.51.100.20');
+const weakKeyed = await issue(bob, 'k-test-weak');
+await get('/orders', weakKeyed, '198.51.100.21');
+const unsecuredToken = foreignToken({ alg: 'none' }, { sub: bob, exp: now() + 900 }, () => '');
+await get('/orders', unsecuredToken, '198.51.100.22'); // refused: 401
+const legacy = foreignToken({ alg: 'RS256', kid: 'k-legacy-rsa' }, { sub: bob, exp: now() + 900, jti: randomUUID() }, (input) =>
+  createSign('RSA-SHA256').update(input).sign(legacyRsa.privateKey).toString('base64url'),
+);
+await get('/orders', legacy, '198.51.100.23'); // refused: the key is too small for jose
+const bobAdmin = await issue(bob, 'k-2026-11', { scope: 'admin' });
+await get('/admin', bobAdmin, '198.51.100.24'); // 403 despite the admin scope
+const hammered = await issue(bob, 'k-2026-11');
+for (let i = 0; i < 5; i += 1) await get('/orders', hammered, '198.51.100.25');
 await new Promise((resolve) => setTimeout(resolve, 50));
 server.close();
 
@@ -156,6 +188,8 @@ test('8. did a valid token\'s scope fit the endpoint it was used on', () => {
   assert.deepEqual(gaps.map((r) => [r.attributes['url.path'], r.attributes['enduser.pseudo.id']]), [['/admin', pseudonym(alice)]]);
   const fitting = named('jwt.request').filter((r) => r.attributes['url.path'] === '/orders' && r.attributes['jwt.validation.outcome'] === 'valid');
   assert.ok(fitting.every((r) => !has(r.attributes, 'jwt.findings', 'scope_insufficient')));
+  const refused = named('jwt.request').filter((r) => has(r.attributes, 'jwt.findings', 'scope_denied_despite_grant'));
+  assert.deepEqual(refused.map((r) => [r.attributes['url.path'], r.attributes['http.response.status_code'], r.attributes['jwt.token.fingerprint']]), [['/admin', 403, fp(bobAdmin)]]);
 });
 
 test('9. is one token being used from many places', () => {
@@ -163,6 +197,8 @@ test('9. is one token being used from many places', () => {
   assert.deepEqual(sorted(replay.map((r) => r.attributes['jwt.token.fingerprint'])), [fp(longLived)]);
   const places = sorted(named('jwt.request').filter((r) => r.attributes['jwt.token.fingerprint'] === fp(longLived)).map((r) => r.attributes['client.address']));
   assert.deepEqual(places, ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+  const hammering = named('jwt.alert').filter((r) => r.attributes['jwt.alert.name'] === 'token_hammering');
+  assert.deepEqual(sorted(hammering.map((r) => r.attributes['jwt.token.fingerprint'])), [fp(hammered)], 'five uses from one place, over the threshold of four');
 });
 
 test('10. which tokens in use are long-lived, lack exp or jti, or rely on weak algorithms or keys', async () => {
@@ -170,10 +206,19 @@ test('10. which tokens in use are long-lived, lack exp or jti, or rely on weak a
   const flagged = (finding) => sorted(inUse.filter((r) => has(r.attributes, 'jwt.findings', finding)).map((r) => r.attributes['jwt.token.fingerprint']));
   assert.deepEqual(flagged('lifetime_too_long'), [fp(longLived)]);
   assert.deepEqual(flagged('missing_jti'), [fp(longLived)]);
-  assert.deepEqual(flagged('hmac_key_weak'), [], 'the 32-byte HMAC keys are not weak');
+  assert.deepEqual(flagged('missing_exp'), [fp(noExp)]);
+  assert.deepEqual(flagged('hmac_key_weak'), [fp(weakKeyed)], 'only the 16-byte HMAC key is weak');
+  // The refused tokens are not in use, but their callers are: the counter counts every verify.
   const points = await telemetry.metricPoints('jwt.findings');
-  const counted = points.filter((point) => point.attributes['jwt.finding.name'] === 'lifetime_too_long').reduce((sum, point) => sum + point.value, 0);
-  assert.ok(counted >= 3, `the jwt.findings counter counts every long-lived verify (${counted})`);
+  const counted = (finding) => points.filter((point) => point.attributes['jwt.finding.name'] === finding).reduce((sum, point) => sum + point.value, 0);
+  assert.ok(counted('lifetime_too_long') >= 3, `the jwt.findings counter counts every long-lived verify (${counted('lifetime_too_long')})`);
+  assert.equal(counted('alg_none'), 1, 'the unsecured token');
+  assert.equal(counted('rsa_key_small'), 1, 'the legacy RSA key');
+  assert.equal(counted('alg_unexpected'), 2, 'alg none and RS256 where the policy expects HS256');
+  const refused = (finding) => sorted(named('jwt.verify').filter((r) => has(r.attributes, 'jwt.findings', finding)).map((r) => r.attributes['jwt.token.fingerprint']));
+  assert.deepEqual(refused('alg_none'), [fp(unsecuredToken)]);
+  assert.deepEqual(refused('rsa_key_small'), [fp(legacy)]);
+  assert.deepEqual(refused('alg_unexpected'), sorted([fp(unsecuredToken), fp(legacy)]));
 });
 
 /** A log record as OTLP/JSON carries it, for the independent chain implementation. */
@@ -214,7 +259,8 @@ test('12. what one user did across services and across token refreshes', () => {
 
 test('13. when was each signing key last used, and is the old one still in use', () => {
   const lastUse = new Map();
-  for (const r of [...named('jwt.sign'), ...named('jwt.verify')]) {
+  const rotation = ['k-2026-10', 'k-2026-11'];
+  for (const r of [...named('jwt.sign'), ...named('jwt.verify')].filter((r) => rotation.includes(r.attributes['jwt.header.kid']))) {
     const key = r.attributes['jwt.key.fingerprint'];
     if (key !== undefined) lastUse.set(key, Math.max(lastUse.get(key) ?? 0, timeOf(r)));
   }
@@ -223,4 +269,16 @@ test('13. when was each signing key last used, and is the old one still in use',
   assert.deepEqual(sorted(lastUse.keys()), sorted([oldKey, newKey]));
   const oldStillVerified = named('jwt.verify').filter((r) => r.attributes['jwt.key.fingerprint'] === oldKey && timeOf(r) > T2);
   assert.ok(oldStillVerified.length > 0, 'tokens signed with the old key are still accepted after the new one was introduced');
+});
+
+test('every finding and alert the page names is raised by the scenario and found in the exported telemetry', () => {
+  const page = readFileSync(new URL('../docs/auditor-questions.md', import.meta.url), 'utf8');
+  const vocabulary = new Set([...FINDINGS, ...REQUEST_FINDINGS, ...DETECTORS]);
+  const named_ = sorted([...page.matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]).filter((name) => vocabulary.has(name)));
+  assert.ok(named_.length >= 14, `the page names its findings and alerts (${named_.length})`);
+  const raised = new Set([
+    ...records().flatMap((r) => [r.attributes['jwt.findings'] ?? []].flat()),
+    ...named('jwt.alert').map((r) => r.attributes['jwt.alert.name']),
+  ]);
+  assert.deepEqual(named_.filter((name) => !raised.has(name)), [], 'named on the page but never raised');
 });

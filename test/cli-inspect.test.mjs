@@ -73,7 +73,7 @@ describe('tokentrail inspect', () => {
     }
     writeFileSync(join(dir, 'HS256.jwk'), JSON.stringify({ kty: 'oct', k: Buffer.from(SECRET).toString('base64url'), alg: 'HS256' }));
     writeFileSync(join(dir, 'jwks.json'), JSON.stringify(set));
-    jwksServer = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(set)));
+    jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(set)));
     await new Promise((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     jwksUrl = `http://127.0.0.1:${jwksServer.address().port}/.well-known/jwks.json`;
   });

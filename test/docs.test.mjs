@@ -110,7 +110,7 @@ test('the middlewares table names the exact versions the middleware tests instal
 
 test('the root README names every tested middleware at its installed version, and every adapter', () => {
   const rootReadme = read(new URL('../README.md', import.meta.url));
-  const table = rootReadme.slice(rootReadme.indexOf('## Supported versions'), rootReadme.indexOf('## Guarantees'));
+  const table = rootReadme.slice(rootReadme.indexOf('## Supported versions'), rootReadme.indexOf('## Where everything else is'));
   for (const name of ['express-jwt', 'passport-jwt', 'koa-jwt', '@fastify/jwt', 'express-oauth2-jwt-bearer', 'hono', '@hono/node-server']) {
     assert.ok(table.includes(`${name} ${installedVersion(name)}`), `${name} ${installedVersion(name)} is in the root README's table`);
   }
@@ -173,8 +173,8 @@ test('docs/lifecycle.md documents the denylist cap and every revocation reason',
   for (const step of LIFECYCLE_STEPS) assert.ok(page.includes(`\`${step}\``), step);
 });
 
-test('the root README documents every tokentrail command with an example and the exit status its --help gives', async () => {
-  const readme = read(new URL('../README.md', import.meta.url));
+test('the CLI README documents every tokentrail command with an example and the exit status its --help gives', async () => {
+  const readme = read(new URL('../packages/cli/README.md', import.meta.url));
   const { spawnSync } = await import('node:child_process');
   const cli = new URL('../packages/cli/build/bin.js', import.meta.url).pathname;
   const top = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).stdout;
@@ -190,4 +190,21 @@ test('the root README documents every tokentrail command with an example and the
     const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout;
     assert.match(help, /Exit status: 0 .*; 1 .*;\s+2 /s, `${command} --help gives its exit status`);
   }
+});
+
+test('the root README is a front page, and every relative link in the READMEs and docs points to a file that exists', async () => {
+  const { readdirSync } = await import('node:fs');
+  const root = new URL('../', import.meta.url);
+  assert.ok(read(new URL('README.md', root)).split('\n').length <= 150, 'the root README stays a front page of at most 150 lines');
+  const pages = ['README.md', 'CONTRIBUTING.md', 'BENCHMARKS.md', ...['cli', 'instrumentation-jwt', 'register'].map((p) => `packages/${p}/README.md`),
+    ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  let links = 0;
+  for (const page of pages) {
+    for (const [, target] of read(new URL(page, root)).matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      links++;
+      assert.ok(existsSync(new URL(target, new URL(page, root))), `${page} links to ${target}, which does not exist`);
+    }
+  }
+  assert.ok(links > 20, 'links were found');
 });

@@ -23,7 +23,10 @@ async function login(app, sub) {
 async function load(app, token, count) {
   const statuses = [];
   for (let i = 0; i < count; i += 5) {
-    const batch = await Promise.all(Array.from({ length: 5 }, () => fetch(`${app.url}/orders`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => (await r.arrayBuffer(), r.status))));
+    const batch = await Promise.all(Array.from({ length: 5 }, () => fetch(`${app.url}/orders`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => {
+      await r.arrayBuffer();
+      return r.status;
+    })));
     statuses.push(...batch);
   }
   return statuses;

@@ -36,8 +36,21 @@ async function allOperations() {
   return [verified.payload, rejected, jwt.verify(token, secret), viaCallback, jwt.decode(token), jose.decodeJwt(joseToken)];
 }
 
+/** What `run` gives with the instrumentation disabled: the libraries' own results, with no hook and no sink. */
+async function uninstrumented(run) {
+  instrumentation.disable();
+  try {
+    telemetry.reset();
+    const results = await run();
+    assert.equal(telemetry.spans().length, 0, 'the baseline ran without the instrumentation');
+    return results;
+  } finally {
+    instrumentation.enable();
+  }
+}
+
 test('hooks that throw: results unchanged, spans still recorded, errors reported', async () => {
-  const baseline = await allOperations();
+  const baseline = await uninstrumented(allOperations);
   diagErrors.length = 0;
   telemetry.reset();
   instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, verifyHook: boom, signHook: boom });
@@ -48,7 +61,7 @@ test('hooks that throw: results unchanged, spans still recorded, errors reported
 
 test('tracer, logger and histogram that throw: results unchanged, nothing reaches the application', async () => {
   instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
-  const baseline = await allOperations();
+  const baseline = await uninstrumented(allOperations);
   instrumentation.setTracerProvider({ getTracer: () => ({ startSpan: boom, startActiveSpan: boom }) });
   instrumentation.setLoggerProvider({ getLogger: () => ({ emit: boom, enabled: () => true }) });
   instrumentation.setMeterProvider({ getMeter: () => ({ createHistogram: () => ({ record: boom }), createCounter: () => ({ add: boom }) }) });

@@ -41,7 +41,10 @@ const PINNED = { algorithms: ['HS256'], audience: AUDIENCE, issuer: ISSUER };
 /** Claims of a sound access token; an override of `undefined` removes the claim. */
 const claims = (overrides = {}) =>
   Object.fromEntries(Object.entries({ sub: PERSONAL.sub, iss: ISSUER, aud: AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 600, jti: randomUUID(), ...overrides }).filter(([, v]) => v !== undefined));
-const token = (t) => (leaks.registerToken(t), t);
+const token = (t) => {
+  leaks.registerToken(t);
+  return t;
+};
 const hs = (c = claims(), header = HEADER, key = secret) => token(hs256(header, c, key));
 function rs256(c, privateKey) {
   const input = `${Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(c)).toString('base64url')}`;

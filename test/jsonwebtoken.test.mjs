@@ -125,7 +125,7 @@ test('audit log records carry consecutive jwt.audit.seq numbers', async () => {
   } catch {}
   const seqs = telemetry.logRecords().map((r) => r.attributes['jwt.audit.seq']);
   assert.equal(seqs.length, 4);
-  seqs.forEach((seq, i) => i > 0 && assert.equal(seq, seqs[i - 1] + 1, `record ${i} follows record ${i - 1}`));
+  for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `record ${i} follows record ${i - 1}`);
 });
 
 test('nothing secret was exported by any jsonwebtoken operation above', () => {

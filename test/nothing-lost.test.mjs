@@ -22,7 +22,7 @@ const require = createRequire(import.meta.url);
 // half what protobuf does (the protobuf path is covered end to end by e2e-register.test.mjs).
 const appPath = join(dirname(require.resolve('@tokentrail/example-koa-jsonwebtoken/package.json')), 'app.cjs');
 
-/** The queue settings this needs (documented in the README's Guarantees): room for a few seconds of records. */
+/** The queue settings this needs (documented in docs/guarantees.md): room for a few seconds of records. */
 const QUEUES = {
   OTEL_BLRP_MAX_QUEUE_SIZE: '100000',
   OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '4096',

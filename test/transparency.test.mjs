@@ -110,26 +110,88 @@ for (const [name, run] of Object.entries(cases)) {
   });
 }
 
-test('the error the caller catches is the very object the library threw', async () => {
-  hookErrors.length = 0;
-  const caught = [];
-  for (const call of [
-    () => jose.jwtVerify(joseToken, secret, { audience: 'other' }),
-    () => jose.decodeJwt('x.y'),
-    () => jwt.verify(expired, secretText),
-    () => fastJwt.createVerifier({ key: async () => secretText })(tampered),
-    () => hono.verify(expired, secretText, 'HS256'),
-  ]) {
-    try {
-      await call();
-    } catch (error) {
-      caught.push(error);
-    }
+/**
+ * Runs `call` (returning, throwing, rejecting or calling back with an error) and records every error object
+ * constructed meanwhile through `Error.captureStackTrace`, which the error classes of jose, jsonwebtoken and
+ * fast-jwt call in their constructors (the call is still performed).
+ */
+async function withConstructedErrors(call) {
+  const constructed = [];
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = function (target, ...rest) {
+    constructed.push(target);
+    return capture.call(this, target, ...rest);
+  };
+  try {
+    return { caught: await caughtBy(call), constructed };
+  } finally {
+    Error.captureStackTrace = capture;
   }
-  caught.push(await new Promise((resolve) => jwt.verify(tampered, secretText, (err) => resolve(err))));
-  assert.equal(caught.length, 6);
-  assert.equal(hookErrors.length, 6);
-  caught.forEach((error, i) => assert.equal(error, hookErrors[i], `error ${i} is the same object`));
+}
+
+/** The error `call` throws, rejects with or calls back with. */
+async function caughtBy(call) {
+  try {
+    await call();
+  } catch (error) {
+    return error;
+  }
+  assert.fail('the call failed');
+}
+
+const callingBack = (fn) => () => new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+
+const libraryErrors = {
+  'jose jwtVerify, wrong audience (rejects)': () => jose.jwtVerify(joseToken, secret, { audience: 'other' }),
+  'jose compactVerify, bad key (rejects)': () => jose.compactVerify(joseToken, new TextEncoder().encode('x'.repeat(32))),
+  'jose decodeJwt, malformed (throws)': () => jose.decodeJwt('x.y'),
+  'jsonwebtoken verify, expired (throws)': () => jwt.verify(expired, secretText),
+  'jsonwebtoken verify, tampered (calls back)': callingBack((cb) => jwt.verify(tampered, secretText, cb)),
+  'fast-jwt verifier, expired (throws)': () => fastJwt.createVerifier({ key: secretText })(expired),
+  'fast-jwt verifier with a key fetcher, tampered (rejects)': () => fastJwt.createVerifier({ key: async () => secretText })(tampered),
+  'fast-jwt verifier with a key fetcher, malformed (calls back)': callingBack((cb) =>
+    fastJwt.createVerifier({ key: (_d, done) => done(null, secretText) })('x.y', cb),
+  ),
+  'fast-jwt decoder, garbage (throws)': () => fastJwt.createDecoder()('garbage'),
+};
+
+for (const [name, call] of Object.entries(libraryErrors)) {
+  test(`the error the caller catches is the very object the library constructed: ${name}`, async () => {
+    hookErrors.length = 0;
+    const enabled = await withConstructedErrors(call);
+    assert.equal(hookErrors.length, 1, 'the instrumented call was recorded');
+    instrumentation.disable();
+    let disabled;
+    try {
+      disabled = await withConstructedErrors(call);
+    } finally {
+      instrumentation.enable();
+    }
+    const position = disabled.constructed.indexOf(disabled.caught);
+    assert.ok(position >= 0, 'without the instrumentation, the caught error is one the library constructed');
+    assert.equal(enabled.constructed.length, disabled.constructed.length, 'no error object is constructed beside the library\'s');
+    assert.equal(enabled.caught, enabled.constructed[position], 'the caught error is the library\'s own object');
+  });
+}
+
+test('an error a user function throws inside the library reaches the caller as that very object', async () => {
+  const thrown = () => new Error('from the key source');
+  const passedThrough = {
+    'jose jwtVerify with a key function': (error) => jose.jwtVerify(joseToken, () => Promise.reject(error)),
+    'hono verifyWithJwks with a key set that fails': (error) => {
+      const kidToken = `${Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1' })).toString('base64url')}.e30.c2ln`;
+      const keys = { [Symbol.iterator]: () => { throw error; } };
+      return hono.verifyWithJwks(kidToken, { keys, allowedAlgorithms: ['RS256'] });
+    },
+    'fast-jwt signer with a key fetcher that throws': (error) =>
+      fastJwt.createSigner({ key: async () => { throw error; } })({ sub: 'x' }).catch((e) => Promise.reject(e.originalError ?? e)),
+  };
+  for (const [name, call] of Object.entries(passedThrough)) {
+    telemetry.reset();
+    const error = thrown();
+    assert.equal(await caughtBy(() => call(error)), error, name);
+    assert.ok(telemetry.spans().length >= 1, `${name} was recorded`);
+  }
 });
 
 test('disable() restores the original fast-jwt factories; a verifier made while enabled keeps its properties', () => {

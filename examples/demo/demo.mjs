@@ -77,7 +77,7 @@ console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) console.log(line(columns.map((c) => row[c])));
 
 const everything = JSON.stringify(receiver.accepted.map((a) => a.body));
-const leaked = scripted.some(([, , token]) => token && token.split('.').some((part) => part.length > 8 && everything.includes(part)));
+const leaked = scripted.some(([, , token]) => token?.split('.').some((part) => part.length > 8 && everything.includes(part)));
 const jwtSpans = receiver.spans.filter((s) => s.name.startsWith('jwt.')).length;
 const records = receiver.logRecords.filter((r) => r.eventName?.startsWith('jwt.')).length;
 console.log(

@@ -73,6 +73,6 @@ export function tempDir(prefix = 'tokentrail-cli-') {
 
 /** The Collector file exporter's format: one export request per line. */
 export function writeJsonLines(file, bodies) {
-  writeFileSync(file, bodies.map((body) => JSON.stringify(body)).join('\n') + '\n');
+  writeFileSync(file, `${bodies.map((body) => JSON.stringify(body)).join('\n')}\n`);
   return file;
 }

@@ -159,7 +159,7 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
       try {
         const leaks = new LeakScanner();
         const tokens = ['header', 'cookie', 'query', 'custom-header'].map((where) => mint(`user-${where}`));
-        tokens.forEach((token, i) => leaks.registerToken(token, `token ${i}`));
+        for (const [i, token] of tokens.entries()) leaks.registerToken(token, `token ${i}`);
         const exported = { spans: [], logRecords: [], metricPoints: [] };
         for (const [path, headers] of [
           ['/orders/1', { authorization: `Bearer ${tokens[0]}` }],
@@ -270,7 +270,7 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
       try {
         const leaks = new LeakScanner();
         const tokens = [mint('encoded-1'), mint('encoded-2'), mint('encoded-3')];
-        tokens.forEach((t, i) => leaks.registerToken(t, `token ${i}`));
+        for (const [i, t] of tokens.entries()) leaks.registerToken(t, `token ${i}`);
         const exported = { spans: [], logRecords: [] };
         // The third encodes one of the token's own characters: its written form is not the token.
         const percentEncoded = `%${tokens[2].charCodeAt(0).toString(16).toUpperCase()}${tokens[2].slice(1)}`;

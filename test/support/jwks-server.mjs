@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 
 export async function startJwksServer() {
   const state = { keys: [], status: 200, requests: 0 };
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     state.requests += 1;
     if (state.status !== 200) {
       res.writeHead(state.status, { 'content-type': 'text/plain' }).end('unavailable');

@@ -57,7 +57,7 @@ export function lookAlikes(tokens) {
     `${b64({ alg: 'HS256' })}.${b64({ sub: 'x' })}.`,
     'eye.example.com', 'eyebrow.v1.2', 'ewok.jpg.bak', 'eyes.are.blue', 'ey.j.k', 'eyJ.eyJ.eyJ', 'eyJhbGciOi.eyJzdWIi.Zm9v',
     'e1.2.3', 'eyJhbGciOiJIUzI1NiJ9', 'sha256:eyJ0eXAiOi', '550e8400-e29b-41d4-a716-446655440000', '9f86d081884c7d659a2feaa0c55ad015',
-    'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA', `data:image/png;base64,iVBORw0KGgo${h}+/${p}=`, flipLast(h) + '.' + p,
+    'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA', `data:image/png;base64,iVBORw0KGgo${h}+/${p}=`, `${flipLast(h)}.${p}`,
   ].filter((value) => value && !tokens.includes(value));
 }
 
@@ -102,11 +102,11 @@ export async function writeMixedLog(file, bytes, tokens, { every = 40 } = {}) {
     batch.push(text);
     written += text.length + 1;
     if (batch.length === 2000) {
-      if (!out.write(batch.join('\n') + '\n')) await once(out, 'drain');
+      if (!out.write(`${batch.join('\n')}\n`)) await once(out, 'drain');
       batch = [];
     }
   }
-  out.end(batch.length ? batch.join('\n') + '\n' : '');
+  out.end(batch.length ? `${batch.join('\n')}\n` : '');
   await once(out, 'finish');
   return planted;
 }

@@ -179,7 +179,8 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Every diagnostic tokentrail writes, redacted ({@link redactingDiag}); the startup logger until `_diag` exists. */
   private get safeDiag(): DiagLogger {
     if (!this._diag) return startupDiag;
-    return (this._redactedDiag ??= redactingDiag(this._diag));
+    this._redactedDiag ??= redactingDiag(this._diag);
+    return this._redactedDiag;
   }
 
   private get pipeline(): AuditPipeline {

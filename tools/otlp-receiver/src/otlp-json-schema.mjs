@@ -82,7 +82,7 @@ function check(schema, value, path, problems) {
   }
   if (Array.isArray(schema)) {
     if (!Array.isArray(value)) return problems.push(`${path}: expected an array`);
-    value.forEach((element, i) => check(schema[1], element, `${path}[${i}]`, problems));
+    for (const [i, element] of value.entries()) check(schema[1], element, `${path}[${i}]`, problems);
     return;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return problems.push(`${path}: expected an object`);

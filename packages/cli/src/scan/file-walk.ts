@@ -1,10 +1,11 @@
 /** The files under the paths given to `scan`: directories walked depth-first, symbolic links not followed. */
+import type { Stats } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../cli-errors';
 
 export async function* filesUnder(path: string, exclude: ReadonlySet<string>): AsyncGenerator<string> {
-  let stats;
+  let stats: Stats;
   try {
     stats = await lstat(path);
   } catch (error) {

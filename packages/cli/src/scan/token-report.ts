@@ -37,6 +37,7 @@ export function findingOf(file: string, found: FoundToken, fingerprint: (token: 
 
 /** One line per token; strings are JSON-quoted so that no control character reaches the terminal. */
 export function formatFinding(finding: TokenFinding): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
   const file = /[\x00-\x1f\x7f]/.test(finding.file) ? JSON.stringify(finding.file) : finding.file;
   const parts = [`${file}:${finding.line}:${finding.column}`, finding.kind, `alg=${JSON.stringify(finding.alg)}`];
   if (finding.iss !== undefined) parts.push(`iss=${JSON.stringify(finding.iss)}`);

@@ -31,6 +31,7 @@ export interface TrailRecord {
   readonly service: string | undefined;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed OTLP JSON, each field checked where it is read
 type Json = Record<string, any>;
 
 function stringOf(value: CanonicalValue | undefined): string | undefined {

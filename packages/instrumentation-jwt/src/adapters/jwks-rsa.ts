@@ -19,7 +19,10 @@ const logs = new WeakMap<object, FetchLog>();
 
 function logOf(client: object): FetchLog {
   let log = logs.get(client);
-  if (!log) logs.set(client, (log = { fetches: 0 }));
+  if (!log) {
+    log = { fetches: 0 };
+    logs.set(client, log);
+  }
   return log;
 }
 

@@ -1,8 +1,8 @@
 /**
- * The canonical text of a record as the emitter builds it on the hot path: the very string
- * `canonicalText(time, canonicalOf(body), entriesOf(attributes))` gives (canonical.ts, js-values.ts), written
- * directly instead of through intermediate tagged arrays and one JSON.stringify over them. A property test
- * holds the two to the same bytes; verifiers use the reference form.
+ * The canonical text of a record as the emitter builds it on the hot path: the form `canonicalText` in
+ * canonical.ts specifies (docs/audit-trail.md), written directly instead of through intermediate tagged arrays
+ * and one JSON.stringify over them. A property test (test/audit-record-text.test.mjs) holds it to the same
+ * bytes as an independent implementation of the page; verifiers use the reference form.
  */
 import { hash } from 'node:crypto';
 import { CANONICAL_VERSION, compareCodePoints, doubleBits, wellFormed } from './canonical';

@@ -76,7 +76,7 @@ export class Detectors {
   /** A token was presented (from `address`, when known): `token_hammering`, `token_replay_multi_ip`. */
   tokenUsed(fingerprint: string, address: string | undefined, now: number): Firing[] {
     const out: Firing[] = [];
-    let state = this.tokens.get(fingerprint);
+    const state = this.tokens.get(fingerprint);
     if (!state) {
       // One-element literals, as in count(); an empty literal reserves nothing.
       const hashed = address === undefined ? [] : [hash32(address)];

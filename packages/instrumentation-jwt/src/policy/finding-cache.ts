@@ -45,7 +45,10 @@ function contentOf(key: object): string | undefined {
 
 function cached(cache: LRUCache<string, KeyEntry>, id: string, key: unknown): KeyEntry {
   let entry = cache.get(id);
-  if (!entry) cache.set(id, (entry = { measured: measureKey(key) }));
+  if (!entry) {
+    entry = { measured: measureKey(key) };
+    cache.set(id, entry);
+  }
   return entry;
 }
 

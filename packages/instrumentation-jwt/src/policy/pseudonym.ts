@@ -34,7 +34,10 @@ const stretched = new WeakMap<Pseudonymizer, LRUCache<string, string>>();
  */
 export function secretFingerprint(digest: string, pseudonymize: Pseudonymizer): string {
   let cache = stretched.get(pseudonymize);
-  if (!cache) stretched.set(pseudonymize, (cache = new LRUCache<string, string>({ max: SECRET_FINGERPRINT_CACHE_SIZE })));
+  if (!cache) {
+    cache = new LRUCache<string, string>({ max: SECRET_FINGERPRINT_CACHE_SIZE });
+    stretched.set(pseudonymize, cache);
+  }
   let fingerprint = cache.get(digest);
   if (fingerprint === undefined) {
     const salt = pseudonymize('tokentrail.jwt.key.fingerprint');

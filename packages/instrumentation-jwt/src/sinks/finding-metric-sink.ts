@@ -24,7 +24,8 @@ export class FindingCounter {
       if (!tally) {
         const attributes: Record<string, string> = { [ATTR_JWT_FINDING_NAME]: finding, [ATTR_JWT_FINDING_SEVERITY]: FINDING_SEVERITY[finding] };
         if (operation !== undefined) attributes[ATTR_JWT_OPERATION] = operation;
-        this.tallies.set(key, (tally = { attributes, value: 0 }));
+        tally = { attributes, value: 0 };
+        this.tallies.set(key, tally);
       }
       tally.value += 1;
     }
