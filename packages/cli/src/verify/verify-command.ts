@@ -10,15 +10,17 @@ export const VERIFY_HELP = `Usage: tokentrail verify [options] <file…>
 Verifies tokentrail audit trails in OpenTelemetry log exports: the Collector file exporter's OTLP JSON lines,
 or OTLP/JSON request bodies. Records are grouped by jwt.audit.stream; every chain is recomputed, and the
 report names modified, deleted, reordered and duplicated records, checkpoints that do not match, streams
-without a closing checkpoint (truncated) and bad checkpoint signatures.
+without a closing checkpoint (truncated), bad checkpoint signatures, and windows that do not start
+and end at checkpoints (window_cut) or start at an unsigned one (window_unsigned).
 
 Options:
   --public-key FILE  Ed25519 public key (SPKI PEM or JWK) the checkpoints must be signed with
   --allow-open       a stream without a closing checkpoint (a process still running) is not a failure
   --allow-redelivered  identical copies of a record (an export retried and delivered twice) are not a
                      failure; copies with different content still are
-  --from-checkpoint  verify a window of a longer trail: a stream may start at a checkpoint (with
-                     --public-key, that checkpoint's signature anchors the window)
+  --from-checkpoint  verify a window of a longer trail: from its first checkpoint (which must be
+                     signed; with --public-key its signature anchors the window) to its last one;
+                     records outside the window are named, not verified
   --json             print the report as JSON
   -h, --help         show this help
 
