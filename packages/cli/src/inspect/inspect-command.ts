@@ -6,7 +6,7 @@ import { failsAt, inspectToken } from './inspection-report';
 import { verificationKey } from './key-source';
 import { formatInspection } from './report-text';
 import { readToken } from './token-input';
-import { verifyToken } from './token-verification';
+import { UNUSABLE_KEY_REASONS, verifyToken } from './token-verification';
 
 export const INSPECT_HELP = `Usage: tokentrail inspect [options] <token | ->
 
@@ -28,7 +28,8 @@ Options:
 TOKENTRAIL_PSEUDONYM_KEY, when set, makes jwt.token.fingerprint and enduser.pseudo.id match your telemetry.
 
 Exit status: 0 no finding at or above --fail-on and, with a key, the token verifies; 1 otherwise;
-2 usage error, malformed token, unreadable or bad key.`;
+2 usage error, malformed token, unreadable or unusable key (key_invalid: a key of the wrong kind for
+the token's alg; jwks_fetch_failed: the --jwks URL could not be fetched).`;
 
 function severity(value: string | undefined): FindingSeverity | undefined {
   if (value === undefined) return undefined;
@@ -64,6 +65,10 @@ export async function inspectCommand(args: string[], out: (text: string) => void
   const policies = inspectionPolicies({}, () => undefined);
   const report = inspectToken(input, input.kind === 'jws' ? readClaims(input.token) : undefined, verification, policies, values.reveal === true);
   out(values.json ? JSON.stringify(report, null, 2) : formatInspection(report));
+  if (verification?.failure && UNUSABLE_KEY_REASONS.includes(verification.failure.reason)) {
+    process.stderr.write(`tokentrail inspect: the key could not be used for this ${alg ?? ''} token (jwt.validation.reason ${verification.failure.reason})\n`);
+    return EXIT.error;
+  }
   const failed = failsAt(report, failOn) || verification?.outcome === 'invalid';
   return failed ? EXIT.found : EXIT.ok;
 }
