@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { auditTrailSettings, type AuditTrailSettings } from './audit-trail/trail-settings';
 import type { JwtLibrary } from './events/audit-event';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
-import { createPseudonymizer } from './policy/pseudonym';
+import { createPseudonymizer, type Pseudonymizer } from './policy/pseudonym';
 import { TokenAttributeCache } from './policy/token-attribute-cache';
 import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
@@ -99,25 +99,37 @@ function rolesPath(value: JwtInstrumentationConfig['rolesClaim']): readonly stri
 }
 
 let processKey: Uint8Array | undefined;
+let processKeyWarned = false;
 
-function pseudonymKey(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, warn: (message: string) => void): Uint8Array {
-  const configured = config.pseudonymKey ?? (env[PSEUDONYM_KEY_ENV] || undefined);
-  if (configured === undefined) {
-    if (!processKey) {
-      processKey = randomBytes(32);
+/**
+ * Without a configured key, pseudonyms use a random per-process key. The warning comes once per process, when the
+ * first pseudonym is computed with it rather than at construction: an instrumentation is made before the SDK
+ * sets up the application's diag logger (`@tokentrail/register`, the README's snippet), and a warning then is lost.
+ */
+function randomKeyPseudonymizer(warn: (message: string) => void): Pseudonymizer {
+  processKey ??= randomBytes(32);
+  const pseudonymize = createPseudonymizer(processKey);
+  return (value) => {
+    if (!processKeyWarned) {
+      processKeyWarned = true;
       warn(
         `no pseudonym key configured (config.pseudonymKey or ${PSEUDONYM_KEY_ENV}): using a random per-process key, ` +
           'so enduser.pseudo.id and jwt.token.fingerprint will not match across processes or restarts',
       );
     }
-    return processKey;
-  }
+    return pseudonymize(value);
+  };
+}
+
+function pseudonymizer(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, warn: (message: string) => void): Pseudonymizer {
+  const configured = config.pseudonymKey ?? (env[PSEUDONYM_KEY_ENV] || undefined);
+  if (configured === undefined) return randomKeyPseudonymizer(warn);
   const key = typeof configured === 'string' ? Buffer.from(configured, 'utf8') : configured;
   if (!(key instanceof Uint8Array)) configError('pseudonymKey', 'a string or a Uint8Array', configured);
   if (key.byteLength < MIN_PSEUDONYM_KEY_BYTES) {
     configError('pseudonymKey', `at least ${MIN_PSEUDONYM_KEY_BYTES} bytes long`, `${key.byteLength} bytes`);
   }
-  return key;
+  return createPseudonymizer(key);
 }
 
 export function resolveSettings(
@@ -128,7 +140,7 @@ export function resolveSettings(
   const redaction: RedactionPolicy = {
     claims: claimActions(config.claims),
     rolesClaim: rolesPath(config.rolesClaim),
-    pseudonymize: createPseudonymizer(pseudonymKey(config, env, warn)),
+    pseudonymize: pseudonymizer(config, env, warn),
   };
   return {
     redaction,
