@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { readTrailRecords, verifyFiles, verifyStream } from '@tokentrail/cli/verify';
@@ -220,6 +220,19 @@ describe('tokentrail verify', () => {
     assert.match(result.stdout, new RegExp(`^  outside window +seq ${first - 2}–${first - 1}, ${last + 1}–${last + 3} read but not verified`, 'm'));
     const json = JSON.parse(tokentrail(['verify', '--json', '--public-key', 'audit-public.pem', '--from-checkpoint', 'logs.jsonl'], { cwd: where }).stdout);
     assert.deepEqual(json.streams[0].window, { from: first, to: last, outside: [[first - 2, first - 1], [last + 1, last + 3]] });
+
+    // The programmatic use of packages/cli/README.md, run as written over the same files.
+    const cliReadme = readFileSync(new URL('../packages/cli/README.md', import.meta.url), 'utf8');
+    const section = cliReadme.slice(cliReadme.indexOf('## Programmatic use'));
+    const snippet = section.match(/```js\n([\s\S]*?)```/)[1];
+    mkdirSync(join(where, 'node_modules', '@tokentrail'), { recursive: true });
+    symlinkSync(dirname(dirname(CLI)), join(where, 'node_modules', '@tokentrail', 'cli'));
+    writeFileSync(join(where, 'api.mjs'), snippet);
+    const api = spawnSync(process.execPath, ['api.mjs'], { cwd: where, encoding: 'utf8' });
+    assert.equal(api.status, 0, api.stderr);
+    const stream = json.streams[0].stream;
+    assert.match(api.stdout, new RegExp(`^${stream} true \\{ from: ${first}, to: ${last}, outside: \\[ \\[ ${first - 2}, ${first - 1} \\], \\[ ${last + 1}, ${last + 3} \\] \\] \\} \\[\\]$`, 'm'));
+    assert.match(api.stdout, new RegExp(`^${stream} true$`, 'm'));
 
     // Tampering inside the window is still caught; a deletion next to the window's end too.
     const { requests: edited } = TAMPERS.edit(slice((record) => seqOf(record) >= first && seqOf(record) <= last), random(SEED + 4));

@@ -1,13 +1,30 @@
 /** `tokentrail scan <file|dir…>`: report JWTs leaked into logs, telemetry exports, HAR files or source trees. */
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EXIT, InputError, UsageError } from '../cli-errors';
+import { EXIT, exitStatusHelp, InputError, UsageError, type ExitStatusMeanings } from '../cli-errors';
 import { filesUnder } from './file-walk';
 import { findTokens } from './token-finder';
 import { findingOf, fingerprinter, formatFinding, type TokenFinding } from './token-report';
 
 /** Most distinct fingerprints counted by one scan (about 100 bytes each). */
 const MAX_DISTINCT_COUNTED = 100_000;
+
+export const EXIT_STATUS: ExitStatusMeanings = {
+  0: 'no token found',
+  1: 'at least one token found',
+  2: 'usage error, unreadable path, or a path with no readable file',
+};
+
+/** Names skipped in every walk unless --no-default-excludes is given. */
+export const DEFAULT_EXCLUDES: readonly string[] = ['.git'];
+
+export const OPTIONS = {
+  exclude: { type: 'string', multiple: true },
+  'no-default-excludes': { type: 'boolean' },
+  json: { type: 'boolean' },
+  stats: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export const SCAN_HELP = `Usage: tokentrail scan [options] <file|dir…>
 
@@ -19,10 +36,10 @@ given on the command line is followed (and said so on stderr); links inside a di
 A path that yields no readable file (an empty directory, a device, only excluded names) is an error.
 
 Options:
-  --exclude NAME  also skip files and directories with this name (repeatable); .git is always skipped
-                  unless --no-default-excludes is given
+  --exclude NAME  also skip files and directories with this name (repeatable); ${DEFAULT_EXCLUDES.join(', ')} is
+                  always skipped unless --no-default-excludes is given
   --no-default-excludes
-                  do not skip .git
+                  do not skip ${DEFAULT_EXCLUDES.join(', ')}
   --json          print the findings as JSON
   --stats         print files, bytes, seconds and peak memory to stderr
   -h, --help      show this help
@@ -30,11 +47,7 @@ Options:
 The fingerprint is the instrumentation's jwt.token.fingerprint when TOKENTRAIL_PSEUDONYM_KEY is set (so a
 finding can be matched to telemetry), else sha256: and the first 32 hex digits of the token's SHA-256.
 
-Exit status: 0 no token found; 1 at least one token found; 2 usage error, unreadable path, or a path
-with no readable file.`;
-
-/** Names skipped in every walk unless --no-default-excludes is given. */
-export const DEFAULT_EXCLUDES: readonly string[] = ['.git'];
+${exitStatusHelp(EXIT_STATUS)}`;
 
 async function scanFile(file: string, report: (finding: TokenFinding) => void, fingerprint: (token: string) => string, now: number): Promise<number> {
   const input = createReadStream(file, { highWaterMark: 1 << 16 });
@@ -50,13 +63,7 @@ export async function scanCommand(args: string[], out: (text: string) => void): 
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      exclude: { type: 'string', multiple: true },
-      'no-default-excludes': { type: 'boolean' },
-      json: { type: 'boolean' },
-      stats: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     out(SCAN_HELP);

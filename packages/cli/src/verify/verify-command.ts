@@ -1,9 +1,24 @@
 /** `tokentrail verify <file…>`: recompute the audit trail's chains and report what does not verify. */
 import { parseArgs } from 'node:util';
-import { EXIT, UsageError } from '../cli-errors';
+import { EXIT, exitStatusHelp, UsageError, type ExitStatusMeanings } from '../cli-errors';
 import { readPublicKey } from './public-key';
 import { formatReport } from './report-text';
 import { verifyFiles } from './trail-verifier';
+
+export const EXIT_STATUS: ExitStatusMeanings = {
+  0: 'every stream verifies',
+  1: 'a problem was found, or no audit record was read',
+  2: 'usage error, unreadable file, malformed input, bad public key',
+};
+
+export const OPTIONS = {
+  'public-key': { type: 'string' },
+  'allow-open': { type: 'boolean' },
+  'allow-redelivered': { type: 'boolean' },
+  'from-checkpoint': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export const VERIFY_HELP = `Usage: tokentrail verify [options] <file…>
 
@@ -24,21 +39,13 @@ Options:
   --json             print the report as JSON
   -h, --help         show this help
 
-Exit status: 0 every stream verifies; 1 a problem was found (or no audit record was read);
-2 usage error, unreadable file, malformed input or bad key.`;
+${exitStatusHelp(EXIT_STATUS)}`;
 
 export async function verifyCommand(args: string[], out: (text: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      'public-key': { type: 'string' },
-      'allow-open': { type: 'boolean' },
-      'allow-redelivered': { type: 'boolean' },
-      'from-checkpoint': { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     out(VERIFY_HELP);
