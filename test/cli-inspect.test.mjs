@@ -125,6 +125,31 @@ describe('tokentrail inspect', () => {
     });
   }
 
+  test('exit statuses as the table says: an unreachable --jwks URL is jwks_fetch_failed (2), a key of the wrong kind exits 2 as a PEM and as a JWK', async () => {
+    // A port that was just free: nothing answers there.
+    const closed = createServer();
+    await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address();
+    await new Promise((resolve) => closed.close(resolve));
+    const failing = createServer((req, res) => res.writeHead(503).end());
+    await new Promise((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    try {
+      for (const url of [`http://127.0.0.1:${port}/jwks.json`, `http://127.0.0.1:${failing.address().port}/jwks.json`]) {
+        const result = await tokentrailAsync(['inspect', '--json', '--jwks', url, tokens.RS256]);
+        assert.equal(result.status, 2, `${url}: ${result.stdout}${result.stderr}`);
+        assert.equal(json(result).verification.failure.reason, 'jwks_fetch_failed', 'the reason the instrumentation records for the same failure');
+        assert.match(result.stderr, /the key could not be used .*jwt\.validation\.reason jwks_fetch_failed/);
+      }
+    } finally {
+      failing.close();
+    }
+    // An RSA public key given for an HS256 token: the same exit status whether it comes as a PEM or as a JWK.
+    for (const key of [join(dir, 'RS256.pem'), join(dir, 'RS256.jwk')]) {
+      const result = tokentrail(['inspect', '--key', key, tokens.HS256]);
+      assert.equal(result.status, 2, `${key}: ${result.stdout}${result.stderr}`);
+    }
+  });
+
   test('an expired token: the same jwt.validation.reason and claim as the instrumentation', () => {
     const result = tokentrail(['inspect', '--json', '--secret-env', 'INSPECT_SECRET', tokens.expired], { env: { INSPECT_SECRET: SECRET } });
     assert.equal(result.status, 1);

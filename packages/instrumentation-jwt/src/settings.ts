@@ -8,7 +8,7 @@ import { LIBRARIES, type JwtLibrary } from './events/audit-event';
 import type { AdapterOption } from './adapters/contract';
 import { ADAPTERS } from './adapters/registry';
 import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionPolicy } from './policy/claim-policy';
-import { createPseudonymizer } from './policy/pseudonym';
+import { createPseudonymizer, type Pseudonymizer } from './policy/pseudonym';
 import { TokenAttributeCache } from './policy/token-attribute-cache';
 import type { CredentialSources } from './adapters/http-credentials';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
@@ -111,32 +111,40 @@ function rolesPath(value: JwtInstrumentationConfig['rolesClaim']): readonly stri
 
 /**
  * The random key an instrumentation uses while no pseudonym key is configured: made once, on first need, and
- * kept by the instrumentation across configurations, so its pseudonyms stay stable while it runs.
+ * kept by the instrumentation across configurations, so its pseudonyms stay stable while it runs. The warning
+ * comes once per instrumentation, when the first pseudonym is computed with it rather than at construction: an
+ * instrumentation is made before the SDK sets up the application's diag logger (`@tokentrail/register`, the
+ * README's snippet), and a warning then is lost.
  */
 export class FallbackKey {
   private key: Uint8Array | undefined;
+  private warned = false;
 
-  get(warn: (message: string) => void): Uint8Array {
-    if (!this.key) {
-      this.key = randomBytes(32);
-      warn(
-        `no pseudonym key configured (config.pseudonymKey or ${PSEUDONYM_KEY_ENV}): using a random per-process key, ` +
-          'so enduser.pseudo.id and jwt.token.fingerprint will not match across processes or restarts',
-      );
-    }
-    return this.key;
+  pseudonymizer(warn: (message: string) => void): Pseudonymizer {
+    this.key ??= randomBytes(32);
+    const pseudonymize = createPseudonymizer(this.key);
+    return (value) => {
+      if (!this.warned) {
+        this.warned = true;
+        warn(
+          `no pseudonym key configured (config.pseudonymKey or ${PSEUDONYM_KEY_ENV}): using a random per-process key, ` +
+            'so enduser.pseudo.id and jwt.token.fingerprint will not match across processes or restarts',
+        );
+      }
+      return pseudonymize(value);
+    };
   }
 }
 
-function pseudonymKey(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, fallback: FallbackKey, warn: (message: string) => void): Uint8Array {
+function pseudonymizer(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, fallback: FallbackKey, warn: (message: string) => void): Pseudonymizer {
   const configured = config.pseudonymKey ?? (env[PSEUDONYM_KEY_ENV] || undefined);
-  if (configured === undefined) return fallback.get(warn);
+  if (configured === undefined) return fallback.pseudonymizer(warn);
   const key = typeof configured === 'string' ? Buffer.from(configured, 'utf8') : configured;
   if (!(key instanceof Uint8Array)) configError('pseudonymKey', 'a string or a Uint8Array', configured);
   if (key.byteLength < MIN_PSEUDONYM_KEY_BYTES) {
     configError('pseudonymKey', `at least ${MIN_PSEUDONYM_KEY_BYTES} bytes long`, `${key.byteLength} bytes`);
   }
-  return key;
+  return createPseudonymizer(key);
 }
 
 export function resolveSettings(
@@ -148,7 +156,7 @@ export function resolveSettings(
   const redaction: RedactionPolicy = {
     claims: claimActions(config.claims),
     rolesClaim: rolesPath(config.rolesClaim),
-    pseudonymize: createPseudonymizer(pseudonymKey(config, env, fallbackKey, warn)),
+    pseudonymize: pseudonymizer(config, env, fallbackKey, warn),
   };
   const insight = resolveInsightSettings(config);
   return {

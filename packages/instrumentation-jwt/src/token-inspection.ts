@@ -12,6 +12,7 @@ export { readClaims, readHeader } from './jwt/compact';
 export { redact, type AttributeValue, type AuditAttributes } from './policy/redaction';
 export { FINDINGS, FINDING_SEVERITY, SEVERITIES, tokenFindings, type Finding, type FindingSeverity, type FindingsPolicy } from './policy/findings';
 export { joseFailure } from './adapters/jose-errors';
+export { lookupFailure } from './adapters/key-set-lookup';
 export type { AuditEvent, Failure, JsonObject } from './events/audit-event';
 
 /** The redaction and findings policies the instrumentation would use with this configuration. */

@@ -127,7 +127,7 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   emitSpans?: boolean;
   /** Emit a `jwt.<operation>` log record for each operation through the Logs API. @default true */
   emitLogRecords?: boolean;
-  /** Record the `jwt.operation.duration` histogram. @default true */
+  /** Record tokentrail's metrics: the `jwt.operation.duration` histogram and the `jwt.findings` and `jwt.alerts` counters. @default true */
   emitMetrics?: boolean;
   /** Copy a verify's outcome, reason, pseudonymous user, roles and issuer onto the enclosing HTTP server span. @default true */
   enrichServerSpan?: boolean;

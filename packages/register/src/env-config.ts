@@ -72,7 +72,7 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_TOKEN_QUERY_PARAMS: 'Comma-separated query parameters that carry a token (default `access_token,token,id_token`).',
   TOKENTRAIL_EMIT_SPANS: '`false` to stop jwt.* spans.',
   TOKENTRAIL_EMIT_LOG_RECORDS: '`false` to stop jwt.* log records.',
-  TOKENTRAIL_EMIT_METRICS: '`false` to stop the jwt.operation.duration histogram.',
+  TOKENTRAIL_EMIT_METRICS: '`false` to stop every tokentrail metric: the jwt.operation.duration histogram and the jwt.findings and jwt.alerts counters (findings and alerts stay on spans and log records).',
   TOKENTRAIL_AUDIT_SIGNING_KEY: 'Ed25519 private key (PKCS#8 PEM or private JWK JSON) that signs audit checkpoints; read by the instrumentation itself.',
   TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: 'An audit trail checkpoint after every this many audit records (default 1000; 0: only at shutdown); read by the instrumentation itself.',
   TOKENTRAIL_LOG_SAMPLE_RATIO: 'Share of successful, finding-free audit log records kept, above 0 and at most 1 (default 1); failures, findings and alerts are always kept.',

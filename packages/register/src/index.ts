@@ -35,9 +35,12 @@ export function shutdown(): Promise<void> {
   return started ? started.shutdown() : Promise.resolve();
 }
 
+/** `OTEL_SDK_DISABLED=true`, read as the SDK reads it: then nothing at all is done, as if this package were not loaded. */
+const sdkDisabled = () => process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
+
 function start(): void {
   // Module hooks run in their own thread, which also runs --require preloads: only the main thread starts.
-  if (!isMainThread || started) return;
+  if (!isMainThread || started || sdkDisabled()) return;
   register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
   let jwt: JwtInstrumentation;
   let graceMs: number;
@@ -53,6 +56,13 @@ function start(): void {
     // A configuration error must be loud, but must not stop the application.
     console.error(`[@tokentrail/register] not started: ${(error as Error).message}`);
     return;
+  }
+  if (!process.env.TOKENTRAIL_PSEUDONYM_KEY) {
+    // Said at start, where the person starting the service sees it: a diag warning would come only at the first token.
+    console.error(
+      '[@tokentrail/register] TOKENTRAIL_PSEUDONYM_KEY is not set: enduser.pseudo.id and jwt.token.fingerprint use a random key of ' +
+        'this process and will not match other services or this one after a restart. Set the same key (at least 16 bytes) in every service.',
+    );
   }
   flushOnExit({ flush: forceFlush, shutdown }, graceMs, (error) => diag.error('@tokentrail/register: flushing telemetry failed', error));
 }
