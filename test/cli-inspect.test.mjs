@@ -131,7 +131,7 @@ describe('tokentrail inspect', () => {
     await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address();
     await new Promise((resolve) => closed.close(resolve));
-    const failing = createServer((req, res) => res.writeHead(503).end());
+    const failing = createServer((_req, res) => res.writeHead(503).end());
     await new Promise((resolve) => failing.listen(0, '127.0.0.1', resolve));
     try {
       for (const url of [`http://127.0.0.1:${port}/jwks.json`, `http://127.0.0.1:${failing.address().port}/jwks.json`]) {

@@ -47,7 +47,9 @@ function installed(name) {
 }
 
 const dirs = [];
-after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** An application directory whose node_modules holds exactly `packages`, as `npm install` would give it. */
 function appDirectory(packages, files) {

@@ -85,8 +85,11 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   }
 
   private get revocations(): RevocationRecorder {
-    const { host } = this.pipeline;
-    return (this._revocations ??= { record: (revocation) => recordRevocationIn(host, revocation) });
+    if (!this._revocations) {
+      const { host } = this.pipeline;
+      this._revocations = { record: (revocation) => recordRevocationIn(host, revocation) };
+    }
+    return this._revocations;
   }
 
   /** Patches the libraries and starts observing HTTP servers. */
@@ -200,7 +203,8 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
           return instrumentation._auditTrail;
         },
         get denylist() {
-          return (instrumentation._denylist ??= new Denylist());
+          instrumentation._denylist ??= new Denylist();
+          return instrumentation._denylist;
         },
         revocationChecks: new PendingRevocationChecks(),
         get durationHistogram() {

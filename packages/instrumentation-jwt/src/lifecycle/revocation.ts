@@ -115,7 +115,8 @@ const REGISTRY = Symbol.for('@tokentrail/instrumentation-jwt.revocation-recorder
 
 function enabledRecorders(): Set<RevocationRecorder> {
   const global = globalThis as { [REGISTRY]?: Set<RevocationRecorder> };
-  return (global[REGISTRY] ??= new Set());
+  global[REGISTRY] ??= new Set();
+  return global[REGISTRY];
 }
 
 /** Called by an instrumentation as it is enabled and disabled. */
