@@ -7,6 +7,7 @@ import {
 } from '@opentelemetry/instrumentation';
 import { types } from 'node:util';
 import type { LibraryAdapter, Patcher } from './adapters/contract';
+import { copySignature } from './adapters/function-properties';
 import { joseAdapter } from './adapters/jose';
 import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
 import { fastJwtAdapter } from './adapters/fast-jwt';
@@ -221,7 +222,11 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
           this.safeDiag.debug(`${name}: module namespace is not patchable here`);
           return;
         }
-        this._wrap(target as Record<string, Function>, name, wrapper as (original: Function) => Function);
+        this._wrap(target as Record<string, Function>, name, (original: Function) => {
+          const replacement = (wrapper as (original: Function) => Function)(original);
+          copySignature(original, replacement);
+          return replacement;
+        });
       },
       unwrap: (target, name) => {
         if (isWrapped((target as Record<string, unknown>)[name])) this._unwrap(target as Record<string, Function>, name);
