@@ -81,7 +81,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     setRevocationRecorder((revocation) => recordRevocationIn(host, revocation), (token) => host.settings.redaction.pseudonymize(token));
     if (!this._stopObservingHttp) {
       try {
-        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
+        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings);
       } catch (error) {
         this.safeDiag.error('could not observe HTTP servers; requests will not be audited', error);
       }
