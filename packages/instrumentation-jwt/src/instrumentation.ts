@@ -16,6 +16,7 @@ import { jwksRsaAdapter } from './adapters/jwks-rsa';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
 import { redactingDiag, type PipelineHost } from './pipeline/pipeline-host';
+import { heldSecrets } from './pipeline/held-secrets';
 import { resolveSettings, type Settings } from './settings';
 import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
@@ -30,7 +31,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter, jwksRsaAdapter];
 
 /** Used while the base class constructor runs, before `_diag` exists. */
-const startupDiag = redactingDiag(diag.createComponentLogger({ namespace: PACKAGE_NAME }));
+const startupDiag = redactingDiag(diag.createComponentLogger({ namespace: PACKAGE_NAME }), heldSecrets);
 
 /**
  * OpenTelemetry instrumentation for JWT libraries: every sign, verify, decode, decrypt and encrypt becomes a
@@ -164,7 +165,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Every diagnostic tokentrail writes, redacted ({@link redactingDiag}); the startup logger until `_diag` exists. */
   private get safeDiag(): DiagLogger {
     if (!this._diag) return startupDiag;
-    return (this._redactedDiag ??= redactingDiag(this._diag));
+    return (this._redactedDiag ??= redactingDiag(this._diag, heldSecrets));
   }
 
   private get pipeline(): AuditPipeline {
