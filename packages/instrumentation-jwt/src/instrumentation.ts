@@ -8,10 +8,12 @@ import {
 import { types } from 'node:util';
 import type { LibraryAdapter, Patcher } from './adapters/contract';
 import { ADAPTERS } from './adapters/registry';
+import { copySignature } from './adapters/function-properties';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
 import { PendingRevocationChecks } from './pipeline/revocation-check';
 import { redactingDiag, type PipelineHost } from './pipeline/pipeline-host';
+import { HeldSecrets } from './pipeline/held-secrets';
 import { FallbackKey, resolveSettings, type Settings } from './settings';
 import { AuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
@@ -98,7 +100,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     setRevocationRecorderEnabled(this.revocations, true);
     if (!this._stopObservingHttp) {
       try {
-        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
+        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings);
       } catch (error) {
         this.safeDiag.error('could not observe HTTP servers; requests will not be audited', error);
       }
@@ -182,7 +184,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Every diagnostic tokentrail writes, redacted ({@link redactingDiag}); the startup logger until `_diag` exists. */
   private get safeDiag(): DiagLogger {
     if (!this._diag) return startupDiag;
-    this._redactedDiag ??= redactingDiag(this._diag);
+    this._redactedDiag ??= redactingDiag(this._diag, () => this._pipeline?.heldSecrets() ?? []);
     return this._redactedDiag;
   }
 
@@ -207,6 +209,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
           return instrumentation._denylist;
         },
         revocationChecks: new PendingRevocationChecks(),
+        held: new HeldSecrets(),
         get durationHistogram() {
           return instrumentation._durationHistogram;
         },
@@ -246,7 +249,11 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
           this.safeDiag.debug(`${name}: module namespace is not patchable here`);
           return;
         }
-        this._wrap(target as Record<string, Function>, name, wrapper as (original: Function) => Function);
+        this._wrap(target as Record<string, Function>, name, (original: Function) => {
+          const replacement = (wrapper as (original: Function) => Function)(original);
+          copySignature(original, replacement);
+          return replacement;
+        });
       },
       unwrap: (target, name) => {
         if (isWrapped((target as Record<string, unknown>)[name])) this._unwrap(target as Record<string, Function>, name);

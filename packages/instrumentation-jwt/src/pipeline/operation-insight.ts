@@ -60,7 +60,12 @@ function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | un
     const answer: unknown = check(event.claims);
     if (answer === null || typeof (answer as { then?: unknown })?.then !== 'function') return answer === true;
     const checks = host.revocationChecks;
-    const onError = (error: unknown) => host.diag.error('the configured isRevoked check rejected; the token is recorded as not revoked', error);
+    const onError = (error: unknown) => {
+      // Later than the operation's own steps: its values are held again for the message.
+      const previous = host.held.hold({ heldResult: event, claimActions: host.settings.redaction.claims });
+      host.diag.error('the configured isRevoked check rejected; the token is recorded as not revoked', error);
+      host.held.hold(previous);
+    };
     if (!checks.hasRoom()) {
       Promise.resolve(answer).then(undefined, onError);
       return 'overloaded';

@@ -3,6 +3,7 @@ import type { Counter, DiagLogger, Histogram, Tracer } from '@opentelemetry/api'
 import type { AuditLog } from '../sinks/audit-trail';
 import type { Denylist } from '../lifecycle/revocation';
 import type { PendingRevocationChecks } from './revocation-check';
+import type { HeldSecrets } from './held-secrets';
 import { diagnosticValue } from '../policy/diagnostic-text';
 import type { Detectors } from '../detectors/detectors';
 import type { FindingCounter } from '../sinks/finding-metric-sink';
@@ -20,6 +21,8 @@ export interface PipelineHost {
   readonly denylist: Denylist;
   /** The asynchronous `isRevoked` answers this instrumentation is waiting for. */
   readonly revocationChecks: PendingRevocationChecks;
+  /** The operation being recorded, for the redacting diag. */
+  readonly held: HeldSecrets;
   readonly durationHistogram: Histogram;
   readonly findingCounter: FindingCounter;
   readonly alertCounter: Counter;
@@ -28,9 +31,17 @@ export interface PipelineHost {
   readonly diag: DiagLogger;
 }
 
-/** A diagnostic logger that redacts what it is given ({@link diagnosticValue}) before `diag` logs it. */
-export function redactingDiag(diag: DiagLogger): DiagLogger {
-  const level = (log: DiagLogger['error']): DiagLogger['error'] => (message, ...args) => log.call(diag, String(diagnosticValue(message)), ...args.map(diagnosticValue));
+const NOTHING_HELD = (): readonly string[] => [];
+
+/**
+ * A diagnostic logger that redacts what it is given ({@link diagnosticValue}) before `diag` logs it: by shape,
+ * and by value, removing every secret `held()` returns at the moment of the message.
+ */
+export function redactingDiag(diag: DiagLogger, held: () => readonly string[] = NOTHING_HELD): DiagLogger {
+  const level = (log: DiagLogger['error']): DiagLogger['error'] => (message, ...args) => {
+    const secrets = held();
+    log.call(diag, String(diagnosticValue(message, secrets)), ...args.map((arg) => diagnosticValue(arg, secrets)));
+  };
   return { error: level(diag.error), warn: level(diag.warn), info: level(diag.info), debug: level(diag.debug), verbose: level(diag.verbose) };
 }
 

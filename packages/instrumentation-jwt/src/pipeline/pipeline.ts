@@ -10,6 +10,8 @@ import { getRPCMetadata } from '@opentelemetry/core';
 import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from '../events/audit-event';
 import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from '../adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
+import type { HeldOperation } from './held-secrets';
+import type { ClaimAction } from '../policy/claim-policy';
 import { metricDimensions } from '../policy/metric-dimensions';
 import { redact } from '../policy/redaction';
 import { KeySetRecording } from './key-set-recording';
@@ -39,8 +41,10 @@ class Nesting {
   }
 }
 
-class Operation implements OperationScope {
+class Operation implements OperationScope, HeldOperation {
   private ended = false;
+  /** What the library call gave, once described: held for the redacting diag while this operation is recorded. */
+  heldResult: OperationResult | undefined;
   private readonly startedAt = performance.now();
   private readonly span: Span | undefined;
   private readonly notes: OperationNotes = {};
@@ -79,13 +83,20 @@ class Operation implements OperationScope {
     return context.with(this.callerContext, fn);
   }
 
+  get claimActions(): ReadonlyMap<string, ClaimAction> {
+    return this.settings.redaction.claims;
+  }
+
   end(describe: () => OperationResult): void {
     if (this.ended) return;
     this.ended = true;
+    const previous = this.host.held.hold(this);
     try {
       this.finish(describe);
     } catch (error) {
       this.host.diag.error('internal error recording the operation; the application is unaffected', error);
+    } finally {
+      this.host.held.hold(previous);
     }
   }
 
@@ -96,6 +107,7 @@ class Operation implements OperationScope {
     fenced(diag, 'describing the operation', () => {
       result = describe();
     });
+    this.heldResult = result;
     // Without a description the outcome is unknown: end the span rather than record a guess.
     const recorded = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
     const pending = recorded && insight(this.host, recorded, this.request);
@@ -105,9 +117,15 @@ class Operation implements OperationScope {
       return;
     }
     // An asynchronous revocation check: the request has the operation already; its own records wait for the answer.
-    const deliver = () => fenced(diag, 'delivering the operation', () => this.deliver(recorded));
+    const deliver = () => {
+      const previous = this.host.held.hold(this);
+      fenced(diag, 'delivering the operation', () => this.deliver(recorded));
+      this.host.held.hold(previous);
+    };
     pending.then(deliver, (error: unknown) => {
+      const previous = this.host.held.hold(this);
       diag.error('internal error in the revocation check', error);
+      this.host.held.hold(previous);
       deliver();
     });
   }
@@ -186,6 +204,11 @@ export class AuditPipeline implements AuditRecorder {
       this.host.diag.error('internal error starting a JWT operation record; calling the library unrecorded', error);
       return undefined;
     }
+  }
+
+  /** What the redacting diag removes by value now: the current request's credentials and the operation being recorded. */
+  heldSecrets(): string[] {
+    return this.host.held.values(this.requests.active()?.credentials);
   }
 
   beginRequest(describe: () => RequestStart | undefined): RequestScope | undefined {

@@ -11,7 +11,7 @@ import { LRUCache } from 'lru-cache';
 import type { JsonObject, JwtOperation, VerifyChecks } from '../events/audit-event';
 import { mergeFindings, staticTokenFindings, type Finding, type FindingsPolicy } from './findings';
 import { keyFindings, measureKey, type MeasuredKey } from './key-facts';
-import { secretFingerprint, type Pseudonymizer } from './pseudonym';
+import type { Pseudonymizer } from './pseudonym';
 
 export const TOKEN_CACHE_SIZE = 10_000;
 export const STRING_KEY_CACHE_SIZE = 256;
@@ -92,7 +92,7 @@ export class FindingCache {
     if (!entry?.measured) return undefined;
     const { measured } = entry;
     if (measured.digest !== undefined && entry.fingerprint === undefined) {
-      entry.fingerprint = measured.facts.kind === 'oct' ? secretFingerprint(measured.digest, this.pseudonymize) : this.pseudonymize(measured.digest);
+      entry.fingerprint = this.pseudonymize(measured.digest);
     }
     const findings = keyFindings(measured.facts, alg);
     return { fingerprint: entry.fingerprint, findings: findings.length === 0 ? NONE : findings };
