@@ -35,6 +35,29 @@ function scanned(exporter, leaks, found, kind) {
   return exporter;
 }
 
+/**
+ * Span processors added after the provider exists (a JwtInstrumentation's scrubbing processor is made once
+ * the instrumentation is): the provider calls each hook of each one, onEnding included.
+ */
+class AddedSpanProcessors {
+  processors = [];
+  onStart(span, parentContext) {
+    for (const p of this.processors) p.onStart(span, parentContext);
+  }
+  onEnding(span) {
+    for (const p of this.processors) p.onEnding?.(span);
+  }
+  onEnd(span) {
+    for (const p of this.processors) p.onEnd(span);
+  }
+  async forceFlush() {
+    await Promise.all(this.processors.map((p) => p.forceFlush()));
+  }
+  async shutdown() {
+    await Promise.all(this.processors.map((p) => p.shutdown()));
+  }
+}
+
 export function setupTelemetry() {
   const leaks = new LeakScanner();
   const found = [];
@@ -43,7 +66,8 @@ export function setupTelemetry() {
   const spanExporter = scanned(new InMemorySpanExporter(), leaks, found, 'spans');
   const logExporter = scanned(new InMemoryLogRecordExporter(), leaks, found, 'logRecords');
   const reader = new PullReader();
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
+  const added = new AddedSpanProcessors();
+  const tracerProvider = new TracerProvider({ spanProcessors: [added, new SimpleSpanProcessor({ exporter: spanExporter })] });
   const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -54,6 +78,10 @@ export function setupTelemetry() {
   return {
     /** Register a file's secrets here: every export of the file is checked against them. */
     leaks,
+    /** Adds a span processor to the provider, e.g. `jwt.spanProcessor()`. */
+    addSpanProcessor(processor) {
+      added.processors.push(processor);
+    },
     tracerProvider,
     loggerProvider,
     meterProvider,

@@ -1,4 +1,5 @@
 export { JwtInstrumentation } from './instrumentation';
+export { JwtSpanProcessor } from './sinks/scrubbing-span-processor';
 export type {
   ClaimAction,
   JwtInstrumentationConfig,

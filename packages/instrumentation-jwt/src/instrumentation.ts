@@ -14,6 +14,8 @@ import { honoAdapter } from './adapters/hono';
 import { jwksRsaAdapter } from './adapters/jwks-rsa';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
+import { spanSecretSource } from './pipeline/request-recording';
+import { JwtSpanProcessor } from './sinks/scrubbing-span-processor';
 import { redactingDiag, type PipelineHost } from './pipeline/pipeline-host';
 import { resolveSettings, type Settings } from './settings';
 import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
@@ -71,6 +73,21 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     } catch (error) {
       this.safeDiag.error('could not emit the closing audit checkpoint', error);
     }
+  }
+
+  /**
+   * A span processor to add to the tracer provider (next to the exporting one): every span of a request that
+   * carried a token, or verified, decoded or signed one, has the request's tokens and credentials replaced by
+   * `REDACTED` as it ends, whoever made the span (instrumentation-http's `url.path`, `url.query`, captured
+   * headers, …). It uses `SpanProcessor#onEnding` of `@opentelemetry/sdk-trace` 3.1.
+   *
+   * ```ts
+   * const jwt = new JwtInstrumentation();
+   * startNodeSdk({ instrumentations: [new HttpInstrumentation(), jwt], spanProcessors: [jwt.spanProcessor(), exporting] });
+   * ```
+   */
+  spanProcessor(): JwtSpanProcessor {
+    return new JwtSpanProcessor(spanSecretSource(this.safeDiag));
   }
 
   /** Patches the libraries and starts observing HTTP servers. */

@@ -16,7 +16,7 @@ import { KeySetRecording } from './key-set-recording';
 import type { KeySetLookupStart } from '../events/key-set-event';
 import { notedFailure, withNotes, type OperationNotes } from './operation-notes';
 import type { RequestStart } from '../events/request-event';
-import { beginRequest, currentRequest, type RecordedRequest } from './request-recording';
+import { beginRequest, currentRequest, tokenSeenBy, type RecordedRequest } from './request-recording';
 import type { Settings } from '../settings';
 import { recordDuration } from '../sinks/metric-sink';
 import type { RecordedOperation } from '../sinks/recorded-operation';
@@ -104,7 +104,14 @@ class Operation implements OperationScope {
   /** The token a request presented gets one outcome when the request ends; any other token's verify is copied as it happens. */
   private attach(recorded: RecordedOperation): void {
     const { settings, host } = this;
-    if (this.request?.presented(recorded.event.token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
+    const { token } = recorded.event;
+    if (token !== undefined) {
+      // Whatever the request did with a token, no span of the request may carry it.
+      const serverSpan = this.request ? undefined : getRPCMetadata(this.callerContext)?.span;
+      if (this.request) this.request.secrets.addToken(token);
+      else if (serverSpan) tokenSeenBy(serverSpan, token);
+    }
+    if (this.request?.presented(token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
     else if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
   }
 

@@ -12,45 +12,53 @@ import { fenced, type PipelineHost } from './pipeline-host';
 import { requestEndAttributes, requestStartAttributes } from '../policy/request-attributes';
 import { isConcerning, requestOutcome, type RequestOperation } from '../policy/request-outcome';
 import type { AuditAttributes } from '../policy/redaction';
-import type { Credential, RequestEnd, RequestStart } from '../events/request-event';
+import type { RequestEnd, RequestStart } from '../events/request-event';
 import type { Settings } from '../settings';
 import { emitRequestLogRecord } from '../sinks/request-log-sink';
 import type { Authenticated } from '../lifecycle/issuance';
 import { logSampleWeight } from '../policy/log-sampling';
 import { addRequestInsight } from './request-insight';
 import { ATTR_JWT_SAMPLING_WEIGHT, ATTR_JWT_TOKEN_FINGERPRINT } from '../semconv';
-import { endRequestSpan, scrubCredentials, startRequestSpan } from '../sinks/request-span-sink';
+import { endRequestSpan, startRequestSpan } from '../sinks/request-span-sink';
+import { RequestSecrets } from '../policy/request-secrets';
+import type { SpanSecretSource } from '../sinks/scrubbing-span-processor';
 
 /** Operations kept per request; a request making more is recorded on the first ones. */
 const MAX_OPERATIONS_PER_REQUEST = 32;
-/** Credential values shorter than this are not scrubbed by value (they would match unrelated text). */
-const MIN_SCRUBBED_LENGTH = 8;
-
-/** Characters that stay the same when URL-encoded: a value made only of these has no other written form. */
-const URL_SAFE = /^[A-Za-z0-9._~-]*$/;
-
-/**
- * Every form in which a credential can appear in another instrumentation's attributes: the bare token (a
- * JWT's characters are URL-safe), or any other value as sent and URL-encoded as a query string value (`%20`
- * and `+` for spaces), and a query parameter exactly as the URL wrote it (however its characters were encoded).
- */
-function secretForms(credentials: readonly Credential[]): string[] {
-  const forms = new Set<string>();
-  for (const { value, token, sent } of credentials) {
-    const candidates = token !== undefined ? [token]
-      : URL_SAFE.test(value) ? [value]
-      : [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)];
-    if (sent !== undefined) candidates.push(sent);
-    for (const form of candidates) if (form.length >= MIN_SCRUBBED_LENGTH) forms.add(form);
-  }
-  return [...forms];
-}
-
 const current = new AsyncLocalStorage<RecordedRequest | undefined>();
 
 /** The request whose asynchronous flow is running, if it carried credentials. */
 export function currentRequest(): RecordedRequest | undefined {
   return current.getStore();
+}
+
+/**
+ * Secrets tied to a span rather than found through the running flow: tokentrail's own server span (started
+ * before its request's flow is entered), and the server span of a request that carried no credential but
+ * verified, decoded or signed a token while it ran.
+ */
+const spanSecrets = new WeakMap<object, RequestSecrets>();
+/** Whether a JwtSpanProcessor has seen a span start: without one, other instrumentations' spans are not scrubbed. */
+let scrubbing = false;
+let warnedNoScrubbing = false;
+
+/** A token verified, decoded or signed while `serverSpan`'s request ran outside any recorded request. */
+export function tokenSeenBy(serverSpan: Span, token: string): void {
+  let secrets = spanSecrets.get(serverSpan);
+  if (secrets === undefined) spanSecrets.set(serverSpan, (secrets = new RequestSecrets([], [], [])));
+  secrets.addToken(token);
+}
+
+/** Where a JwtSpanProcessor finds the secrets of the request a span belongs to. */
+export function spanSecretSource(diag: SpanSecretSource['diag']): SpanSecretSource {
+  return {
+    current() {
+      scrubbing = true;
+      return current.getStore()?.secrets;
+    },
+    of: (span) => spanSecrets.get(span),
+    diag,
+  };
 }
 
 export class RecordedRequest implements RequestScope {
@@ -68,10 +76,15 @@ export class RecordedRequest implements RequestScope {
     private readonly start: RequestStart,
   ) {
     this.startAttributes = requestStartAttributes(start);
+    this.secrets = new RequestSecrets(start.credentials, start.embeddedTokens, settings.credentialSources.headers);
     const carriesJwt = start.credentials.some((c) => c.token !== undefined);
     this.ownSpan =
       carriesJwt && !start.handledElsewhere && settings.emitSpans ? startRequestSpan(host.tracer, this.startAttributes, context.active()) : undefined;
+    if (this.ownSpan) spanSecrets.set(this.ownSpan, this.secrets);
   }
+
+  /** What must not leave in any span of this request; every token an operation sees while it runs is added. */
+  readonly secrets: RequestSecrets;
 
   /** The server span instrumentation-http made, as seen from inside the handler. */
   private foreignSpan: Span | undefined;
@@ -118,9 +131,10 @@ export class RecordedRequest implements RequestScope {
       } else if (serverSpan) {
         fenced(host.diag, 'the server span', () => {
           if (carriesJwt && serverSpan.isRecording()) serverSpan.setAttributes(jwtAttributes);
-          const secrets = secretForms(start.credentials);
-          const headers = start.credentials.filter((c) => c.source === 'header').map((c) => c.name);
-          if (!scrubCredentials(serverSpan, secrets, headers)) host.diag.debug('server span attributes are not readable; credentials recorded by other instrumentations were not scrubbed');
+          if (!scrubbing && !warnedNoScrubbing) {
+            warnedNoScrubbing = true;
+            host.diag.warn('no JwtSpanProcessor is installed: credentials other instrumentations record on their spans (url.query, captured headers) are not scrubbed; add jwt.spanProcessor() to the tracer provider');
+          }
         });
       }
       if (settings.emitLogRecords && carriesJwt) {
