@@ -12,11 +12,14 @@ import { isMainThread } from 'node:worker_threads';
 import { diag, logs, metrics, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
-import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
-import { configFromEnv, shutdownGraceFromEnv } from './env-config';
+import { DEFAULT_TOKEN_QUERY_PARAMS, JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { configFromEnv, processDetailsFromEnv, shutdownGraceFromEnv } from './env-config';
+import { resourceDetectorsFromEnv } from './resource-detectors';
+import { spanProcessors } from './trace-pipeline';
 import { flushOnExit } from './shutdown';
 
 export { configFromEnv, ENV_VARIABLES } from './env-config';
+export { exportingSpanProcessors } from './trace-pipeline';
 
 /** Query parameters instrumentation-http redacts by default, plus the ones that carry tokens. */
 const SERVER_QUERY_PARAMS_TO_REDACT = [
@@ -44,10 +47,13 @@ function start(): void {
   try {
     const config = configFromEnv();
     graceMs = shutdownGraceFromEnv();
-    const queryParams = config.tokenSources?.queryParams ?? ['access_token', 'token', 'id_token'];
+    const queryParams = config.tokenSources?.queryParams ?? DEFAULT_TOKEN_QUERY_PARAMS;
+    const resourceDetectors = resourceDetectorsFromEnv(processDetailsFromEnv());
     jwt = new JwtInstrumentation(config);
-    const http = new HttpInstrumentation({ redactedQueryParamsServer: [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams] });
-    started = startNodeSdk({ instrumentations: [http, jwt] });
+    // instrumentation-http matches names exactly; the scrubbing span processor catches every other spelling.
+    const redacted = [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams.flatMap((name) => [name, `${name}[]`])];
+    const http = new HttpInstrumentation({ redactedQueryParamsServer: redacted });
+    started = startNodeSdk({ instrumentations: [http, jwt], spanProcessors: spanProcessors(jwt.spanProcessor()), resourceDetectors });
     jwtInstrumentation = jwt;
   } catch (error) {
     // A configuration error must be loud, but must not stop the application.
