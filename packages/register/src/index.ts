@@ -14,17 +14,13 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { DEFAULT_TOKEN_QUERY_PARAMS, JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { configFromEnv, processDetailsFromEnv, shutdownGraceFromEnv } from './env-config';
+import { httpInstrumentationConfig } from './http-config';
 import { resourceDetectorsFromEnv } from './resource-detectors';
 import { spanProcessors } from './trace-pipeline';
 import { flushOnExit } from './shutdown';
 
 export { configFromEnv, ENV_VARIABLES } from './env-config';
 export { exportingSpanProcessors } from './trace-pipeline';
-
-/** Query parameters instrumentation-http redacts by default, plus the ones that carry tokens. */
-const SERVER_QUERY_PARAMS_TO_REDACT = [
-  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
-];
 
 let started: { shutdown(): Promise<void> } | undefined;
 let jwtInstrumentation: JwtInstrumentation | undefined;
@@ -50,9 +46,7 @@ function start(): void {
     const queryParams = config.tokenSources?.queryParams ?? DEFAULT_TOKEN_QUERY_PARAMS;
     const resourceDetectors = resourceDetectorsFromEnv(processDetailsFromEnv());
     jwt = new JwtInstrumentation(config);
-    // instrumentation-http matches names exactly; the scrubbing span processor catches every other spelling.
-    const redacted = [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams.flatMap((name) => [name, `${name}[]`])];
-    const http = new HttpInstrumentation({ redactedQueryParamsServer: redacted });
+    const http = new HttpInstrumentation(httpInstrumentationConfig(queryParams));
     started = startNodeSdk({ instrumentations: [http, jwt], spanProcessors: spanProcessors(jwt.spanProcessor()), resourceDetectors });
     jwtInstrumentation = jwt;
   } catch (error) {
