@@ -16,19 +16,37 @@ function readings(text) {
   return decoded === text ? [text] : [text, decoded];
 }
 
+/** Secrets are indexed by their first characters, so a scan costs one lookup per character, however many secrets. */
+const PREFIX = 6;
+
 export class LeakScanner {
   #secrets = new Map();
+  #byPrefix = new Map();
 
   /** Registers a secret under a label; values shorter than 6 characters are refused (they match by chance). */
   register(value, label) {
     const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
-    assert.ok(text.length >= 6, `secret "${label}" is too short to scan for`);
+    assert.ok(text.length >= PREFIX, `secret "${label}" is too short to scan for`);
+    if (this.#secrets.has(text)) return;
     this.#secrets.set(text, label);
+    const prefix = text.slice(0, PREFIX);
+    const list = this.#byPrefix.get(prefix);
+    if (list) list.push(text);
+    else this.#byPrefix.set(prefix, [text]);
   }
 
-  /** A compact token and each of its non-empty segments. */
+  /** The first registered secret `text` contains, if any. */
+  #secretIn(text) {
+    for (let i = 0; i + PREFIX <= text.length; i += 1) {
+      const candidates = this.#byPrefix.get(text.slice(i, i + PREFIX));
+      if (candidates) for (const secret of candidates) if (text.startsWith(secret, i)) return secret;
+    }
+    return undefined;
+  }
+
+  /** A compact token and each of its segments long enough to scan for (a token too short to scan is skipped). */
   registerToken(token, label = 'token') {
-    this.register(token, label);
+    if (token.length >= PREFIX) this.register(token, label);
     token.split('.').forEach((segment, index) => {
       if (segment.length >= 6) this.register(segment, `${label} segment ${index}`);
     });
@@ -100,13 +118,11 @@ export class LeakScanner {
     const found = [];
     for (const [text, where] of LeakScanner.exportedStrings(exported)) {
       for (const reading of readings(text)) {
-        for (const [secret, label] of this.#secrets) {
-          if (reading.includes(secret)) {
-            found.push(`${label} found in ${where}${reading === text ? '' : ' (percent-encoded)'}`);
-            if (found.length >= max) return found;
-            break;
-          }
-        }
+        const secret = this.#secretIn(reading);
+        if (secret === undefined) continue;
+        found.push(`${this.#secrets.get(secret)} found in ${where}${reading === text ? '' : ' (percent-encoded)'}`);
+        if (found.length >= max) return found;
+        break;
       }
     }
     return found;
