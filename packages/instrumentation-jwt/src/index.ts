@@ -1,4 +1,5 @@
 export { JwtInstrumentation } from './instrumentation';
+export { JwtSpanProcessor } from './sinks/scrubbing-span-processor';
 export type {
   ClaimAction,
   JwtInstrumentationConfig,
@@ -14,7 +15,7 @@ export type {
 export { LIBRARIES, OPERATIONS, OUTCOMES, REASONS } from './events/audit-event';
 export { AUTHZ_OUTCOMES, REQUEST_FINDINGS, TOKEN_SOURCES } from './events/request-event';
 export { KEY_SET_CACHE_RESULTS, KEY_SET_CLIENTS } from './events/key-set-event';
-export { PSEUDONYM_KEY_ENV } from './settings';
+export { DEFAULT_TOKEN_QUERY_PARAMS, PSEUDONYM_KEY_ENV } from './settings';
 export { CHECKPOINT_REASONS } from './audit-trail/canonical';
 export { FINDINGS, FINDING_SEVERITY, SEVERITIES, DEFAULT_FINDINGS_POLICY, tokenFindings } from './policy/findings';
 export type { Finding, FindingSeverity, FindingsPolicy, TokenFindingsInput } from './policy/findings';

@@ -12,6 +12,7 @@ import { copySignature } from './adapters/function-properties';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
 import { PendingRevocationChecks } from './pipeline/revocation-check';
+import { JwtSpanProcessor } from './sinks/scrubbing-span-processor';
 import { redactingDiag, type PipelineHost } from './pipeline/pipeline-host';
 import { HeldSecrets } from './pipeline/held-secrets';
 import { FallbackKey, resolveSettings, type Settings } from './settings';
@@ -92,6 +93,21 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
       this._revocations = { record: (revocation) => recordRevocationIn(host, revocation) };
     }
     return this._revocations;
+  }
+
+  /**
+   * A span processor to add to the tracer provider (next to the exporting one): every span of a request that
+   * carried a token, or verified, decoded or signed one, has the request's tokens and credentials replaced by
+   * `REDACTED` as it ends, whoever made the span (instrumentation-http's `url.path`, `url.query`, captured
+   * headers, …). It uses `SpanProcessor#onEnding` of `@opentelemetry/sdk-trace` 3.1.
+   *
+   * ```ts
+   * const jwt = new JwtInstrumentation();
+   * startNodeSdk({ instrumentations: [new HttpInstrumentation(), jwt], spanProcessors: [jwt.spanProcessor(), exporting] });
+   * ```
+   */
+  spanProcessor(): JwtSpanProcessor {
+    return new JwtSpanProcessor(this.pipeline.spanSecretSource(this.safeDiag));
   }
 
   /** Patches the libraries and starts observing HTTP servers. */

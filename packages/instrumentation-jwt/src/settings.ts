@@ -52,7 +52,8 @@ function flag(config: JwtInstrumentationConfig, option: keyof JwtInstrumentation
   return value;
 }
 
-export const DEFAULT_TOKEN_QUERY_PARAMS = ['access_token', 'token', 'id_token'];
+/** Query parameters that carry JWTs in OAuth 2.0 and OpenID Connect: bearer tokens, ID tokens and hints, logout tokens, request objects (JAR). */
+export const DEFAULT_TOKEN_QUERY_PARAMS = ['access_token', 'token', 'id_token', 'id_token_hint', 'logout_token', 'request'];
 
 function names(value: unknown, option: string, fallback: string[]): string[] {
   return nonEmptyStrings(value, option) ?? fallback;
@@ -64,7 +65,7 @@ function credentialSources(config: JwtInstrumentationConfig): CredentialSources 
   return {
     headers: names(sources?.headers, 'tokenSources.headers', []).map((name) => name.toLowerCase()),
     cookies: names(sources?.cookies, 'tokenSources.cookies', []),
-    queryParams: names(sources?.queryParams, 'tokenSources.queryParams', DEFAULT_TOKEN_QUERY_PARAMS),
+    queryParams: [...new Set(names(sources?.queryParams, 'tokenSources.queryParams', DEFAULT_TOKEN_QUERY_PARAMS).map((name) => name.toLowerCase()))],
   };
 }
 

@@ -2,7 +2,7 @@
  * The tokentrail configuration read from `TOKENTRAIL_*` environment variables, for zero-code starts.
  * Every variable is optional; a malformed value throws a TypeError naming the variable.
  */
-import type { ClaimAction, JwtInstrumentationConfig, ScopeRequirement } from '@tokentrail/instrumentation-jwt';
+import { DEFAULT_TOKEN_QUERY_PARAMS, type ClaimAction, type JwtInstrumentationConfig, type ScopeRequirement } from '@tokentrail/instrumentation-jwt';
 
 const CLAIM_ACTIONS: readonly string[] = ['keep', 'pseudonymize', 'drop'];
 
@@ -82,8 +82,9 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_ROLES_CLAIM: 'Claim holding roles for `user.roles`; a dotted path (`realm_access.roles`), or `none`.',
   TOKENTRAIL_TOKEN_HEADERS: 'Comma-separated request headers that carry a token.',
   TOKENTRAIL_TOKEN_COOKIES: 'Comma-separated cookies that carry a token.',
-  TOKENTRAIL_TOKEN_QUERY_PARAMS: 'Comma-separated query parameters that carry a token (default `access_token,token,id_token`).',
+  TOKENTRAIL_TOKEN_QUERY_PARAMS: 'Comma-separated query parameters that carry a token, added to the defaults (default `access_token,token,id_token,id_token_hint,logout_token,request`; matched case-insensitively, with or without a `[]` suffix).',
   TOKENTRAIL_TRUSTED_PROXIES: 'Proxies whose `X-Forwarded-For` is believed for `client.address` and the detectors: a hop count (`1`), or comma-separated addresses, CIDR ranges and `loopback`, `linklocal`, `uniquelocal` (default: none, the socket peer).',
+  TOKENTRAIL_RESOURCE_PROCESS_DETAILS: '`true` to export the whole process resource (command line, executable path, owner); by default only the process id and runtime are exported, since a command line can hold a secret.',
   TOKENTRAIL_EMIT_SPANS: '`false` to stop jwt.* spans.',
   TOKENTRAIL_EMIT_LOG_RECORDS: '`false` to stop jwt.* log records.',
   TOKENTRAIL_EMIT_METRICS: '`false` to stop every tokentrail metric: the jwt.operation.duration histogram and the jwt.findings and jwt.alerts counters (findings and alerts stay on spans and log records).',
@@ -96,6 +97,11 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_SCOPE_POLICY: 'Routes and what a token needs there, e.g. `GET /admin=scope:admin role:ops; /orders=scope:orders:read`: a 2xx answer without it raises `scope_insufficient`.',
   TOKENTRAIL_SHUTDOWN_GRACE_MS: 'After a SIGTERM/SIGINT the application handles, shut the SDK down after this long at the latest (default 5000).',
 } as const;
+
+/** Whether the resource may carry every process detail (`TOKENTRAIL_RESOURCE_PROCESS_DETAILS=true`). */
+export function processDetailsFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return bool(env, 'TOKENTRAIL_RESOURCE_PROCESS_DETAILS') ?? false;
+}
 
 /** Milliseconds to wait, after a signal the application handles, before shutting the SDK down anyway. */
 export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -114,7 +120,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): JwtInstrume
   if (roles) config.rolesClaim = roles === 'none' ? null : roles.split('.');
   const headers = list(env.TOKENTRAIL_TOKEN_HEADERS);
   const cookies = list(env.TOKENTRAIL_TOKEN_COOKIES);
-  const queryParams = list(env.TOKENTRAIL_TOKEN_QUERY_PARAMS);
+  const added = list(env.TOKENTRAIL_TOKEN_QUERY_PARAMS);
+  const queryParams = added && [...new Set([...DEFAULT_TOKEN_QUERY_PARAMS, ...added])];
   if (headers || cookies || queryParams) config.tokenSources = { headers, cookies, queryParams };
   const proxies = trustedProxies(env.TOKENTRAIL_TRUSTED_PROXIES);
   if (proxies !== undefined) config.trustedProxies = proxies;

@@ -12,16 +12,15 @@ import { isMainThread } from 'node:worker_threads';
 import { diag, logs, metrics, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
-import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
-import { configFromEnv, shutdownGraceFromEnv } from './env-config';
+import { DEFAULT_TOKEN_QUERY_PARAMS, JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { configFromEnv, processDetailsFromEnv, shutdownGraceFromEnv } from './env-config';
+import { httpInstrumentationConfig } from './http-config';
+import { resourceDetectorsFromEnv } from './resource-detectors';
+import { spanProcessors } from './trace-pipeline';
 import { flushOnExit } from './shutdown';
 
 export { configFromEnv, ENV_VARIABLES } from './env-config';
-
-/** Query parameters instrumentation-http redacts by default, plus the ones that carry tokens. */
-const SERVER_QUERY_PARAMS_TO_REDACT = [
-  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
-];
+export { exportingSpanProcessors } from './trace-pipeline';
 
 let started: { shutdown(): Promise<void> } | undefined;
 let jwtInstrumentation: JwtInstrumentation | undefined;
@@ -47,10 +46,11 @@ function start(): void {
   try {
     const config = configFromEnv();
     graceMs = shutdownGraceFromEnv();
-    const queryParams = config.tokenSources?.queryParams ?? ['access_token', 'token', 'id_token'];
+    const queryParams = config.tokenSources?.queryParams ?? DEFAULT_TOKEN_QUERY_PARAMS;
+    const resourceDetectors = resourceDetectorsFromEnv(processDetailsFromEnv());
     jwt = new JwtInstrumentation(config);
-    const http = new HttpInstrumentation({ redactedQueryParamsServer: [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams] });
-    started = startNodeSdk({ instrumentations: [http, jwt] });
+    const http = new HttpInstrumentation(httpInstrumentationConfig(queryParams));
+    started = startNodeSdk({ instrumentations: [http, jwt], spanProcessors: spanProcessors(jwt.spanProcessor()), resourceDetectors });
     jwtInstrumentation = jwt;
   } catch (error) {
     // A configuration error must be loud, but must not stop the application.

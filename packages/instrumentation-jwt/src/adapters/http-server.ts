@@ -10,6 +10,7 @@ import type { RequestEnd, RequestStart } from '../events/request-event';
 import type { AuditRecorder, RequestScope } from './contract';
 import { credentialsOf, type CredentialSources } from './http-credentials';
 import { clientAddress, type TrustedProxies } from '../policy/trusted-proxies';
+import { collectEmbeddedTokens } from '../jwt/embedded-tokens';
 
 const REQUEST_START = 'http.server.request.start';
 const RESPONSE_FINISH = 'http.server.response.finish';
@@ -42,10 +43,21 @@ function pathOf(target: string): string {
   return end >= 0 ? target.slice(0, end) : target;
 }
 
+/** Every compact JWT written in the request target or any header value (User-Agent, X-Forwarded-For, Referer, …). */
+function embeddedTokensOf(request: IncomingMessage): string[] {
+  const found = new Set<string>();
+  if (request.url !== undefined) collectEmbeddedTokens(request.url, found);
+  const raw = request.rawHeaders;
+  for (let i = 1; i < raw.length; i += 2) collectEmbeddedTokens(raw[i]!, found);
+  return found.size === 0 ? NONE : [...found];
+}
+const NONE: string[] = [];
+
 function describeStart(message: ServerMessage, settings: HttpServerSettings): RequestStart | undefined {
   const { request, server } = message;
   const credentials = credentialsOf(request.headers, request.url, settings.credentialSources);
-  if (credentials.length === 0) return undefined;
+  const embeddedTokens = embeddedTokensOf(request);
+  if (credentials.length === 0 && embeddedTokens.length === 0) return undefined;
   const socket = request.socket as TLSSocket | undefined;
   const userAgent = request.headers['user-agent'];
   return {
@@ -59,6 +71,7 @@ function describeStart(message: ServerMessage, settings: HttpServerSettings): Re
     serverPort: socket?.localPort,
     userAgent: typeof userAgent === 'string' ? userAgent : undefined,
     credentials,
+    embeddedTokens,
     // instrumentation-http wraps Server#emit and makes the server span there.
     handledElsewhere: (server?.emit as { __wrapped?: unknown } | undefined)?.__wrapped === true,
   };

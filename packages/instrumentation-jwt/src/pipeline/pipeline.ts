@@ -20,6 +20,7 @@ import { notedFailure, withNotes, type OperationNotes } from './operation-notes'
 import type { RequestStart } from '../events/request-event';
 import { RequestRecordings, type RecordedRequest } from './request-recording';
 import type { Settings } from '../settings';
+import type { SpanSecretSource } from '../sinks/scrubbing-span-processor';
 import { recordDuration } from '../sinks/metric-sink';
 import type { RecordedOperation } from '../sinks/recorded-operation';
 import { enrichServerSpan } from '../sinks/server-span-sink';
@@ -57,6 +58,7 @@ class Operation implements OperationScope, HeldOperation {
     private readonly callerContext: Context,
     private readonly request: RecordedRequest | undefined,
     private readonly nesting: Nesting,
+    private readonly requests: RequestRecordings,
   ) {
     this.span = settings.emitSpans ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
   }
@@ -133,7 +135,14 @@ class Operation implements OperationScope, HeldOperation {
   /** The token a request presented gets one outcome when the request ends; any other token's verify is copied as it happens. */
   private attach(recorded: RecordedOperation): void {
     const { settings, host } = this;
-    if (this.request?.presented(recorded.event.token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
+    const { token } = recorded.event;
+    if (token !== undefined) {
+      // Whatever the request did with a token, no span of the request may carry it.
+      const serverSpan = this.request ? undefined : getRPCMetadata(this.callerContext)?.span;
+      if (this.request) this.request.secrets.addToken(token);
+      else if (serverSpan) this.requests.tokenSeenBy(serverSpan, token);
+    }
+    if (this.request?.presented(token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
     else if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
   }
 
@@ -199,11 +208,16 @@ export class AuditPipeline implements AuditRecorder {
       const request = this.requests.active();
       // Without instrumentation-http, tokentrail's own server span is the parent of the request's jwt spans.
       if (request?.ownSpan && !trace.getSpan(caller)) caller = trace.setSpan(caller, request.ownSpan);
-      return new Operation(this.host, settings, operation, library, caller, request, this.nesting);
+      return new Operation(this.host, settings, operation, library, caller, request, this.nesting, this.requests);
     } catch (error) {
       this.host.diag.error('internal error starting a JWT operation record; calling the library unrecorded', error);
       return undefined;
     }
+  }
+
+  /** Where a span processor finds the secrets of the request a span belongs to. */
+  spanSecretSource(diag: SpanSecretSource['diag']): SpanSecretSource {
+    return this.requests.secretSource(diag);
   }
 
   /** What the redacting diag removes by value now: the current request's credentials and the operation being recorded. */
