@@ -55,6 +55,17 @@ describe('tokentrail verify', () => {
         const result = tokentrail(['verify', '--public-key', key, ...files]);
         assert.equal(result.status, 0, result.stdout + result.stderr);
         assert.match(result.stdout, /^VERIFIED stream [0-9a-f]{32} \(tokentrail-example\): (\d+) records \(seq 1…\1\), \d+ checkpoints? \(\d+ signed, signatures verified\), sealed$/m);
+        // The root README's example prints the same lines, up to the figures and names.
+        const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+        const example = readme.slice(readme.indexOf('$ pnpm exec tokentrail verify --public-key audit-public.pem '));
+        const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const pattern = (line) => new RegExp(`^${line.split(/([0-9a-f]{32}|\d+|\(orders-api\)|checkpoint\b)/).map((part, i) => {
+          if (i % 2 === 0) return escape(part);
+          if (/^[0-9a-f]{32}$/.test(part)) return '[0-9a-f]{32}';
+          if (/^\d+$/.test(part)) return '\\d+';
+          return part === 'checkpoint' ? 'checkpoints?' : '\\([^)]+\\)';
+        }).join('')}$`, 'm');
+        for (const line of example.split('\n').slice(1, 3)) assert.match(result.stdout, pattern(line));
       }
       const json = JSON.parse(tokentrail(['verify', '--json', '--public-key', publicKeyFile, ...files]).stdout);
       assert.equal(json.verified, true);
