@@ -225,7 +225,10 @@ describe('tokentrail verify', () => {
     writeFileSync(join(where, 'logs.jsonl'), readFileSync(join(where, 'export.jsonl')));
     writeFileSync(join(where, 'audit-public.pem'), keys.publicPem);
     // The command of docs/auditor-questions.md, question 11, as written.
-    const result = tokentrail('tokentrail verify --public-key audit-public.pem --from-checkpoint logs.jsonl'.split(' ').slice(1), { cwd: where });
+    const questions = readFileSync(new URL('../docs/auditor-questions.md', import.meta.url), 'utf8');
+    const command = questions.match(/^\| 11 \|.*?`(tokentrail verify [^`]+)`/m)[1];
+    assert.equal(command, 'tokentrail verify --public-key audit-public.pem --from-checkpoint logs.jsonl');
+    const result = tokentrail(command.split(' ').slice(1), { cwd: where });
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, new RegExp(`^VERIFIED stream [0-9a-f]{32} \\(tokentrail-example\\): ${last - first + 1} records \\(seq ${first}…${last}\\), 3 checkpoints \\(3 signed, signatures verified\\), window from checkpoint seq ${first} to checkpoint seq ${last}$`, 'm'));
     assert.match(result.stdout, new RegExp(`^  outside window +seq ${first - 2}–${first - 1}, ${last + 1}–${last + 3} read but not verified`, 'm'));
