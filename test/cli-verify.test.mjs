@@ -55,6 +55,17 @@ describe('tokentrail verify', () => {
         const result = tokentrail(['verify', '--public-key', key, ...files]);
         assert.equal(result.status, 0, result.stdout + result.stderr);
         assert.match(result.stdout, /^VERIFIED stream [0-9a-f]{32} \(tokentrail-example\): (\d+) records \(seq 1…\1\), \d+ checkpoints? \(\d+ signed, signatures verified\), sealed$/m);
+        // The root README's example prints the same lines, up to the figures and names.
+        const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+        const example = readme.slice(readme.indexOf('$ pnpm exec tokentrail verify --public-key audit-public.pem '));
+        const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const pattern = (line) => new RegExp(`^${line.split(/([0-9a-f]{32}|\d+|\(orders-api\)|checkpoint\b)/).map((part, i) => {
+          if (i % 2 === 0) return escape(part);
+          if (/^[0-9a-f]{32}$/.test(part)) return '[0-9a-f]{32}';
+          if (/^\d+$/.test(part)) return '\\d+';
+          return part === 'checkpoint' ? 'checkpoints?' : '\\([^)]+\\)';
+        }).join('')}$`, 'm');
+        for (const line of example.split('\n').slice(1, 3)) assert.match(result.stdout, pattern(line));
       }
       const json = JSON.parse(tokentrail(['verify', '--json', '--public-key', publicKeyFile, ...files]).stdout);
       assert.equal(json.verified, true);
@@ -214,7 +225,10 @@ describe('tokentrail verify', () => {
     writeFileSync(join(where, 'logs.jsonl'), readFileSync(join(where, 'export.jsonl')));
     writeFileSync(join(where, 'audit-public.pem'), keys.publicPem);
     // The command of docs/auditor-questions.md, question 11, as written.
-    const result = tokentrail('tokentrail verify --public-key audit-public.pem --from-checkpoint logs.jsonl'.split(' ').slice(1), { cwd: where });
+    const questions = readFileSync(new URL('../docs/auditor-questions.md', import.meta.url), 'utf8');
+    const command = questions.match(/^\| 11 \|.*?`(tokentrail verify [^`]+)`/m)[1];
+    assert.equal(command, 'tokentrail verify --public-key audit-public.pem --from-checkpoint logs.jsonl');
+    const result = tokentrail(command.split(' ').slice(1), { cwd: where });
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, new RegExp(`^VERIFIED stream [0-9a-f]{32} \\(tokentrail-example\\): ${last - first + 1} records \\(seq ${first}…${last}\\), 3 checkpoints \\(3 signed, signatures verified\\), window from checkpoint seq ${first} to checkpoint seq ${last}$`, 'm'));
     assert.match(result.stdout, new RegExp(`^  outside window +seq ${first - 2}–${first - 1}, ${last + 1}–${last + 3} read but not verified`, 'm'));
