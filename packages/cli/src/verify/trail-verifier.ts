@@ -4,6 +4,10 @@ import { checkCheckpoints, isCheckpoint, type PublicKey } from './checkpoint-che
 import { readTrailFile, type TrailRecord } from './otlp-records';
 import { checkLinks, positionsOf, type Anchor, type Problem } from './stream-check';
 
+export type { PublicKey } from './checkpoint-check';
+export type { TrailRecord } from './otlp-records';
+export type { Problem, ProblemKind } from './stream-check';
+
 export interface StreamReport {
   readonly stream: string;
   readonly service: string | undefined;
