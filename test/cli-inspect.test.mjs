@@ -150,8 +150,8 @@ describe('tokentrail inspect', () => {
     }
   });
 
-  test("the root README's inspect example, run as written: the same attributes, withheld names, findings and exit status", async () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  test("the CLI README's inspect example, run as written: the same attributes, withheld names, findings and exit status", async () => {
+    const readme = readFileSync(new URL('../packages/cli/README.md', import.meta.url), 'utf8');
     const example = readme.slice(readme.indexOf('$ pnpm exec tokentrail inspect '));
     const block = example.slice(0, example.indexOf('```'));
     const [commandLine] = block.split('\n');

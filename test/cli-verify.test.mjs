@@ -55,12 +55,12 @@ describe('tokentrail verify', () => {
         const result = tokentrail(['verify', '--public-key', key, ...files]);
         assert.equal(result.status, 0, result.stdout + result.stderr);
         assert.match(result.stdout, /^VERIFIED stream [0-9a-f]{32} \(tokentrail-example\): (\d+) records \(seq 1…\1\), \d+ checkpoints? \(\d+ signed, signatures verified\), sealed$/m);
-        // The root README's example prints the same lines, up to the figures and names.
-        const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+        // The CLI README's example prints the same lines, up to the figures and names.
+        const readme = readFileSync(new URL('../packages/cli/README.md', import.meta.url), 'utf8');
         const example = readme.slice(readme.indexOf('$ pnpm exec tokentrail verify --public-key audit-public.pem '));
-        const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         const pattern = (line) => new RegExp(`^${line.split(/([0-9a-f]{32}|\d+|\(orders-api\)|checkpoint\b)/).map((part, i) => {
-          if (i % 2 === 0) return escape(part);
+          if (i % 2 === 0) return escapeRegExp(part);
           if (/^[0-9a-f]{32}$/.test(part)) return '[0-9a-f]{32}';
           if (/^\d+$/.test(part)) return '\\d+';
           return part === 'checkpoint' ? 'checkpoints?' : '\\([^)]+\\)';

@@ -8,6 +8,7 @@ import {
   AUTHZ_OUTCOMES, DETECTORS, FINDINGS, FINDING_SEVERITY, KEY_SET_CACHE_RESULTS, KEY_SET_CLIENTS, LIBRARIES, LIFECYCLE_STEPS, OPERATIONS,
   OUTCOMES, REASONS, REQUEST_FINDINGS, REVOCATION_REASONS, SEVERITIES, TOKEN_SOURCES,
 } from '@tokentrail/instrumentation-jwt';
+import { TESTED_LIBRARIES, TESTED_MIDDLEWARES } from './support/tested-versions.mjs';
 
 const require = createRequire(import.meta.url);
 const pkgDir = new URL('../packages/instrumentation-jwt/', import.meta.url);
@@ -86,34 +87,62 @@ function inRanges(version, ranges) {
   });
 }
 
-test('the library versions the tests run against are inside the declared ranges, every declared range is tested', () => {
-  // jose 4 is reached as the dependency of express-oauth2-jwt-bearer.
-  const middlewareRequire = createRequire(require.resolve('express-oauth2-jwt-bearer'));
-  const tested = { jose: [installedVersion('jose'), installedVersion('jose', middlewareRequire)] };
+/** The version installed under `install` in test/package.json (an npm alias or the package's own name). */
+const aliasVersion = (install) => JSON.parse(read(new URL(`node_modules/${install}/package.json`, import.meta.url))).version;
+const lowerBound = (range) => range.match(/^>=(\d+\.\d+\.\d+) </)[1];
+/** A table row's cells that hold back-quoted lists, after the first: `[name, [cell values…], …]`. */
+const rowCells = (table, name) => {
+  const row = table.split('\n').find((line) => line.startsWith(`| \`${name}\` `));
+  assert.ok(row, `${name} has a row`);
+  return row.split(' | ').slice(1).map((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+};
+
+test('every declared range is tested at its lowest release and its highest, as the Tested column says', () => {
+  const table = pkgReadme.slice(pkgReadme.indexOf('## Supported versions'), pkgReadme.indexOf('### Middlewares'));
   for (const adapter of ADAPTERS) {
-    const versions = tested[adapter.packageName] ?? [installedVersion(adapter.packageName)];
-    for (const version of versions) assert.ok(inRanges(version, adapter.supportedVersions), `${adapter.packageName}@${version} is tested but outside ${adapter.supportedVersions}`);
-    for (const range of adapter.supportedVersions) assert.ok(versions.some((v) => inRanges(v, [range])), `${adapter.packageName} ${range} is declared but not tested`);
+    const rows = TESTED_LIBRARIES.filter((row) => row.package === adapter.packageName);
+    for (const range of adapter.supportedVersions) {
+      const row = rows.find((r) => r.range === range);
+      assert.ok(row, `${adapter.packageName} ${range} is declared and tested`);
+      assert.equal(row.tested[0].version, lowerBound(range), `${adapter.packageName} ${range} is tested at its lowest release`);
+    }
+    for (const row of rows) {
+      for (const { install, version } of row.tested) {
+        assert.ok(inRanges(version, [row.range]), `${adapter.packageName}@${version} is inside ${row.range}`);
+        assert.ok(inRanges(version, adapter.supportedVersions), `${adapter.packageName}@${version} is inside what the adapter declares`);
+        assert.equal(aliasVersion(install), version, `${install} installs ${adapter.packageName}@${version}`);
+      }
+    }
+    const bySemver = (a, b) => a.split('.').reduce((diff, part, i) => diff || Number(part) - Number(b.split('.')[i]), 0);
+    const tested = [...new Set(rows.flatMap((row) => row.tested.map((t) => t.version)))].sort(bySemver);
+    assert.deepEqual(rowCells(table, adapter.packageName)[1], tested, `the Tested column of ${adapter.packageName}`);
   }
 });
 
-test('the middlewares table names the exact versions the middleware tests install', () => {
+test('the middlewares table gives each middleware its range and the versions tested at its ends', () => {
   const table = pkgReadme.slice(pkgReadme.indexOf('### Middlewares'), pkgReadme.indexOf('## Usage'));
-  const rows = [...table.matchAll(/^\| `([^`]+)`(?: \([^)]*\))? \| `([^`]+)` \|/gm)].map((m) => [m[1], m[2]]);
   const { dependencies } = JSON.parse(read(new URL('package.json', import.meta.url)));
-  assert.deepEqual(rows.map(([name]) => name).sort(), ['@fastify/jwt', 'express-jwt', 'express-oauth2-jwt-bearer', 'hono', 'koa-jwt', 'passport-jwt']);
-  for (const [name, version] of rows) {
-    assert.equal(dependencies[name], version, `${name} is pinned at the version the table shows`);
-    assert.equal(installedVersion(name), version, `${name}@${version} is what is installed`);
+  const names = [...table.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]);
+  assert.deepEqual(names.sort(), TESTED_MIDDLEWARES.map((row) => row.package).sort());
+  for (const row of TESTED_MIDDLEWARES) {
+    const [range, tested] = rowCells(table, row.package).filter((cell) => cell.length > 0);
+    assert.deepEqual(range, [row.range], `${row.package} range`);
+    assert.deepEqual(tested, row.tested.map((t) => t.version), `${row.package} tested versions`);
+    assert.equal(row.tested[0].version, lowerBound(row.range), `${row.package} is tested at its lowest release`);
+    assert.equal(dependencies[row.package], row.tested.at(-1).version, `${row.package} is pinned at its highest tested release`);
+    for (const { install, version } of row.tested) assert.equal(aliasVersion(install), version, `${install} installs ${row.package}@${version}`);
   }
 });
 
-test('the root README names every tested middleware at its installed version, and every adapter', () => {
+test('the root README names every middleware range at its tested ends, and every adapter', () => {
   const rootReadme = read(new URL('../README.md', import.meta.url));
   const table = rootReadme.slice(rootReadme.indexOf('## Supported versions'), rootReadme.indexOf('## Where everything else is'));
-  for (const name of ['express-jwt', 'passport-jwt', 'koa-jwt', '@fastify/jwt', 'express-oauth2-jwt-bearer', 'hono', '@hono/node-server']) {
-    assert.ok(table.includes(`${name} ${installedVersion(name)}`), `${name} ${installedVersion(name)} is in the root README's table`);
+  for (const row of TESTED_MIDDLEWARES) {
+    const [lowest, highest] = [row.tested[0].version, row.tested.at(-1).version];
+    const text = lowest === highest ? `${row.package} ${lowest}` : `${row.package} ${lowest} to ${highest}`;
+    assert.ok(table.includes(text), `${text} is in the root README's table`);
   }
+  assert.ok(table.includes(`@hono/node-server ${installedVersion('@hono/node-server')}`));
   for (const { library, supportedVersions } of ADAPTERS) {
     for (const range of supportedVersions) {
       const major = range.match(/^>=(\d+)\./)[1];

@@ -7,6 +7,8 @@
 import type { Readable } from 'node:stream';
 import { tokenShape, type TokenShape } from './token-shape';
 
+export type { TokenShape } from './token-shape';
+
 /** Longest run of token characters carried between chunks; a longer token (over 256 KiB) is not reported. */
 export const MAX_CARRY = 256 * 1024;
 
