@@ -101,10 +101,12 @@ export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTeleme
   }
   const spanProcessor = endpoints.traces && new ExitSafeSpanProcessor(endpoints.traces);
   const logRecordProcessor = endpoints.logs && new ExitSafeLogRecordProcessor(endpoints.logs);
+  const exportIntervalMillis = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
   const metricReader = endpoints.metrics && new PeriodicExportingMetricReader({
     exporter: createMetricExporter(endpoints.metrics),
-    exportIntervalMillis: getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000,
-    exportTimeoutMillis: getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000,
+    exportIntervalMillis,
+    // As the SDK does: an export never outlasts the interval.
+    exportTimeoutMillis: Math.min(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis),
   });
   const queues: ExitSafeQueue<any>[] = [spanProcessor?.queue, logRecordProcessor?.queue].filter((q) => q !== undefined) as ExitSafeQueue<any>[];
 

@@ -68,7 +68,7 @@ function start(): void {
   }
   if (!telemetry) return;
   deliverOnExit(
-    { flush: forceFlush, finish: () => telemetry.finish(forceFlush), deliverNow: () => void telemetry.deliverNow() },
+    { finish: () => telemetry.finish(forceFlush), deliverNow: () => void telemetry.deliverNow() },
     (error) => diag.error('@tokentrail/register: flushing telemetry failed', error),
   );
 }
