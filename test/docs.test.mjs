@@ -287,13 +287,14 @@ test('verify problem kinds and scan default exclusions are documented as the cod
 /** The effective default behind each "(default …)" of a TOKENTRAIL_* variable's description. */
 function codeDefaults() {
   const settings = built('settings.js').resolveSettings({}, new (built('settings.js').FallbackKey)(), () => {}, {});
-  const { shutdownGraceFromEnv } = require('@tokentrail/register/env-config');
+  const { DEFAULT_EXIT_TIMEOUT_MS, DEFAULT_SPOOL_MAX_BYTES } = require('@tokentrail/register/exit-safe');
   return {
     TOKENTRAIL_TOKEN_QUERY_PARAMS: `\`${settings.credentialSources.queryParams.join(',')}\``,
     TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: String(settings.auditTrail.checkpointInterval),
     TOKENTRAIL_LOG_SAMPLE_RATIO: String(settings.insight.logSampleRatio),
     TOKENTRAIL_MAX_TOKEN_LIFETIME: String(settings.insight.findings.maxLifetimeSeconds),
-    TOKENTRAIL_SHUTDOWN_GRACE_MS: String(shutdownGraceFromEnv({})),
+    TOKENTRAIL_EXIT_TIMEOUT_MS: String(DEFAULT_EXIT_TIMEOUT_MS),
+    TOKENTRAIL_SPOOL_MAX_BYTES: String(DEFAULT_SPOOL_MAX_BYTES),
   };
 }
 
@@ -373,7 +374,7 @@ test('the docs checks find planted defects, in both directions', async () => {
   const defaults = codeDefaults();
   const wrongDefault = { ...ENV_VARIABLES, TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: ENV_VARIABLES.TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL.replace('(default 1000', '(default 2000') };
   assert.deepEqual(envProblems(wrongDefault, defaults, metricNames()), ['TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: documented default 2000, the code\'s is 1000']);
-  assert.ok(envProblems(ENV_VARIABLES, { ...defaults, TOKENTRAIL_SHUTDOWN_GRACE_MS: '3000' }, metricNames()).length === 1, 'the code\'s default changed');
+  assert.ok(envProblems(ENV_VARIABLES, { ...defaults, TOKENTRAIL_EXIT_TIMEOUT_MS: '3000' }, metricNames()).length === 1, 'the code\'s default changed');
   const unchecked = { ...ENV_VARIABLES, TOKENTRAIL_CLAIMS: `${ENV_VARIABLES.TOKENTRAIL_CLAIMS} (default none)` };
   assert.ok(envProblems(unchecked, defaults, metricNames()).some((p) => /TOKENTRAIL_CLAIMS: documents a default/.test(p)));
   const oldMetrics = { ...ENV_VARIABLES, TOKENTRAIL_EMIT_METRICS: '`false` to stop the jwt.operation.duration histogram.' };

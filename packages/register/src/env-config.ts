@@ -95,7 +95,9 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_EXPECTED_ALGORITHMS: 'Comma-separated algorithms this deployment uses, e.g. `RS256,ES256`; any other `alg` raises `alg_unexpected`.',
   TOKENTRAIL_DETECTORS: '`false` to turn the misuse detectors off.',
   TOKENTRAIL_SCOPE_POLICY: 'Routes and what a token needs there, e.g. `GET /admin=scope:admin role:ops; /orders=scope:orders:read`: a 2xx answer without it raises `scope_insufficient`.',
-  TOKENTRAIL_SHUTDOWN_GRACE_MS: 'After a SIGTERM/SIGINT the application handles, shut the SDK down after this long at the latest (default 5000).',
+  TOKENTRAIL_EXIT_TIMEOUT_MS: 'The longest telemetry may add to the end of the process, export timeouts included (default 2000); see Ending the process.',
+  TOKENTRAIL_SPOOL_DIR: 'Where spans and log records not acknowledged at exit are spooled; by default `tokentrail-spool-<uid>/<service.name>` under the OS temp directory.',
+  TOKENTRAIL_SPOOL_MAX_BYTES: 'Size cap of the spool directory in bytes (default 67108864); `0` turns spooling off.',
 } as const;
 
 /** Whether the resource may carry every process detail (`TOKENTRAIL_RESOURCE_PROCESS_DETAILS=true`). */
@@ -103,13 +105,20 @@ export function processDetailsFromEnv(env: NodeJS.ProcessEnv = process.env): boo
   return bool(env, 'TOKENTRAIL_RESOURCE_PROCESS_DETAILS') ?? false;
 }
 
-/** Milliseconds to wait, after a signal the application handles, before shutting the SDK down anyway. */
-export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.TOKENTRAIL_SHUTDOWN_GRACE_MS?.trim();
-  if (value === undefined || value === '') return 5000;
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 0) throw new TypeError(`TOKENTRAIL_SHUTDOWN_GRACE_MS must be a whole number of milliseconds (got "${value}")`);
-  return ms;
+function wholeNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new TypeError(`${name} must be a whole number of at least 0 (got "${env[name]}")`);
+  return n;
+}
+
+/** The exit path's settings: `TOKENTRAIL_EXIT_TIMEOUT_MS`, `TOKENTRAIL_SPOOL_DIR`, `TOKENTRAIL_SPOOL_MAX_BYTES` (each optional). */
+export function exitSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { timeoutMs?: number; spoolDir?: string; spoolMaxBytes?: number } {
+  const timeoutMs = wholeNumber(env, 'TOKENTRAIL_EXIT_TIMEOUT_MS');
+  const spoolMaxBytes = wholeNumber(env, 'TOKENTRAIL_SPOOL_MAX_BYTES');
+  const spoolDir = env.TOKENTRAIL_SPOOL_DIR?.trim() || undefined;
+  return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(spoolDir ? { spoolDir } : {}), ...(spoolMaxBytes !== undefined ? { spoolMaxBytes } : {}) };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): JwtInstrumentationConfig {
