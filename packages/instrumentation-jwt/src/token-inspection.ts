@@ -1,7 +1,8 @@
 /**
  * `@tokentrail/instrumentation-jwt/inspection`: what an offline reader of tokens (the `tokentrail inspect`
  * command) needs to say exactly what the instrumentation would — the same token reading, redaction, findings
- * and `jwt.validation.reason` mapping, and the policies resolved from the same configuration.
+ * and `jwt.validation.reason` mapping, and the policies resolved from the same configuration — and the closed
+ * vocabularies an offline reader of exported records (`tokentrail report`) tallies by.
  */
 import type { JwtInstrumentationConfig } from './types';
 import { resolveSettings } from './settings';
@@ -12,6 +13,9 @@ export { readClaims, readHeader } from './jwt/compact';
 export { redact, type AttributeValue, type AuditAttributes } from './policy/redaction';
 export { FINDINGS, FINDING_SEVERITY, SEVERITIES, tokenFindings, type Finding, type FindingSeverity, type FindingsPolicy } from './policy/findings';
 export { joseFailure } from './adapters/jose-errors';
+export { REASONS } from './events/audit-event';
+export { DETECTORS } from './detectors/vocabulary';
+export { REVOCATION_REASONS } from './lifecycle/revocation';
 export type { AuditEvent, Failure, JsonObject } from './events/audit-event';
 
 /** The redaction and findings policies the instrumentation would use with this configuration. */
