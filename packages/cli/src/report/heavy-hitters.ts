@@ -20,8 +20,8 @@ export class HeavyHitters<Part extends string = 'count'> {
     this.#capacity = capacity;
   }
 
-  /** Adds `weight` to `key`'s total and to its `part`. */
-  add(key: string, part: Part, weight: number): void {
+  /** Adds `weight` to `key`'s total once, and to each of its `parts`. */
+  add(key: string, parts: Part | readonly Part[], weight: number): void {
     let tally = this.#counts.get(key);
     if (!tally) {
       if (this.#counts.size >= 2 * this.#capacity) this.#prune();
@@ -29,7 +29,7 @@ export class HeavyHitters<Part extends string = 'count'> {
       this.#counts.set(key, tally);
     }
     tally.total += weight;
-    tally.parts[part] += weight;
+    for (const part of typeof parts === 'string' ? [parts] : parts) tally.parts[part] += weight;
   }
 
   /** Keeps the `capacity` largest totals, each lowered by the largest one dropped (the Misra–Gries step). */

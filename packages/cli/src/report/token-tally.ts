@@ -52,9 +52,8 @@ export class TokenTally {
         this.#accepted += weight;
         this.#acceptedTokens.add(safeText(fields.fingerprint ?? '(none)'), 'uses', weight);
       }
-      if (fields.outcome === 'valid') {
-        for (const finding of WEAK_TOKEN_FINDINGS) if (fields.findings.includes(finding)) this.#weakTokens.add(safeText(fields.fingerprint ?? '(none)'), finding, weight);
-      }
+      const weak = fields.outcome === 'valid' ? WEAK_TOKEN_FINDINGS.filter((finding) => fields.findings.includes(finding)) : [];
+      if (weak.length > 0) this.#weakTokens.add(safeText(fields.fingerprint ?? '(none)'), weak, weight);
     }
     if (fields.event === 'jwt.revoke') this.#revoke(fields);
     for (const finding of fields.findings) {
