@@ -100,7 +100,10 @@ export async function runScenario({ sampleRatio } = {}) {
     // Revoked at logout, then used again and accepted (the app keeps no denylist).
     await send('POST', '/logout', tokens.alice3, '198.51.100.7', valid());
     await send('GET', '/orders', tokens.alice3, '198.51.100.7', valid({ verifyFindings: ['revoked_token_accepted'] }));
+    // A clear instant between two steps: the records of the requests before it are written by then.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     marks.beforeReplay = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     // One token replayed from six addresses behind the trusted proxy.
     tokens.dave = await login('dave', 'k-new');
     for (const client of REPLAY_ADDRESSES) await send('GET', '/orders', tokens.dave, client, valid());
