@@ -49,8 +49,12 @@ const render = {
       ],
     ) +
     `\n\nThrough the instrumentation (jsonwebtoken HS256, spans, log records and metrics on, interleaved rounds with the detectors on and off): ${r.verifyOpsPerSecond.detectorsOn.toLocaleString('en-US')} verifies/s on, ${r.verifyOpsPerSecond.detectorsOff.toLocaleString('en-US')} off; median paired difference ${r.addedMicrosecondsPerVerify} µs per verify, rounds from ${r.addedMicrosecondsPerVerifyRange[0]} to ${r.addedMicrosecondsPerVerifyRange[1]} µs — within the noise of a shared machine; the figures measured alone are the ones to trust.`,
+  reportSize: (r) =>
+    `${r.node}, ${r.records.toLocaleString('en-US')} synthetic audit records (${r.fileMiB.toLocaleString('en-US')} MiB of OTLP JSON lines), one \`tokentrail report\` run in its own process.\n\n` +
+    table(['Records', 'Wall time (s)', 'CPU time (s)', 'Records per CPU-second', 'Peak RSS, all threads (MiB)', 'Limit (MiB)', 'HTML (KiB)'], [[r.records, r.wallSeconds, r.cpuSeconds, r.recordsPerCpuSecond, r.peakRssMiB, r.limitMiB, r.htmlKiB]]) +
+    `\n\nVerdict line: \`${r.verdict.slice(0, 60)}…\``,
 };
-const files = { auditRecord: 'audit-record.json', verify: 'verify-overhead.json', http: 'http-overhead.json', memory: 'memory.json', faults: 'fault-latency.json', detectors: 'detectors-memory.json' };
+const files = { reportSize: 'report-size.json', auditRecord: 'audit-record.json', verify: 'verify-overhead.json', http: 'http-overhead.json', memory: 'memory.json', faults: 'fault-latency.json', detectors: 'detectors-memory.json' };
 
 let doc = readFileSync(docPath, 'utf8');
 for (const [name, file] of Object.entries(files)) {

@@ -173,13 +173,13 @@ test('docs/lifecycle.md documents the denylist cap and every revocation reason',
   for (const step of LIFECYCLE_STEPS) assert.ok(page.includes(`\`${step}\``), step);
 });
 
-test('the root README documents every tokentrail command with an example and the exit status its --help gives', async () => {
-  const readme = read(new URL('../README.md', import.meta.url));
+test('the READMEs document every tokentrail command with an example and the exit status its --help gives', async () => {
+  const readme = read(new URL('../README.md', import.meta.url)) + read(new URL('../packages/cli/README.md', import.meta.url));
   const { spawnSync } = await import('node:child_process');
   const cli = new URL('../packages/cli/build/bin.js', import.meta.url).pathname;
   const top = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).stdout;
   const commands = [...top.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
-  assert.deepEqual(commands, ['verify', 'inspect', 'scan']);
+  assert.deepEqual(commands, ['verify', 'report', 'inspect', 'scan']);
   for (const command of commands) {
     const start = readme.indexOf(`### \`tokentrail ${command} `);
     assert.ok(start > 0, `${command} has a README section`);

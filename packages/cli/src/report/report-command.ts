@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { EXIT, InputError, UsageError } from '../cli-errors';
 import { readPublicKey } from '../verify/public-key';
-import { buildReport } from './report-builder';
+import { buildReportInWorker } from './report-worker';
 import { renderHtml } from './report-html';
 import { periodOf } from './report-period';
 import { formatText } from './report-text';
@@ -57,7 +57,7 @@ export async function reportCommand(args: string[], out: (text: string) => void)
   if (values.out === '') throw new UsageError('--out needs a file name');
   const period = periodOf(values.from, values.to);
   const publicKey = values['public-key'] === undefined ? undefined : readPublicKey(values['public-key']);
-  const data = await buildReport(positionals, period, {
+  const data = await buildReportInWorker(positionals, period, {
     publicKey,
     allowOpen: values['allow-open'],
     allowRedelivered: values['allow-redelivered'],

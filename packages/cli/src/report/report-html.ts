@@ -195,6 +195,7 @@ ${banner}
 <p class="meta">Read: ${figure('records.read', data.records.read)} audit records from ${data.files.map((file, i) => textOf(`files.${i}`, file, 't mono')).join(', ')}${data.records.copies > 0 ? ` (${figure('records.copies', data.records.copies)} repeated copies counted once)` : ''}. Users, tokens, keys and actors appear only as keyed pseudonyms and fingerprints.</p>
 ${summary}
 <section id="trail" class="trail"><h2>The trail's verdict, per stream</h2><p class="question">As <code>tokentrail verify</code> gives it${data.trail.streams.some((s) => s.signaturesChecked) ? ', checkpoint signatures checked against the given key' : ''}: every record chained to the one before it, every checkpoint checked.</p>${verdictSection(data)}</section>
+<section class="glance">${stackedBars('Requests with a JWT over time, by outcome (Q2)', q.q2.series, outcomeParts, 'questions.q2.series')}</section>
 ${sampling}
 <nav><ol>${toc}</ol></nav>
 ${sections}

@@ -13,6 +13,12 @@ export interface Part {
 }
 
 const WIDTH = 720;
+
+/** The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) at or above `n`: an axis maximum that halves cleanly. */
+function niceCeiling(n: number): number {
+  const power = 10 ** Math.floor(Math.log10(n));
+  return ([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((step) => step * power >= n) ?? 10) * power;
+}
 const fixed = (n: number) => Number(n.toFixed(1));
 const shortTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
 
@@ -29,7 +35,7 @@ export function stackedBars<P extends string>(title: string, series: Series<P>, 
   const plotWidth = WIDTH - left - 8;
   const plotHeight = height - bottom - 10;
   const totals = series.buckets.map((bucket) => parts.reduce((sum, part) => sum + (bucket[part.name as P] ?? 0), 0));
-  const max = Math.max(1, ...totals);
+  const max = niceCeiling(Math.max(1, ...totals));
   const slot = plotWidth / series.buckets.length;
   const barWidth = Math.max(1, Math.min(slot * 0.8, 36));
   const start = Date.parse(series.start);
