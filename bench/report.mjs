@@ -52,7 +52,7 @@ const render = {
   reportSize: (r) =>
     `${r.node}, ${r.records.toLocaleString('en-US')} synthetic audit records (${r.fileMiB.toLocaleString('en-US')} MiB of OTLP JSON lines), one \`tokentrail report\` run in its own process.\n\n` +
     table(['Records', 'Wall time (s)', 'CPU time (s)', 'Records per CPU-second', 'Peak RSS, all threads (MiB)', 'Limit (MiB)', 'HTML (KiB)'], [[r.records, r.wallSeconds, r.cpuSeconds, r.recordsPerCpuSecond, r.peakRssMiB, r.limitMiB, r.htmlKiB]]) +
-    `\n\nVerdict line: \`${r.verdict.slice(0, 60)}…\``,
+    `\n\nVerdict: **${r.verdict.split(":")[0]}** (every record chained to the one before it, every checkpoint checked).`,
 };
 const files = { reportSize: 'report-size.json', auditRecord: 'audit-record.json', verify: 'verify-overhead.json', http: 'http-overhead.json', memory: 'memory.json', faults: 'fault-latency.json', detectors: 'detectors-memory.json' };
 

@@ -2,14 +2,16 @@
  * A synthetic audit trail, written as the Collector's file exporter writes one (an OTLP/JSON export request per
  * line, 512 records each): a day of a service's traffic — requests valid and refused, verifies, logins and
  * refreshes, a key rotation at midday, a revocation, a token replayed from many addresses, alerts — with
- * every record chained and a checkpoint every 1,000 records, sealed at the end, so it verifies. Pseudonyms and
+ * every record chained and a checkpoint every 1,000 records (signed when an Ed25519 `signingKey` is given), sealed
+ * at the end, so it verifies. Pseudonyms and
  * fingerprints are made up (random hex); there is no token anywhere. Deterministic for a given seed.
  *
  *   writeSyntheticTrail(file, { records: 1_000_000, start: Date.parse('2026-11-28T00:00:00Z'), hours: 24 })
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { canonicalRecord, nextChain, sortEntries, GENESIS } from '@tokentrail/instrumentation-jwt/audit-trail';
+import { createPublicKey, sign } from 'node:crypto';
+import { canonicalRecord, checkpointStatement, ed25519KeyId, nextChain, sortEntries, GENESIS } from '@tokentrail/instrumentation-jwt/audit-trail';
 
 function generator(seed) {
   let a = seed >>> 0;
@@ -32,7 +34,8 @@ function attribute(key, value) {
   return [{ key, value: { arrayValue: { values: value.map((v) => ({ stringValue: v })) } } }, [key, ['a', value.map((v) => ['s', v])]]];
 }
 
-export async function writeSyntheticTrail(file, { records = 10_000, start = Date.parse('2026-11-28T00:00:00Z'), hours = 24, seed = 7, service = 'orders-api' } = {}) {
+export async function writeSyntheticTrail(file, { records = 10_000, start = Date.parse('2026-11-28T00:00:00Z'), hours = 24, seed = 7, service = 'orders-api', signingKey } = {}) {
+  const keyId = signingKey ? ed25519KeyId(createPublicKey(signingKey)) : undefined;
   const rng = generator(seed);
   const stream = `${rng.hex(32)}`;
   const users = Array.from({ length: 5000 }, () => rng.hex(32));
@@ -59,10 +62,15 @@ export async function writeSyntheticTrail(file, { records = 10_000, start = Date
     batch.push({ timeUnixNano, observedTimeUnixNano: timeUnixNano, severityNumber: eventName === 'jwt.alert' ? 17 : 9, eventName, attributes: [...pairs.map(([otlp]) => otlp), { key: 'jwt.audit.chain', value: { stringValue: chain } }] });
     if (batch.length === 512) await flush();
   };
-  const checkpoint = (time, reason) => emit(time, 'jwt.audit.checkpoint', { 'jwt.audit.checkpoint.count': seq, 'jwt.audit.checkpoint.head': seq === 0 ? '0'.repeat(64) : chain, 'jwt.audit.checkpoint.reason': reason });
+  const checkpoint = (time, reason) => {
+    const head = seq === 0 ? '0'.repeat(64) : chain;
+    const signature = signingKey ? { 'jwt.audit.checkpoint.key_id': keyId, 'jwt.audit.checkpoint.signature': sign(null, checkpointStatement(stream, seq, head, reason), signingKey).toString('base64url') } : {};
+    return emit(time, 'jwt.audit.checkpoint', { 'jwt.audit.checkpoint.count': seq, 'jwt.audit.checkpoint.head': head, 'jwt.audit.checkpoint.reason': reason, ...signature });
+  };
   let time = start;
   let lastCheckpoint = 0;
-  while (seq < records - 1) {
+  // At most three records per step (two and a checkpoint); the last few are single sign records, so the trail has exactly `records`.
+  while (seq < records - 4) {
     // Quiet at night, busy by day: the mean of this load over a day is about 0.56.
     const load = 0.35 + 0.65 * Math.max(0, Math.sin((((time - start) / 3_600_000 - 6) / 24) * Math.PI * 2));
     time += (step * (0.5 + rng.next()) * 0.56) / load;
@@ -99,6 +107,10 @@ export async function writeSyntheticTrail(file, { records = 10_000, start = Date
       await checkpoint(time + 2, 'interval');
       lastCheckpoint = seq;
     }
+  }
+  while (seq < records - 1) {
+    time += step;
+    await emit(time, 'jwt.sign', { 'jwt.operation': 'sign', 'jwt.library': 'jose', 'enduser.pseudo.id': users[rng.int(users.length)], 'jwt.token.fingerprint': rng.hex(32), 'jwt.lifecycle': 'issued', 'jwt.token.lifetime': 900, 'jwt.key.fingerprint': keys[1].fingerprint, 'jwt.header.kid': keys[1].kid });
   }
   await checkpoint(time + 3, 'shutdown');
   await flush();

@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,9 +25,9 @@ const SCREENSHOT = join(OUTPUT, 'report-first-page.png');
 const dir = tempDir('tokentrail-report-browser-');
 let browser;
 
-function report(name, trail) {
+function report(name, trail, ...options) {
   const html = join(dir, `${name}.html`);
-  const run = spawnSync(process.execPath, [CLI, 'report', basename(trail), '--json', '--out', html], { encoding: 'utf8', cwd: dirname(trail) });
+  const run = spawnSync(process.execPath, [CLI, 'report', basename(trail), '--json', '--out', html, ...options], { encoding: 'utf8', cwd: dirname(trail) });
   assert.ok(run.status === 0 || run.status === 1, run.stderr);
   return { html, json: JSON.parse(run.stdout), status: run.status };
 }
@@ -105,9 +106,13 @@ test('the scenario report: no console error, no request leaves the page, every s
 
 test('a day of a busy service: figures and charts match --json; the first page is written as a screenshot', async () => {
   const trail = join(dir, 'day.jsonl');
-  await writeSyntheticTrail(trail, { records: 60_000 });
-  const { html, json } = report('day', trail);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(join(dir, 'audit-public.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+  await writeSyntheticTrail(trail, { records: 60_000, signingKey: privateKey });
+  const { html, json } = report('day', trail, '--public-key', join(dir, 'audit-public.pem'), '--from', '2026-11-28T00:00:00Z', '--to', '2026-11-29T00:00:00Z');
   assert.equal(json.verified, true);
+  assert.equal(json.trail.streams[0].signaturesChecked, true);
+  assert.equal(json.period.from, '2026-11-28T00:00:00.000Z');
   const { page, context, requests, errors } = await open(html);
   try {
     assert.deepEqual(errors, []);

@@ -3,6 +3,8 @@ import { formatReport } from '../verify/report-text';
 import type { ReportData } from './report-model';
 
 const n = (value: number) => value.toLocaleString('en-US');
+/** `3 requests`, `1 request` (a weighted count of 1.5 is plural). */
+const of = (value: number, noun: string, plural = `${noun}s`) => `${n(value)} ${value === 1 ? noun : plural}`;
 
 /** The first line of the text and the banner of the HTML: a reader must not miss an unverified trail. */
 export function verdictLine(data: ReportData): string {
@@ -21,19 +23,19 @@ export function answerLines(data: ReportData): string[] {
     return `Q${question.number} ${question.title}: ${question.answered ? text : `not answered: ${question.note}`}`;
   };
   return [
-    line('q1', `${n(q.q1.accesses)} accesses with a valid token, ${n(q.q1.byRoute.rows.length)} routes, ${n(q.q1.byUser.rows.length)} users shown`),
-    line('q2', `${n(q.q2.requests)} requests: ${n(q.q2.outcomes.valid)} valid, ${n(q.q2.outcomes.invalid)} invalid, ${n(q.q2.outcomes.unverified)} unverified`),
-    line('q3', `${n(q.q3.rejected)} rejected and ${n(q.q3.denied)} denied; ${n(q.q3.clients.rows.length)} clients with ${q.q3.threshold} or more`),
+    line('q1', `${of(q.q1.accesses, 'access', 'accesses')} with a valid token; ${of(q.q1.byRoute.rows.length, 'route')} and ${of(q.q1.byUser.rows.length, 'user')} listed`),
+    line('q2', `${of(q.q2.requests, 'request')}: ${n(q.q2.outcomes.valid)} valid, ${n(q.q2.outcomes.invalid)} invalid, ${n(q.q2.outcomes.unverified)} unverified`),
+    line('q3', `${n(q.q3.rejected)} rejected and ${n(q.q3.denied)} denied; ${of(q.q3.clients.rows.length, 'client')} with ${q.q3.threshold} or more`),
     line('q4', `${n(q.q4.issued)} issued, ${n(q.q4.refreshed)} refreshed`),
-    line('q5', `${n(q.q5.revoked)} revoked`),
-    line('q6', `${n(q.q6.accepted)} verifies accepted a revoked token, ${n(q.q6.alerts)} revoked_token_used alerts`),
-    line('q7', `${n(q.q7.served)} requests served on a never-verified token`),
+    line('q5', `${of(q.q5.revoked, 'token')} revoked`),
+    line('q6', `${of(q.q6.accepted, 'verify', 'verifies')} accepted a revoked token; ${of(q.q6.alerts, 'revoked_token_used alert')}`),
+    line('q7', `${of(q.q7.served, 'request')} served on a never-verified token`),
     line('q8', `${n(q.q8.insufficient)} served without the required scope, ${n(q.q8.deniedDespiteGrant)} denied despite the grant`),
-    line('q9', `${n(q.q9.alerts)} alerts (${Object.entries(q.q9.byName).filter(([, count]) => count > 0).map(([name, count]) => `${name} ${n(count)}`).join(', ') || 'none'})`),
-    line('q10', `${n(q.q10.findings)} findings (${Object.entries(q.q10.bySeverity).map(([severity, count]) => `${severity} ${n(count)}`).join(', ')})`),
-    line('q11', `${q.q11.verified ? 'verified' : 'NOT verified'}: ${n(q.q11.streams)} streams, ${n(q.q11.records)} records, ${n(q.q11.problems)} problems`),
-    line('q12', `${n(q.q12.refreshes)} refreshes, ${n(q.q12.sessions)} sessions across refreshes, the longest ${n(q.q12.longest)} tokens`),
-    line('q13', `${n(q.q13.keys.rows.length)} signing keys, ${n(q.q13.rotations)} key set rotations`),
+    line('q9', `${of(q.q9.alerts, 'alert')} (${Object.entries(q.q9.byName).filter(([, count]) => count > 0).map(([name, count]) => `${name} ${n(count)}`).join(', ') || 'none'})`),
+    line('q10', `${of(q.q10.findings, 'finding')} (${Object.entries(q.q10.bySeverity).map(([severity, count]) => `${severity} ${n(count)}`).join(', ')})`),
+    line('q11', `${q.q11.verified ? 'verified' : 'NOT verified'}: ${of(q.q11.streams, 'stream')}, ${of(q.q11.records, 'record')}, ${of(q.q11.problems, 'problem')}`),
+    line('q12', `${of(q.q12.refreshes, 'refresh', 'refreshes')}, ${of(q.q12.sessions, 'session')} across refreshes, the longest of ${of(q.q12.longest, 'token')}`),
+    line('q13', `${of(q.q13.keys.rows.length, 'signing key')}, ${of(q.q13.rotations, 'key set rotation')}`),
   ];
 }
 
