@@ -7,6 +7,7 @@ import {
 } from '@opentelemetry/instrumentation';
 import { types } from 'node:util';
 import type { LibraryAdapter, Patcher } from './adapters/contract';
+import { copySignature } from './adapters/function-properties';
 import { joseAdapter } from './adapters/jose';
 import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
 import { fastJwtAdapter } from './adapters/fast-jwt';
@@ -15,6 +16,7 @@ import { jwksRsaAdapter } from './adapters/jwks-rsa';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
 import { redactingDiag, type PipelineHost } from './pipeline/pipeline-host';
+import { heldSecrets } from './pipeline/held-secrets';
 import { resolveSettings, type Settings } from './settings';
 import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
@@ -29,7 +31,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter, jwksRsaAdapter];
 
 /** Used while the base class constructor runs, before `_diag` exists. */
-const startupDiag = redactingDiag(diag.createComponentLogger({ namespace: PACKAGE_NAME }));
+const startupDiag = redactingDiag(diag.createComponentLogger({ namespace: PACKAGE_NAME }), heldSecrets);
 
 /**
  * OpenTelemetry instrumentation for JWT libraries: every sign, verify, decode, decrypt and encrypt becomes a
@@ -80,7 +82,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     setRevocationRecorder((revocation) => recordRevocationIn(host, revocation), (token) => host.settings.redaction.pseudonymize(token));
     if (!this._stopObservingHttp) {
       try {
-        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
+        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings);
       } catch (error) {
         this.safeDiag.error('could not observe HTTP servers; requests will not be audited', error);
       }
@@ -163,7 +165,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Every diagnostic tokentrail writes, redacted ({@link redactingDiag}); the startup logger until `_diag` exists. */
   private get safeDiag(): DiagLogger {
     if (!this._diag) return startupDiag;
-    return (this._redactedDiag ??= redactingDiag(this._diag));
+    return (this._redactedDiag ??= redactingDiag(this._diag, heldSecrets));
   }
 
   private get pipeline(): AuditPipeline {
@@ -221,7 +223,11 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
           this.safeDiag.debug(`${name}: module namespace is not patchable here`);
           return;
         }
-        this._wrap(target as Record<string, Function>, name, wrapper as (original: Function) => Function);
+        this._wrap(target as Record<string, Function>, name, (original: Function) => {
+          const replacement = (wrapper as (original: Function) => Function)(original);
+          copySignature(original, replacement);
+          return replacement;
+        });
       },
       unwrap: (target, name) => {
         if (isWrapped((target as Record<string, unknown>)[name])) this._unwrap(target as Record<string, Function>, name);

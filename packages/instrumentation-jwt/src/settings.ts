@@ -9,6 +9,7 @@ import { CLAIM_ACTIONS, DEFAULT_CLAIM_ACTIONS, type ClaimAction, type RedactionP
 import { createPseudonymizer } from './policy/pseudonym';
 import { TokenAttributeCache } from './policy/token-attribute-cache';
 import type { CredentialSources } from './adapters/http-credentials';
+import { resolveTrustedProxies, type TrustedProxies } from './policy/trusted-proxies';
 import type { JwtInstrumentationConfig, JwtSpanHook } from './types';
 import { resolveInsightSettings, type InsightSettings } from './insight-settings';
 import { configError, nonEmptyStrings } from './config-checks';
@@ -26,6 +27,8 @@ export interface Settings {
   /** Record lookups in remote key sets. */
   readonly keySets: boolean;
   readonly credentialSources: CredentialSources;
+  /** Which proxies' X-Forwarded-For is believed for `client.address` and the detectors. */
+  readonly trustedProxies: TrustedProxies;
   readonly emitSpans: boolean;
   readonly emitLogRecords: boolean;
   readonly emitMetrics: boolean;
@@ -142,6 +145,7 @@ export function resolveSettings(
     http: libraryEnabled(config, 'http'),
     keySets: libraryEnabled(config, 'jwks'),
     credentialSources: credentialSources(config),
+    trustedProxies: resolveTrustedProxies(config.trustedProxies, (expected, got) => configError('trustedProxies', expected, got)),
     emitSpans: flag(config, 'emitSpans', true),
     emitLogRecords: flag(config, 'emitLogRecords', true),
     emitMetrics: flag(config, 'emitMetrics', true),

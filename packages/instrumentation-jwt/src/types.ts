@@ -108,6 +108,15 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   /** Extra places a request's token is found (the Authorization header is always looked at). */
   tokenSources?: TokenSourcesConfig;
   /**
+   * The proxies whose `X-Forwarded-For` is believed for tokentrail's `client.address` and the detectors' keys,
+   * as express's `trust proxy`: a hop count (the nearest N hops, the socket's peer being the first), or a list
+   * of IP addresses, CIDR ranges (`10.0.0.0/8`) and `loopback`, `linklocal`, `uniquelocal`. Without it the
+   * client address is the socket's peer: a client can write `X-Forwarded-For` itself.
+   * instrumentation-http's own attributes are as it writes them.
+   * @default 0 (none)
+   */
+  trustedProxies?: number | string[];
+  /**
    * What to do with each claim, merged over the defaults. Claims not listed are dropped.
    * @default { iss, aud, exp, nbf, iat, jti, azp, scope, scp: 'keep'; sub: 'pseudonymize' }
    */

@@ -63,6 +63,19 @@ function scopePolicy(value: string | undefined): Record<string, ScopeRequirement
   return policy;
 }
 
+/** `2` → 2 hops; `10.0.0.0/8,loopback` → a list of addresses, ranges and range names (checked again by the instrumentation). */
+function trustedProxies(value: string | undefined): number | string[] | undefined {
+  const text = value?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = list(text)!;
+  const bad = entries.find((entry) => !/^(?:[0-9A-Fa-f:.]+(?:\/\d{1,3})?|loopback|linklocal|uniquelocal)$/.test(entry));
+  if (bad !== undefined || entries.length === 0) {
+    throw new TypeError(`TOKENTRAIL_TRUSTED_PROXIES must be a hop count or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal (got "${value}")`);
+  }
+  return entries;
+}
+
 export const ENV_VARIABLES = {
   TOKENTRAIL_PSEUDONYM_KEY: 'HMAC key for pseudonyms (at least 16 bytes); read by the instrumentation itself.',
   TOKENTRAIL_CLAIMS: 'Claim policy over the defaults, e.g. `email=pseudonymize,tenant=keep,iss=drop`.',
@@ -70,6 +83,7 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_TOKEN_HEADERS: 'Comma-separated request headers that carry a token.',
   TOKENTRAIL_TOKEN_COOKIES: 'Comma-separated cookies that carry a token.',
   TOKENTRAIL_TOKEN_QUERY_PARAMS: 'Comma-separated query parameters that carry a token (default `access_token,token,id_token`).',
+  TOKENTRAIL_TRUSTED_PROXIES: 'Proxies whose `X-Forwarded-For` is believed for `client.address` and the detectors: a hop count (`1`), or comma-separated addresses, CIDR ranges and `loopback`, `linklocal`, `uniquelocal` (default: none, the socket peer).',
   TOKENTRAIL_EMIT_SPANS: '`false` to stop jwt.* spans.',
   TOKENTRAIL_EMIT_LOG_RECORDS: '`false` to stop jwt.* log records.',
   TOKENTRAIL_EMIT_METRICS: '`false` to stop the jwt.operation.duration histogram.',
@@ -102,6 +116,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): JwtInstrume
   const cookies = list(env.TOKENTRAIL_TOKEN_COOKIES);
   const queryParams = list(env.TOKENTRAIL_TOKEN_QUERY_PARAMS);
   if (headers || cookies || queryParams) config.tokenSources = { headers, cookies, queryParams };
+  const proxies = trustedProxies(env.TOKENTRAIL_TRUSTED_PROXIES);
+  if (proxies !== undefined) config.trustedProxies = proxies;
   const spans = bool(env, 'TOKENTRAIL_EMIT_SPANS');
   if (spans !== undefined) config.emitSpans = spans;
   const logRecords = bool(env, 'TOKENTRAIL_EMIT_LOG_RECORDS');

@@ -9,6 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import type { RequestEnd, RequestStart } from '../events/request-event';
 import type { AuditRecorder, RequestScope } from './contract';
 import { credentialsOf, type CredentialSources } from './http-credentials';
+import { clientAddress, type TrustedProxies } from '../policy/trusted-proxies';
 
 const REQUEST_START = 'http.server.request.start';
 const RESPONSE_FINISH = 'http.server.response.finish';
@@ -19,10 +20,10 @@ interface ServerMessage {
   readonly server?: Server;
 }
 
-function firstForwardedFor(value: string | string[] | undefined): string | undefined {
-  const header = Array.isArray(value) ? value[0] : value;
-  const first = header?.split(',')[0]?.trim();
-  return first ? first.slice(0, 64) : undefined;
+/** What the observer reads of the settings in force, on every request. */
+export interface HttpServerSettings {
+  readonly credentialSources: CredentialSources;
+  readonly trustedProxies: TrustedProxies;
 }
 
 /**
@@ -41,9 +42,9 @@ function pathOf(target: string): string {
   return end >= 0 ? target.slice(0, end) : target;
 }
 
-function describeStart(message: ServerMessage, sources: CredentialSources): RequestStart | undefined {
+function describeStart(message: ServerMessage, settings: HttpServerSettings): RequestStart | undefined {
   const { request, server } = message;
-  const credentials = credentialsOf(request.headers, request.url, sources);
+  const credentials = credentialsOf(request.headers, request.url, settings.credentialSources);
   if (credentials.length === 0) return undefined;
   const socket = request.socket as TLSSocket | undefined;
   const userAgent = request.headers['user-agent'];
@@ -51,7 +52,8 @@ function describeStart(message: ServerMessage, sources: CredentialSources): Requ
     method: request.method ?? 'GET',
     path: pathOf(request.url ?? '/'),
     scheme: socket?.encrypted ? 'https' : 'http',
-    clientAddress: firstForwardedFor(request.headers['x-forwarded-for']) ?? socket?.remoteAddress,
+    // X-Forwarded-For only through trusted proxies: a client writes it as easily as a proxy does.
+    clientAddress: clientAddress(settings.trustedProxies, socket?.remoteAddress, request.headers['x-forwarded-for']),
     peerAddress: socket?.remoteAddress,
     peerPort: socket?.remotePort,
     serverPort: socket?.localPort,
@@ -68,11 +70,11 @@ function describeEnd({ request, response }: ServerMessage, aborted: boolean): Re
 }
 
 /** Starts observing every HTTP server in the process; returns the function that stops it. */
-export function observeHttpServers(recorder: AuditRecorder, sources: () => CredentialSources): () => void {
+export function observeHttpServers(recorder: AuditRecorder, settings: () => HttpServerSettings): () => void {
   const scopes = new WeakMap<IncomingMessage, RequestScope>();
   const onStart = (data: unknown) => {
     const message = data as ServerMessage;
-    const scope = recorder.beginRequest(() => describeStart(message, sources()));
+    const scope = recorder.beginRequest(() => describeStart(message, settings()));
     if (!scope) return;
     scopes.set(message.request, scope);
     // A connection that closes before the response finished still ends the audit. The listener is added once

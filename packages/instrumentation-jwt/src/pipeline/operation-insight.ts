@@ -11,6 +11,7 @@ import { cachedTokenFindings, keyInsight } from '../policy/finding-cache';
 import { mergeFindings, timeFindings, type Finding } from '../policy/findings';
 import type { AuditAttributes } from '../policy/redaction';
 import { fenced, type PipelineHost } from './pipeline-host';
+import { hold } from './held-secrets';
 import {
   ATTR_ENDUSER_PSEUDO_ID,
   ATTR_JWT_FINDINGS,
@@ -62,7 +63,10 @@ function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | un
       return Promise.resolve(answer as PromiseLike<unknown>).then(
         (value) => value === true,
         (error: unknown) => {
+          // Later than the operation's own steps: its values are held again for the message.
+          const previous = hold({ heldResult: event, claimActions: host.settings.redaction.claims });
           host.diag.error('the configured isRevoked check rejected; the token is recorded as not revoked', error);
+          hold(previous);
           return false;
         },
       );

@@ -20,9 +20,17 @@ export interface PipelineHost {
   readonly diag: DiagLogger;
 }
 
-/** A diagnostic logger that redacts what it is given ({@link diagnosticValue}) before `diag` logs it. */
-export function redactingDiag(diag: DiagLogger): DiagLogger {
-  const level = (log: DiagLogger['error']): DiagLogger['error'] => (message, ...args) => log.call(diag, String(diagnosticValue(message)), ...args.map(diagnosticValue));
+const NOTHING_HELD = (): readonly string[] => [];
+
+/**
+ * A diagnostic logger that redacts what it is given ({@link diagnosticValue}) before `diag` logs it: by shape,
+ * and by value, removing every secret `held()` returns at the moment of the message.
+ */
+export function redactingDiag(diag: DiagLogger, held: () => readonly string[] = NOTHING_HELD): DiagLogger {
+  const level = (log: DiagLogger['error']): DiagLogger['error'] => (message, ...args) => {
+    const secrets = held();
+    log.call(diag, String(diagnosticValue(message, secrets)), ...args.map((arg) => diagnosticValue(arg, secrets)));
+  };
   return { error: level(diag.error), warn: level(diag.warn), info: level(diag.info), debug: level(diag.debug), verbose: level(diag.verbose) };
 }
 

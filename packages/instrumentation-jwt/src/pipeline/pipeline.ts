@@ -10,6 +10,8 @@ import { getRPCMetadata } from '@opentelemetry/core';
 import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from '../events/audit-event';
 import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from '../adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
+import { hold, type HeldOperation } from './held-secrets';
+import type { ClaimAction } from '../policy/claim-policy';
 import { metricDimensions } from '../policy/metric-dimensions';
 import { redact } from '../policy/redaction';
 import { KeySetRecording } from './key-set-recording';
@@ -29,8 +31,10 @@ const IN_OPERATION = createContextKey('tokentrail.jwt.operation');
 /** How many synchronous recorded operations are on the stack (they do not enter their context). */
 let syncDepth = 0;
 
-class Operation implements OperationScope {
+class Operation implements OperationScope, HeldOperation {
   private ended = false;
+  /** What the library call gave, once described: held for the redacting diag while this operation is recorded. */
+  heldResult: OperationResult | undefined;
   private readonly startedAt = performance.now();
   private readonly span: Span | undefined;
   private readonly notes: OperationNotes = {};
@@ -68,13 +72,20 @@ class Operation implements OperationScope {
     return context.with(this.callerContext, fn);
   }
 
+  get claimActions(): ReadonlyMap<string, ClaimAction> {
+    return this.settings.redaction.claims;
+  }
+
   end(describe: () => OperationResult): void {
     if (this.ended) return;
     this.ended = true;
+    const previous = hold(this);
     try {
       this.finish(describe);
     } catch (error) {
       this.host.diag.error('internal error recording the operation; the application is unaffected', error);
+    } finally {
+      hold(previous);
     }
   }
 
@@ -85,6 +96,7 @@ class Operation implements OperationScope {
     fenced(diag, 'describing the operation', () => {
       result = describe();
     });
+    this.heldResult = result;
     // Without a description the outcome is unknown: end the span rather than record a guess.
     const recorded = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
     const pending = recorded && insight(this.host, recorded, this.request);
@@ -94,9 +106,15 @@ class Operation implements OperationScope {
       return;
     }
     // An asynchronous revocation check: the request has the operation already; its own records wait for the answer.
-    const deliver = () => fenced(diag, 'delivering the operation', () => this.deliver(recorded));
+    const deliver = () => {
+      const previous = hold(this);
+      fenced(diag, 'delivering the operation', () => this.deliver(recorded));
+      hold(previous);
+    };
     pending.then(deliver, (error: unknown) => {
+      const previous = hold(this);
       diag.error('internal error in the revocation check', error);
+      hold(previous);
       deliver();
     });
   }

@@ -76,6 +76,11 @@ export class RecordedRequest implements RequestScope {
   /** The server span instrumentation-http made, as seen from inside the handler. */
   private foreignSpan: Span | undefined;
 
+  /** The credentials the request carried. Never exported: the redacting diag removes them by value. */
+  get credentials(): readonly Credential[] {
+    return this.start.credentials;
+  }
+
   /** Whether the token was one of this request's credentials: only operations on it decide its outcome. */
   presented(token: string | undefined): boolean {
     return token !== undefined && this.start.credentials.some((c) => c.token === token);

@@ -10,7 +10,7 @@ import { LRUCache } from 'lru-cache';
 import type { JsonObject, JwtOperation, VerifyChecks } from '../events/audit-event';
 import { mergeFindings, staticTokenFindings, type Finding, type FindingsPolicy } from './findings';
 import { keyFindings, measureKey, type MeasuredKey } from './key-facts';
-import { secretFingerprint, type Pseudonymizer } from './pseudonym';
+import type { Pseudonymizer } from './pseudonym';
 
 export const TOKEN_CACHE_SIZE = 10_000;
 export const STRING_KEY_CACHE_SIZE = 256;
@@ -100,7 +100,7 @@ export function keyInsight(key: unknown, alg: unknown, pseudonymize: Pseudonymiz
   if (!entry?.measured) return undefined;
   const { measured } = entry;
   if (measured.digest !== undefined && entry.fingerprintFor !== pseudonymize) {
-    entry.fingerprint = measured.facts.kind === 'oct' ? secretFingerprint(measured.digest, pseudonymize) : pseudonymize(measured.digest);
+    entry.fingerprint = pseudonymize(measured.digest);
     entry.fingerprintFor = pseudonymize;
   }
   const findings = keyFindings(measured.facts, alg);
