@@ -7,35 +7,24 @@
  * report can be derived from the scenario itself.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReceiver } from '@tokentrail/otlp-receiver';
 import { runApp } from '@tokentrail/otlp-receiver/run-app';
 
-const require = createRequire(import.meta.url);
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'report-scenario-app.mjs');
 export const PSEUDONYM_KEY = `report-pseudonym-key-${randomBytes(8).toString('hex')}`;
 export const SERVICE = 'orders-report';
 /** The proxy in front of the API, the only peer the API sees. */
 const PROXY_HOPS = '1';
+/** What every client writes into X-Forwarded-For itself: only the proxy's entry after it is believed. */
+export const FORGED_ADDRESS = '10.66.66.66';
 /** More addresses than the default `token_replay_multi_ip` threshold (5). */
 export const REPLAY_ADDRESSES = ['192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14', '192.0.2.15', '192.0.2.16'];
-
-/**
- * Whether the register knows trusted proxies: with them, `client.address` is the address the proxy appended,
- * not what a client wrote first in `X-Forwarded-For` (a forged entry is then sent ahead of the real one).
- */
-export function registerTrustsProxies() {
-  const build = join(dirname(require.resolve('@tokentrail/register/package.json')), 'build');
-  return readFileSync(join(build, 'env-config.js'), 'utf8').includes('TOKENTRAIL_TRUSTED_PROXIES');
-}
 
 export async function runScenario({ sampleRatio } = {}) {
   const receiver = await startReceiver();
   const keys = { old: randomBytes(32).toString('hex'), new: randomBytes(32).toString('hex') };
-  const forged = registerTrustsProxies();
   const env = {
     OTEL_SERVICE_NAME: SERVICE,
     TOKENTRAIL_PSEUDONYM_KEY: PSEUDONYM_KEY,
@@ -52,11 +41,14 @@ export async function runScenario({ sampleRatio } = {}) {
   const requests = [];
   const signs = [];
   const sub = (name) => (subs[name] ??= `${name}-${randomBytes(4).toString('hex')}@example.com`);
-  /** One request as the proxy forwards it: the client's address appended to what the client sent. */
   const owner = new Map();
   const marks = {};
+  /**
+   * One request as the trusted proxy forwards it: the client's address appended to what the client sent — here
+   * a forged entry, which must not become the client's address.
+   */
   async function send(method, path, token, client, expect) {
-    const headers = { 'x-forwarded-for': forged ? `10.66.66.66, ${client}` : client };
+    const headers = { 'x-forwarded-for': `${FORGED_ADDRESS}, ${client}` };
     if (token) headers.authorization = `Bearer ${token}`;
     const response = await fetch(app.url + path, { method, headers });
     const body = await response.text();
@@ -114,7 +106,7 @@ export async function runScenario({ sampleRatio } = {}) {
     if (code !== 0) throw new Error(`the app exited with ${code ?? signal}:\n${app.output().stderr}`);
     await receiver.waitFor((r) => r.logRecords.some((record) => record.eventName === 'jwt.audit.checkpoint' && record.attributes['jwt.audit.checkpoint.reason'] === 'shutdown'));
     if (receiver.rejected.length > 0) throw new Error(`the receiver rejected payloads: ${JSON.stringify(receiver.rejected)}`);
-    return { bodies: receiver.accepted.map((a) => a.body), tokens, subs, keys, requests, signs, marks, forged };
+    return { bodies: receiver.accepted.map((a) => a.body), tokens, subs, keys, requests, signs, marks };
   } finally {
     await app.stop();
     await receiver.close();
