@@ -12,17 +12,12 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createPublicKey, sign } from 'node:crypto';
 import { canonicalRecord, checkpointStatement, ed25519KeyId, nextChain, sortEntries, GENESIS } from '@tokentrail/instrumentation-jwt/audit-trail';
+import { random } from '../../test/support/tamper.mjs';
 
+/** The tamper suite's seeded generator, with hex digits. */
 function generator(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n) => Math.floor(next() * n), hex: (n) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('') };
+  const rng = random(seed);
+  return { ...rng, hex: (n) => Array.from({ length: n }, () => rng.int(16).toString(16)).join('') };
 }
 
 const ROUTES = ['/orders', '/orders/{id}', '/cart', '/profile', '/payments', '/admin/users', '/search', '/refresh'];

@@ -69,6 +69,20 @@ export function stackedBars<P extends string>(title: string, series: Series<P>, 
   return `<figure><figcaption>${escapeHtml(title)} <span class="muted">(bars of ${bucket})</span></figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}" width="100%">${axis.join('')}${marks.join('')}</svg>${legend(parts)}</figure>`;
 }
 
+/** Rows of the horizontal charts: their height, and the width of the labels on their left. */
+const ROW_HEIGHT = 22;
+const LABEL_WIDTH = 260;
+
+/** A row's label, right-aligned before the bars, cut to what fits. */
+function rowLabel(label: string, y: number): string {
+  const shown = label.length > 38 ? `${label.slice(0, 37)}…` : label;
+  return `<text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end" class="mono">${escapeHtml(shown)}</text>`;
+}
+
+function figureOf(title: string, height: number, marks: string): string {
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}" width="100%">${marks}</svg></figure>`;
+}
+
 export interface BarRow {
   readonly label: string;
   readonly value: number;
@@ -78,21 +92,17 @@ export interface BarRow {
 /** One horizontal bar per row, largest first as given. */
 export function rankedBars(title: string, rows: readonly BarRow[], color: string): string {
   if (rows.length === 0) return '';
-  const rowHeight = 22;
-  const labelWidth = 260;
-  const height = rows.length * rowHeight + 6;
   const max = Math.max(1, ...rows.map((row) => row.value));
   const bars = rows.map((row, index) => {
-    const y = 3 + index * rowHeight;
-    const w = ((WIDTH - labelWidth - 70) * row.value) / max;
-    const label = row.label.length > 38 ? `${row.label.slice(0, 37)}…` : row.label;
+    const y = 3 + index * ROW_HEIGHT;
+    const w = Math.max(1, ((WIDTH - LABEL_WIDTH - 70) * row.value) / max);
     return (
-      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" class="mono">${escapeHtml(label)}</text>` +
-      `<rect x="${labelWidth}" y="${y + 3}" width="${fixed(Math.max(w, 1))}" height="${rowHeight - 7}" rx="2" fill="${color}" data-path="${escapeHtml(row.path)}" data-value="${row.value}"><title>${escapeHtml(`${row.label}: ${formatNumber(row.value)}`)}</title></rect>` +
-      `<text x="${fixed(labelWidth + Math.max(w, 1) + 6)}" y="${y + 15}">${formatNumber(row.value)}</text>`
+      rowLabel(row.label, y) +
+      `<rect x="${LABEL_WIDTH}" y="${y + 3}" width="${fixed(w)}" height="${ROW_HEIGHT - 7}" rx="2" fill="${color}" data-path="${escapeHtml(row.path)}" data-value="${row.value}"><title>${escapeHtml(`${row.label}: ${formatNumber(row.value)}`)}</title></rect>` +
+      `<text x="${fixed(LABEL_WIDTH + w + 6)}" y="${y + 15}">${formatNumber(row.value)}</text>`
     );
   });
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}" width="100%">${bars.join('')}</svg></figure>`;
+  return figureOf(title, rows.length * ROW_HEIGHT + 6, bars.join(''));
 }
 
 export interface Span {
@@ -104,23 +114,16 @@ export interface Span {
 /** When each key was seen: a bar from first to last use on one time axis. */
 export function timeline(title: string, spans: readonly Span[], color: string): string {
   if (spans.length === 0) return '';
-  const rowHeight = 22;
-  const labelWidth = 260;
-  const height = spans.length * rowHeight + 26;
   const start = Math.min(...spans.map((s) => Date.parse(s.from)));
   const end = Math.max(start + 1000, ...spans.map((s) => Date.parse(s.to)));
-  const scale = (ms: number) => labelWidth + ((WIDTH - labelWidth - 12) * (ms - start)) / (end - start);
+  const scale = (ms: number) => LABEL_WIDTH + ((WIDTH - LABEL_WIDTH - 12) * (ms - start)) / (end - start);
   const bars = spans.map((span, index) => {
-    const y = 3 + index * rowHeight;
+    const y = 3 + index * ROW_HEIGHT;
     const x = scale(Date.parse(span.from));
     const w = Math.max(3, scale(Date.parse(span.to)) - x);
-    const label = span.label.length > 38 ? `${span.label.slice(0, 37)}…` : span.label;
-    return (
-      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" class="mono">${escapeHtml(label)}</text>` +
-      `<rect x="${fixed(x)}" y="${y + 3}" width="${fixed(w)}" height="${rowHeight - 7}" rx="2" fill="${color}"><title>${escapeHtml(`${span.label}: ${span.from} – ${span.to}`)}</title></rect>`
-    );
+    return rowLabel(span.label, y) + `<rect x="${fixed(x)}" y="${y + 3}" width="${fixed(w)}" height="${ROW_HEIGHT - 7}" rx="2" fill="${color}"><title>${escapeHtml(`${span.label}: ${span.from} – ${span.to}`)}</title></rect>`;
   });
-  const axisY = spans.length * rowHeight + 8;
-  const axis = `<line x1="${labelWidth}" y1="${axisY}" x2="${WIDTH - 12}" y2="${axisY}" class="axis"/><text x="${labelWidth}" y="${axisY + 14}">${shortTime(start)} UTC</text><text x="${WIDTH - 12}" y="${axisY + 14}" text-anchor="end">${shortTime(end)} UTC</text>`;
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}" width="100%">${bars.join('')}${axis}</svg></figure>`;
+  const axisY = spans.length * ROW_HEIGHT + 8;
+  const axis = `<line x1="${LABEL_WIDTH}" y1="${axisY}" x2="${WIDTH - 12}" y2="${axisY}" class="axis"/><text x="${LABEL_WIDTH}" y="${axisY + 14}">${shortTime(start)} UTC</text><text x="${WIDTH - 12}" y="${axisY + 14}" text-anchor="end">${shortTime(end)} UTC</text>`;
+  return figureOf(title, spans.length * ROW_HEIGHT + 26, bars.join('') + axis);
 }
