@@ -6,7 +6,7 @@ import { safeText } from './safe-text';
 import { isoTime, rounded, SEPARATOR } from './tally-rows';
 
 /** Alerts listed one by one; more are counted. */
-const LISTED = 100;
+const LISTED = 50;
 /** Distinct (service, key, kid) followed; a fleet has a handful. */
 export const MAX_KEYS = 1000;
 

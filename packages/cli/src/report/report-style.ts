@@ -27,6 +27,8 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 10px; 
 .question { color: var(--muted); margin: 0 0 8px; font-style: italic; }
 table { border-collapse: collapse; width: 100%; margin: 10px 0; font-size: 13px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td .mono { word-break: break-all; }
+td time { white-space: nowrap; font-size: 12px; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.bad td:first-child { color: var(--bad); font-weight: 700; }

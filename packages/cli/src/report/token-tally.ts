@@ -10,7 +10,7 @@ import { safeText } from './safe-text';
 import { isoTime, ranked, rounded } from './tally-rows';
 
 /** Revocations listed one by one; more are counted. */
-const LISTED = 100;
+const LISTED = 50;
 
 const LIFETIMES: ReadonlyArray<[string, number | null]> = [
   ['up to 5 minutes', 300],
