@@ -34,6 +34,12 @@ const render = {
   faults: ({ node, rounds, perRound, concurrency, results }) =>
     `${node}, ${rounds} rounds of ${perRound} requests per collector behaviour (${concurrency} concurrent), behaviours alternating.\n\n` +
     table(['Collector', 'Requests', 'p50 ms', 'p99 ms', 'p50 / healthy', 'p99 / healthy', 'App RSS after (MiB)'], results.map((r) => [r.behaviour, r.requests, r.p50Ms, r.p99Ms, r.p50Ratio, r.p99Ratio, r.rssMiB ?? '-'])),
+  hostile: ({ node, rounds, seconds, users, rows }) =>
+    `${node}, ${rounds} interleaved rounds (HTTP: ${seconds} s per side and workload), median CPU µs per verify or per request; ${users.toLocaleString('en-US')} users.\n\n` +
+    table(
+      ['Hostile input', 'Measured on', 'Without tokentrail (µs)', 'With tokentrail (µs)', 'With / without', 'Target', 'Met'],
+      rows.map((r) => [r.workload, r.subject, r.withoutMicros, r.withMicros, `${r.ratio}×`, `≤ ${r.target}×`, r.met ? 'yes' : '**no**']),
+    ),
   detectors: (r) =>
     `${r.node}, default thresholds and cap (\`maxKeys\` ${r.maxKeys.toLocaleString('en-US')}).\n\n` +
     table(
@@ -49,8 +55,12 @@ const render = {
       ],
     ) +
     `\n\nThrough the instrumentation (jsonwebtoken HS256, spans, log records and metrics on, interleaved rounds with the detectors on and off): ${r.verifyOpsPerSecond.detectorsOn.toLocaleString('en-US')} verifies/s on, ${r.verifyOpsPerSecond.detectorsOff.toLocaleString('en-US')} off; median paired difference ${r.addedMicrosecondsPerVerify} µs per verify, rounds from ${r.addedMicrosecondsPerVerifyRange[0]} to ${r.addedMicrosecondsPerVerifyRange[1]} µs — within the noise of a shared machine; the figures measured alone are the ones to trust.`,
+  reportSize: (r) =>
+    `${r.node}, ${r.records.toLocaleString('en-US')} synthetic audit records (${r.fileMiB.toLocaleString('en-US')} MiB of OTLP JSON lines), one \`tokentrail report\` run in its own process.\n\n` +
+    table(['Records', 'Wall time (s)', 'CPU time (s)', 'Records per CPU-second', 'Peak RSS, all threads (MiB)', 'Limit (MiB)', 'HTML (KiB)'], [[r.records, r.wallSeconds, r.cpuSeconds, r.recordsPerCpuSecond, r.peakRssMiB, r.limitMiB, r.htmlKiB]]) +
+    `\n\nVerdict: **${r.verdict.split(":")[0]}** (every record chained to the one before it, every checkpoint checked).`,
 };
-const files = { auditRecord: 'audit-record.json', verify: 'verify-overhead.json', http: 'http-overhead.json', memory: 'memory.json', faults: 'fault-latency.json', detectors: 'detectors-memory.json' };
+const files = { hostile: 'hostile-input.json', reportSize: 'report-size.json', auditRecord: 'audit-record.json', verify: 'verify-overhead.json', http: 'http-overhead.json', memory: 'memory.json', faults: 'fault-latency.json', detectors: 'detectors-memory.json' };
 
 let doc = readFileSync(docPath, 'utf8');
 for (const [name, file] of Object.entries(files)) {

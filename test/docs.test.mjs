@@ -271,7 +271,7 @@ function cliProblems(commands, docs) {
 
 test('every tokentrail command: each flag parsed is in --help and documented, each documented flag exists, the exit-status table is the code\'s', async () => {
   const commands = await cliCommands();
-  assert.deepEqual(commands.map((command) => command.name), ['verify', 'inspect', 'scan']);
+  assert.deepEqual(commands.map((command) => command.name), ['verify', 'report', 'inspect', 'scan']);
   assert.deepEqual(cliProblems(commands, cliDocs()), []);
 });
 

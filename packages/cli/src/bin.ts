@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** `tokentrail`: verify an audit trail, inspect a token, scan files for leaked JWTs. */
+/** `tokentrail`: verify an audit trail, report on it, inspect a token, scan files for leaked JWTs. */
 import { EXIT, InputError, UsageError } from './cli-errors';
 import { INSPECT_HELP, inspectCommand } from './inspect/inspect-command';
+import { REPORT_HELP, reportCommand } from './report/report-command';
 import { SCAN_HELP, scanCommand } from './scan/scan-command';
 import { VERIFY_HELP, verifyCommand } from './verify/verify-command';
 
@@ -9,6 +10,7 @@ type Command = { help: string; run: (args: string[], out: (text: string) => void
 
 const COMMANDS: Record<string, Command> = {
   verify: { help: VERIFY_HELP, run: verifyCommand },
+  report: { help: REPORT_HELP, run: reportCommand },
   inspect: { help: INSPECT_HELP, run: inspectCommand },
   scan: { help: SCAN_HELP, run: scanCommand },
 };
@@ -17,6 +19,7 @@ const HELP = `Usage: tokentrail <command> [options]
 
 Commands:
   verify <file…>        verify tokentrail audit trails in OTLP JSON log exports
+  report <file…>        a verified evidence report (HTML, or --json) answering the auditor's questions
   inspect <token | ->   decode a token offline (without trusting it), list findings, optionally verify it
   scan <file|dir…>      find JWTs leaked into logs, exports, HAR files or source trees
 

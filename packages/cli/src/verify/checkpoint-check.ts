@@ -46,7 +46,7 @@ export function isCheckpoint(record: TrailRecord): boolean {
 /** An Ed25519 signature in base64url without padding: exactly 86 characters, nothing a lax decoder would skip. */
 const SIGNATURE = /^[A-Za-z0-9_-]{85}[AQgw]$/;
 
-function signatureProblem(record: TrailRecord, seq: number, statement: Buffer, publicKey: PublicKey): Problem | undefined {
+export function signatureProblem(record: TrailRecord, seq: number, statement: Buffer, publicKey: PublicKey): Problem | undefined {
   const signature = text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE);
   if (signature === undefined) return { kind: 'signature_missing', seqs: [seq], detail: `checkpoint seq ${seq} is not signed` };
   const keyId = text(record, ATTR_JWT_AUDIT_CHECKPOINT_KEY_ID);

@@ -84,6 +84,12 @@ export function measureKey(key: unknown): MeasuredKey | undefined {
   try {
     // KeyObject.from() of a non-extractable CryptoKey prints a deprecation warning on Node 24: never call it then.
     if (typeof CryptoKey !== 'undefined' && key instanceof CryptoKey && !key.extractable) return measureCryptoKey(key);
+    // A secret as text or bytes (not PEM) is measured as it is: no KeyObject to make and export again.
+    if (typeof key === 'string' && !key.includes(PEM)) return measureSecret(Buffer.from(key, 'utf8'));
+    if (key instanceof Uint8Array) {
+      const bytes = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+      if (!bytes.subarray(0, 64).includes(PEM)) return measureSecret(bytes);
+    }
     const object = asKeyObject(key);
     return object && measureKeyObject(object);
   } catch {
@@ -92,11 +98,15 @@ export function measureKey(key: unknown): MeasuredKey | undefined {
   }
 }
 
+function measureSecret(secret: Buffer): MeasuredKey | undefined {
+  // An empty secret is refused by every library (and by createSecretKey): nothing to measure.
+  if (secret.byteLength === 0) return undefined;
+  const digest = createHash('sha256').update('oct:').update(secret).digest('hex');
+  return { facts: { kind: 'oct', bits: secret.byteLength * 8 }, digest };
+}
+
 function measureKeyObject(object: KeyObject): MeasuredKey {
-  if (object.type === 'secret') {
-    const digest = createHash('sha256').update('oct:').update(object.export()).digest('hex');
-    return { facts: { kind: 'oct', bits: (object.symmetricKeySize ?? 0) * 8 }, digest };
-  }
+  if (object.type === 'secret') return measureSecret(object.export()) ?? { facts: { kind: 'oct', bits: 0 } };
   const publicKey = object.type === 'private' ? createPublicKey(object) : object;
   const kind = publicKey.asymmetricKeyType ?? 'other';
   const modulus = publicKey.asymmetricKeyDetails?.modulusLength;

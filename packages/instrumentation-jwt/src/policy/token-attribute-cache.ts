@@ -1,8 +1,10 @@
 /**
  * The attributes of recently seen tokens, so that a token presented on many requests is pseudonymized and
- * redacted once. Bounded: at most {@link TOKEN_CACHE_ENTRIES} tokens, least recently used first out, and
- * tokens longer than {@link MAX_CACHED_TOKEN_LENGTH} are never kept. Keyed by the token string the process
- * already holds; nothing in it leaves the process.
+ * redacted once. Bounded: at most {@link TOKEN_CACHE_ENTRIES} tokens and {@link TOKEN_CACHE_CHARACTERS}
+ * characters of tokens in all, least recently used first out; a token longer than
+ * {@link MAX_CACHED_TOKEN_LENGTH} is described every time. A forged 14 KB token sent over and over is cached
+ * like any other, so its fingerprint (an HMAC over all of it) is computed once. Keyed by the token string the
+ * process already holds; nothing in it leaves the process.
  *
  * An entry remembers whether it was made with a header and with claims: a JWE whose decryption failed gives no
  * claims, the same JWE decrypted gives them, and each is described as it was seen.
@@ -13,8 +15,10 @@ import type { RedactionPolicy } from './claim-policy';
 import { tokenAttributes, type AuditAttributes } from './redaction';
 
 export const TOKEN_CACHE_ENTRIES = 1024;
+/** The most token characters held in all: 1,024 tokens of 4 KiB, or fewer larger ones. */
+export const TOKEN_CACHE_CHARACTERS = 4 * 1024 * 1024;
 /** Longer tokens (an attacker's 1 MiB token, say) are described every time rather than held. */
-export const MAX_CACHED_TOKEN_LENGTH = 8 * 1024;
+export const MAX_CACHED_TOKEN_LENGTH = 64 * 1024;
 
 interface Entry {
   readonly attributes: Readonly<AuditAttributes>;
@@ -28,7 +32,11 @@ function frozen(attributes: AuditAttributes): Readonly<AuditAttributes> {
 }
 
 export class TokenAttributeCache {
-  private readonly entries = new LRUCache<string, Entry>({ max: TOKEN_CACHE_ENTRIES });
+  private readonly entries = new LRUCache<string, Entry>({
+    max: TOKEN_CACHE_ENTRIES,
+    maxSize: TOKEN_CACHE_CHARACTERS,
+    sizeCalculation: (_entry, token) => token.length,
+  });
 
   constructor(private readonly policy: RedactionPolicy) {}
 

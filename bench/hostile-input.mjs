@@ -1,0 +1,167 @@
+/**
+ * What hostile input costs the host, with tokentrail and without it, side by side in interleaved rounds:
+ *
+ * - per verify, in one process (jose and jsonwebtoken; tokentrail with spans, log records and metrics through
+ *   batch processors into exporters that discard, against the library's own function):
+ *   - 1,000 distinct HMAC secrets in turn, one per user (`JWT_SECRET + passwordHash`), more than any key cache
+ *     holds, each key made afresh per call as such an application does;
+ *   - a forged 14 KB token whose `sub` is nested 5,400 levels deep;
+ * - per request, an express 5 app (bench/http/hostile-app.mjs) where both sides run instrumentation-http with
+ *   the query redaction @tokentrail/register configures, each in its own process, loaded by autocannon:
+ *   the same 1,000 users' reset tokens, the nested forged token, and a query of 1,500 `%25` pairs without any
+ *   credential.
+ *
+ * Each figure is the median over rounds of CPU time per operation (this process's, or the app's from /proc);
+ * "with / without" is tokentrail's CPU per operation over the bare one's.
+ *
+ *   node bench/hostile-input.mjs [rounds=5] [seconds=3]      (BENCH_PART=verify|http for one half)
+ * Writes bench/results/hostile-input.json.
+ */
+import { register } from 'node:module';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { installDiscardingSdk } from './support/discarding-sdk.mjs';
+import { cpuMicrosOf, median } from './support/cpu.mjs';
+import { USERS, nestedForgedToken, passwordHashes, percentQuery, userTokens } from './support/hostile-tokens.mjs';
+
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const ROUNDS = Number(process.argv[2] ?? 5);
+const SECONDS = Number(process.argv[3] ?? 3);
+installDiscardingSdk();
+new JwtInstrumentation({ pseudonymKey: 'bench-pseudonym-key-0123456789abcdef' });
+const jose = await import('jose');
+const jwt = createRequire(import.meta.url)('jsonwebtoken');
+
+const SECRET = randomBytes(32).toString('hex');
+const hashes = passwordHashes();
+const tokens = userTokens(SECRET, hashes);
+const nested = nestedForgedToken();
+const encoder = new TextEncoder();
+const options = { algorithms: ['HS256'] };
+
+/** Each workload: the call made with operation i, through `verify` (the library's function, wrapped or not). */
+const WORKLOADS = {
+  '1,000 HMAC secrets in turn': {
+    jose: (verify, i) => verify(tokens[i % USERS], encoder.encode(SECRET + hashes[i % USERS]), options),
+    jsonwebtoken: (verify, i) => verify(tokens[i % USERS], SECRET + hashes[i % USERS], options),
+    iterations: { jose: 3000, jsonwebtoken: 6000 },
+  },
+  '14 KB claim nested 5,400 levels (forged)': {
+    jose: (verify) => verify(nested, encoder.encode(SECRET), options),
+    jsonwebtoken: (verify) => verify(nested, SECRET, options),
+    iterations: { jose: 1500, jsonwebtoken: 1000 },
+  },
+};
+const TARGETS = {
+  '1,000 HMAC secrets in turn': { jose: 2, jsonwebtoken: 3.5, 'express (jose)': 2 },
+  '14 KB claim nested 5,400 levels (forged)': { jose: 2, jsonwebtoken: 2, 'express (jose)': 2 },
+  '1,500 %25 pairs, no credential': { 'express (jose)': 1.2 },
+};
+const FUNCTIONS = { jose: jose.jwtVerify, jsonwebtoken: jwt.verify };
+
+/** CPU microseconds per call of `call(i)` over `iterations` calls (a rejection is an outcome, not an error). */
+async function cpuPerCall(call, iterations) {
+  const before = process.cpuUsage();
+  for (let i = 0; i < iterations; i += 1) {
+    try {
+      await call(i);
+    } catch {}
+  }
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / iterations;
+}
+
+const PART = process.env.BENCH_PART;
+const rows = [];
+for (const [workload, spec] of PART === 'http' ? [] : Object.entries(WORKLOADS)) {
+  for (const library of ['jose', 'jsonwebtoken']) {
+    const fn = FUNCTIONS[library];
+    const bare = (i) => spec[library](fn.__original, i);
+    const instrumented = (i) => spec[library](fn, i);
+    const iterations = spec.iterations[library];
+    await cpuPerCall(instrumented, iterations); // warm-up, and fills every cache there is
+    const runs = { bare: [], instrumented: [] };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      runs.bare.push(await cpuPerCall(bare, iterations));
+      runs.instrumented.push(await cpuPerCall(instrumented, iterations));
+    }
+    const without = median(runs.bare);
+    const withTokentrail = median(runs.instrumented);
+    rows.push(row(workload, library, without, withTokentrail));
+    console.log(`${library}, ${workload}: ${without.toFixed(1)} → ${withTokentrail.toFixed(1)} µs CPU per verify`);
+  }
+}
+
+function row(workload, subject, without, withTokentrail) {
+  const ratio = +(withTokentrail / without).toFixed(2);
+  const target = TARGETS[workload][subject];
+  return { workload, subject, withoutMicros: +without.toFixed(1), withMicros: +withTokentrail.toFixed(1), ratio, target, met: ratio <= target };
+}
+
+// Per request: the app with instrumentation-http alone and with tokentrail too, each in its own process.
+const HTTP_CONFIG = {
+  // What @tokentrail/register gives instrumentation-http: its default signature parameters and the token ones.
+  redactedQueryParamsServer: ['sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token', 'access_token', 'token', 'id_token'],
+};
+async function startApp(tokentrail) {
+  const env = { ...process.env, BENCH_SECRET: SECRET, BENCH_HASHES: JSON.stringify(hashes), BENCH_TOKENTRAIL: tokentrail ? '1' : '0', BENCH_HTTP_CONFIG: JSON.stringify(HTTP_CONFIG) };
+  const child = spawn(process.execPath, ['--import', join(here, 'http/telemetry.mjs'), join(here, 'http/hostile-app.mjs')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout, 'data');
+  return { child, port: JSON.parse(String(line)).port };
+}
+
+const query = percentQuery();
+const REQUESTS = {
+  '1,000 HMAC secrets in turn': { status: 200, next: (n) => ({ path: '/reset', headers: { authorization: `Bearer ${tokens[n % USERS]}` } }) },
+  '14 KB claim nested 5,400 levels (forged)': { status: 401, next: () => ({ path: '/orders', headers: { authorization: `Bearer ${nested}` } }) },
+  '1,500 %25 pairs, no credential': { status: 200, next: () => ({ path: `/search?${query}` }) },
+};
+
+/** App CPU microseconds per request over one autocannon run; throws on any unexpected answer. */
+async function load({ child, port }, { status, next }, seconds) {
+  const before = cpuMicrosOf(child.pid);
+  let n = 0;
+  let answered = 0;
+  const unexpected = new Map();
+  const instance = autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: 4,
+    duration: seconds,
+    requests: [{ setupRequest: (request) => ({ ...request, ...next(n++) }) }],
+  });
+  instance.on('response', (_client, statusCode) => {
+    answered += 1;
+    if (statusCode !== status) unexpected.set(statusCode, (unexpected.get(statusCode) ?? 0) + 1);
+  });
+  const result = await instance;
+  if (answered === 0) throw new Error('no request was answered');
+  if (unexpected.size > 0 || result.errors > 0) throw new Error(`unexpected answers ${JSON.stringify([...unexpected])}, ${result.errors} errors`);
+  return (cpuMicrosOf(child.pid) - before) / answered;
+}
+
+const apps = PART === 'verify' ? {} : { without: await startApp(false), with: await startApp(true) };
+try {
+  for (const [workload, spec] of PART === 'verify' ? [] : Object.entries(REQUESTS)) {
+    for (const app of Object.values(apps)) await load(app, spec, 1); // warm-up
+    const runs = { without: [], with: [] };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const side of ['without', 'with']) runs[side].push(await load(apps[side], spec, SECONDS));
+    }
+    rows.push(row(workload, 'express (jose)', median(runs.without), median(runs.with)));
+    console.log(`express, ${workload}: ${median(runs.without).toFixed(1)} → ${median(runs.with).toFixed(1)} µs CPU per request`);
+  }
+} finally {
+  for (const { child } of Object.values(apps)) child.kill('SIGTERM');
+}
+
+console.table(rows);
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results/hostile-input.json'), JSON.stringify({ node: process.version, rounds: ROUNDS, seconds: SECONDS, users: USERS, rows }, null, 2));
