@@ -1,8 +1,9 @@
 /**
  * The backends pnpm test:backends runs, built from pinned sources once per machine and then taken from a cache:
  * the OpenTelemetry Collector of tools/otelcol (exactly the components examples/deploy uses), Jaeger v2 from
- * tools/jaeger, and Prometheus from the system's package manager. The cache key is the Go version and the
- * content of the two Go modules' go.mod, go.sum and sources, so a version bump rebuilds.
+ * tools/jaeger, the MaxMind DB writer of tools/geoip-testdb (a test database for the geoip processor), and
+ * Prometheus from the system's package manager. The cache key is the Go version and the content of the Go
+ * modules' go.mod, go.sum and sources, so a version bump rebuilds.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,7 +12,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-const MODULES = { otelcol: join(ROOT, 'tools/otelcol'), jaeger: join(ROOT, 'tools/jaeger') };
+const MODULES = { otelcol: join(ROOT, 'tools/otelcol'), jaeger: join(ROOT, 'tools/jaeger'), 'geoip-testdb': join(ROOT, 'tools/geoip-testdb') };
 const JAEGER_PACKAGE = 'github.com/jaegertracing/jaeger/cmd/jaeger';
 /** Jaeger v2 releases are tagged v1.x in its Go module (v1.75.0 is Jaeger 2.12.0). */
 const JAEGER_V2 = { 'v1.75.0': '2.12.0' };
@@ -70,7 +71,7 @@ export async function goBinaries(log = console.log) {
   const go = goVersion();
   const cache = process.env.TOKENTRAIL_BACKENDS_CACHE ?? join(homedir(), '.cache', 'tokentrail-backends');
   const dir = join(cache, cacheKey(go));
-  const binaries = { otelcol: join(dir, 'otelcol'), jaeger: join(dir, 'jaeger') };
+  const binaries = { otelcol: join(dir, 'otelcol'), jaeger: join(dir, 'jaeger'), geoipTestdb: join(dir, 'geoip-testdb') };
   const started = performance.now();
   let built = false;
   if (!Object.values(binaries).every((file) => existsSync(file))) {
@@ -81,6 +82,7 @@ export async function goBinaries(log = console.log) {
       await Promise.all([
         goBuild('otelcol', ['-o', join(staging, 'otelcol'), '.'], log),
         goBuild('jaeger', ['-o', join(staging, 'jaeger'), JAEGER_PACKAGE], log),
+        goBuild('geoip-testdb', ['-o', join(staging, 'geoip-testdb'), '.'], log),
       ]);
       rmSync(dir, { recursive: true, force: true });
       renameSync(staging, dir);
