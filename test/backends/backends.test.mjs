@@ -163,7 +163,7 @@ before(async () => {
     return stable >= 4 && Date.now() - state.run.traces.at(-1).at > 14_000 && count <= expectedTraces;
   }, 90_000);
   await waitFor('the shutdown checkpoints in the file exporter output', () => {
-    const text = readFileSync(stack.logsFile, 'utf8');
+    const text = readFileSync(stack.auditFile, 'utf8');
     return (text.match(/"jwt\.audit\.checkpoint\.reason","value":\{"stringValue":"shutdown"\}/g) ?? []).length >= 2;
   }, 30_000);
   timings['export and tail-sampling decision'] = seconds(step);
@@ -406,9 +406,13 @@ test('the geoip overlay adds geo.country.iso_code from client.address to server 
 });
 
 test('tokentrail verify passes on what the Collector file exporter wrote, and names the edit on a tampered copy', () => {
-  const verify = spawnSync(process.execPath, [CLI, 'verify', '--public-key', state.publicKeyFile, stack.logsFile], { encoding: 'utf8' });
+  const verify = spawnSync(process.execPath, [CLI, 'verify', '--public-key', state.publicKeyFile, stack.auditFile], { encoding: 'utf8' });
   assert.equal(verify.status, 0, verify.stdout + verify.stderr);
-  const lines = readFileSync(stack.logsFile, 'utf8').split('\n').filter(Boolean);
+  assert.match(verify.stdout, /2 streams: 2 verified/);
+  // The geo-enriched copy (Loki's) has attributes added after emission: as docs/audit-trail.md says, it fails.
+  const enriched = spawnSync(process.execPath, [CLI, 'verify', '--public-key', state.publicKeyFile, stack.logsFile], { encoding: 'utf8' });
+  assert.equal(enriched.status, 1, 'records the geoip processor edited do not verify');
+  const lines = readFileSync(stack.auditFile, 'utf8').split('\n').filter(Boolean);
   const requests = lines.map((line) => JSON.parse(line));
   // Change one jwt.request record's outcome from invalid to valid, as someone covering a failed attempt would.
   let edited;
@@ -431,10 +435,10 @@ test('tokentrail verify passes on what the Collector file exporter wrote, and na
 
 test('nothing Jaeger, Prometheus or the file exporter holds contains a token, segment, key or raw claim', async () => {
   const { json: series } = await getJson(`${stack.prometheusUrl}/api/v1/series?match[]=${encodeURIComponent('{__name__=~"jwt_.+"}')}`);
-  const file = readFileSync(stack.logsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const file = [stack.logsFile, stack.auditFile].flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean)).map((line) => JSON.parse(line));
   const all = await keptTraces();
   const scanned = leaks.assertClean({
-    spans: [...all.values()].flatMap((t) => t.spans.map((s) => ({ name: s.operationName, attributes: s.tags, events: s.logs.map((l) => ({ name: 'log', attributes: l.fields })), resource: { attributes: t.processes } }))),
+    spans: [...all.values()].flatMap((t) => t.spans.map((s) => ({ name: s.operationName, attributes: tagsOf(s), events: s.logs.map((l) => ({ name: 'log', attributes: l.fields })), resource: { attributes: t.processes } }))),
     logRecords: [...file, ...state.jaegerAnswers, ...state.prometheusAnswers].map((body) => ({ eventName: 'backend answer', body })),
     metricPoints: series.data.map((labels) => ({ attributes: labels })),
   });

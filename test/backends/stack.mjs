@@ -80,7 +80,7 @@ async function waitUntil(proc, url, ready = (r) => r.ok, timeoutMs = 60_000) {
 }
 
 /** The Collector's command line: the shipped files, then the endpoints this run chose. */
-export function collectorArgs({ ports, logsFile, geoipDatabase }) {
+export function collectorArgs({ ports, logsFile, auditFile, geoipDatabase }) {
   const configs = ['otel-collector.yaml', 'otel-collector-file-logs.yaml', ...(geoipDatabase ? ['otel-collector-geoip.yaml'] : [])];
   const set = {
     'receivers::otlp::protocols::grpc::endpoint': `127.0.0.1:${ports.otlpGrpc}`,
@@ -90,7 +90,7 @@ export function collectorArgs({ ports, logsFile, geoipDatabase }) {
     'exporters::file/logs::path': logsFile,
     'extensions::health_check::endpoint': `127.0.0.1:${ports.health}`,
     'service::telemetry::metrics::level': 'none',
-    ...(geoipDatabase ? { 'processors::geoip::providers::maxmind::database_path': geoipDatabase } : {}),
+    ...(geoipDatabase ? { 'processors::geoip::providers::maxmind::database_path': geoipDatabase, 'exporters::file/audit::path': auditFile } : {}),
   };
   return [...configs.map((file) => `--config=file:${join(DEPLOY, file)}`), ...Object.entries(set).map(([key, value]) => `--set=${key}=${value}`)];
 }
@@ -118,7 +118,9 @@ export async function startStack({ binaries, workDir, geoipDatabase }) {
   const names = ['jaegerOtlp', 'jaegerQueryHttp', 'jaegerQueryGrpc', 'otlpGrpc', 'otlpHttp', 'prometheusExporter', 'health', 'prometheus'];
   const ports = {};
   for (const name of names) ports[name] = await freePort();
+  // The Loki stand-in; with the geoip overlay, the audit trail as emitted goes to its own file.
   const logsFile = join(workDir, 'collector-logs.jsonl');
+  const auditFile = geoipDatabase ? join(workDir, 'collector-audit.jsonl') : logsFile;
   const procs = [];
   const stop = async () => {
     for (const proc of procs.toReversed()) await proc.stop();
@@ -132,7 +134,7 @@ export async function startStack({ binaries, workDir, geoipDatabase }) {
     const jaegerUrl = `http://127.0.0.1:${ports.jaegerQueryHttp}`;
     await waitUntil(jaeger, `${jaegerUrl}/api/services`);
 
-    const options = { ports, logsFile, geoipDatabase };
+    const options = { ports, logsFile, auditFile, geoipDatabase };
     validateCollector(binaries.otelcol, options);
     const collector = startProcess('collector', binaries.otelcol, collectorArgs(options), { logDir: workDir });
     procs.push(collector);
@@ -152,6 +154,7 @@ export async function startStack({ binaries, workDir, geoipDatabase }) {
     return {
       ports,
       logsFile,
+      auditFile,
       jaegerUrl,
       prometheusUrl,
       otlpEndpoint: `http://127.0.0.1:${ports.otlpHttp}`,
