@@ -54,7 +54,7 @@ function goBuild(module, args, log) {
     // -mod=readonly: the committed go.mod and go.sum are the whole truth; a missing checksum fails the build.
     const child = spawn('go', ['build', '-mod=readonly', '-trimpath', '-ldflags=-s -w', ...args], {
       cwd: MODULES[module],
-      env: { ...process.env, GOFLAGS: '-mod=readonly' },
+      env: { ...process.env, GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=readonly`.trim() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
