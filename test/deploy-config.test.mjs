@@ -40,7 +40,7 @@ test('traces are tail-sampled on tokentrail attributes; audit log records are no
   const authz = policies.find((p) => p.string_attribute?.key === 'jwt.authz.outcome');
   assert.deepEqual(authz.string_attribute.values.filter((v) => !AUTHZ_OUTCOMES.includes(v)), []);
   const findingConditions = policies.flatMap((p) => p.ottl_condition?.span ?? []).filter((c) => c.includes('jwt.findings'));
-  const kept = findingConditions.map((c) => c.match(/^ContainsValue\(attributes\["jwt\.findings"\], "([a-z0-9_]+)"\)$/)?.[1]);
+  const kept = findingConditions.map((c) => c.match(/^attributes\["jwt\.findings"\] != nil and ContainsValue\(attributes\["jwt\.findings"\], "([a-z0-9_]+)"\)$/)?.[1]);
   const serious = FINDINGS.filter((f) => FINDING_SEVERITY[f] === 'high' || FINDING_SEVERITY[f] === 'critical');
   assert.deepEqual(kept.toSorted(), serious.toSorted(), 'traces with a high or critical finding are kept, whatever their other findings');
   assert.ok(policies.some((p) => p.type === 'probabilistic' && p.probabilistic.sampling_percentage < 100));
