@@ -123,7 +123,8 @@ before(async () => {
   leaks.register(PSEUDONYM_KEY, 'pseudonym key');
   const env = { TOKENTRAIL_PSEUDONYM_KEY: PSEUDONYM_KEY, TOKENTRAIL_AUDIT_SIGNING_KEY: privatePem, TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: '500', JWT_SECRET: WEAK_SECRET };
   for (const [name, app] of Object.entries(APPS)) {
-    apps[name] = await runApp(app.path, { endpoint: stack.otlpEndpoint, flag: app.flag, env: { ...env, OTEL_SERVICE_NAME: app.service } });
+    // CI machines share their cores: a start-up can take far longer than on a quiet one.
+    apps[name] = await runApp(app.path, { endpoint: stack.otlpEndpoint, flag: app.flag, env: { ...env, OTEL_SERVICE_NAME: app.service }, startTimeoutMs: 120_000 });
     apps[name].service = app.service;
   }
   timings['start examples'] = seconds(step);
