@@ -1,10 +1,12 @@
 /**
- * The deploy configuration (examples/deploy) cannot run here (no container engine), so its wiring is checked:
+ * The deploy configuration's wiring (examples/deploy), checked with nothing but Node (the real Collector, Jaeger
+ * and Prometheus run it in pnpm test:backends):
  * every component a pipeline names exists, tail sampling keys on tokentrail's real attributes and values, audit
  * log records are never sampled, and exporters point at services the compose file defines.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
@@ -38,10 +40,12 @@ test('traces are tail-sampled on tokentrail attributes; audit log records are no
   const authz = policies.find((p) => p.string_attribute?.key === 'jwt.authz.outcome');
   assert.deepEqual(authz.string_attribute.values.filter((v) => !AUTHZ_OUTCOMES.includes(v)), []);
   const findingConditions = policies.flatMap((p) => p.ottl_condition?.span ?? []).filter((c) => c.includes('jwt.findings'));
-  const kept = findingConditions.map((c) => c.match(/^ContainsValue\(attributes\["jwt\.findings"\], "([a-z0-9_]+)"\)$/)?.[1]);
+  const kept = findingConditions.map((c) => c.match(/^attributes\["jwt\.findings"\] != nil and ContainsValue\(attributes\["jwt\.findings"\], "([a-z0-9_]+)"\)$/)?.[1]);
   const serious = FINDINGS.filter((f) => FINDING_SEVERITY[f] === 'high' || FINDING_SEVERITY[f] === 'critical');
   assert.deepEqual(kept.toSorted(), serious.toSorted(), 'traces with a high or critical finding are kept, whatever their other findings');
   assert.ok(policies.some((p) => p.type === 'probabilistic' && p.probabilistic.sampling_percentage < 100));
+  const events = policies.flatMap((p) => p.ottl_condition?.spanevent ?? []);
+  assert.deepEqual(events.toSorted(), ['name == "jwt.alert"', 'name == "jwt.revoke"'], 'traces with an alert or a revocation are kept');
   for (const policy of policies) assert.ok(policy.type in policy, `${policy.name} has its ${policy.type} block`);
 });
 
@@ -101,6 +105,7 @@ test('the geoip overlay adds the processor on client.address to the logs and tra
   const overlay = read('otel-collector-geoip.yaml');
   const merged = structuredClone(collector);
   merged.processors = { ...merged.processors, ...overlay.processors };
+  merged.exporters = { ...merged.exporters, ...overlay.exporters };
   for (const [name, pipeline] of Object.entries(overlay.service.pipelines)) merged.service.pipelines[name] = { ...merged.service.pipelines[name], ...pipeline };
   for (const [name, pipeline] of Object.entries(merged.service.pipelines)) {
     for (const section of ['receivers', 'processors', 'exporters']) {
@@ -116,6 +121,10 @@ test('the geoip overlay adds the processor on client.address to the logs and tra
   }
   const traces = merged.service.pipelines.traces.processors;
   assert.ok(traces.indexOf('geoip') < traces.indexOf('tail_sampling'));
+  // geoip edits the records it enriches; the audit trail is also kept as emitted, for tokentrail verify.
+  const audit = merged.service.pipelines['logs/audit'];
+  assert.deepEqual(audit.receivers, merged.service.pipelines.logs.receivers);
+  assert.ok(!audit.processors.includes('geoip') && audit.exporters.every((e) => e.startsWith('file/')));
   const override = read('compose.geoip.yaml').services['otel-collector'];
   const volumes = override.volumes.map((v) => v.split(':'));
   const [, overlayPath] = volumes.find(([from]) => from === './otel-collector-geoip.yaml');
@@ -123,5 +132,6 @@ test('the geoip overlay adds the processor on client.address to the logs and tra
   assert.ok(override.command.includes('--config=/etc/otelcol/config.yaml'), 'on top of the base configuration');
   const database = geoip.providers.maxmind.database_path;
   assert.ok(volumes.some(([, to]) => database.startsWith(`${to}/`)), `${database} is inside a mounted directory`);
-  assert.match(readText('README.md'), /not run here/i);
+  assert.ok(volumes.some(([, to]) => dirname(overlay.exporters['file/audit'].path) === to), 'the audit file is in a mounted directory');
+  assert.match(readText('README.md'), /pnpm test:backends/);
 });

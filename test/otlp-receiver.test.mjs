@@ -58,3 +58,21 @@ test('rejects protobuf bytes that do not decode against the OTLP schema', async 
     await receiver.close();
   }
 });
+
+test('runApp kills an app that does not start listening in time, so nothing keeps the caller alive', async () => {
+  const { runApp } = await import('@tokentrail/otlp-receiver/run-app');
+  const { existsSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'tokentrail-run-app-'));
+  const pidFile = join(dir, 'pid');
+  const app = new URL('./fixtures/never-listening-app.cjs', import.meta.url).pathname;
+  try {
+    await assert.rejects(runApp(app, { flag: '--require', env: { OTEL_SDK_DISABLED: 'true', TOKENTRAIL_PID_FILE: pidFile }, startTimeoutMs: 5000 }), /did not start within 5000 ms/);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Killed before it got as far as writing its pid (a slow machine), or killed after: either way, gone.
+    if (existsSync(pidFile)) assert.throws(() => process.kill(Number(readFileSync(pidFile, 'utf8')), 0), { code: 'ESRCH' }, 'the app process is gone');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,12 +5,14 @@
  *   GET  /orders    verifies the bearer token                       → 200 / 401
  *   GET  /admin     verifies, then requires the "admin" role         → 200 / 401 / 403
  *   GET  /profile   only decodes the token (the unsafe shortcut tokentrail flags) → 200
+ *   POST /logout    verifies, then revokes the token (recordRevocation: a jwt.revoke record) → 204 / 401
  *   GET  /healthz   no authentication
  *
  * Start: node --import @tokentrail/register app.mjs   (PORT, default 0: any free port; the port is printed)
  */
 import express from 'express';
 import { SignJWT, createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { recordRevocation } from '@tokentrail/instrumentation-jwt';
 
 const ISSUER = 'https://idp.orders.example';
 const AUDIENCE = 'orders-api';
@@ -60,6 +62,11 @@ app.get('/profile', (req, res) => {
   const token = bearer(req);
   if (!token) return res.status(401).end();
   res.json({ sub: decodeJwt(token).sub });
+});
+app.post('/logout', authenticate, (req, res) => {
+  // The app keeps no denylist: a revoked token is still accepted, which tokentrail reports (revoked_token_accepted).
+  recordRevocation({ token: bearer(req), reason: 'logout', actor: req.user.sub });
+  res.status(204).end();
 });
 app.get('/healthz', (_req, res) => res.send('ok'));
 

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 
-export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath } = {}) {
+export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath, startTimeoutMs = 20_000 } = {}) {
   const child = spawn(node, [flag, '@tokentrail/register', appPath], {
     cwd: dirname(appPath),
     env: {
@@ -26,7 +26,11 @@ export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', fl
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start in time:\n${stdout}\n${stderr}`)), 20_000);
+    // An app that does not come up is killed: a child left running would keep the caller's process alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`app did not start within ${startTimeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, startTimeoutMs);
     const onData = () => {
       const match = stdout.match(/listening on (http:\/\/[^\s]+)/);
       if (match) {
