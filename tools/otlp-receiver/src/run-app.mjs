@@ -1,9 +1,13 @@
 /**
  * Starts an application under `node --import @tokentrail/register` (or `--require` for CommonJS), exporting
  * to the given OTLP endpoint with short export intervals, and waits until it prints the URL it listens on.
+ * Each run spools to a directory of its own unless `env` names one: what another run left unacknowledged in the
+ * per-service default would otherwise be delivered to this run's receiver when it starts.
  */
 import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath, startTimeoutMs = 20_000 } = {}) {
   const child = spawn(node, [flag, '@tokentrail/register', appPath], {
@@ -16,6 +20,7 @@ export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', fl
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_BLRP_SCHEDULE_DELAY: '200',
       OTEL_METRIC_EXPORT_INTERVAL: '1000',
+      TOKENTRAIL_SPOOL_DIR: join(mkdtempSync(join(tmpdir(), 'tokentrail-run-')), 'spool'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
