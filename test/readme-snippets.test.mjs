@@ -5,12 +5,13 @@
  * imports jose statically. Spans go to the SDK's console exporter, which prints each one as it ends.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startReceiver } from '@tokentrail/otlp-receiver';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (path) => readFileSync(join(root, path), 'utf8');
@@ -119,3 +120,39 @@ test("the instrumentation package's README: its usage snippet, started as it say
   const stdout = runCommandLine(commandLine, dir);
   assert.ok(recordsJose(stdout), `a jwt.verify span from jose was exported:\n${stdout}`);
 });
+
+const deployReadme = read('examples/deploy/README.md');
+
+for (const [where, commandLine, endpoint, service] of [
+  ['root README, "Zero-code start"', codeBlock(rootReadme, '## Zero-code start', 'sh').replace(/\\\n/g, ' ').replace(/#.*$/m, '').trim(), 'http://collector:4318', /^orders-api$/],
+  ['examples/deploy/README.md, step 2', deployReadme.match(/Start it: `([^`]+)`/)[1], 'http://localhost:4318', /^unknown_service:(.*\/)?node$/],
+]) {
+  test(`${where}: the command line as written, with the collector's address pointed at a receiver here, exports jose's verify`, async () => {
+    assert.ok(commandLine.includes('TOKENTRAIL_PSEUDONYM_KEY='), 'the shared key is part of the command');
+    const receiver = await startReceiver();
+    try {
+      const dir = appDirectory(['@tokentrail/register', 'jose'], { 'app.mjs': APP });
+      const words = commandLine.replaceAll(endpoint, receiver.endpoint).split(/\s+/);
+      const env = { ...process.env };
+      while (/^[A-Z_]+=/.test(words[0])) {
+        const [name, value] = words.shift().split(/=(.*)/s);
+        env[name] = value === '...' ? 'readme-pseudonym-key-0123456789abcdef' : value;
+      }
+      assert.equal(words.shift(), 'node');
+      const child = spawn(process.execPath, words, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      assert.equal(code, 0, output);
+      assert.match(output, /^verified someone$/m);
+      await receiver.waitFor((r) => r.spans.some((span) => span.name === 'jwt.verify'), { timeoutMs: 15_000 });
+      const verify = receiver.spans.find((span) => span.name === 'jwt.verify');
+      assert.equal(verify.attributes['jwt.library'], 'jose');
+      assert.match(verify.resource['service.name'], service);
+      assert.doesNotMatch(output, /PSEUDONYM_KEY is not set/, 'the key of the command line is used');
+    } finally {
+      await receiver.close();
+    }
+  });
+}

@@ -72,7 +72,7 @@ export async function inspectCommand(args: string[], out: (text: string) => void
   const report = inspectToken(input, input.kind === 'jws' ? readClaims(input.token) : undefined, verification, policies, values.reveal === true);
   out(values.json ? JSON.stringify(report, null, 2) : formatInspection(report));
   if (verification?.failure && UNUSABLE_KEY_REASONS.includes(verification.failure.reason)) {
-    process.stderr.write(`tokentrail inspect: the key could not be used for this ${alg ?? ''} token (jwt.validation.reason ${verification.failure.reason})\n`);
+    process.stderr.write(`tokentrail inspect: the key could not be used to verify this token (jwt.validation.reason ${verification.failure.reason})\n`);
     return EXIT.error;
   }
   const failed = failsAt(report, failOn) || verification?.outcome === 'invalid';

@@ -30,15 +30,15 @@ function fromText(text: string, what: string): PublicKey {
   return ed25519(key, what);
 }
 
-/** Reads the key of `--public-key FILE`. */
-export function readPublicKey(file: string): PublicKey {
+/** Reads the key of `--public-key FILE` (`option` names it in errors). */
+export function readPublicKey(file: string, option = '--public-key'): PublicKey {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read --public-key ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(`cannot read ${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return fromText(text, `--public-key ${file}`);
+  return fromText(text, `${option} ${file}`);
 }
 
 const looksLikeKeyText = (text: string) => /-----BEGIN [A-Z ]+-----/.test(text) || text.trim().startsWith('{');
@@ -46,7 +46,7 @@ const looksLikeKeyText = (text: string) => /-----BEGIN [A-Z ]+-----/.test(text) 
 /** The key of the programmatic `publicKey` option; throws an InputError (a `TypeError` for other types) naming what is wrong. */
 export function publicKeyOf(input: PublicKeyInput): PublicKey {
   if (input instanceof KeyObject) return ed25519(input, 'publicKey');
-  if (typeof input === 'string') return looksLikeKeyText(input) ? fromText(input, 'publicKey') : readPublicKey(input);
+  if (typeof input === 'string') return looksLikeKeyText(input) ? fromText(input, 'publicKey') : readPublicKey(input, 'publicKey');
   if (Buffer.isBuffer(input)) return fromText(input.toString('utf8'), 'publicKey');
   if (input !== null && typeof input === 'object' && (input as PublicKey).key instanceof KeyObject && typeof (input as PublicKey).keyId === 'string') return input as PublicKey;
   throw new TypeError('publicKey must be a KeyObject, PEM or JWK text, or the path of a file holding one');

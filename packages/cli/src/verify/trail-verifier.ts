@@ -87,7 +87,8 @@ interface WindowPlan {
 /** Where a window starts and ends: its first checkpoint (or seq 1) and its last checkpoint (or, open, its last record). */
 function planWindow(records: TrailRecord[], allowOpen: boolean): WindowPlan {
   const checkpoints = records.filter((record) => record.seq !== undefined && isCheckpoint(record)).sort((a, b) => a.seq! - b.seq!);
-  const highest = Math.max(0, ...records.map((record) => record.seq ?? 0));
+  // Not Math.max(...seqs): a trail of millions of records would overflow the argument list.
+  const highest = records.reduce((max, record) => Math.max(max, record.seq ?? 0), 0);
   const fromStart = records.some((record) => record.seq === 1);
   const first = fromStart ? undefined : checkpoints[0];
   if (!fromStart && !first) {
@@ -105,7 +106,7 @@ function planWindow(records: TrailRecord[], allowOpen: boolean): WindowPlan {
   const from = first?.seq ?? 1;
   const last = checkpoints[checkpoints.length - 1];
   if (allowOpen) return { anchor, from, to: highest, problems };
-  if (!last || last.seq! <= from && highest > from) {
+  if (!last || (last.seq! <= from && highest > from)) {
     problems.push({
       kind: 'window_cut',
       seqs: [highest],
