@@ -71,9 +71,9 @@ const perUseNs = ((performance.now() - started) * 1e6) / CALLS;
 // 3. Everything tokentrail adds to one verify beyond redaction, on a repeated token: findings (cached), key
 // facts (cached), the revocation check and the detectors, with sinks that discard.
 const { addInsight } = built('pipeline/operation-insight.js');
-const { resolveSettings } = built('settings.js');
+const { FallbackKey, resolveSettings } = built('settings.js');
 const noop = { add() {}, record() {}, emit() {}, count() {} };
-const host = { settings: resolveSettings({ pseudonymKey: KEY }, () => {}), logger: noop, findingCounter: noop, alertCounter: noop, diag: console, detectors: new Detectors(settings.detectors, settings.detectorMaxKeys) };
+const host = { settings: resolveSettings({ pseudonymKey: KEY }, new FallbackKey(), () => {}), auditLog: noop, denylist: { has: () => false }, findingCounter: noop, alertCounter: noop, diag: console, detectors: new Detectors(settings.detectors, settings.detectorMaxKeys) };
 const insightClaims = { sub: 'user-1', iss: 'https://idp.example', aud: 'api', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600, jti: 'j-1' };
 const insightEvent = { operation: 'verify', library: 'jsonwebtoken', outcome: 'valid', header: { alg: 'HS256', typ: 'JWT' }, claims: insightClaims, checks: { algorithms: true, audience: true, issuer: false }, key: 'bench-secret-0123456789abcdef-0123456789', token: 't', startTime: Date.now(), duration: 0 };
 const INSIGHTS = 200_000;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { chainAfter, GENESIS, recordText } from '@tokentrail/instrumentation-jwt/audit-trail';
+import { chainAfter, GENESIS, recordText, RecordTextWriter } from '@tokentrail/instrumentation-jwt/audit-trail';
 import { canonicalForm, chainValue } from './support/audit-chain-reference.mjs';
 
 /** A JavaScript value as the OpenTelemetry JS OTLP/JSON encoder writes it (an AnyValue). */
@@ -56,15 +56,16 @@ const keyPool = ['jwt.operation', 'jwt.claims.aud', 'enduser.pseudo.id', '😀ke
 const valuePool = ['HS256', 'https://idp.example', 'x'.repeat(300), 'a\uDC00b', '😀', 'y'.repeat(20000), 7, ['reader', '\uD800']];
 const pooledRecord = fc.tuple(fc.shuffledSubarray(keyPool, { minLength: 1 }), fc.array(fc.oneof(fc.constantFrom(...valuePool), text), { minLength: keyPool.length, maxLength: keyPool.length }));
 
-test('recordText and chainAfter agree with the reference over runs of records that repeat shapes and values', () => {
+test("a RecordTextWriter's memoized text and chain steps agree with the reference over runs of records that repeat shapes and values", () => {
   fc.assert(
     fc.property(fc.array(pooledRecord, { minLength: 1, maxLength: 40 }), (records) => {
+      const writer = new RecordTextWriter();
       let emitted = GENESIS;
       let reference = GENESIS;
       for (const [keys, values] of records) {
         const attrs = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
         const otlp = { timeUnixNano: '1000000', attributes: Object.entries(attrs).map(([k, v]) => ({ key: k, value: anyValue(v) })) };
-        emitted = chainAfter(emitted, recordText('1000000', undefined, attrs));
+        emitted = writer.chainAfter(emitted, writer.recordText('1000000', undefined, attrs));
         reference = chainValue(reference, otlp);
         assert.equal(emitted, reference);
       }

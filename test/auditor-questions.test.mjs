@@ -19,6 +19,8 @@ import { chainValue } from './support/audit-chain-reference.mjs';
 const telemetry = setupTelemetry();
 new JwtInstrumentation({
   pseudonymKey: PSEUDONYM_KEY,
+  // The test's clients speak through X-Forwarded-For from loopback, as a local reverse proxy would.
+  trustedProxies: ['loopback'],
   scopePolicy: { '/admin': { scopes: ['admin'] } },
   detectors: { token_replay_multi_ip: { threshold: 2 }, token_hammering: { threshold: 4 } },
   findings: { expectedAlgorithms: ['HS256'] },

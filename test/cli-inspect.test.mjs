@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { FINDING_SEVERITY } from '@tokentrail/instrumentation-jwt/inspection';
@@ -124,6 +124,52 @@ describe('tokentrail inspect', () => {
       }
     });
   }
+
+  test('exit statuses as the table says: an unreachable --jwks URL is jwks_fetch_failed (2), a key of the wrong kind exits 2 as a PEM and as a JWK', async () => {
+    // A port that was just free: nothing answers there.
+    const closed = createServer();
+    await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address();
+    await new Promise((resolve) => closed.close(resolve));
+    const failing = createServer((_req, res) => res.writeHead(503).end());
+    await new Promise((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    try {
+      for (const url of [`http://127.0.0.1:${port}/jwks.json`, `http://127.0.0.1:${failing.address().port}/jwks.json`]) {
+        const result = await tokentrailAsync(['inspect', '--json', '--jwks', url, tokens.RS256]);
+        assert.equal(result.status, 2, `${url}: ${result.stdout}${result.stderr}`);
+        assert.equal(json(result).verification.failure.reason, 'jwks_fetch_failed', 'the reason the instrumentation records for the same failure');
+        assert.match(result.stderr, /the key could not be used .*jwt\.validation\.reason jwks_fetch_failed/);
+      }
+    } finally {
+      failing.close();
+    }
+    // An RSA public key given for an HS256 token: the same exit status whether it comes as a PEM or as a JWK.
+    for (const key of [join(dir, 'RS256.pem'), join(dir, 'RS256.jwk')]) {
+      const result = tokentrail(['inspect', '--key', key, tokens.HS256]);
+      assert.equal(result.status, 2, `${key}: ${result.stdout}${result.stderr}`);
+    }
+  });
+
+  test("the CLI README's inspect example, run as written: the same attributes, withheld names, findings and exit status", async () => {
+    const readme = readFileSync(new URL('../packages/cli/README.md', import.meta.url), 'utf8');
+    const example = readme.slice(readme.indexOf('$ pnpm exec tokentrail inspect '));
+    const block = example.slice(0, example.indexOf('```'));
+    const [commandLine] = block.split('\n');
+    const documentedStatus = Number(block.match(/^\$ echo \$\?\n(\d)$/m)[1]);
+    const iat = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ iss: 'https://idp', jti: 'j1', sub: 'someone', email: 'someone@example.com' })
+      .setProtectedHeader({ alg: 'HS256', jku: 'https://attacker.example/jwks.json' }).setIssuedAt(iat).setExpirationTime(iat + 30 * 86400).sign(new TextEncoder().encode(SECRET));
+    telemetry.leaks.registerToken(token);
+    const args = commandLine.replace('$ pnpm exec tokentrail ', '').split(' ').map((arg) => (arg === '"$TOKEN"' ? token : arg));
+    const result = tokentrail(args);
+    assert.equal(result.status, documentedStatus, result.stdout + result.stderr);
+    const lines = (text, from, to) => text.slice(text.indexOf(from), to ? text.indexOf(to, text.indexOf(from)) : undefined).trim();
+    assert.equal(lines(result.stdout, 'Findings:'), lines(block, 'Findings:', '$ echo'));
+    assert.equal(lines(result.stdout, 'Not exported', '\n'), lines(block, 'Not exported', '\n'));
+    const names = (text) => [...lines(text, 'As tokentrail exports it:', 'Not exported').matchAll(/^ {2}([a-z.]+) /gm)].map((m) => m[1]);
+    assert.deepEqual(names(result.stdout), names(block));
+    assert.equal(result.stdout.split('\n').slice(0, 2).join('\n'), block.split('\n').slice(1, 3).join('\n'), 'the same two opening lines');
+  });
 
   test('an expired token: the same jwt.validation.reason and claim as the instrumentation', () => {
     const result = tokentrail(['inspect', '--json', '--secret-env', 'INSPECT_SECRET', tokens.expired], { env: { INSPECT_SECRET: SECRET } });

@@ -104,6 +104,58 @@ describe('tokentrail scan', () => {
     assertNoTokenIn(result.stdout, tokens);
   });
 
+  test('the documented command on symbolic links given on the command line: followed, and said so', () => {
+    const real = join(dir, 'real');
+    const where = join(dir, 'linked');
+    mkdirSync(join(real, 'logs'), { recursive: true });
+    mkdirSync(where);
+    writeFileSync(join(real, 'logs', 'app.log'), `GET /orders authorization=Bearer ${tokens[0]}\n`);
+    writeFileSync(join(real, 'session.har'), JSON.stringify({ token: tokens[2] }));
+    symlinkSync(join(real, 'logs'), join(where, 'logs'));
+    symlinkSync(join(real, 'session.har'), join(where, 'session.har'));
+    // The README's example, as written.
+    const result = tokentrail('tokentrail scan ./logs ./session.har'.split(' ').slice(1), { cwd: where });
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /^logs\/app\.log:1:34 {2}jws /m);
+    assert.match(result.stdout, /^\.\/session\.har:1:11 {2}jws /m);
+    assert.match(result.stdout, /^2 tokens \(2 distinct\) in 2 files/m);
+    assert.match(result.stderr, /\.\/logs is a symbolic link given on the command line: following it/);
+    assert.match(result.stderr, /\.\/session\.har is a symbolic link given on the command line: following it/);
+  });
+
+  test('a named path with no readable file exits 2: an empty directory, a dangling link, only excluded names', () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const onlyGit = join(dir, 'only-git');
+    mkdirSync(join(onlyGit, '.git'), { recursive: true });
+    writeFileSync(join(onlyGit, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+    for (const path of [empty, onlyGit]) {
+      const result = tokentrail(['scan', path]);
+      assert.equal(result.status, 2, `${path}: ${result.stdout}`);
+      assert.match(result.stderr, /no readable file under /);
+    }
+    const dangling = tokentrail(['scan', join(dir, 'dangling')]);
+    assert.equal(dangling.status, 2);
+    assert.match(dangling.stderr, /cannot read .*dangling \(a symbolic link\): ENOENT/);
+    assert.equal(tokentrail(['scan', '--no-default-excludes', onlyGit]).status, 0, 'with .git scanned, a file was read');
+  });
+
+  test('--exclude adds to the default .git; --no-default-excludes drops it', () => {
+    const tree = join(dir, 'excludes');
+    mkdirSync(join(tree, '.git'), { recursive: true });
+    mkdirSync(join(tree, 'vendor'));
+    writeFileSync(join(tree, '.git', 'ORIG'), tokens[3]);
+    writeFileSync(join(tree, 'vendor', 'x.js'), tokens[4]);
+    writeFileSync(join(tree, 'app.log'), 'nothing here\n');
+    const added = tokentrail(['scan', '--exclude', 'vendor', tree]);
+    assert.equal(added.status, 0, added.stdout);
+    assert.match(added.stdout, /^0 tokens \(0 distinct\) in 1 files/m);
+    const dropped = tokentrail(['scan', '--no-default-excludes', '--exclude', 'vendor', tree]);
+    assert.equal(dropped.status, 1, dropped.stdout);
+    assert.match(dropped.stdout, /\.git\/ORIG:1:1 /);
+  });
+
   test('with TOKENTRAIL_PSEUDONYM_KEY the fingerprint is the telemetry jwt.token.fingerprint', () => {
     const file = join(dir, 'one.log');
     writeFileSync(file, `Authorization: Bearer ${tokens[1]}\n`);

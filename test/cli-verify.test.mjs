@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { verifyFiles } from '@tokentrail/cli/verify';
+import { readTrailRecords, verifyFiles, verifyStream } from '@tokentrail/cli/verify';
 import { CLI, recordTrail, signingKeys, tempDir, writeJsonLines } from './support/audit-trail-run.mjs';
 import { TAMPERS, random, streamCount } from './support/tamper.mjs';
 
@@ -55,6 +55,17 @@ describe('tokentrail verify', () => {
         const result = tokentrail(['verify', '--public-key', key, ...files]);
         assert.equal(result.status, 0, result.stdout + result.stderr);
         assert.match(result.stdout, /^VERIFIED stream [0-9a-f]{32} \(tokentrail-example\): (\d+) records \(seq 1…\1\), \d+ checkpoints? \(\d+ signed, signatures verified\), sealed$/m);
+        // The CLI README's example prints the same lines, up to the figures and names.
+        const readme = readFileSync(new URL('../packages/cli/README.md', import.meta.url), 'utf8');
+        const example = readme.slice(readme.indexOf('$ pnpm exec tokentrail verify --public-key audit-public.pem '));
+        const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const pattern = (line) => new RegExp(`^${line.split(/([0-9a-f]{32}|\d+|\(orders-api\)|checkpoint\b)/).map((part, i) => {
+          if (i % 2 === 0) return escapeRegExp(part);
+          if (/^[0-9a-f]{32}$/.test(part)) return '[0-9a-f]{32}';
+          if (/^\d+$/.test(part)) return '\\d+';
+          return part === 'checkpoint' ? 'checkpoints?' : '\\([^)]+\\)';
+        }).join('')}$`, 'm');
+        for (const line of example.split('\n').slice(1, 3)) assert.match(result.stdout, pattern(line));
       }
       const json = JSON.parse(tokentrail(['verify', '--json', '--public-key', publicKeyFile, ...files]).stdout);
       assert.equal(json.verified, true);
@@ -101,6 +112,8 @@ describe('tokentrail verify', () => {
     assert.equal(withKey.status, 1);
     assert.match(withKey.stdout, /^FAILED {3}stream/m);
     assert.match(withKey.stdout, /signature_invalid +checkpoint seq \d+: signature does not verify with the given public key/);
+    assert.doesNotMatch(withKey.stdout, /signatures verified/, 'failed signatures are not called verified');
+    assert.match(withKey.stdout, /\(\d+ signed, \d+ signatures? do(es)? not verify\)/);
   });
 
   test('each kind of tampering is named in the text report and exits 1', () => {
@@ -192,6 +205,99 @@ describe('tokentrail verify', () => {
     const anchor = forged.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))).find((record) => seqOf(record) === from);
     anchor.attributes.find((kv) => kv.key === 'jwt.audit.chain').value = { stringValue: '0'.repeat(64) };
     assert.equal(tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'window-forged'), 'collector', forged)]).status, 1);
+  });
+
+  /** The audit records of the collector trail, each with its request's resource and scope, for slicing. */
+  const slice = (predicate) => trails.collector.requests.map((request) => ({
+    resourceLogs: request.resourceLogs.map((rl) => ({ ...rl, scopeLogs: rl.scopeLogs.map((sl) => ({ ...sl, logRecords: sl.logRecords.filter(predicate) })) })),
+  }));
+  const seqOf = (record) => Number(record.attributes.find((kv) => kv.key === 'jwt.audit.seq')?.value.intValue);
+  const checkpointSeqs = () => trails.collector.requests.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)))
+    .filter((record) => record.eventName === 'jwt.audit.checkpoint').map(seqOf).sort((a, b) => a - b);
+
+  test('auditor question 11 as documented: a period exported from a checkpoint before it to one after it verifies, records outside are named', () => {
+    const [, first, , last] = checkpointSeqs();
+    assert.ok(last > first + 7, 'the trail has interval checkpoints to cut a period between');
+    // Exported by time, the export starts and ends a few records away from the checkpoints.
+    const window = slice((record) => seqOf(record) >= first - 2 && seqOf(record) <= last + 3);
+    const where = join(dir, 'period');
+    write(where, 'collector', window);
+    writeFileSync(join(where, 'logs.jsonl'), readFileSync(join(where, 'export.jsonl')));
+    writeFileSync(join(where, 'audit-public.pem'), keys.publicPem);
+    // The command of docs/auditor-questions.md, question 11, as written.
+    const questions = readFileSync(new URL('../docs/auditor-questions.md', import.meta.url), 'utf8');
+    const command = questions.match(/^\| 11 \|.*?`(tokentrail verify [^`]+)`/m)[1];
+    assert.equal(command, 'tokentrail verify --public-key audit-public.pem --from-checkpoint logs.jsonl');
+    const result = tokentrail(command.split(' ').slice(1), { cwd: where });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, new RegExp(`^VERIFIED stream [0-9a-f]{32} \\(tokentrail-example\\): ${last - first + 1} records \\(seq ${first}…${last}\\), 3 checkpoints \\(3 signed, signatures verified\\), window from checkpoint seq ${first} to checkpoint seq ${last}$`, 'm'));
+    assert.match(result.stdout, new RegExp(`^  outside window +seq ${first - 2}–${first - 1}, ${last + 1}–${last + 3} read but not verified`, 'm'));
+    const json = JSON.parse(tokentrail(['verify', '--json', '--public-key', 'audit-public.pem', '--from-checkpoint', 'logs.jsonl'], { cwd: where }).stdout);
+    assert.deepEqual(json.streams[0].window, { from: first, to: last, outside: [[first - 2, first - 1], [last + 1, last + 3]] });
+
+    // The programmatic use of packages/cli/README.md, run as written over the same files.
+    const cliReadme = readFileSync(new URL('../packages/cli/README.md', import.meta.url), 'utf8');
+    const section = cliReadme.slice(cliReadme.indexOf('## Programmatic use'));
+    const snippet = section.match(/```js\n([\s\S]*?)```/)[1];
+    mkdirSync(join(where, 'node_modules', '@tokentrail'), { recursive: true });
+    symlinkSync(dirname(dirname(CLI)), join(where, 'node_modules', '@tokentrail', 'cli'));
+    writeFileSync(join(where, 'api.mjs'), snippet);
+    const api = spawnSync(process.execPath, ['api.mjs'], { cwd: where, encoding: 'utf8' });
+    assert.equal(api.status, 0, api.stderr);
+    const stream = json.streams[0].stream;
+    assert.match(api.stdout, new RegExp(`^${stream} true \\{ from: ${first}, to: ${last}, outside: \\[ \\[ ${first - 2}, ${first - 1} \\], \\[ ${last + 1}, ${last + 3} \\] \\] \\} \\[\\]$`, 'm'));
+    assert.match(api.stdout, new RegExp(`^${stream} true$`, 'm'));
+
+    // Tampering inside the window is still caught; a deletion next to the window's end too.
+    const { requests: edited } = TAMPERS.edit(slice((record) => seqOf(record) >= first && seqOf(record) <= last), random(SEED + 4));
+    const tampered = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'period-edited'), 'collector', edited)]);
+    assert.equal(tampered.status, 1, tampered.stdout);
+    const gap = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'period-gap'), 'collector', slice((record) => seqOf(record) >= first && seqOf(record) <= last && seqOf(record) !== last - 1))]);
+    assert.equal(gap.status, 1, gap.stdout);
+    assert.match(gap.stdout, new RegExp(`^  deleted +seq ${last - 1} missing`, 'm'));
+  });
+
+  test('a window cut inside a record run, or starting at an unsigned checkpoint, fails with a named reason', () => {
+    const [, first, second] = checkpointSeqs();
+    // From a checkpoint to records that no later checkpoint covers.
+    const cut = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'window-cut'), 'collector', slice((record) => seqOf(record) >= first && seqOf(record) < second))]);
+    assert.equal(cut.status, 1, cut.stdout);
+    assert.match(cut.stdout, new RegExp(`^  window_cut +the window ends inside a record run: no checkpoint after seq ${first} covers seq ${first + 1}…${second - 1}`, 'm'));
+    // No checkpoint at all.
+    const none = tokentrail(['verify', '--from-checkpoint', ...write(join(dir, 'window-none'), 'collector', slice((record) => seqOf(record) > first && seqOf(record) < second))]);
+    assert.equal(none.status, 1, none.stdout);
+    assert.match(none.stdout, /^ {2}window_cut +no checkpoint among the records/m);
+    // The first checkpoint's signature removed: nothing vouches for the head the window is anchored on.
+    const unsigned = structuredClone(slice((record) => seqOf(record) >= first && seqOf(record) <= second));
+    for (const record of unsigned.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)))) {
+      if (seqOf(record) === first) record.attributes = record.attributes.filter((kv) => !kv.key.startsWith('jwt.audit.checkpoint.signature'));
+    }
+    const files = write(join(dir, 'window-unsigned'), 'collector', unsigned);
+    for (const args of [['--from-checkpoint'], ['--from-checkpoint', '--public-key', publicKeyFile]]) {
+      const result = tokentrail(['verify', ...args, ...files]);
+      assert.equal(result.status, 1, result.stdout);
+      assert.match(result.stdout, new RegExp(`^  window_unsigned +the window starts at checkpoint seq ${first}, which is not signed`, 'm'));
+    }
+  });
+
+  test('the programmatic API as documented: verifyFiles with a KeyObject, PEM text or a path; readTrailRecords feeds verifyStream', async () => {
+    const files = write(join(dir, 'api'), 'collector', trails.collector.requests);
+    for (const publicKey of [createPublicKey(keys.publicPem), keys.publicPem, publicKeyFile, join(dir, 'audit-public.jwk')]) {
+      const report = await verifyFiles(files, { publicKey });
+      assert.equal(report.verified, true, JSON.stringify(report.streams[0]?.problems));
+      assert.equal(report.streams[0].signaturesChecked, true);
+    }
+    const other = await verifyFiles(files, { publicKey: signingKeys().publicPem });
+    assert.equal(other.verified, false);
+    assert.equal(other.streams[0].signaturesFailed, other.streams[0].signed);
+    await assert.rejects(verifyFiles(files, { publicKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey }), /an rsa key; checkpoints are signed with Ed25519/);
+    const streams = new Map();
+    for await (const record of readTrailRecords(files)) streams.set(record.stream, [...(streams.get(record.stream) ?? []), record]);
+    assert.equal(streams.size, 1);
+    const [[stream, records]] = streams;
+    assert.equal(verifyStream(stream, records, { publicKey: keys.publicPem }).verified, true);
+    const window = verifyStream(stream, records.filter((record) => record.seq >= checkpointSeqs()[1]), { publicKey: publicKeyFile, fromCheckpoint: true });
+    assert.equal(window.verified, true, JSON.stringify(window.problems));
   });
 
   test('usage errors, unreadable files, malformed input and bad keys exit 2 with a message naming them', () => {

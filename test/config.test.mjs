@@ -1,5 +1,6 @@
 /** Configuration: clear errors naming the option, the documented defaults, and one warning for a missing key. */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
@@ -11,11 +12,18 @@ diag.setLogger(
 );
 delete process.env.TOKENTRAIL_PSEUDONYM_KEY;
 
-test('without a pseudonym key: a random per-process key and exactly one warning, however many instances', () => {
-  new JwtInstrumentation({ enabled: false });
-  new JwtInstrumentation({ enabled: false });
+test('without a pseudonym key: each instance makes a random key and says so once, at its first use, not at construction', () => {
+  const jwt = createRequire(import.meta.url)('jsonwebtoken');
+  const token = jwt.sign({ sub: 'someone' }, 'config-test-secret-0123456789');
+  const instances = [new JwtInstrumentation(), new JwtInstrumentation()];
+  // At construction no diag logger of the application may exist yet (the SDK sets it up later): nothing is said then.
+  assert.deepEqual(warnings.filter((w) => /pseudonym key/.test(w)), []);
+  for (const instrumentation of instances) instrumentation.wrapModule('jsonwebtoken', jwt).decode(token);
+  instances[0].setConfig({});
+  for (const instrumentation of instances) instrumentation.wrapModule('jsonwebtoken', jwt).decode(token);
+  for (const instrumentation of instances) instrumentation.disable();
   const keyWarnings = warnings.filter((w) => /pseudonym key/.test(w));
-  assert.equal(keyWarnings.length, 1);
+  assert.equal(keyWarnings.length, 2, 'one per instance, however often it is used or reconfigured');
   assert.match(keyWarnings[0], /TOKENTRAIL_PSEUDONYM_KEY/);
 });
 

@@ -17,6 +17,8 @@ import { appFor, eventually, startApp } from './support/insight-app.mjs';
 const THRESHOLDS = { token_hammering: 3, token_replay_multi_ip: 2, failure_burst: 3, reissue_storm: 3 };
 const config = {
   pseudonymKey: PSEUDONYM_KEY,
+  // The test's clients speak through X-Forwarded-For from loopback, as a local reverse proxy would.
+  trustedProxies: ['loopback'],
   detectors: Object.fromEntries(Object.entries(THRESHOLDS).map(([name, threshold]) => [name, { threshold, windowSeconds: 60 }])),
 };
 const telemetry = setupTelemetry();

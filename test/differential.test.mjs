@@ -154,6 +154,7 @@ test(`jose: ${RUNS} generated cases give identical results with and without the 
     fc.asyncProperty(tokenCase, async (c) => {
       tidy();
       const token = mutate(build(c), c.mutation, c.position);
+      telemetry.leaks.registerToken(token, 'generated token');
       const { maxAge, ...rest } = c.options;
       const joseOptions = { ...rest, currentDate: new Date(NOW * 1000), ...(maxAge ? { maxTokenAge: maxAge } : {}) };
       for (const [fn, call] of [
@@ -177,6 +178,7 @@ test(`jsonwebtoken: ${RUNS} generated cases give identical results, sync and cal
     fc.asyncProperty(tokenCase, fc.constantFrom('sync', 'callback', 'callback-no-options'), async (c, style) => {
       tidy();
       const token = mutate(build(c), c.mutation, c.position);
+      telemetry.leaks.registerToken(token, 'generated token');
       const jwtOptions = { ...c.options, clockTimestamp: NOW, ...(c.options.maxAge ? { maxAge: c.options.maxAge } : {}) };
       if (!c.options.maxAge) delete jwtOptions.maxAge;
       const run = (verify) => {
@@ -200,6 +202,7 @@ test(`fast-jwt: ${RUNS} generated cases give identical results, sync, promise an
     fc.asyncProperty(tokenCase, fc.constantFrom('sync', 'promise', 'callback'), async (c, style) => {
       tidy();
       const token = mutate(build(c), c.mutation, c.position);
+      telemetry.leaks.registerToken(token, 'generated token');
       const { issuer, audience, algorithms, clockTolerance, maxAge } = c.options;
       const key = style === 'sync' ? SECRET : style === 'promise' ? async () => SECRET : (_decoded, done) => done(null, SECRET);
       const verifierOptions = {

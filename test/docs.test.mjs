@@ -16,10 +16,8 @@ const read = (url) => readFileSync(url, 'utf8');
 const semconvDoc = read(new URL('../docs/semantic-conventions.md', import.meta.url));
 const pkgReadme = read(new URL('README.md', pkgDir));
 const built = (path) => require(new URL(`build/${path}`, pkgDir).pathname);
-const ADAPTERS = [
-  ['adapters/jose.js', 'joseAdapter'], ['adapters/jsonwebtoken.js', 'jsonwebtokenAdapter'], ['adapters/fast-jwt.js', 'fastJwtAdapter'],
-  ['adapters/hono.js', 'honoAdapter'], ['adapters/jwks-rsa.js', 'jwksRsaAdapter'],
-];
+/** The instrumentation's one list of library adapters: everything below that is per library derives from it. */
+const { ADAPTERS } = built('adapters/registry.js');
 
 test('every attribute and instrument name in semconv.ts is documented', () => {
   const names = Object.entries(built('semconv.js')).filter(([key]) => /^(ATTR_|METRIC_|JWT_|EVENT_|SPAN_)/.test(key));
@@ -57,10 +55,14 @@ function versionsRow(packageName) {
 }
 
 test('the supported-versions table matches what each adapter declares', () => {
-  for (const [file, name] of ADAPTERS) {
-    const adapter = built(file)[name];
-    assert.deepEqual(versionsRow(adapter.packageName), adapter.supportedVersions);
-  }
+  assert.ok(ADAPTERS.length >= 5, 'the adapters were read from the registry');
+  for (const adapter of ADAPTERS) assert.deepEqual(versionsRow(adapter.packageName), adapter.supportedVersions);
+});
+
+test("every JWT library has an adapter, and every adapter's option is a documented option of JwtInstrumentationConfig", () => {
+  for (const library of LIBRARIES) assert.ok(ADAPTERS.some((a) => a.library === library), `${library} has an adapter`);
+  const table = pkgReadme.slice(pkgReadme.indexOf('## Options'), pkgReadme.indexOf('| Environment variable'));
+  for (const adapter of ADAPTERS) assert.match(table, new RegExp(`^\\| \`${adapter.option}\` \\| `, 'm'), `${adapter.packageName}'s option ${adapter.option} has a row`);
 });
 
 test('the instrumentation scope version is the package version', () => {
@@ -97,8 +99,7 @@ const rowCells = (table, name) => {
 
 test('every declared range is tested at its lowest release and its highest, as the Tested column says', () => {
   const table = pkgReadme.slice(pkgReadme.indexOf('## Supported versions'), pkgReadme.indexOf('### Middlewares'));
-  for (const [file, name] of ADAPTERS) {
-    const adapter = built(file)[name];
+  for (const adapter of ADAPTERS) {
     const rows = TESTED_LIBRARIES.filter((row) => row.package === adapter.packageName);
     for (const range of adapter.supportedVersions) {
       const row = rows.find((r) => r.range === range);
@@ -142,8 +143,7 @@ test('the root README names every middleware range at its tested ends, and every
     assert.ok(table.includes(text), `${text} is in the root README's table`);
   }
   assert.ok(table.includes(`@hono/node-server ${installedVersion('@hono/node-server')}`));
-  for (const [file, name] of ADAPTERS) {
-    const { library, supportedVersions } = built(file)[name];
+  for (const { library, supportedVersions } of ADAPTERS) {
     for (const range of supportedVersions) {
       const major = range.match(/^>=(\d+)\./)[1];
       assert.match(table, new RegExp(`^\\| [^|]*${library}[^|]*\\|[^|]*\\b${major}\\.`, 'm'), `${library} ${major}.x is in the root README's table`);
@@ -202,22 +202,124 @@ test('docs/lifecycle.md documents the denylist cap and every revocation reason',
   for (const step of LIFECYCLE_STEPS) assert.ok(page.includes(`\`${step}\``), step);
 });
 
-test('the CLI README documents every tokentrail command with an example and the exit status its --help gives', async () => {
-  const readme = read(new URL('../packages/cli/README.md', import.meta.url));
+/*
+ * Documented flags, variables, defaults and exit statuses against the code, in both directions. Each check is a
+ * function returning the disagreements it finds, so that the last test can plant defects and see them found.
+ */
+const rootReadme = read(new URL('../README.md', import.meta.url));
+const cliReadme = read(new URL('../packages/cli/README.md', import.meta.url));
+const registerReadme = read(new URL('../packages/register/README.md', import.meta.url));
+const cliBuild = (path) => require(new URL(`../packages/cli/build/${path}`, import.meta.url).pathname);
+
+/** The part of a text from `start` to the next heading of the same or a higher level. */
+function section(text, start) {
+  if (start < 0) return '';
+  const level = text.slice(start).match(/^#+/)[0].length;
+  const next = text.slice(start + 1).search(new RegExp(`\n#{1,${level}} `));
+  return text.slice(start, next === -1 ? undefined : start + 1 + next);
+}
+
+/** The CLI documentation: the root README's command-line section and the CLI package's README. */
+function cliDocs(root = rootReadme, cli = cliReadme) {
+  const all = `${section(root, root.indexOf('## Command line'))}\n${cli}`;
+  const commandSection = (name) => section(all, all.search(new RegExp(`^#{2,3} \`tokentrail ${name} `, 'm')));
+  return { all, commandSection };
+}
+
+/** What the code says of each command: its parser's options, its --help, its exit statuses. */
+async function cliCommands() {
   const { spawnSync } = await import('node:child_process');
   const cli = new URL('../packages/cli/build/bin.js', import.meta.url).pathname;
   const top = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).stdout;
-  const commands = [...top.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
-  assert.deepEqual(commands, ['verify', 'inspect', 'scan']);
-  for (const command of commands) {
-    const start = readme.indexOf(`### \`tokentrail ${command} `);
-    assert.ok(start > 0, `${command} has a README section`);
-    const section = readme.slice(start, readme.indexOf('\n### ', start + 1) === -1 ? undefined : readme.indexOf('\n### ', start + 1));
-    assert.match(section, new RegExp(`\\$ pnpm exec tokentrail ${command} `), `${command} has an example`);
-    const rows = [...section.matchAll(/^\| ([012]) \| /gm)].map((m) => m[1]);
-    assert.deepEqual(rows, ['0', '1', '2'], `${command} documents exit status 0, 1 and 2`);
-    const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout;
-    assert.match(help, /Exit status: 0 .*; 1 .*;\s+2 /s, `${command} --help gives its exit status`);
+  return [...top.matchAll(/^ {2}(\w+) /gm)].map(([, name]) => {
+    const { OPTIONS, EXIT_STATUS } = cliBuild(`${name}/${name}-command.js`);
+    const help = spawnSync(process.execPath, [cli, name, '--help'], { encoding: 'utf8' }).stdout;
+    return { name, options: Object.keys(OPTIONS), exitStatus: EXIT_STATUS, help };
+  });
+}
+
+const flagsIn = (text) => new Set([...text.matchAll(/(?<![\w-])--([a-z][a-z-]*[a-z])\b/g)].map((m) => m[1]));
+const plain = (text) => text.replaceAll('`', '');
+
+function cliProblems(commands, docs) {
+  const problems = [];
+  const known = new Set(commands.flatMap((command) => command.options));
+  for (const { name, options, exitStatus, help } of commands) {
+    const text = docs.commandSection(name);
+    if (!text) {
+      problems.push(`${name}: no section in the CLI docs`);
+      continue;
+    }
+    if (!new RegExp(`\\$ (?:pnpm exec )?tokentrail ${name} `).test(text)) problems.push(`${name}: no example`);
+    const helpOptions = help.slice(help.indexOf('\nOptions:'), help.indexOf('\n\n', help.indexOf('\nOptions:') + 1));
+    const inHelp = [...helpOptions.matchAll(/^ {2}(?:-\w, )?--([a-z-]+)/gm)].map((m) => m[1]);
+    for (const option of options) if (!inHelp.includes(option)) problems.push(`${name}: --${option} is parsed but not in --help`);
+    for (const option of inHelp) if (!options.includes(option)) problems.push(`${name}: --${option} is in --help but not parsed`);
+    for (const option of options) if (!flagsIn(docs.all).has(option)) problems.push(`${name}: --${option} is not documented`);
+    for (const flag of flagsIn(text)) if (!options.includes(flag)) problems.push(`${name}: the docs name --${flag}, which it does not have`);
+    const rows = new Map([...text.matchAll(/^\| ([0-9]) \| (.+) \|$/gm)].map((m) => [m[1], m[2]]));
+    for (const [status, meaning] of Object.entries(exitStatus)) {
+      if (!rows.has(status)) problems.push(`${name}: exit status ${status} is not in the table`);
+      else if (rows.get(status) !== meaning) problems.push(`${name}: exit status ${status} is documented as "${rows.get(status)}", the code says "${meaning}"`);
+      if (!plain(help).includes(`${status} ${plain(meaning)}`)) problems.push(`${name}: --help does not give exit status ${status} as the code does`);
+    }
+    for (const status of rows.keys()) if (!(status in exitStatus)) problems.push(`${name}: the table documents exit status ${status}, which it does not have`);
+  }
+  for (const flag of flagsIn(docs.all)) if (!known.has(flag)) problems.push(`the CLI docs name --${flag}, which no command has`);
+  return problems;
+}
+
+test('every tokentrail command: each flag parsed is in --help and documented, each documented flag exists, the exit-status table is the code\'s', async () => {
+  const commands = await cliCommands();
+  assert.deepEqual(commands.map((command) => command.name), ['verify', 'inspect', 'scan']);
+  assert.deepEqual(cliProblems(commands, cliDocs()), []);
+});
+
+test('verify problem kinds and scan default exclusions are documented as the code has them', () => {
+  const { PROBLEM_KINDS } = cliBuild('verify/trail-verifier.js');
+  const { DEFAULT_EXCLUDES } = cliBuild('scan/scan-command.js');
+  const docs = cliDocs();
+  const named = docs.commandSection('verify').match(/Problems are named ([^.]+)\./)[1];
+  assert.deepEqual([...named.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).sort(), [...PROBLEM_KINDS].sort());
+  assert.deepEqual([...docs.commandSection('scan').matchAll(/skipping ((?:`[^`]+`(?:, )?)+)/g)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((n) => n[1])), [...DEFAULT_EXCLUDES]);
+});
+
+/** The effective default behind each "(default …)" of a TOKENTRAIL_* variable's description. */
+function codeDefaults() {
+  const settings = built('settings.js').resolveSettings({}, new (built('settings.js').FallbackKey)(), () => {}, {});
+  const { DEFAULT_EXIT_TIMEOUT_MS, DEFAULT_SPOOL_MAX_BYTES } = require('@tokentrail/register/exit-safe');
+  return {
+    TOKENTRAIL_TOKEN_QUERY_PARAMS: `\`${settings.credentialSources.queryParams.join(',')}\``,
+    TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: String(settings.auditTrail.checkpointInterval),
+    TOKENTRAIL_LOG_SAMPLE_RATIO: String(settings.insight.logSampleRatio),
+    TOKENTRAIL_MAX_TOKEN_LIFETIME: String(settings.insight.findings.maxLifetimeSeconds),
+    TOKENTRAIL_EXIT_TIMEOUT_MS: String(DEFAULT_EXIT_TIMEOUT_MS),
+    TOKENTRAIL_SPOOL_MAX_BYTES: String(DEFAULT_SPOOL_MAX_BYTES),
+  };
+}
+
+function envProblems(variables, defaults, metrics) {
+  const problems = [];
+  for (const [name, text] of Object.entries(variables)) {
+    const documented = text.match(/\(default ([^;)]+)[;)]/)?.[1];
+    if (documented !== undefined && defaults[name] === undefined) problems.push(`${name}: documents a default (${documented}) this test does not know how to check`);
+    if (defaults[name] !== undefined && documented !== defaults[name]) problems.push(`${name}: documented default ${documented}, the code's is ${defaults[name]}`);
+  }
+  for (const metric of metrics) if (!variables.TOKENTRAIL_EMIT_METRICS.includes(metric)) problems.push(`TOKENTRAIL_EMIT_METRICS: does not say it stops ${metric}`);
+  return problems;
+}
+
+const metricNames = () => Object.entries(built('semconv.js')).filter(([key]) => key.startsWith('METRIC_')).map(([, name]) => name);
+
+test('TOKENTRAIL_* variables: every default documented is the code\'s, and what TOKENTRAIL_EMIT_METRICS stops is every metric', () => {
+  const { ENV_VARIABLES } = require('@tokentrail/register/env-config');
+  assert.ok(metricNames().length >= 3);
+  assert.deepEqual(envProblems(ENV_VARIABLES, codeDefaults(), metricNames()), []);
+  const emitMetrics = pkgReadme.match(/^\| `emitMetrics` \| .+$/m)[0];
+  for (const metric of metricNames()) assert.ok(emitMetrics.includes(`\`${metric}\``), `the emitMetrics option names ${metric}`);
+  const resolved = built('settings.js').resolveSettings({}, new (built('settings.js').FallbackKey)(), () => {}, {});
+  for (const [, option, value] of pkgReadme.matchAll(/^\| `(emit\w+|enrichServerSpan)` \| boolean \| `(true|false)` \|/gm)) {
+    assert.equal(String(resolved[option]), value, `${option} defaults to ${value}`);
   }
 });
 
@@ -236,4 +338,45 @@ test('the root README is a front page, and every relative link in the READMEs an
     }
   }
   assert.ok(links > 20, 'links were found');
+});
+
+test('every TOKENTRAIL_* variable the docs name is read somewhere, and every one the packages read is documented', async () => {
+  const { readdirSync } = await import('node:fs');
+  const { ENV_VARIABLES } = require('@tokentrail/register/env-config');
+  const filesUnder = (dir, ext) => readdirSync(new URL(dir, import.meta.url), { recursive: true }).filter((f) => f.endsWith(ext) && !f.includes('node_modules')).map((f) => read(new URL(`${dir}${f}`, import.meta.url)));
+  const names = (texts) => new Set(texts.flatMap((text) => [...text.matchAll(/TOKENTRAIL_[A-Z0-9_]*[A-Z0-9]/g)].map((m) => m[0])));
+  const docs = names([rootReadme, cliReadme, registerReadme, pkgReadme, read(new URL('../BENCHMARKS.md', import.meta.url)), ...filesUnder('../docs/', '.md'), ...filesUnder('../examples/', '.md')]);
+  const sources = names(['../packages/instrumentation-jwt/src/', '../packages/register/src/', '../packages/cli/src/'].flatMap((dir) => filesUnder(dir, '.ts')));
+  const testsAndBenches = names([...filesUnder('./', '.mjs'), ...filesUnder('../bench/', '.mjs')]);
+  for (const name of docs) assert.ok(name in ENV_VARIABLES || testsAndBenches.has(name), `${name} is documented but nothing reads it`);
+  for (const name of sources) assert.ok(name in ENV_VARIABLES, `${name} is read by a package but not in the register README's table`);
+});
+
+test('the docs checks find planted defects, in both directions', async () => {
+  const commands = await cliCommands();
+  const verify = commands.find((command) => command.name === 'verify');
+  const withOption = commands.map((command) => (command === verify ? { ...command, options: [...command.options, 'frobnicate'] } : command));
+  assert.ok(cliProblems(withOption, cliDocs()).some((p) => /--frobnicate is parsed but not in --help/.test(p)) && cliProblems(withOption, cliDocs()).some((p) => /--frobnicate is not documented/.test(p)), 'a flag the code has and the docs do not');
+  const extraFlag = cliReadme.replace('add `--from-checkpoint`', 'add `--from-window`');
+  assert.ok(extraFlag !== cliReadme);
+  assert.ok(cliProblems(commands, cliDocs(rootReadme, extraFlag)).some((p) => /the docs name --from-window/.test(p)), 'a documented flag the code does not have');
+  const movedCli = cliReadme.replace('## Checking a period', '## Checking a period (`--since`)');
+  assert.ok(cliProblems(commands, cliDocs(rootReadme, movedCli)).some((p) => /--since, which no command has/.test(p)));
+  const exitRow = cliReadme.replace('| 2 | usage error, unreadable path, or a path with no readable file |', '| 2 | usage error, unreadable path |');
+  assert.ok(exitRow !== cliReadme);
+  assert.ok(cliProblems(commands, cliDocs(rootReadme, exitRow)).some((p) => /scan: exit status 2 is documented as/.test(p)), 'an exit status documented differently');
+  const extraRow = cliReadme.replace('| 2 | usage error, unreadable path, or a path with no readable file |', '| 2 | usage error, unreadable path, or a path with no readable file |\n| 3 | interrupted |');
+  assert.ok(cliProblems(commands, cliDocs(rootReadme, extraRow)).some((p) => /scan: the table documents exit status 3/.test(p)), 'an exit status the code does not have');
+  const changedCode = commands.map((command) => (command === verify ? { ...command, exitStatus: { ...command.exitStatus, 1: 'a problem was found' } } : command));
+  assert.ok(cliProblems(changedCode, cliDocs()).some((p) => /verify: exit status 1 is documented as/.test(p)), 'the code changed, the docs did not');
+
+  const { ENV_VARIABLES } = require('@tokentrail/register/env-config');
+  const defaults = codeDefaults();
+  const wrongDefault = { ...ENV_VARIABLES, TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: ENV_VARIABLES.TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL.replace('(default 1000', '(default 2000') };
+  assert.deepEqual(envProblems(wrongDefault, defaults, metricNames()), ['TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: documented default 2000, the code\'s is 1000']);
+  assert.ok(envProblems(ENV_VARIABLES, { ...defaults, TOKENTRAIL_EXIT_TIMEOUT_MS: '3000' }, metricNames()).length === 1, 'the code\'s default changed');
+  const unchecked = { ...ENV_VARIABLES, TOKENTRAIL_CLAIMS: `${ENV_VARIABLES.TOKENTRAIL_CLAIMS} (default none)` };
+  assert.ok(envProblems(unchecked, defaults, metricNames()).some((p) => /TOKENTRAIL_CLAIMS: documents a default/.test(p)));
+  const oldMetrics = { ...ENV_VARIABLES, TOKENTRAIL_EMIT_METRICS: '`false` to stop the jwt.operation.duration histogram.' };
+  assert.deepEqual(envProblems(oldMetrics, defaults, metricNames()).sort(), metricNames().filter((m) => m !== 'jwt.operation.duration').map((m) => `TOKENTRAIL_EMIT_METRICS: does not say it stops ${m}`).sort());
 });

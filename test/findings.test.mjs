@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { FINDINGS, FINDING_SEVERITY, JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { tokenFindings } from '@tokentrail/instrumentation-jwt/inspection';
+import { configFromEnv } from '@tokentrail/register/env-config';
 import { setupTelemetry } from './support/telemetry.mjs';
 import { AUDIENCE, ISSUER, PERSONAL, PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
 import { counterValue, hs256, run, unsecured } from './support/insight.mjs';
@@ -146,6 +147,22 @@ test('the jwt.findings counter counts each finding by name and severity', async 
   const before = await counterValue(telemetry, 'jwt.findings', match);
   await run(telemetry, () => libraries.jose.verify(token(unsecured(claims())), secret, PINNED));
   assert.equal(await counterValue(telemetry, 'jwt.findings', match), before + 1);
+});
+
+test('TOKENTRAIL_EMIT_METRICS=false (emitMetrics: false) stops every tokentrail metric, the jwt.findings counter with the histogram; findings stay on spans', async () => {
+  const match = { 'jwt.finding.name': 'alg_none', 'jwt.finding.severity': 'critical', 'jwt.operation': 'verify' };
+  const durations = async () => (await telemetry.metricPoints('jwt.operation.duration')).reduce((sum, p) => sum + p.value.count, 0);
+  const before = { findings: await counterValue(telemetry, 'jwt.findings', match), durations: await durations() };
+  instrumentation.setConfig({ ...configFromEnv({ TOKENTRAIL_EMIT_METRICS: 'false' }), pseudonymKey: PSEUDONYM_KEY });
+  try {
+    const { findings } = await run(telemetry, () => libraries.jose.verify(token(unsecured(claims())), secret, PINNED));
+    assert.ok(findings.includes('alg_none'), 'the finding is still on the span');
+    assert.deepEqual({ findings: await counterValue(telemetry, 'jwt.findings', match), durations: await durations() }, before);
+  } finally {
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+  }
+  await run(telemetry, () => libraries.jose.verify(token(unsecured(claims())), secret, PINNED));
+  assert.equal(await counterValue(telemetry, 'jwt.findings', match), before.findings + 1, 'counted again once metrics are on');
 });
 
 test('a finding is computed from the token alone: the pure function agrees with the recorded span', async () => {

@@ -1,11 +1,11 @@
 /**
- * jwt.key.fingerprint of a shared secret is the documented stretched pseudonym (scrypt, N = 2^12, over a SHA-256
- * digest of the secret, salted with the pseudonym of a fixed label), not a plain HMAC that a leaked pseudonym key
- * would let anyone test guessed secrets against at full speed; a key pair's is the HMAC pseudonym of its SPKI.
+ * jwt.key.fingerprint is the keyed pseudonym (HMAC-SHA-256 with the pseudonym key) of a SHA-256 digest of the
+ * key: of the secret for HMAC, of the SPKI for a key pair. No stretching: a service with one secret per user
+ * (`JWT_SECRET + passwordHash`) pays an HMAC, not a scrypt, for each new secret.
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, generateKeyPairSync, randomBytes, scryptSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
@@ -19,13 +19,32 @@ const jwt = createRequire(import.meta.url)('jsonwebtoken');
 const secret = randomBytes(32).toString('hex');
 telemetry.leaks.register(secret, 'HMAC secret');
 
-test('a shared secret\'s fingerprint is the stretched pseudonym of its digest', async () => {
+const secretFingerprint = (text) => pseudonym(createHash('sha256').update('oct:').update(Buffer.from(text, 'utf8')).digest('hex'));
+
+test('a shared secret\'s fingerprint is the keyed pseudonym of its digest', async () => {
   const signed = await run(telemetry, () => jwt.sign({ sub: 'fingerprint-test' }, secret, { algorithm: 'HS256' }));
   telemetry.leaks.registerToken(signed.value);
-  const digest = createHash('sha256').update('oct:').update(Buffer.from(secret, 'utf8')).digest('hex');
-  const expected = scryptSync(digest, pseudonym('tokentrail.jwt.key.fingerprint'), 16, { N: 2 ** 12, r: 8, p: 1 }).toString('hex');
-  assert.equal(signed.span.attributes['jwt.key.fingerprint'], expected);
-  assert.notEqual(expected, createHmac('sha256', PSEUDONYM_KEY).update(digest).digest('hex').slice(0, 32), 'not the plain keyed pseudonym');
+  assert.equal(signed.span.attributes['jwt.key.fingerprint'], secretFingerprint(secret));
+});
+
+test('one secret per user: each of 600 secrets (more than the key caches hold) gets its own keyed fingerprint, again on every use', async () => {
+  const base = randomBytes(16).toString('hex');
+  telemetry.leaks.register(base, 'JWT_SECRET');
+  const users = Array.from({ length: 600 }, (_, i) => ({ sub: `user-${i}`, secret: `${base}$2b$10$passwordHash${i}` }));
+  const tokens = users.map((u) => jwt.sign.__original({ sub: u.sub }, u.secret, { algorithm: 'HS256' }));
+  const fingerprints = new Set();
+  for (const round of [0, 1]) {
+    for (const [i, user] of users.entries()) {
+      if (i % 50 !== round) continue;
+      telemetry.leaks.registerToken(tokens[i]);
+      const verified = await run(telemetry, () => jwt.verify(tokens[i], user.secret), { operation: 'verify' });
+      assert.equal(verified.span.attributes['jwt.key.fingerprint'], secretFingerprint(user.secret));
+      fingerprints.add(verified.span.attributes['jwt.key.fingerprint']);
+    }
+    // Every secret used in turn, so the caches are full when the checked ones come back.
+    for (const [i, user] of users.entries()) jwt.verify(tokens[i], user.secret);
+  }
+  assert.equal(fingerprints.size, 24);
 });
 
 test('a key pair\'s fingerprint is the keyed pseudonym of its public key', async () => {

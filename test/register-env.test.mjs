@@ -1,5 +1,6 @@
 /** @tokentrail/register's environment: TOKENTRAIL_* parsing, loud but harmless misconfiguration, OTEL_SDK_DISABLED. */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -82,4 +83,27 @@ test('OTEL_SDK_DISABLED=true: nothing is exported', async () => {
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(receiver.accepted.length, 0);
   await receiver.close();
+});
+
+test('started without TOKENTRAIL_PSEUDONYM_KEY: said once on stderr at start, and once through diag at the first token', async () => {
+  const jwt = createRequire(import.meta.url)('jsonwebtoken');
+  const token = jwt.sign({ sub: 'someone' }, 'no-handler-secret-0123456789abcdef');
+  const count = (text, pattern) => text.split('\n').filter((line) => pattern.test(line)).length;
+  for (const key of ['', 'register-env-shared-key-0123456789']) {
+    const app = await runApp(fixture, { env: { TOKENTRAIL_PSEUDONYM_KEY: key, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_LOG_LEVEL: 'warn' } });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`${app.url}/`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const { stderr } = app.output();
+      if (key) {
+        assert.equal(count(stderr, /pseudonym key|PSEUDONYM_KEY/), 0, stderr);
+      } else {
+        assert.equal(count(stderr, /^\[@tokentrail\/register\] TOKENTRAIL_PSEUDONYM_KEY is not set: .* Set the same key/), 1, stderr);
+        assert.equal(count(stderr, /TOKENTRAIL_PSEUDONYM_KEY is not set/), 1, 'said once');
+        assert.equal(count(stderr, /no pseudonym key configured .*random per-process key/), 1, stderr);
+      }
+    } finally {
+      await app.stop();
+    }
+  }
 });

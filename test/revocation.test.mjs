@@ -20,14 +20,14 @@ const telemetry = setupTelemetry();
 const revokedJtis = new Set();
 let checkDelayMs = 0;
 let checkThrows = false;
-const instrumentation = new JwtInstrumentation({
-  pseudonymKey: PSEUDONYM_KEY,
-  isRevoked: (claims) => {
-    if (checkThrows) throw new Error('revocation store down');
-    const answer = revokedJtis.has(claims.jti);
-    return checkDelayMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), checkDelayMs)) : answer;
-  },
-});
+let checkNeverSettles = false;
+const isRevoked = (claims) => {
+  if (checkThrows) throw new Error('revocation store down');
+  if (checkNeverSettles) return new Promise(() => {});
+  const answer = revokedJtis.has(claims.jti);
+  return checkDelayMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), checkDelayMs)) : answer;
+};
+const instrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, isRevoked });
 const jose = await import('jose');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
 const secret = registeredSecret(telemetry);
@@ -188,5 +188,66 @@ test('a request answered before an asynchronous isRevoked answers still has its 
   } finally {
     checkDelayMs = 0;
     await server.close();
+  }
+});
+
+test('an isRevoked that never settles: the record waits at most revocationCheckTimeoutMs, then says timeout', async () => {
+  const TIMEOUT_MS = 200;
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked, revocationCheckTimeoutMs: TIMEOUT_MS });
+  checkNeverSettles = true;
+  try {
+    const token = await mint(libraries.jsonwebtoken.sign);
+    telemetry.reset();
+    const started = performance.now();
+    jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const record = await eventually(() => telemetry.logRecords().find((r) => r.eventName === 'jwt.verify'), 'the verify record', 10_000);
+    const waited = performance.now() - started;
+    assert.equal(record.attributes['jwt.revocation.check'], 'timeout');
+    assert.ok(!(record.attributes['jwt.findings'] ?? []).includes('revoked_token_accepted'), 'recorded as not revoked');
+    assert.ok(waited >= TIMEOUT_MS * 0.9, `the record came after the bound (${waited.toFixed(0)} ms)`);
+  } finally {
+    checkNeverSettles = false;
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked });
+  }
+});
+
+test('at most 1000 isRevoked answers are waited for at once: the next record says overloaded at once, and room comes back as answers arrive', async () => {
+  const answers = [];
+  const waiting = () => new Promise((resolve) => answers.push(resolve));
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked: waiting, revocationCheckTimeoutMs: 60_000 });
+  try {
+    const tokens = await Promise.all(Array.from({ length: 1001 }, () => mint(libraries.jsonwebtoken.sign)));
+    telemetry.reset();
+    const verifyRecords = () => telemetry.logRecords().filter((r) => r.eventName === 'jwt.verify');
+    for (const token of tokens.slice(0, 1000)) jwt.verify(token, secret, { algorithms: ['HS256'] });
+    assert.equal(verifyRecords().length, 0, 'the first 1000 records wait for their answers');
+    jwt.verify(tokens[1000], secret, { algorithms: ['HS256'] });
+    assert.deepEqual(verifyRecords().map((r) => r.attributes['jwt.revocation.check']), ['overloaded'], 'the 1001st is recorded at once');
+    assert.equal(answers.length, 1001, 'isRevoked was still called');
+    for (const answer of answers) answer(false);
+    const all = await eventually(() => (verifyRecords().length === 1001 ? verifyRecords() : undefined), 'every verify record', 30_000);
+    assert.equal(all.filter((r) => r.attributes['jwt.revocation.check'] === undefined).length, 1000, 'the answered checks carry no check outcome');
+    // Room again: the next check is waited for.
+    telemetry.reset();
+    jwt.verify(tokens[0], secret, { algorithms: ['HS256'] });
+    assert.equal(verifyRecords().length, 0, 'waited for again');
+    answers.at(-1)(true);
+    const record = await eventually(() => verifyRecords()[0], 'the next verify record');
+    assert.ok(record.attributes['jwt.findings'].includes('revoked_token_accepted'));
+  } finally {
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked });
+  }
+});
+
+test('an isRevoked that rejects is recorded with jwt.revocation.check error', async () => {
+  const token = await mint(libraries.jsonwebtoken.sign);
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked: () => Promise.reject(new Error('store down')) });
+  try {
+    telemetry.reset();
+    jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const record = await eventually(() => telemetry.logRecords().find((r) => r.eventName === 'jwt.verify'), 'the verify record');
+    assert.equal(record.attributes['jwt.revocation.check'], 'error');
+  } finally {
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked });
   }
 });

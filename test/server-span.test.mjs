@@ -14,7 +14,7 @@ import { LeakScanner } from './support/leak-scanner.mjs';
 
 const telemetry = setupTelemetry();
 new HttpInstrumentation();
-new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
+telemetry.addSpanProcessor(new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY }).spanProcessor());
 const require = createRequire(import.meta.url);
 const http = require('node:http');
 const jwt = require('jsonwebtoken');

@@ -6,6 +6,7 @@
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
@@ -220,4 +221,27 @@ test('disable() restores the original jsonwebtoken functions and enable() patche
     instrumentation.enable();
   }
   assert.equal(isWrapped(jwt.verify), true);
+});
+
+test('OTEL_SDK_DISABLED=true: the process is exactly as if @tokentrail/register were not loaded (no module hook, no wrapper, no subscription, no listener)', () => {
+  const fixture = new URL('./fixtures/process-state-app.mjs', import.meta.url).pathname;
+  const quiet = { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', TOKENTRAIL_PSEUDONYM_KEY: '' };
+  const run = (args, env) => {
+    const result = spawnSync(process.execPath, [...args, fixture], { cwd: new URL('./fixtures/', import.meta.url), encoding: 'utf8', env: { ...process.env, ...quiet, ...env } });
+    assert.equal(result.status, 0, result.stderr);
+    return { state: JSON.parse(result.stdout.split('\n').find((line) => line.startsWith('{'))), stdout: result.stdout, stderr: result.stderr };
+  };
+  const bare = run([], { OTEL_SDK_DISABLED: 'true' });
+  for (const flag of ['--import', '--require']) {
+    for (const value of ['true', 'TRUE']) {
+      const disabled = run([flag, '@tokentrail/register'], { OTEL_SDK_DISABLED: value });
+      assert.deepStrictEqual(disabled.state, bare.state, `${flag} with OTEL_SDK_DISABLED=${value}`);
+      assert.equal(disabled.stderr + disabled.stdout, bare.stderr + bare.stdout, 'nothing said either');
+    }
+  }
+  // The comparison sees each of these when the register does start.
+  const enabled = run(['--import', '@tokentrail/register'], { OTEL_SDK_DISABLED: 'false' });
+  for (const key of ['moduleHookThreads', 'subscribers', 'listeners', 'openTelemetryGlobals']) assert.notDeepStrictEqual(enabled.state[key], bare.state[key], key);
+  assert.notDeepStrictEqual(enabled.state.functions['jose.jwtVerify'], bare.state.functions['jose.jwtVerify'], 'jose (ESM) is wrapped');
+  assert.notDeepStrictEqual(enabled.state.functions['jsonwebtoken.verify'], bare.state.functions['jsonwebtoken.verify'], 'jsonwebtoken is wrapped');
 });

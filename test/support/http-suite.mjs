@@ -24,7 +24,8 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
       requestHook: (span, request) => request.url !== undefined && span.setAttribute('http.target', request.url),
     });
   }
-  new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, tokenSources: { cookies: ['session'], headers: ['x-api-token'] } });
+  const instrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, tokenSources: { cookies: ['session'], headers: ['x-api-token'] } });
+  telemetry.addSpanProcessor(instrumentation.spanProcessor());
   const require = createRequire(import.meta.url);
   const http = require('node:http');
   const jwt = require('jsonwebtoken');

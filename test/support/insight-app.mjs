@@ -4,7 +4,7 @@
  *   GET /admin     verify → 403 for everyone (the app's own decision)
  *   GET /refresh   verify, then issue a new token for the same subject → 200 with the new token
  *   GET /impersonate  verify, then issue a token for another subject → 200
- * The client address is taken from X-Forwarded-For, so tests can speak as many clients.
+ * Requests carry an X-Forwarded-For, so tests that trust loopback as a proxy can speak as many clients.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -52,8 +52,9 @@ export async function startApp(app) {
 }
 
 /** Waits until `predicate()` holds (telemetry of a request is exported just after its response ends). */
-export async function eventually(predicate, what) {
-  for (let i = 0; i < 400; i += 1) {
+export async function eventually(predicate, what, timeoutMs = 2000) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
     const value = predicate();
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 5));

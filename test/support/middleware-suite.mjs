@@ -32,6 +32,7 @@ export async function runMiddlewareSuite({ withInstrumentationHttp }) {
   const telemetry = setupTelemetry();
   if (withInstrumentationHttp) new HttpInstrumentation();
   const instrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
+  telemetry.addSpanProcessor(instrumentation.spanProcessor());
   const require = createRequire(import.meta.url);
   const { createSigner } = require('fast-jwt');
   const secret = randomBytes(24).toString('hex');

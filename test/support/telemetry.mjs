@@ -20,12 +20,15 @@ class PullReader extends MetricReader {
 }
 
 /**
- * Every span and log record exported in a test file is scanned, as it is exported, against the secrets the
- * file registered on `telemetry.leaks`; the file fails at the end if any was found.
+ * Every span and log record exported in a test file, and every metric collection, is scanned as it is
+ * exported against the secrets the file registered on `telemetry.leaks`, and kept: at the end of the file
+ * everything is scanned again, so that a secret registered after the export that carried it is still checked.
+ * The file fails at the end if any was found.
  */
-function scanned(exporter, leaks, found, kind) {
+function scanned(exporter, leaks, found, kind, everything) {
   const original = exporter.export.bind(exporter);
   exporter.export = (items, done) => {
+    everything[kind].push(...items);
     if (leaks.size > 0) {
       const leak = leaks.findLeak({ [kind]: items });
       if (leak) found.push(leak);
@@ -35,15 +38,62 @@ function scanned(exporter, leaks, found, kind) {
   return exporter;
 }
 
+/** Metric collections as exported: descriptor (name, description, unit) and data points. */
+function exportedMetrics(resourceMetrics) {
+  return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => ({ ...metric.descriptor, dataPoints: metric.dataPoints })));
+}
+
+/**
+ * Span processors added after the provider exists (a JwtInstrumentation's scrubbing processor is made once
+ * the instrumentation is): the provider calls each hook of each one, onEnding included.
+ */
+class AddedSpanProcessors {
+  processors = [];
+  onStart(span, parentContext) {
+    for (const p of this.processors) p.onStart(span, parentContext);
+  }
+  onEnding(span) {
+    for (const p of this.processors) p.onEnding?.(span);
+  }
+  onEnd(span) {
+    for (const p of this.processors) p.onEnd(span);
+  }
+  async forceFlush() {
+    await Promise.all(this.processors.map((p) => p.forceFlush()));
+  }
+  async shutdown() {
+    await Promise.all(this.processors.map((p) => p.shutdown()));
+  }
+}
+
 export function setupTelemetry() {
   const leaks = new LeakScanner();
   const found = [];
-  // Only inside the test runner: fixtures run as plain child processes use the same helper.
-  if (process.env.NODE_TEST_CONTEXT) after(() => assert.deepEqual(found, [], 'no registered secret was exported by any test in this file'));
-  const spanExporter = scanned(new InMemorySpanExporter(), leaks, found, 'spans');
-  const logExporter = scanned(new InMemoryLogRecordExporter(), leaks, found, 'logRecords');
+  const everything = { spans: [], logRecords: [], metrics: [] };
   const reader = new PullReader();
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
+  const collect = reader.collect.bind(reader);
+  reader.collect = async (options) => {
+    const collection = await collect(options);
+    const metrics = exportedMetrics(collection.resourceMetrics);
+    everything.metrics.push(...metrics);
+    if (leaks.size > 0) {
+      const leak = leaks.findLeak({ metrics });
+      if (leak) found.push(leak);
+    }
+    return collection;
+  };
+  // Only inside the test runner: fixtures run as plain child processes use the same helper.
+  if (process.env.NODE_TEST_CONTEXT) {
+    after(async () => {
+      assert.deepEqual(found, [], 'no registered secret was exported by any test in this file');
+      await reader.collect().catch(() => undefined);
+      assert.deepEqual(leaks.findLeaks(everything, 5), [], 'no secret registered by the end of the file is in anything the file exported');
+    });
+  }
+  const spanExporter = scanned(new InMemorySpanExporter(), leaks, found, 'spans', everything);
+  const logExporter = scanned(new InMemoryLogRecordExporter(), leaks, found, 'logRecords', everything);
+  const added = new AddedSpanProcessors();
+  const tracerProvider = new TracerProvider({ spanProcessors: [added, new SimpleSpanProcessor({ exporter: spanExporter })] });
   const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -54,6 +104,10 @@ export function setupTelemetry() {
   return {
     /** Register a file's secrets here: every export of the file is checked against them. */
     leaks,
+    /** Adds a span processor to the provider, e.g. `jwt.spanProcessor()`. */
+    addSpanProcessor(processor) {
+      added.processors.push(processor);
+    },
     tracerProvider,
     loggerProvider,
     meterProvider,
@@ -66,6 +120,12 @@ export function setupTelemetry() {
         scope.metrics.filter((metric) => metric.descriptor.name === name).flatMap((metric) => metric.dataPoints),
       );
     },
+    /** Every metric as exported now: name, description, unit and data points (with their attributes). */
+    async allMetrics() {
+      return exportedMetrics((await reader.collect()).resourceMetrics);
+    },
+    /** Everything exported so far (spans, log records, metric collections), for scanning. */
+    everything,
     reset() {
       spanExporter.reset();
       logExporter.reset();

@@ -8,6 +8,14 @@ export class InputError extends Error {}
 
 export const EXIT = { ok: 0, found: 1, error: 2 } as const;
 
+/** What each exit status of a command means: its --help and its README table say exactly this. */
+export type ExitStatusMeanings = Readonly<Record<(typeof EXIT)[keyof typeof EXIT], string>>;
+
+/** The "Exit status: …" paragraph of a command's --help (markdown backticks dropped). */
+export function exitStatusHelp(meanings: ExitStatusMeanings): string {
+  return `Exit status: ${Object.entries(meanings).map(([status, text]) => `${status} ${text.replaceAll('`', '')}`).join('; ')}.`;
+}
+
 /**
  * Why a JSON text did not parse, by position only: the runtime's own message quotes the text around the error,
  * and the input may be anything, a token or a secret among it.

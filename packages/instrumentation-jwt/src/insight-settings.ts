@@ -13,6 +13,8 @@ import { configError, nonEmptyStrings } from './config-checks';
 export interface InsightSettings {
   readonly findings: FindingsPolicy;
   readonly isRevoked?: RevocationCheck;
+  /** How long an asynchronous `isRevoked` answer is waited for, ms. */
+  readonly revocationCheckTimeoutMs: number;
   /** Route (`/admin/:id`) or `METHOD route` → what a token needs to be served there. */
   readonly scopePolicy: ReadonlyMap<string, ScopeRequirement>;
   readonly detectors: Readonly<Record<DetectorName, DetectorThreshold>> | undefined;
@@ -31,6 +33,7 @@ export const DEFAULT_DETECTORS: Readonly<Record<DetectorName, { threshold: numbe
   revoked_token_used: { threshold: 0, windowSeconds: 300 },
 };
 export const DEFAULT_DETECTOR_MAX_KEYS = 20_000;
+export const DEFAULT_REVOCATION_CHECK_TIMEOUT_MS = 2000;
 
 function number(value: unknown, option: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
@@ -94,6 +97,7 @@ export function resolveInsightSettings(config: JwtInstrumentationConfig): Insigh
   return {
     findings: findingsPolicy(config.findings),
     isRevoked: config.isRevoked,
+    revocationCheckTimeoutMs: number(config.revocationCheckTimeoutMs, 'revocationCheckTimeoutMs', DEFAULT_REVOCATION_CHECK_TIMEOUT_MS, 1, 60_000),
     scopePolicy: scopePolicy(config.scopePolicy),
     detectors: detectors(detectorConfig),
     detectorMaxKeys: Math.floor(number(detectorConfig?.maxKeys, 'detectors.maxKeys', DEFAULT_DETECTOR_MAX_KEYS, 100, 10_000_000)),

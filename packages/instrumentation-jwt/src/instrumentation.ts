@@ -7,26 +7,24 @@ import {
 } from '@opentelemetry/instrumentation';
 import { types } from 'node:util';
 import type { LibraryAdapter, Patcher } from './adapters/contract';
-import { joseAdapter } from './adapters/jose';
-import { jsonwebtokenAdapter } from './adapters/jsonwebtoken';
-import { fastJwtAdapter } from './adapters/fast-jwt';
-import { honoAdapter } from './adapters/hono';
-import { jwksRsaAdapter } from './adapters/jwks-rsa';
+import { ADAPTERS } from './adapters/registry';
+import { copySignature } from './adapters/function-properties';
 import { observeHttpServers } from './adapters/http-server';
 import { AuditPipeline } from './pipeline/pipeline';
+import { PendingRevocationChecks } from './pipeline/revocation-check';
+import { JwtSpanProcessor } from './sinks/scrubbing-span-processor';
 import { redactingDiag, type PipelineHost } from './pipeline/pipeline-host';
-import { resolveSettings, type Settings } from './settings';
-import { closeAuditTrail, configureAuditTrail } from './sinks/audit-trail';
+import { HeldSecrets } from './pipeline/held-secrets';
+import { FallbackKey, resolveSettings, type Settings } from './settings';
+import { AuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
 import { Detectors } from './detectors/detectors';
-import { setRevocationRecorder } from './lifecycle/revocation';
+import { checkRevocation, Denylist, setRevocationRecorderEnabled, type Revocation, type RevocationRecorder } from './lifecycle/revocation';
 import { createAlertCounter } from './sinks/alert-sink';
 import { FindingCounter } from './sinks/finding-metric-sink';
 import { recordRevocationIn } from './sinks/revocation-sink';
 import type { JwtInstrumentationConfig, JwtLibrary } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
-
-const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter, jwksRsaAdapter];
 
 /** Used while the base class constructor runs, before `_diag` exists. */
 const startupDiag = redactingDiag(diag.createComponentLogger({ namespace: PACKAGE_NAME }));
@@ -45,6 +43,10 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   declare private _detectors: Detectors | undefined;
   declare private _pipeline: AuditPipeline | undefined;
   declare private _stopObservingHttp: (() => void) | undefined;
+  declare private _fallbackKey: FallbackKey;
+  declare private _auditTrail: AuditTrail;
+  declare private _denylist: Denylist;
+  declare private _revocations: RevocationRecorder;
 
   constructor(config: JwtInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -52,10 +54,12 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
 
   /** Validates and applies a new configuration; throws a TypeError naming the option when it is invalid. */
   override setConfig(config: JwtInstrumentationConfig = {}): void {
-    const settings = resolveSettings(config, (message) => this.safeDiag.warn(message));
+    this._fallbackKey ??= new FallbackKey();
+    const settings = resolveSettings(config, this._fallbackKey, (message) => this.safeDiag.warn(message));
     super.setConfig(config);
     this._settings = settings;
-    configureAuditTrail(settings.auditTrail);
+    if (this._auditTrail) this._auditTrail.configure(settings.auditTrail);
+    else this._auditTrail = new AuditTrail(() => this.logger, settings.auditTrail);
     const { detectors, detectorMaxKeys } = settings.insight;
     this._detectors = detectors ? new Detectors(detectors, detectorMaxKeys) : undefined;
   }
@@ -67,20 +71,52 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
    */
   closeAuditTrail(): void {
     try {
-      closeAuditTrail(this.logger);
+      this._auditTrail.close();
     } catch (error) {
       this.safeDiag.error('could not emit the closing audit checkpoint', error);
     }
   }
 
+  /**
+   * Records that a token was revoked, through this instrumentation only (the module-level `recordRevocation()`
+   * reaches every enabled one): a `jwt.revoke` log record, a span event when a span is active, and the token's
+   * `jti` and fingerprint on this instrumentation's denylist. Throws a TypeError when neither a token nor a jti
+   * is given; never throws for a failure inside tokentrail; does nothing while the instrumentation is disabled.
+   */
+  recordRevocation(revocation: Revocation): void {
+    this.revocations.record(checkRevocation(revocation));
+  }
+
+  private get revocations(): RevocationRecorder {
+    if (!this._revocations) {
+      const { host } = this.pipeline;
+      this._revocations = { record: (revocation) => recordRevocationIn(host, revocation) };
+    }
+    return this._revocations;
+  }
+
+  /**
+   * A span processor to add to the tracer provider (next to the exporting one): every span of a request that
+   * carried a token, or verified, decoded or signed one, has the request's tokens and credentials replaced by
+   * `REDACTED` as it ends, whoever made the span (instrumentation-http's `url.path`, `url.query`, captured
+   * headers, …). It uses `SpanProcessor#onEnding` of `@opentelemetry/sdk-trace` 3.1.
+   *
+   * ```ts
+   * const jwt = new JwtInstrumentation();
+   * startNodeSdk({ instrumentations: [new HttpInstrumentation(), jwt], spanProcessors: [jwt.spanProcessor(), exporting] });
+   * ```
+   */
+  spanProcessor(): JwtSpanProcessor {
+    return new JwtSpanProcessor(this.pipeline.spanSecretSource(this.safeDiag));
+  }
+
   /** Patches the libraries and starts observing HTTP servers. */
   override enable(): void {
     super.enable();
-    const { host } = this.pipeline;
-    setRevocationRecorder((revocation) => recordRevocationIn(host, revocation), (token) => host.settings.redaction.pseudonymize(token));
+    setRevocationRecorderEnabled(this.revocations, true);
     if (!this._stopObservingHttp) {
       try {
-        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings.credentialSources);
+        this._stopObservingHttp = observeHttpServers(this.pipeline, () => this._settings);
       } catch (error) {
         this.safeDiag.error('could not observe HTTP servers; requests will not be audited', error);
       }
@@ -90,6 +126,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Restores the libraries' functions and stops observing HTTP servers. */
   override disable(): void {
     super.disable();
+    setRevocationRecorderEnabled(this.revocations, false);
     this._stopObservingHttp?.();
     this._stopObservingHttp = undefined;
   }
@@ -163,7 +200,7 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
   /** Every diagnostic tokentrail writes, redacted ({@link redactingDiag}); the startup logger until `_diag` exists. */
   private get safeDiag(): DiagLogger {
     if (!this._diag) return startupDiag;
-    this._redactedDiag ??= redactingDiag(this._diag);
+    this._redactedDiag ??= redactingDiag(this._diag, () => this._pipeline?.heldSecrets() ?? []);
     return this._redactedDiag;
   }
 
@@ -180,9 +217,15 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         get tracer() {
           return instrumentation.tracer;
         },
-        get logger() {
-          return instrumentation.logger;
+        get auditLog() {
+          return instrumentation._auditTrail;
         },
+        get denylist() {
+          instrumentation._denylist ??= new Denylist();
+          return instrumentation._denylist;
+        },
+        revocationChecks: new PendingRevocationChecks(),
+        held: new HeldSecrets(),
         get durationHistogram() {
           return instrumentation._durationHistogram;
         },
@@ -222,7 +265,11 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
           this.safeDiag.debug(`${name}: module namespace is not patchable here`);
           return;
         }
-        this._wrap(target as Record<string, Function>, name, wrapper as (original: Function) => Function);
+        this._wrap(target as Record<string, Function>, name, (original: Function) => {
+          const replacement = (wrapper as (original: Function) => Function)(original);
+          copySignature(original, replacement);
+          return replacement;
+        });
       },
       unwrap: (target, name) => {
         if (isWrapped((target as Record<string, unknown>)[name])) this._unwrap(target as Record<string, Function>, name);

@@ -93,6 +93,8 @@ export const ATTR_JWT_TOKEN_LIFETIME = 'jwt.token.lifetime';
 export const ATTR_JWT_TOKEN_PREVIOUS_FINGERPRINT = 'jwt.token.previous_fingerprint';
 /** Closed vocabulary: why a token was revoked, e.g. `logout`. */
 export const ATTR_JWT_REVOCATION_REASON = 'jwt.revocation.reason';
+/** Closed vocabulary: why the configured `isRevoked` gave no answer for an accepted token, e.g. `timeout`. */
+export const ATTR_JWT_REVOCATION_CHECK = 'jwt.revocation.check';
 /** Keyed pseudonym of who revoked the token. */
 export const ATTR_JWT_REVOCATION_ACTOR = 'jwt.revocation.actor';
 /** Log record event name (and span event name) of a revocation. */

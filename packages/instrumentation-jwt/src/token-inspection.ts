@@ -5,7 +5,7 @@
  * documented entry point (the package README): its API report, api/inspection.api.md, is checked by a test.
  */
 import type { JwtInstrumentationConfig } from './types';
-import { resolveSettings } from './settings';
+import { FallbackKey, resolveSettings } from './settings';
 import type { RedactionPolicy } from './policy/claim-policy';
 import type { FindingsPolicy } from './policy/findings';
 
@@ -24,12 +24,13 @@ export {
 } from './policy/findings';
 export type { RedactionPolicy } from './policy/claim-policy';
 export { joseFailure } from './adapters/jose-errors';
+export { lookupFailure } from './adapters/key-set-lookup';
 // The event shape `redact` reads. Vocabulary and configuration types (JwtOperation, ClaimAction,
 // JwtInstrumentationConfig, …) belong to the main entry point and are imported from there.
 export type { AuditEvent, Failure, JsonObject, OperationResult, VerifyChecks } from './events/audit-event';
 
 /** The redaction and findings policies the instrumentation would use with this configuration. */
 export function inspectionPolicies(config: JwtInstrumentationConfig, warn: (message: string) => void): { redaction: RedactionPolicy; findings: FindingsPolicy } {
-  const settings = resolveSettings(config, warn);
+  const settings = resolveSettings(config, new FallbackKey(), warn);
   return { redaction: settings.redaction, findings: settings.insight.findings };
 }

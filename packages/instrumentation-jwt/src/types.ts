@@ -108,6 +108,15 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   /** Extra places a request's token is found (the Authorization header is always looked at). */
   tokenSources?: TokenSourcesConfig;
   /**
+   * The proxies whose `X-Forwarded-For` is believed for tokentrail's `client.address` and the detectors' keys,
+   * as express's `trust proxy`: a hop count (the nearest N hops, the socket's peer being the first), or a list
+   * of IP addresses, CIDR ranges (`10.0.0.0/8`) and `loopback`, `linklocal`, `uniquelocal`. Without it the
+   * client address is the socket's peer: a client can write `X-Forwarded-For` itself.
+   * instrumentation-http's own attributes are as it writes them.
+   * @default 0 (none)
+   */
+  trustedProxies?: number | string[];
+  /**
    * What to do with each claim, merged over the defaults. Claims not listed are dropped.
    * @default { iss, aud, exp, nbf, iat, jti, azp, scope, scp: 'keep'; sub: 'pseudonymize' }
    */
@@ -127,7 +136,7 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   emitSpans?: boolean;
   /** Emit a `jwt.<operation>` log record for each operation through the Logs API. @default true */
   emitLogRecords?: boolean;
-  /** Record the `jwt.operation.duration` histogram. @default true */
+  /** Record tokentrail's metrics: the `jwt.operation.duration` histogram and the `jwt.findings` and `jwt.alerts` counters. @default true */
   emitMetrics?: boolean;
   /** Copy a verify's outcome, reason, pseudonymous user, roles and issuer onto the enclosing HTTP server span. @default true */
   enrichServerSpan?: boolean;
@@ -154,6 +163,12 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
    * revoked token the library accepted gets the finding `revoked_token_accepted`. Never changes the verify result.
    */
   isRevoked?: RevocationCheck;
+  /**
+   * How long an asynchronous `isRevoked` answer is waited for, in ms (1 to 60000); past it the operation is
+   * recorded as not revoked with `jwt.revocation.check: timeout`. At most 1000 answers are waited for at once;
+   * beyond that `isRevoked` is still called but not waited for (`jwt.revocation.check: overloaded`). @default 2000
+   */
+  revocationCheckTimeoutMs?: number;
   /** Routes (`'/admin'`, `'GET /orders/:id'`) → the scopes or roles a token needs there, for `scope_insufficient` and `scope_denied_despite_grant`. @default {} */
   scopePolicy?: Record<string, ScopeRequirement>;
   /** Misuse detectors and their thresholds. @default all enabled, thresholds in docs/detectors.md */

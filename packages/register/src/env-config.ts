@@ -2,7 +2,7 @@
  * The tokentrail configuration read from `TOKENTRAIL_*` environment variables, for zero-code starts.
  * Every variable is optional; a malformed value throws a TypeError naming the variable.
  */
-import type { ClaimAction, JwtInstrumentationConfig, ScopeRequirement } from '@tokentrail/instrumentation-jwt';
+import { DEFAULT_TOKEN_QUERY_PARAMS, type ClaimAction, type JwtInstrumentationConfig, type ScopeRequirement } from '@tokentrail/instrumentation-jwt';
 
 const CLAIM_ACTIONS: readonly string[] = ['keep', 'pseudonymize', 'drop'];
 
@@ -63,16 +63,31 @@ function scopePolicy(value: string | undefined): Record<string, ScopeRequirement
   return policy;
 }
 
+/** `2` → 2 hops; `10.0.0.0/8,loopback` → a list of addresses, ranges and range names (checked again by the instrumentation). */
+function trustedProxies(value: string | undefined): number | string[] | undefined {
+  const text = value?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = list(text)!;
+  const bad = entries.find((entry) => !/^(?:[0-9A-Fa-f:.]+(?:\/\d{1,3})?|loopback|linklocal|uniquelocal)$/.test(entry));
+  if (bad !== undefined || entries.length === 0) {
+    throw new TypeError(`TOKENTRAIL_TRUSTED_PROXIES must be a hop count or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal (got "${value}")`);
+  }
+  return entries;
+}
+
 export const ENV_VARIABLES = {
   TOKENTRAIL_PSEUDONYM_KEY: 'HMAC key for pseudonyms (at least 16 bytes); read by the instrumentation itself.',
   TOKENTRAIL_CLAIMS: 'Claim policy over the defaults, e.g. `email=pseudonymize,tenant=keep,iss=drop`.',
   TOKENTRAIL_ROLES_CLAIM: 'Claim holding roles for `user.roles`; a dotted path (`realm_access.roles`), or `none`.',
   TOKENTRAIL_TOKEN_HEADERS: 'Comma-separated request headers that carry a token.',
   TOKENTRAIL_TOKEN_COOKIES: 'Comma-separated cookies that carry a token.',
-  TOKENTRAIL_TOKEN_QUERY_PARAMS: 'Comma-separated query parameters that carry a token (default `access_token,token,id_token`).',
+  TOKENTRAIL_TOKEN_QUERY_PARAMS: 'Comma-separated query parameters that carry a token, added to the defaults (default `access_token,token,id_token,id_token_hint,logout_token,request`; matched case-insensitively, with or without a `[]` suffix).',
+  TOKENTRAIL_TRUSTED_PROXIES: 'Proxies whose `X-Forwarded-For` is believed for `client.address` and the detectors: a hop count (`1`), or comma-separated addresses, CIDR ranges and `loopback`, `linklocal`, `uniquelocal` (default: none, the socket peer).',
+  TOKENTRAIL_RESOURCE_PROCESS_DETAILS: '`true` to export the whole process resource (command line, executable path, owner); by default only the process id and runtime are exported, since a command line can hold a secret.',
   TOKENTRAIL_EMIT_SPANS: '`false` to stop jwt.* spans.',
   TOKENTRAIL_EMIT_LOG_RECORDS: '`false` to stop jwt.* log records.',
-  TOKENTRAIL_EMIT_METRICS: '`false` to stop the jwt.operation.duration histogram.',
+  TOKENTRAIL_EMIT_METRICS: '`false` to stop every tokentrail metric: the jwt.operation.duration histogram and the jwt.findings and jwt.alerts counters (findings and alerts stay on spans and log records).',
   TOKENTRAIL_AUDIT_SIGNING_KEY: 'Ed25519 private key (PKCS#8 PEM or private JWK JSON) that signs audit checkpoints; read by the instrumentation itself.',
   TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: 'An audit trail checkpoint after every this many audit records (default 1000; 0: only at shutdown); read by the instrumentation itself.',
   TOKENTRAIL_LOG_SAMPLE_RATIO: 'Share of successful, finding-free audit log records kept, above 0 and at most 1 (default 1); failures, findings and alerts are always kept.',
@@ -80,16 +95,30 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_EXPECTED_ALGORITHMS: 'Comma-separated algorithms this deployment uses, e.g. `RS256,ES256`; any other `alg` raises `alg_unexpected`.',
   TOKENTRAIL_DETECTORS: '`false` to turn the misuse detectors off.',
   TOKENTRAIL_SCOPE_POLICY: 'Routes and what a token needs there, e.g. `GET /admin=scope:admin role:ops; /orders=scope:orders:read`: a 2xx answer without it raises `scope_insufficient`.',
-  TOKENTRAIL_SHUTDOWN_GRACE_MS: 'After a SIGTERM/SIGINT the application handles, shut the SDK down after this long at the latest (default 5000).',
+  TOKENTRAIL_EXIT_TIMEOUT_MS: 'The longest telemetry may add to the end of the process, export timeouts included (default 2000); see Ending the process.',
+  TOKENTRAIL_SPOOL_DIR: 'Where spans and log records not acknowledged at exit are spooled; by default `tokentrail-spool-<uid>/<service.name>` under the OS temp directory.',
+  TOKENTRAIL_SPOOL_MAX_BYTES: 'Size cap of the spool directory in bytes (default 67108864); `0` turns spooling off.',
 } as const;
 
-/** Milliseconds to wait, after a signal the application handles, before shutting the SDK down anyway. */
-export function shutdownGraceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.TOKENTRAIL_SHUTDOWN_GRACE_MS?.trim();
-  if (value === undefined || value === '') return 5000;
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 0) throw new TypeError(`TOKENTRAIL_SHUTDOWN_GRACE_MS must be a whole number of milliseconds (got "${value}")`);
-  return ms;
+/** Whether the resource may carry every process detail (`TOKENTRAIL_RESOURCE_PROCESS_DETAILS=true`). */
+export function processDetailsFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return bool(env, 'TOKENTRAIL_RESOURCE_PROCESS_DETAILS') ?? false;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new TypeError(`${name} must be a whole number of at least 0 (got "${env[name]}")`);
+  return n;
+}
+
+/** The exit path's settings: `TOKENTRAIL_EXIT_TIMEOUT_MS`, `TOKENTRAIL_SPOOL_DIR`, `TOKENTRAIL_SPOOL_MAX_BYTES` (each optional). */
+export function exitSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { timeoutMs?: number; spoolDir?: string; spoolMaxBytes?: number } {
+  const timeoutMs = wholeNumber(env, 'TOKENTRAIL_EXIT_TIMEOUT_MS');
+  const spoolMaxBytes = wholeNumber(env, 'TOKENTRAIL_SPOOL_MAX_BYTES');
+  const spoolDir = env.TOKENTRAIL_SPOOL_DIR?.trim() || undefined;
+  return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(spoolDir ? { spoolDir } : {}), ...(spoolMaxBytes !== undefined ? { spoolMaxBytes } : {}) };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): JwtInstrumentationConfig {
@@ -100,8 +129,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): JwtInstrume
   if (roles) config.rolesClaim = roles === 'none' ? null : roles.split('.');
   const headers = list(env.TOKENTRAIL_TOKEN_HEADERS);
   const cookies = list(env.TOKENTRAIL_TOKEN_COOKIES);
-  const queryParams = list(env.TOKENTRAIL_TOKEN_QUERY_PARAMS);
+  const added = list(env.TOKENTRAIL_TOKEN_QUERY_PARAMS);
+  const queryParams = added && [...new Set([...DEFAULT_TOKEN_QUERY_PARAMS, ...added])];
   if (headers || cookies || queryParams) config.tokenSources = { headers, cookies, queryParams };
+  const proxies = trustedProxies(env.TOKENTRAIL_TRUSTED_PROXIES);
+  if (proxies !== undefined) config.trustedProxies = proxies;
   const spans = bool(env, 'TOKENTRAIL_EMIT_SPANS');
   if (spans !== undefined) config.emitSpans = spans;
   const logRecords = bool(env, 'TOKENTRAIL_EMIT_LOG_RECORDS');

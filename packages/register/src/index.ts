@@ -3,8 +3,9 @@
  *
  * Registers the ES module hook the instrumentations need, starts the OpenTelemetry SDK from the standard
  * `OTEL_*` environment (OTLP over HTTP, JSON or protobuf, for traces, logs and metrics) with
- * instrumentation-http and tokentrail's JwtInstrumentation configured from `TOKENTRAIL_*`, and flushes every
- * signal on SIGTERM, SIGINT and normal exit without taking those signals away from the application.
+ * instrumentation-http and tokentrail's JwtInstrumentation configured from `TOKENTRAIL_*`, and delivers every
+ * span and log record not yet acknowledged when the process ends, however it ends (see exit-safe.ts), without
+ * taking SIGTERM or SIGINT away from the application.
  */
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -12,49 +13,74 @@ import { isMainThread } from 'node:worker_threads';
 import { diag, logs, metrics, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
-import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
-import { configFromEnv, shutdownGraceFromEnv } from './env-config';
-import { flushOnExit } from './shutdown';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { DEFAULT_TOKEN_QUERY_PARAMS, JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { configFromEnv, processDetailsFromEnv } from './env-config';
+import { exitSafeTelemetry, type ExitSafeTelemetry } from './exit-safe';
+import { httpInstrumentationConfig } from './http-config';
+import { resourceDetectorsFromEnv } from './resource-detectors';
+import { deliverOnExit } from './shutdown';
+import { spanProcessors } from './trace-pipeline';
 
 export { configFromEnv, ENV_VARIABLES } from './env-config';
-
-/** Query parameters instrumentation-http redacts by default, plus the ones that carry tokens. */
-const SERVER_QUERY_PARAMS_TO_REDACT = [
-  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
-];
+export { exitSafeTelemetry } from './exit-safe';
+export type { ExitSafeOptions, ExitSafeTelemetry } from './exit-safe';
+export { exportingSpanProcessors } from './trace-pipeline';
 
 let started: { shutdown(): Promise<void> } | undefined;
-let jwtInstrumentation: JwtInstrumentation | undefined;
+let exitSafe: ExitSafeTelemetry | undefined;
+let stopping: Promise<void> | undefined;
+
+/** Stops the SDK once. */
+const stopSdk = () => (stopping ??= started ? started.shutdown() : Promise.resolve());
 
 /**
- * Seals the audit trail with its closing checkpoint, then flushes and stops the SDK; for applications whose
- * own signal handler calls process.exit().
+ * Seals the audit trail with its closing checkpoint, then flushes and stops the SDK, within
+ * `TOKENTRAIL_EXIT_TIMEOUT_MS`; for applications whose own signal handler calls process.exit(). (What is not
+ * acknowledged by then is still delivered at exit.)
  */
 export function shutdown(): Promise<void> {
-  jwtInstrumentation?.closeAuditTrail();
-  return started ? started.shutdown() : Promise.resolve();
+  return exitSafe ? exitSafe.finish(stopSdk) : stopSdk();
 }
+
+/** `OTEL_SDK_DISABLED=true`, read as the SDK reads it: then nothing at all is done, as if this package were not loaded. */
+const sdkDisabled = () => process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
 
 function start(): void {
   // Module hooks run in their own thread, which also runs --require preloads: only the main thread starts.
-  if (!isMainThread || started) return;
+  if (!isMainThread || started || sdkDisabled()) return;
   register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
-  let jwt: JwtInstrumentation;
-  let graceMs: number;
+  let telemetry: ExitSafeTelemetry | undefined;
   try {
     const config = configFromEnv();
-    graceMs = shutdownGraceFromEnv();
-    const queryParams = config.tokenSources?.queryParams ?? ['access_token', 'token', 'id_token'];
-    jwt = new JwtInstrumentation(config);
-    const http = new HttpInstrumentation({ redactedQueryParamsServer: [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams] });
-    started = startNodeSdk({ instrumentations: [http, jwt] });
-    jwtInstrumentation = jwt;
+    const queryParams = config.tokenSources?.queryParams ?? DEFAULT_TOKEN_QUERY_PARAMS;
+    const resourceDetectors = resourceDetectorsFromEnv(processDetailsFromEnv());
+    const jwt = new JwtInstrumentation(config);
+    const http = new HttpInstrumentation(httpInstrumentationConfig(queryParams));
+    telemetry = exitSafeTelemetry({ beforeDelivery: () => jwt.closeAuditTrail() });
+    // The scrubbing processor must see every span end, ahead of the exporting one.
+    const scrubbing: SpanProcessor = jwt.spanProcessor();
+    const options = telemetry.sdkOptions([scrubbing]);
+    // Without an OTLP traces endpoint (OTEL_TRACES_EXPORTER=console or none) the spans are not exit-safe, but still scrubbed.
+    started = startNodeSdk({ instrumentations: [http, jwt], resourceDetectors, ...options, spanProcessors: options.spanProcessors ?? spanProcessors(scrubbing) });
+    exitSafe = telemetry;
   } catch (error) {
     // A configuration error must be loud, but must not stop the application.
     console.error(`[@tokentrail/register] not started: ${(error as Error).message}`);
     return;
   }
-  flushOnExit({ flush: forceFlush, shutdown }, graceMs, (error) => diag.error('@tokentrail/register: flushing telemetry failed', error));
+  if (!process.env.TOKENTRAIL_PSEUDONYM_KEY) {
+    // Said at start, where the person starting the service sees it: a diag warning would come only at the first token.
+    console.error(
+      '[@tokentrail/register] TOKENTRAIL_PSEUDONYM_KEY is not set: enduser.pseudo.id and jwt.token.fingerprint use a random key of ' +
+        'this process and will not match other services or this one after a restart. Set the same key (at least 16 bytes) in every service.',
+    );
+  }
+  if (!telemetry) return;
+  deliverOnExit(
+    { finish: () => telemetry.finish(forceFlush), deliverNow: () => void telemetry.deliverNow() },
+    (error) => diag.error('@tokentrail/register: flushing telemetry failed', error),
+  );
 }
 
 /** Exports what the global providers hold without stopping them. */

@@ -1,2 +1,3 @@
-// ESM entry for `node --import @tokentrail/register`: the same start as the CommonJS entry.
-import './index.js';
+// ESM entry for `node --import @tokentrail/register`: the same start as the CommonJS entry, and its exports
+// (`import { shutdown } from '@tokentrail/register'`).
+export { shutdown, exitSafeTelemetry } from './index.js';

@@ -1,35 +1,30 @@
 /**
- * Flushing telemetry when the process ends, without changing how it ends:
- * - SIGTERM / SIGINT with no handler of the application's: shut the SDK down (flushing everything), then
- *   re-raise the signal so the process ends exactly as it would have, killed by it;
- * - SIGTERM / SIGINT that the application handles: flush at once, keep recording while the application winds
- *   down, and shut down when the event loop empties or after `graceMs`, whichever comes first (an unreachable
- *   collector keeps retry timers alive, which would otherwise keep the process from ever exiting);
- * - normal exit (the event loop empties): shut down on `beforeExit`, once.
- * `process.exit()` ends the process synchronously and cannot be waited for: call `shutdown()` before it.
+ * Delivering telemetry when the process ends, without changing how it ends:
+ * - SIGTERM / SIGINT that the application handles: nothing changes — the application winds down, recording
+ *   and exporting as usual, and whatever is left is delivered when it exits (below); an immediate flush here
+ *   would only race `server.close(() => process.exit(0))` and have the exit path send its batch a second time;
+ * - SIGTERM / SIGINT with no handler of the application's: seal, flush (bounded), deliver the rest
+ *   synchronously, then re-raise the signal so the process ends exactly as it would have, killed by it;
+ * - the event loop empties (`beforeExit`): seal and flush, bounded;
+ * - `exit` (under `process.exit()`, after an uncaught exception, or after the above): the synchronous last
+ *   delivery of everything not acknowledged (installed by {@link exitSafeTelemetry}).
  */
 export interface Lifecycle {
-  /** Exports everything recorded so far; the SDK keeps running. */
-  flush(): Promise<void>;
-  /** Exports everything and stops the SDK. */
-  shutdown(): Promise<void>;
+  /** Seals the audit trail and exports everything, holding the process open for a bounded time. */
+  finish(): Promise<void>;
+  /** The synchronous last delivery. */
+  deliverNow(): void;
 }
 
-export function flushOnExit(lifecycle: Lifecycle, graceMs: number, onError: (error: unknown) => void): void {
-  let stopping: Promise<void> | undefined;
-  const shutdownOnce = () => (stopping ??= lifecycle.shutdown().catch(onError));
-
+export function deliverOnExit(lifecycle: Lifecycle, onError: (error: unknown) => void): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      if (process.listenerCount(signal) > 0) {
-        void lifecycle.flush().catch(onError);
-        setTimeout(() => void shutdownOnce(), graceMs).unref();
-        return;
-      }
-      void shutdownOnce().then(() => {
+      if (process.listenerCount(signal) > 0) return;
+      void lifecycle.finish().catch(onError).then(() => {
+        lifecycle.deliverNow();
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       });
     });
   }
-  process.once('beforeExit', () => void shutdownOnce());
+  process.once('beforeExit', () => void lifecycle.finish().catch(onError));
 }

@@ -65,7 +65,8 @@ function flatten(kind, body, sink) {
 /**
  * Starts the receiver. `behaviour` may be changed at any time to simulate a failing collector:
  * `{ status: 503 }` answers every export with that status; `{ delayMs: 10000 }` answers late;
- * `{ destroy: true }` closes the connection without answering. With `keepPayloads: false` the accepted
+ * `{ destroy: true }` closes the connection without answering; `{ answerDelayMs: 1500 }` keeps the payload at
+ * once but answers late (an acknowledgement the sender may no longer wait for). With `keepPayloads: false` the accepted
  * payloads themselves are not kept (only their kind and protocol), for long load runs.
  */
 export async function startReceiver({ host = '127.0.0.1', port = 0, keepPayloads = true } = {}) {
@@ -108,6 +109,7 @@ export async function startReceiver({ host = '127.0.0.1', port = 0, keepPayloads
       }
       state.accepted.push(keepPayloads ? { kind, contentType, body } : { kind, contentType });
       flatten(kind, body, state);
+      if (state.behaviour.answerDelayMs) await new Promise((r) => setTimeout(r, state.behaviour.answerDelayMs));
       if (contentType === 'application/x-protobuf') reply(200, Buffer.alloc(0), 'application/x-protobuf');
       else reply(200, '{}');
     });

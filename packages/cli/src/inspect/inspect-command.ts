@@ -1,12 +1,28 @@
 /** `tokentrail inspect <token | ->`: offline token audit, with the instrumentation's own redaction and findings. */
 import { parseArgs } from 'node:util';
 import { SEVERITIES, inspectionPolicies, readClaims, type FindingSeverity } from '@tokentrail/instrumentation-jwt/inspection';
-import { EXIT, UsageError } from '../cli-errors';
+import { EXIT, exitStatusHelp, UsageError, type ExitStatusMeanings } from '../cli-errors';
 import { failsAt, inspectToken } from './inspection-report';
 import { verificationKey } from './key-source';
 import { formatInspection } from './report-text';
 import { readToken } from './token-input';
-import { verifyToken } from './token-verification';
+import { UNUSABLE_KEY_REASONS, verifyToken } from './token-verification';
+
+export const EXIT_STATUS: ExitStatusMeanings = {
+  0: 'no finding at or above `--fail-on` (low, medium, high, critical; without it, findings never fail) and, with a key, the token verifies',
+  1: 'a finding at or above `--fail-on`, or the token does not verify with the key given',
+  2: "usage error, not a compact JWT, unreadable or unusable key (`key_invalid`: a key of the wrong kind for the token's `alg`; `jwks_fetch_failed`: the `--jwks` URL could not be fetched)",
+};
+
+export const OPTIONS = {
+  'secret-env': { type: 'string' },
+  key: { type: 'string' },
+  jwks: { type: 'string' },
+  'fail-on': { type: 'string' },
+  reveal: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export const INSPECT_HELP = `Usage: tokentrail inspect [options] <token | ->
 
@@ -27,8 +43,7 @@ Options:
 
 TOKENTRAIL_PSEUDONYM_KEY, when set, makes jwt.token.fingerprint and enduser.pseudo.id match your telemetry.
 
-Exit status: 0 no finding at or above --fail-on and, with a key, the token verifies; 1 otherwise;
-2 usage error, malformed token, unreadable or bad key.`;
+${exitStatusHelp(EXIT_STATUS)}`;
 
 function severity(value: string | undefined): FindingSeverity | undefined {
   if (value === undefined) return undefined;
@@ -40,15 +55,7 @@ export async function inspectCommand(args: string[], out: (text: string) => void
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      'secret-env': { type: 'string' },
-      key: { type: 'string' },
-      jwks: { type: 'string' },
-      'fail-on': { type: 'string' },
-      reveal: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     out(INSPECT_HELP);
@@ -64,6 +71,10 @@ export async function inspectCommand(args: string[], out: (text: string) => void
   const policies = inspectionPolicies({}, () => undefined);
   const report = inspectToken(input, input.kind === 'jws' ? readClaims(input.token) : undefined, verification, policies, values.reveal === true);
   out(values.json ? JSON.stringify(report, null, 2) : formatInspection(report));
+  if (verification?.failure && UNUSABLE_KEY_REASONS.includes(verification.failure.reason)) {
+    process.stderr.write(`tokentrail inspect: the key could not be used for this ${alg ?? ''} token (jwt.validation.reason ${verification.failure.reason})\n`);
+    return EXIT.error;
+  }
   const failed = failsAt(report, failOn) || verification?.outcome === 'invalid';
   return failed ? EXIT.found : EXIT.ok;
 }

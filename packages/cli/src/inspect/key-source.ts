@@ -6,6 +6,7 @@
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, importJWK, type JWTVerifyGetKey } from 'jose';
+import { lookupFailure, type Failure } from '@tokentrail/instrumentation-jwt/inspection';
 import { InputError, UsageError } from '../cli-errors';
 
 export type VerificationKey = KeyObject | Uint8Array | JWTVerifyGetKey;
@@ -61,6 +62,24 @@ async function fromKeyFile(file: string, alg: string | undefined): Promise<Verif
   }
 }
 
+/** The lookup failure of a remote key set, as the instrumentation records it (a fetch failure is `jwks_fetch_failed`). */
+export const keySetFailures = new WeakMap<JWTVerifyGetKey, Failure>();
+
+/** jose's remote JWK Set, with the reason of a failed lookup kept for the verification to report. */
+function remoteKeySet(url: URL): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(url);
+  const lookup: JWTVerifyGetKey = async (...args) => {
+    try {
+      return await remote(...args);
+    } catch (error) {
+      const failure = lookupFailure(error);
+      if (failure) keySetFailures.set(lookup, failure);
+      throw error;
+    }
+  };
+  return lookup;
+}
+
 /** The key to verify with, or undefined when no key source was given. */
 export async function verificationKey(options: KeyOptions, alg: string | undefined): Promise<VerificationKey | undefined> {
   const given = [options.secretEnv, options.key, options.jwks].filter((value) => value !== undefined);
@@ -72,7 +91,7 @@ export async function verificationKey(options: KeyOptions, alg: string | undefin
   }
   if (options.key !== undefined) return fromKeyFile(options.key, alg);
   if (options.jwks !== undefined) {
-    if (/^https?:\/\//i.test(options.jwks)) return createRemoteJWKSet(new URL(options.jwks));
+    if (/^https?:\/\//i.test(options.jwks)) return remoteKeySet(new URL(options.jwks));
     return localJwks('--jwks', options.jwks, parseJson('--jwks', options.jwks, readText('--jwks', options.jwks)));
   }
   return undefined;

@@ -21,6 +21,8 @@ export const PROBLEM_KINDS = [
   'checkpoint_mismatch',
   'signature_invalid',
   'signature_missing',
+  'window_cut',
+  'window_unsigned',
 ] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
 
@@ -51,13 +53,12 @@ function identical(a: TrailRecord, b: TrailRecord): boolean {
   return a.chain === b.chain && canonicalAt(a).equals(canonicalAt(b));
 }
 
-
 /**
- * One record per seq from `from` on (copies reported), and the seqs missing between `from` and the highest.
+ * One record per seq from `from` to `to` (copies reported), and the seqs missing between `from` and the highest.
  * With `allowRedelivered`, identical copies of a record (what an exporter's or a Collector's retry delivers
  * twice) are not a problem; copies that differ always are.
  */
-export function positionsOf(records: TrailRecord[], from = 1, allowRedelivered = false): Positions {
+export function positionsOf(records: TrailRecord[], from = 1, allowRedelivered = false, to = Number.MAX_SAFE_INTEGER): Positions {
   const problems: Problem[] = [];
   const copies = new Map<number, TrailRecord[]>();
   for (const record of records) {
@@ -65,7 +66,7 @@ export function positionsOf(records: TrailRecord[], from = 1, allowRedelivered =
       problems.push({ kind: 'modified', seqs: [], detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain` });
       continue;
     }
-    if (record.seq < from) continue;
+    if (record.seq < from || record.seq > to) continue;
     const list = copies.get(record.seq);
     if (list) list.push(record);
     else copies.set(record.seq, [record]);

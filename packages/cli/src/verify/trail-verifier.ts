@@ -1,17 +1,29 @@
-/** Groups audit records by stream and verifies each stream. */
-import { ATTR_JWT_AUDIT_CHECKPOINT_HEAD } from '@tokentrail/instrumentation-jwt/audit-trail';
-import { checkCheckpoints, isCheckpoint, type PublicKey } from './checkpoint-check';
+/** Groups audit records by stream and verifies each stream, or a window of it between two checkpoints. */
+import { ATTR_JWT_AUDIT_CHECKPOINT_HEAD, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE } from '@tokentrail/instrumentation-jwt/audit-trail';
+import { checkCheckpoints, isCheckpoint } from './checkpoint-check';
 import { readTrailFile, type TrailRecord } from './otlp-records';
+import { publicKeyOf, type PublicKeyInput } from './public-key';
 import { checkLinks, positionsOf, type Anchor, type Problem } from './stream-check';
 
-export type { PublicKey } from './checkpoint-check';
 export type { TrailRecord } from './otlp-records';
 export type { Problem, ProblemKind } from './stream-check';
+export type { PublicKeyInput } from './public-key';
+export { PROBLEM_KINDS } from './stream-check';
+
+/** A window of a stream (`fromCheckpoint`): the seq range verified, and the records read outside it. */
+export interface WindowReport {
+  /** The first seq verified: the checkpoint the window starts at (or 1, when the records start there). */
+  readonly from: number;
+  /** The last seq verified: the checkpoint the window ends at (with `allowOpen`, possibly a later record). */
+  readonly to: number;
+  /** Seq ranges `[first, last]` read but outside the window, so not verified. */
+  readonly outside: Array<[number, number]>;
+}
 
 export interface StreamReport {
   readonly stream: string;
   readonly service: string | undefined;
-  /** Distinct seq values read. */
+  /** Distinct seq values verified. */
   readonly records: number;
   readonly highest: number;
   /** The first seq verified: 1, or the checkpoint a window starts at. */
@@ -20,8 +32,14 @@ export interface StreamReport {
   readonly signed: number;
   /** Ends with a closing checkpoint. */
   readonly sealed: boolean;
+  /** The count of the highest checkpoint (its seq − 1). */
+  readonly lastCheckpoint: number | undefined;
   /** Signatures were checked against a public key. */
   readonly signaturesChecked: boolean;
+  /** Checkpoint signatures that were checked and do not verify (or name another key). */
+  readonly signaturesFailed: number;
+  /** With `fromCheckpoint`: the window verified. */
+  readonly window?: WindowReport;
   readonly problems: Problem[];
   readonly verified: boolean;
 }
@@ -35,31 +53,78 @@ export interface TrailReport {
 }
 
 export interface VerifyOptions {
-  readonly publicKey?: PublicKey;
+  /** The Ed25519 public key the checkpoints must be signed with: a KeyObject, PEM or JWK text, or a file path. */
+  readonly publicKey?: PublicKeyInput;
   /** A stream without a closing checkpoint is still running: not a failure. */
   readonly allowOpen?: boolean;
   /** Identical copies of a record (a retried export delivered twice) are not a problem. */
   readonly allowRedelivered?: boolean;
-  /** A stream may start at a checkpoint (a window of a longer trail): the records before it are not required. */
+  /**
+   * Verify a window of a longer stream: from its first checkpoint (which must be signed) to its last one; records
+   * outside the window are named in `window.outside`, not verified. With `allowOpen`, the records after the last
+   * checkpoint are verified too.
+   */
   readonly fromCheckpoint?: boolean;
 }
 
-/** The first checkpoint of the records, as the start of a window: its own seq and its stated head. */
-function windowAnchor(records: TrailRecord[]): Anchor | undefined {
-  let first: TrailRecord | undefined;
-  for (const record of records) if (record.seq !== undefined && isCheckpoint(record) && (!first || record.seq < first.seq!)) first = record;
-  const head = first?.attributes.find(([key]) => key === ATTR_JWT_AUDIT_CHECKPOINT_HEAD)?.[1];
-  return first && head?.[0] === 's' ? { seq: first.seq!, previous: head[1] } : undefined;
+const seqRanges = (seqs: number[]): Array<[number, number]> => {
+  const ranges: Array<[number, number]> = [];
+  for (const seq of [...new Set(seqs)].sort((a, b) => a - b)) {
+    const last = ranges[ranges.length - 1];
+    if (last && seq === last[1] + 1) last[1] = seq;
+    else ranges.push([seq, seq]);
+  }
+  return ranges;
+};
+
+interface WindowPlan {
+  readonly anchor: Anchor | undefined;
+  readonly from: number;
+  readonly to: number;
+  readonly problems: Problem[];
+}
+
+/** Where a window starts and ends: its first checkpoint (or seq 1) and its last checkpoint (or, open, its last record). */
+function planWindow(records: TrailRecord[], allowOpen: boolean): WindowPlan {
+  const checkpoints = records.filter((record) => record.seq !== undefined && isCheckpoint(record)).sort((a, b) => a.seq! - b.seq!);
+  const highest = Math.max(0, ...records.map((record) => record.seq ?? 0));
+  const fromStart = records.some((record) => record.seq === 1);
+  const first = fromStart ? undefined : checkpoints[0];
+  if (!fromStart && !first) {
+    return { anchor: undefined, from: highest + 1, to: highest, problems: [{ kind: 'window_cut', seqs: [], detail: 'no checkpoint among the records: a window starts at a checkpoint (export from a checkpoint before the period to one after it)' }] };
+  }
+  const problems: Problem[] = [];
+  let anchor: Anchor | undefined;
+  if (first) {
+    const head = first.attributes.find(([key]) => key === ATTR_JWT_AUDIT_CHECKPOINT_HEAD)?.[1];
+    anchor = { seq: first.seq!, previous: head?.[0] === 's' ? head[1] : '' };
+    if (!first.attributes.some(([key]) => key === ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE)) {
+      problems.push({ kind: 'window_unsigned', seqs: [first.seq!], detail: `the window starts at checkpoint seq ${first.seq}, which is not signed: nothing vouches for the head it states` });
+    }
+  }
+  const from = first?.seq ?? 1;
+  const last = checkpoints[checkpoints.length - 1];
+  if (allowOpen) return { anchor, from, to: highest, problems };
+  if (!last || last.seq! <= from && highest > from) {
+    problems.push({
+      kind: 'window_cut',
+      seqs: [highest],
+      detail: `the window ends inside a record run: no checkpoint after seq ${from} covers seq ${from + 1}…${highest} (export up to a later checkpoint, or add --allow-open)`,
+    });
+    return { anchor, from, to: highest, problems };
+  }
+  return { anchor, from, to: last.seq!, problems };
 }
 
 export function verifyStream(stream: string, records: TrailRecord[], options: VerifyOptions): StreamReport {
-  // A stream read from its first record needs no anchor; a window starts at its first checkpoint.
-  const fromStart = records.some((record) => record.seq === 1);
-  const anchor = options.fromCheckpoint && !fromStart ? windowAnchor(records) : undefined;
-  const positions = positionsOf(records, anchor?.seq ?? 1, options.allowRedelivered);
-  const problems = [...positions.problems, ...checkLinks(positions, anchor)];
-  const summary = checkCheckpoints(stream, positions, options.publicKey, problems);
-  if (!summary.sealed && !options.allowOpen) {
+  const publicKey = options.publicKey === undefined ? undefined : publicKeyOf(options.publicKey);
+  const window = options.fromCheckpoint ? planWindow(records, options.allowOpen === true) : undefined;
+  const from = window?.from ?? 1;
+  const positions = positionsOf(records, from, options.allowRedelivered, window?.to);
+  const problems = [...(window?.problems ?? []), ...positions.problems, ...checkLinks(positions, window?.anchor)];
+  const summary = checkCheckpoints(stream, positions, publicKey, problems);
+  // A window ends at a checkpoint that vouches for what it covers; a whole stream must end with the closing one.
+  if (!window && !summary.sealed && !options.allowOpen) {
     const last = positions.at.get(positions.highest);
     const covered = summary.lastCheckpoint === undefined ? 'no checkpoint covers any record' : `the last checkpoint covers seq 1…${summary.lastCheckpoint}`;
     problems.push({
@@ -68,20 +133,30 @@ export function verifyStream(stream: string, records: TrailRecord[], options: Ve
       detail: `no closing checkpoint: the stream ends at seq ${positions.highest}${last ? ` (${last.eventName ?? 'record'})` : ''} and ${covered}; records after it may have been removed (or the process is still running, or crashed)`,
     });
   }
+  const outside = window ? seqRanges(records.map((record) => record.seq).filter((seq): seq is number => seq !== undefined && (seq < window.from || seq > window.to))) : [];
   return {
     stream,
     service: records.find((record) => record.service !== undefined)?.service,
     records: positions.at.size,
     highest: positions.highest,
-    from: anchor?.seq ?? 1,
+    from,
     ...summary,
-    signaturesChecked: options.publicKey !== undefined,
+    signaturesChecked: publicKey !== undefined,
+    signaturesFailed: problems.filter((problem) => problem.kind === 'signature_invalid').length,
+    ...(window ? { window: { from: window.from, to: window.to, outside } } : {}),
     problems,
     verified: problems.length === 0,
   };
 }
 
-export async function verifyFiles(files: string[], options: VerifyOptions): Promise<TrailReport> {
+/** Reads the audit records of OTLP/JSON log export files, in file order; other log records are skipped. */
+export async function* readTrailRecords(files: string[]): AsyncGenerator<TrailRecord> {
+  const counts = { skipped: 0 };
+  for (const file of files) yield* readTrailFile(file, counts);
+}
+
+export async function verifyFiles(files: string[], options: VerifyOptions = {}): Promise<TrailReport> {
+  const checked = { ...options, ...(options.publicKey === undefined ? {} : { publicKey: publicKeyOf(options.publicKey) }) };
   const streams = new Map<string, TrailRecord[]>();
   const counts = { skipped: 0 };
   for (const file of files) {
@@ -91,6 +166,6 @@ export async function verifyFiles(files: string[], options: VerifyOptions): Prom
       else streams.set(record.stream, [record]);
     }
   }
-  const reports = [...streams].map(([stream, records]) => verifyStream(stream, records, options));
+  const reports = [...streams].map(([stream, records]) => verifyStream(stream, records, checked));
   return { files, streams: reports, otherRecords: counts.skipped, verified: reports.length > 0 && reports.every((report) => report.verified) };
 }

@@ -72,9 +72,14 @@ export interface PatchedFile {
   unpatch(exports: unknown, patcher: Patcher): void;
 }
 
+/** The configuration option that switches an adapter on and off (`{ fastJwt: { enabled: false } }`). */
+export type AdapterOption = 'jose' | 'jsonwebtoken' | 'fastJwt' | 'hono' | 'jwks';
+
 export interface LibraryAdapter {
   /** The JWT library, or the key-set client, whose operations the adapter reports. */
   readonly library: JwtLibrary | KeySetClient;
+  /** Its configuration option: the package name in camelCase, or `jwks` for every key-set client. */
+  readonly option: AdapterOption;
   /** The package name the module loader sees. */
   readonly packageName: string;
   /** semver ranges of the package this adapter is tested against. */

@@ -115,6 +115,7 @@ const patched = new WeakSet<object>();
 
 export const fastJwtAdapter: LibraryAdapter = {
   library: 'fast-jwt',
+  option: 'fastJwt',
   packageName: 'fast-jwt',
   supportedVersions: ['>=6.0.0 <7'],
   main: {

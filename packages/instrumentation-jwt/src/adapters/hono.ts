@@ -85,6 +85,7 @@ function patchedFile(path: string): PatchedFile {
 
 export const honoAdapter: LibraryAdapter = {
   library: 'hono',
+  option: 'hono',
   packageName: 'hono',
   supportedVersions: ['>=4.0.0 <5'],
   files: ['hono/dist/utils/jwt/jwt.js', 'hono/dist/cjs/utils/jwt/jwt.js'].map(patchedFile),

@@ -1,6 +1,7 @@
 /**
  * Finding credentials in an incoming request: the Authorization header, then the configured headers, cookies
- * and query parameters. A request with none costs one header lookup and one `indexOf('?')`.
+ * and query parameters. A request with none costs one header lookup and one `indexOf('?')`; a query is read
+ * pair by pair, its first {@link MAX_QUERY_PAIRS} pairs only, and a value is decoded only under a token parameter's name.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Credential } from '../events/request-event';
@@ -9,6 +10,7 @@ export interface CredentialSources {
   /** Lower-case header names holding a token (with or without a `Bearer ` prefix). */
   readonly headers: readonly string[];
   readonly cookies: readonly string[];
+  /** Lower-case query parameter names holding a token, matched case-insensitively and with a `[]` suffix. */
   readonly queryParams: readonly string[];
 }
 
@@ -27,23 +29,53 @@ function credential(source: Credential['source'], name: string, value: string, s
   return sent === value ? found : { ...found, sent };
 }
 
+/** Query pairs read for credentials: a query of thousands of pairs costs no more than its first ones. */
+export const MAX_QUERY_PAIRS = 64;
+
+/** A query parameter's name as compared with the configured ones: decoded, lower-case, without a `[]` suffix. */
+function normalizedName(raw: string): string {
+  let name = raw;
+  if (name.includes('%') || name.includes('+')) {
+    try {
+      name = decodeURIComponent(name.replaceAll('+', ' '));
+    } catch {
+      return '';
+    }
+  }
+  name = name.toLowerCase();
+  return name.endsWith('[]') ? name.slice(0, -2) : name;
+}
+
 /**
- * The query's `name=value` pairs whose name is a token parameter, each decoded as URLSearchParams decodes it
+ * The query's `name=value` pairs (the first {@link MAX_QUERY_PAIRS}) whose name is a token parameter,
+ * matched case-insensitively and with or without a `[]` suffix, each decoded as URLSearchParams decodes it
  * and as written in the URL (which other instrumentations copy into `url.query`), grouped in `names` order.
  */
 function queryCredentials(query: string, names: readonly string[]): Credential[] {
-  const byName = new Map<string, Credential[]>();
-  for (const pair of query.split('&')) {
-    const eq = pair.indexOf('=');
-    if (eq < 0) continue;
-    const [decoded] = new URLSearchParams(pair);
-    const [name, value] = decoded ?? ['', ''];
-    if (!value || !names.includes(name)) continue;
-    const list = byName.get(name) ?? [];
-    list.push(credential('query', name, value, pair.slice(eq + 1)));
-    byName.set(name, list);
+  let byName: Map<string, Credential[]> | undefined;
+  let from = 0;
+  for (let pairs = 0; from <= query.length && pairs < MAX_QUERY_PAIRS; pairs += 1) {
+    const amp = query.indexOf('&', from);
+    const to = amp < 0 ? query.length : amp;
+    const eq = query.indexOf('=', from);
+    if (eq > from && eq < to - 1) {
+      const name = normalizedName(query.slice(from, eq));
+      if (names.includes(name)) {
+        const sent = query.slice(eq + 1, to);
+        const [decoded] = new URLSearchParams(`v=${sent}`);
+        const value = decoded?.[1];
+        if (value) {
+          byName ??= new Map();
+          const list = byName.get(name) ?? [];
+          list.push(credential('query', name, value, sent));
+          byName.set(name, list);
+        }
+      }
+    }
+    if (amp < 0) break;
+    from = amp + 1;
   }
-  return names.flatMap((name) => byName.get(name) ?? []);
+  return byName ? names.flatMap((name) => byName.get(name) ?? []) : [];
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -75,10 +107,9 @@ export function credentialsOf(headers: IncomingHttpHeaders, url: string | undefi
     if (cookie) for (const [name, value] of cookieValues(cookie, sources.cookies)) if (value) found.push(credential('cookie', name, value));
   }
   const queryStart = url?.indexOf('?') ?? -1;
-  // Parse the query only when it names a token parameter, or is percent-encoded (and so might, disguised).
-  const query = queryStart >= 0 && sources.queryParams.length > 0 ? url!.slice(queryStart + 1) : '';
-  if (query && (query.includes('%') || sources.queryParams.some((name) => query.includes(`${name}=`)))) {
-    found.push(...queryCredentials(query, sources.queryParams));
+  if (queryStart >= 0 && sources.queryParams.length > 0) {
+    const hash = url!.indexOf('#', queryStart);
+    found.push(...queryCredentials(url!.slice(queryStart + 1, hash < 0 ? undefined : hash), sources.queryParams));
   }
   return found;
 }

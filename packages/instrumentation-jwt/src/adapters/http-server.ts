@@ -9,6 +9,8 @@ import type { TLSSocket } from 'node:tls';
 import type { RequestEnd, RequestStart } from '../events/request-event';
 import type { AuditRecorder, RequestScope } from './contract';
 import { credentialsOf, type CredentialSources } from './http-credentials';
+import { clientAddress, type TrustedProxies } from '../policy/trusted-proxies';
+import { collectEmbeddedTokens } from '../jwt/embedded-tokens';
 
 const REQUEST_START = 'http.server.request.start';
 const RESPONSE_FINISH = 'http.server.response.finish';
@@ -19,10 +21,10 @@ interface ServerMessage {
   readonly server?: Server;
 }
 
-function firstForwardedFor(value: string | string[] | undefined): string | undefined {
-  const header = Array.isArray(value) ? value[0] : value;
-  const first = header?.split(',')[0]?.trim();
-  return first ? first.slice(0, 64) : undefined;
+/** What the observer reads of the settings in force, on every request. */
+export interface HttpServerSettings {
+  readonly credentialSources: CredentialSources;
+  readonly trustedProxies: TrustedProxies;
 }
 
 /**
@@ -41,22 +43,35 @@ function pathOf(target: string): string {
   return end >= 0 ? target.slice(0, end) : target;
 }
 
-function describeStart(message: ServerMessage, sources: CredentialSources): RequestStart | undefined {
+/** Every compact JWT written in the request target or any header value (User-Agent, X-Forwarded-For, Referer, …). */
+function embeddedTokensOf(request: IncomingMessage): string[] {
+  const found = new Set<string>();
+  if (request.url !== undefined) collectEmbeddedTokens(request.url, found);
+  const raw = request.rawHeaders;
+  for (let i = 1; i < raw.length; i += 2) collectEmbeddedTokens(raw[i]!, found);
+  return found.size === 0 ? NONE : [...found];
+}
+const NONE: string[] = [];
+
+function describeStart(message: ServerMessage, settings: HttpServerSettings): RequestStart | undefined {
   const { request, server } = message;
-  const credentials = credentialsOf(request.headers, request.url, sources);
-  if (credentials.length === 0) return undefined;
+  const credentials = credentialsOf(request.headers, request.url, settings.credentialSources);
+  const embeddedTokens = embeddedTokensOf(request);
+  if (credentials.length === 0 && embeddedTokens.length === 0) return undefined;
   const socket = request.socket as TLSSocket | undefined;
   const userAgent = request.headers['user-agent'];
   return {
     method: request.method ?? 'GET',
     path: pathOf(request.url ?? '/'),
     scheme: socket?.encrypted ? 'https' : 'http',
-    clientAddress: firstForwardedFor(request.headers['x-forwarded-for']) ?? socket?.remoteAddress,
+    // X-Forwarded-For only through trusted proxies: a client writes it as easily as a proxy does.
+    clientAddress: clientAddress(settings.trustedProxies, socket?.remoteAddress, request.headers['x-forwarded-for']),
     peerAddress: socket?.remoteAddress,
     peerPort: socket?.remotePort,
     serverPort: socket?.localPort,
     userAgent: typeof userAgent === 'string' ? userAgent : undefined,
     credentials,
+    embeddedTokens,
     // instrumentation-http wraps Server#emit and makes the server span there.
     handledElsewhere: (server?.emit as { __wrapped?: unknown } | undefined)?.__wrapped === true,
   };
@@ -68,11 +83,11 @@ function describeEnd({ request, response }: ServerMessage, aborted: boolean): Re
 }
 
 /** Starts observing every HTTP server in the process; returns the function that stops it. */
-export function observeHttpServers(recorder: AuditRecorder, sources: () => CredentialSources): () => void {
+export function observeHttpServers(recorder: AuditRecorder, settings: () => HttpServerSettings): () => void {
   const scopes = new WeakMap<IncomingMessage, RequestScope>();
   const onStart = (data: unknown) => {
     const message = data as ServerMessage;
-    const scope = recorder.beginRequest(() => describeStart(message, sources()));
+    const scope = recorder.beginRequest(() => describeStart(message, settings()));
     if (!scope) return;
     scopes.set(message.request, scope);
     // A connection that closes before the response finished still ends the audit. The listener is added once

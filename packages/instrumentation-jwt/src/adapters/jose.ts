@@ -119,6 +119,7 @@ function patchedFile(build: string, target: Target): PatchedFile {
 
 export const joseAdapter: LibraryAdapter = {
   library: 'jose',
+  option: 'jose',
   packageName: 'jose',
   supportedVersions: ['>=4.15.0 <5', '>=6.0.0 <7'],
   files: [...BUILDS.flatMap((build) => TARGETS.map((target) => patchedFile(build, target))), joseRemoteJwksFile, ...jose4RemoteJwksFiles],

@@ -110,6 +110,7 @@ function exportsObject(exports: unknown): Record<string, unknown> | undefined {
 
 export const jsonwebtokenAdapter: LibraryAdapter = {
   library: 'jsonwebtoken',
+  option: 'jsonwebtoken',
   packageName: 'jsonwebtoken',
   supportedVersions: ['>=9.0.0 <10'],
   main: {

@@ -89,6 +89,7 @@ const files: PatchedFile[] = [
 
 export const jwksRsaAdapter: LibraryAdapter = {
   library: 'jwks-rsa',
+  option: 'jwks',
   packageName: 'jwks-rsa',
   supportedVersions: ['>=4.0.0 <5'],
   files,

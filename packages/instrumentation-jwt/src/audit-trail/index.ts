@@ -18,7 +18,7 @@ export {
   type CanonicalEntry,
   type CanonicalValue,
 } from './canonical';
-export { chainAfter, recordText } from './canonical-text';
+export { chainAfter, recordText, RecordTextWriter } from './canonical-text';
 export { ed25519KeyId } from './signing-key';
 export {
   ATTR_JWT_AUDIT_CHAIN,

@@ -41,6 +41,8 @@ export interface RequestStart {
   readonly userAgent?: string;
   readonly serverPort?: number;
   readonly credentials: readonly Credential[];
+  /** Every compact JWT written anywhere in the request target or a header value, credential or not. Never exported. */
+  readonly embeddedTokens: readonly string[];
   /**
    * True when another instrumentation wraps this server's request handling (instrumentation-http does), so it
    * owns the server span; false when tokentrail must make one itself.

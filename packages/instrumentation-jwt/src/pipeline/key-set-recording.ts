@@ -6,7 +6,7 @@ import { context, type Context } from '@opentelemetry/api';
 import type { KeySetScope } from '../adapters/contract';
 import type { KeySetLookupEvent, KeySetLookupResult, KeySetLookupStart } from '../events/key-set-event';
 import { operationNotes } from './operation-notes';
-import { currentRequest } from './request-recording';
+import type { RecordedRequest, RequestRecordings } from './request-recording';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { keySetAttributes, keySetLocation } from '../policy/key-set-attributes';
 import { KeyRotationTracker, kidsOf } from '../policy/key-rotation';
@@ -19,13 +19,16 @@ class KeySetLookup implements KeySetScope {
   private readonly startedAt = performance.now();
   private readonly parent: Context = context.active();
   /** The request the lookup was made for, if any. */
-  private readonly request = currentRequest();
+  private readonly request: RecordedRequest | undefined;
 
   constructor(
     private readonly host: PipelineHost,
     private readonly rotations: KeyRotationTracker,
     private readonly start: KeySetLookupStart,
-  ) {}
+    requests: RequestRecordings,
+  ) {
+    this.request = requests.active();
+  }
 
   end(describe: () => KeySetLookupResult): void {
     if (this.ended) return;
@@ -52,7 +55,7 @@ class KeySetLookup implements KeySetScope {
       const location = keySetLocation(event.url);
       const rotation = this.rotations.observe(JSON.stringify(location), kidsOf(event.keys));
       if (rotation && settings.emitLogRecords) {
-        fenced(diag, 'the key rotation sink', () => emitKeyRotatedLogRecord(host.logger, { ...attributes, ...location }, rotation, parent));
+        fenced(diag, 'the key rotation sink', () => emitKeyRotatedLogRecord(host.auditLog, { ...attributes, ...location }, rotation, parent));
       }
     });
   }
@@ -61,13 +64,16 @@ class KeySetLookup implements KeySetScope {
 export class KeySetRecording {
   private readonly rotations = new KeyRotationTracker();
 
-  constructor(private readonly host: PipelineHost) {}
+  constructor(
+    private readonly host: PipelineHost,
+    private readonly requests: RequestRecordings,
+  ) {}
 
   begin(describe: () => KeySetLookupStart): KeySetScope | undefined {
     try {
       const { enabled, settings } = this.host;
       if (!enabled || !settings.keySets) return undefined;
-      return new KeySetLookup(this.host, this.rotations, describe());
+      return new KeySetLookup(this.host, this.rotations, describe(), this.requests);
     } catch (error) {
       this.host.diag.error('internal error starting a key-set lookup record; calling the library unrecorded', error);
       return undefined;

@@ -3,11 +3,11 @@
  * revocation, detectors) computed once the operation is redacted, and the log sampling decision made just
  * before the log record sink, so a sampled-out record never takes a `jwt.audit.seq`.
  */
-import type { Logger } from '@opentelemetry/api';
 import { addInsight, type RequestView } from './operation-insight';
 import type { PipelineHost } from './pipeline-host';
 import { logSampleWeight } from '../policy/log-sampling';
 import { ATTR_JWT_FINDINGS, ATTR_JWT_SAMPLING_WEIGHT } from '../semconv';
+import type { AuditLog } from '../sinks/audit-trail';
 import { emitOperationLogRecord } from '../sinks/log-sink';
 import type { RecordedOperation } from '../sinks/recorded-operation';
 
@@ -25,9 +25,9 @@ export function insight(host: PipelineHost, recorded: RecordedOperation, request
 }
 
 /** Emits the operation's log record unless sampling drops it: failures and records with findings are always kept. */
-export function emitSampledOperationLogRecord(logger: Logger, recorded: RecordedOperation, ratio: number): void {
+export function emitSampledOperationLogRecord(log: AuditLog, recorded: RecordedOperation, ratio: number): void {
   const alwaysKept = recorded.event.failure !== undefined || recorded.attributes[ATTR_JWT_FINDINGS] !== undefined;
   const weight = logSampleWeight(ratio, alwaysKept);
   if (weight === undefined) return;
-  emitOperationLogRecord(logger, weight === 1 ? recorded : { ...recorded, attributes: { ...recorded.attributes, [ATTR_JWT_SAMPLING_WEIGHT]: weight } });
+  emitOperationLogRecord(log, weight === 1 ? recorded : { ...recorded, attributes: { ...recorded.attributes, [ATTR_JWT_SAMPLING_WEIGHT]: weight } });
 }

@@ -5,9 +5,7 @@
  * when the operation is recorded at all.
  */
 import type { AuditEvent } from '../events/audit-event';
-import { isDenylisted } from '../lifecycle/revocation';
 import { issuanceAttributes, type Authenticated } from '../lifecycle/issuance';
-import { cachedTokenFindings, keyInsight } from '../policy/finding-cache';
 import { mergeFindings, timeFindings, type Finding } from '../policy/findings';
 import type { AuditAttributes } from '../policy/redaction';
 import { fenced, type PipelineHost } from './pipeline-host';
@@ -15,11 +13,13 @@ import {
   ATTR_ENDUSER_PSEUDO_ID,
   ATTR_JWT_FINDINGS,
   ATTR_JWT_KEY_FINGERPRINT,
+  ATTR_JWT_REVOCATION_CHECK,
   ATTR_JWT_TOKEN_FINGERPRINT,
 } from '../semconv';
 import { emitAlert } from '../sinks/alert-sink';
 import type { RecordedOperation } from '../sinks/recorded-operation';
 import type { Firing } from '../detectors/detectors';
+import type { RevocationAnswer } from './revocation-check';
 
 /** What the operation's request (if any) tells about it. */
 export interface RequestView {
@@ -34,7 +34,7 @@ function alert(host: PipelineHost, recorded: RecordedOperation, firings: readonl
   for (const firing of firings) {
     fenced(host.diag, 'the alert sink', () => emitAlert(
       {
-        logger: settings.emitLogRecords ? host.logger : undefined,
+        log: settings.emitLogRecords ? host.auditLog : undefined,
         span: recorded.span,
         counter: settings.emitMetrics ? host.alertCounter : undefined,
         context: recorded.context,
@@ -51,26 +51,29 @@ function writeFindings(attributes: AuditAttributes, findings: readonly Finding[]
   attributes[ATTR_JWT_FINDINGS] = Array.isArray(existing) ? mergeFindings(existing as Finding[], findings) : [...findings];
 }
 
-/** The revocation check of an accepted token: true, false, or a promise of either (from `isRevoked`). */
-function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | undefined): boolean | Promise<boolean> {
-  if (isDenylisted(event.claims, fingerprint)) return true;
-  const check = host.settings.insight.isRevoked;
+/** The revocation check of an accepted token: its answer, or a promise of it (from an asynchronous `isRevoked`). */
+function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | undefined): RevocationAnswer | Promise<RevocationAnswer> {
+  if (host.denylist.has(event.claims, fingerprint)) return true;
+  const { isRevoked: check, revocationCheckTimeoutMs } = host.settings.insight;
   if (!check || !event.claims) return false;
   try {
     const answer: unknown = check(event.claims);
-    if (answer !== null && typeof (answer as { then?: unknown })?.then === 'function') {
-      return Promise.resolve(answer as PromiseLike<unknown>).then(
-        (value) => value === true,
-        (error: unknown) => {
-          host.diag.error('the configured isRevoked check rejected; the token is recorded as not revoked', error);
-          return false;
-        },
-      );
+    if (answer === null || typeof (answer as { then?: unknown })?.then !== 'function') return answer === true;
+    const checks = host.revocationChecks;
+    const onError = (error: unknown) => {
+      // Later than the operation's own steps: its values are held again for the message.
+      const previous = host.held.hold({ heldResult: event, claimActions: host.settings.redaction.claims });
+      host.diag.error('the configured isRevoked check rejected; the token is recorded as not revoked', error);
+      host.held.hold(previous);
+    };
+    if (!checks.hasRoom()) {
+      Promise.resolve(answer).then(undefined, onError);
+      return 'overloaded';
     }
-    return answer === true;
+    return new Promise<RevocationAnswer>((resolve) => checks.wait(answer as PromiseLike<unknown>, revocationCheckTimeoutMs, resolve, onError));
   } catch (error) {
     host.diag.error('the configured isRevoked check threw; the token is recorded as not revoked', error);
-    return false;
+    return 'error';
   }
 }
 
@@ -88,9 +91,11 @@ function combine(lists: ReadonlyArray<readonly Finding[]>): readonly Finding[] {
   return raised.length <= 1 ? (raised[0] ?? []) : mergeFindings(...raised);
 }
 
-function finish(host: PipelineHost, recorded: RecordedOperation, lists: Array<readonly Finding[]>, isRevoked: boolean): void {
+function finish(host: PipelineHost, recorded: RecordedOperation, lists: Array<readonly Finding[]>, answer: RevocationAnswer): void {
   const { event, attributes } = recorded;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
+  const isRevoked = answer === true;
+  if (typeof answer === 'string') attributes[ATTR_JWT_REVOCATION_CHECK] = answer;
   if (isRevoked) lists.push(REVOKED);
   const raised = combine(lists);
   writeFindings(attributes, raised);
@@ -107,15 +112,15 @@ function finish(host: PipelineHost, recorded: RecordedOperation, lists: Array<re
  */
 export function addInsight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Promise<void> | undefined {
   const { event, attributes } = recorded;
-  const { insight, redaction } = host.settings;
+  const { insight, findingCache } = host.settings;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
   // Each list is in vocabulary order already; finish() combines them.
   const findings: Array<readonly Finding[]> = [];
   if (event.header !== undefined || event.claims !== undefined) {
-    findings.push(cachedTokenFindings(fingerprint, event, insight.findings), timeFindings(event.claims, insight.findings));
+    findings.push(findingCache.tokenFindings(fingerprint, event), timeFindings(event.claims, insight.findings));
   }
   if (event.key !== undefined) {
-    const key = keyInsight(event.key, event.header?.alg, redaction.pseudonymize);
+    const key = findingCache.keyInsight(event.key, event.header?.alg);
     if (key?.fingerprint !== undefined) attributes[ATTR_JWT_KEY_FINGERPRINT] = key.fingerprint;
     if (key) findings.push(key.findings);
   }
@@ -130,9 +135,9 @@ export function addInsight(host: PipelineHost, recorded: RecordedOperation, requ
     alert(host, recorded, host.detectors.tokenUsed(fingerprint, undefined, Date.now()), subjectOf(attributes));
   }
   const check = verified ? revoked(host, event, fingerprint) : false;
-  if (typeof check === 'boolean') {
+  if (!(check instanceof Promise)) {
     finish(host, recorded, findings, check);
     return undefined;
   }
-  return check.then((isRevoked) => finish(host, recorded, findings, isRevoked));
+  return check.then((answer) => finish(host, recorded, findings, answer));
 }

@@ -1,5 +1,9 @@
 /** What the pipeline needs from the instrumentation, and the fence every pipeline step runs in. */
-import type { Counter, DiagLogger, Histogram, Logger, Tracer } from '@opentelemetry/api';
+import type { Counter, DiagLogger, Histogram, Tracer } from '@opentelemetry/api';
+import type { AuditLog } from '../sinks/audit-trail';
+import type { Denylist } from '../lifecycle/revocation';
+import type { PendingRevocationChecks } from './revocation-check';
+import type { HeldSecrets } from './held-secrets';
 import { diagnosticValue } from '../policy/diagnostic-text';
 import type { Detectors } from '../detectors/detectors';
 import type { FindingCounter } from '../sinks/finding-metric-sink';
@@ -11,7 +15,14 @@ export interface PipelineHost {
   readonly enabled: boolean;
   readonly settings: Settings;
   readonly tracer: Tracer;
-  readonly logger: Logger;
+  /** The instrumentation's audit trail: every audit log record goes through it. */
+  readonly auditLog: AuditLog;
+  /** The tokens revoked through this instrumentation. */
+  readonly denylist: Denylist;
+  /** The asynchronous `isRevoked` answers this instrumentation is waiting for. */
+  readonly revocationChecks: PendingRevocationChecks;
+  /** The operation being recorded, for the redacting diag. */
+  readonly held: HeldSecrets;
   readonly durationHistogram: Histogram;
   readonly findingCounter: FindingCounter;
   readonly alertCounter: Counter;
@@ -20,9 +31,17 @@ export interface PipelineHost {
   readonly diag: DiagLogger;
 }
 
-/** A diagnostic logger that redacts what it is given ({@link diagnosticValue}) before `diag` logs it. */
-export function redactingDiag(diag: DiagLogger): DiagLogger {
-  const level = (log: DiagLogger['error']): DiagLogger['error'] => (message, ...args) => log.call(diag, String(diagnosticValue(message)), ...args.map(diagnosticValue));
+const NOTHING_HELD = (): readonly string[] => [];
+
+/**
+ * A diagnostic logger that redacts what it is given ({@link diagnosticValue}) before `diag` logs it: by shape,
+ * and by value, removing every secret `held()` returns at the moment of the message.
+ */
+export function redactingDiag(diag: DiagLogger, held: () => readonly string[] = NOTHING_HELD): DiagLogger {
+  const level = (log: DiagLogger['error']): DiagLogger['error'] => (message, ...args) => {
+    const secrets = held();
+    log.call(diag, String(diagnosticValue(message, secrets)), ...args.map((arg) => diagnosticValue(arg, secrets)));
+  };
   return { error: level(diag.error), warn: level(diag.warn), info: level(diag.info), debug: level(diag.debug), verbose: level(diag.verbose) };
 }
 

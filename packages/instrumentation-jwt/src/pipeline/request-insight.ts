@@ -70,7 +70,7 @@ export function addRequestInsight(
   const address = typeof http[ATTR_CLIENT_ADDRESS] === 'string' ? (http[ATTR_CLIENT_ADDRESS] as string) : undefined;
   const now = Date.now();
   const targets = {
-    logger: settings.emitLogRecords ? host.logger : undefined,
+    log: settings.emitLogRecords ? host.auditLog : undefined,
     span: settings.emitSpans ? span : undefined,
     counter: settings.emitMetrics ? host.alertCounter : undefined,
     context,

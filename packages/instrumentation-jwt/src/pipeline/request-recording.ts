@@ -19,40 +19,12 @@ import type { Authenticated } from '../lifecycle/issuance';
 import { logSampleWeight } from '../policy/log-sampling';
 import { addRequestInsight } from './request-insight';
 import { ATTR_JWT_SAMPLING_WEIGHT, ATTR_JWT_TOKEN_FINGERPRINT } from '../semconv';
-import { endRequestSpan, scrubCredentials, startRequestSpan } from '../sinks/request-span-sink';
+import { endRequestSpan, startRequestSpan } from '../sinks/request-span-sink';
+import { RequestSecrets } from '../policy/request-secrets';
+import type { SpanSecretSource } from '../sinks/scrubbing-span-processor';
 
 /** Operations kept per request; a request making more is recorded on the first ones. */
 const MAX_OPERATIONS_PER_REQUEST = 32;
-/** Credential values shorter than this are not scrubbed by value (they would match unrelated text). */
-const MIN_SCRUBBED_LENGTH = 8;
-
-/** Characters that stay the same when URL-encoded: a value made only of these has no other written form. */
-const URL_SAFE = /^[A-Za-z0-9._~-]*$/;
-
-/**
- * Every form in which a credential can appear in another instrumentation's attributes: the bare token (a
- * JWT's characters are URL-safe), or any other value as sent and URL-encoded as a query string value (`%20`
- * and `+` for spaces), and a query parameter exactly as the URL wrote it (however its characters were encoded).
- */
-function secretForms(credentials: readonly Credential[]): string[] {
-  const forms = new Set<string>();
-  for (const { value, token, sent } of credentials) {
-    const candidates = token !== undefined ? [token]
-      : URL_SAFE.test(value) ? [value]
-      : [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)];
-    if (sent !== undefined) candidates.push(sent);
-    for (const form of candidates) if (form.length >= MIN_SCRUBBED_LENGTH) forms.add(form);
-  }
-  return [...forms];
-}
-
-const current = new AsyncLocalStorage<RecordedRequest | undefined>();
-
-/** The request whose asynchronous flow is running, if it carried credentials. */
-export function currentRequest(): RecordedRequest | undefined {
-  return current.getStore();
-}
-
 export class RecordedRequest implements RequestScope {
   private ended = false;
   private readonly operations: RequestOperation[] = [];
@@ -66,15 +38,26 @@ export class RecordedRequest implements RequestScope {
     private readonly host: PipelineHost,
     private readonly settings: Settings,
     private readonly start: RequestStart,
+    private readonly recordings: RequestRecordings,
   ) {
     this.startAttributes = requestStartAttributes(start);
+    this.secrets = new RequestSecrets(start.credentials, start.embeddedTokens, settings.credentialSources.headers);
     const carriesJwt = start.credentials.some((c) => c.token !== undefined);
     this.ownSpan =
       carriesJwt && !start.handledElsewhere && settings.emitSpans ? startRequestSpan(host.tracer, this.startAttributes, context.active()) : undefined;
+    if (this.ownSpan) recordings.tieSecrets(this.ownSpan, this.secrets);
   }
+
+  /** What must not leave in any span of this request; every token an operation sees while it runs is added. */
+  readonly secrets: RequestSecrets;
 
   /** The server span instrumentation-http made, as seen from inside the handler. */
   private foreignSpan: Span | undefined;
+
+  /** The credentials the request carried. Never exported: the redacting diag removes them by value. */
+  get credentials(): readonly Credential[] {
+    return this.start.credentials;
+  }
 
   /** Whether the token was one of this request's credentials: only operations on it decide its outcome. */
   presented(token: string | undefined): boolean {
@@ -118,9 +101,7 @@ export class RecordedRequest implements RequestScope {
       } else if (serverSpan) {
         fenced(host.diag, 'the server span', () => {
           if (carriesJwt && serverSpan.isRecording()) serverSpan.setAttributes(jwtAttributes);
-          const secrets = secretForms(start.credentials);
-          const headers = start.credentials.filter((c) => c.source === 'header').map((c) => c.name);
-          if (!scrubCredentials(serverSpan, secrets, headers)) host.diag.debug('server span attributes are not readable; credentials recorded by other instrumentations were not scrubbed');
+          this.recordings.warnIfNotScrubbing();
         });
       }
       if (settings.emitLogRecords && carriesJwt) {
@@ -129,7 +110,7 @@ export class RecordedRequest implements RequestScope {
         const sampling: AuditAttributes = weight !== undefined && weight !== 1 ? { [ATTR_JWT_SAMPLING_WEIGHT]: weight } : {};
         if (weight !== undefined) {
           fenced(host.diag, 'the request log record', () =>
-            emitRequestLogRecord(host.logger, { ...httpAttributes, ...jwtAttributes, ...sampling }, concerning, logContext),
+            emitRequestLogRecord(host.auditLog, { ...httpAttributes, ...jwtAttributes, ...sampling }, concerning, logContext),
           );
         }
       }
@@ -137,17 +118,75 @@ export class RecordedRequest implements RequestScope {
   }
 }
 
-/** Starts recording a request, or clears the previous request's scope from this flow when there is nothing to record. */
-export function beginRequest(host: PipelineHost, describe: () => RequestStart | undefined): RecordedRequest | undefined {
-  let request: RecordedRequest | undefined;
-  try {
-    const { enabled, settings } = host;
-    const start = enabled && settings.http ? describe() : undefined;
-    if (start) request = new RecordedRequest(host, settings, start);
-  } catch (error) {
-    host.diag.error('internal error starting a request audit; the request is served unrecorded', error);
+/**
+ * The requests one pipeline records, each following its own asynchronous flow, and the secrets tied to a span
+ * rather than found through the running flow: tokentrail's own server span (started before its request's flow
+ * is entered), and the server span of a request that carried no credential but verified, decoded or signed a
+ * token while it ran.
+ */
+export class RequestRecordings {
+  private readonly current = new AsyncLocalStorage<RecordedRequest | undefined>();
+  private readonly spanSecrets = new WeakMap<object, RequestSecrets>();
+  /** Whether a JwtSpanProcessor has asked for secrets: without one, other instrumentations' spans are not scrubbed. */
+  private scrubbing = false;
+  private warnedNoScrubbing = false;
+
+  constructor(private readonly host: PipelineHost) {}
+
+  /** The request whose asynchronous flow is running, if it carried credentials. */
+  active(): RecordedRequest | undefined {
+    return this.current.getStore();
   }
-  // enterWith() on Node 22 would otherwise let a keep-alive connection's next request inherit this scope.
-  if (request !== undefined || current.getStore() !== undefined) current.enterWith(request);
-  return request;
+
+  /** Starts recording a request, or clears the previous request's scope from this flow when there is nothing to record. */
+  begin(describe: () => RequestStart | undefined): RecordedRequest | undefined {
+    const { host, current } = this;
+    let request: RecordedRequest | undefined;
+    try {
+      const { enabled, settings } = host;
+      const start = enabled && settings.http ? describe() : undefined;
+      if (start) request = new RecordedRequest(host, settings, start, this);
+    } catch (error) {
+      host.diag.error('internal error starting a request audit; the request is served unrecorded', error);
+    }
+    // enterWith() on Node 22 would otherwise let a keep-alive connection's next request inherit this scope.
+    if (request !== undefined || current.getStore() !== undefined) current.enterWith(request);
+    return request;
+  }
+
+  /** The secrets of every span of `span`'s request are `secrets`. */
+  tieSecrets(span: Span, secrets: RequestSecrets): void {
+    this.spanSecrets.set(span, secrets);
+  }
+
+  /** A token verified, decoded or signed while `serverSpan`'s request ran outside any recorded request. */
+  tokenSeenBy(serverSpan: Span, token: string): void {
+    let secrets = this.spanSecrets.get(serverSpan);
+    if (secrets === undefined) {
+      secrets = new RequestSecrets([], [], []);
+      this.spanSecrets.set(serverSpan, secrets);
+    }
+    secrets.addToken(token);
+  }
+
+  /** Where a JwtSpanProcessor finds the secrets of the request a span belongs to. */
+  secretSource(diag: SpanSecretSource['diag']): SpanSecretSource {
+    return {
+      current: () => {
+        this.scrubbing = true;
+        return this.current.getStore()?.secrets;
+      },
+      of: (span) => this.spanSecrets.get(span),
+      diag,
+    };
+  }
+
+  /** Says once that nothing scrubs other instrumentations' spans, when no JwtSpanProcessor ever asked. */
+  warnIfNotScrubbing(): void {
+    if (this.scrubbing || this.warnedNoScrubbing) return;
+    this.warnedNoScrubbing = true;
+    this.host.diag.warn(
+      'no JwtSpanProcessor is installed: credentials other instrumentations record on their spans (url.query, captured headers) are not scrubbed; add jwt.spanProcessor() to the tracer provider',
+    );
+  }
 }

@@ -3,6 +3,8 @@
  * the registered claims that identify a token rather than a person are kept.
  */
 
+import type { Pseudonymizer } from './pseudonym';
+
 /** `keep`: exported raw. `pseudonymize`: exported as its keyed pseudonym. `drop`: never exported. */
 export const CLAIM_ACTIONS = ['keep', 'pseudonymize', 'drop'] as const;
 export type ClaimAction = (typeof CLAIM_ACTIONS)[number];
@@ -25,7 +27,7 @@ export interface RedactionPolicy {
   readonly claims: ReadonlyMap<string, ClaimAction>;
   /** Path to the roles claim (`['roles']`, `['realm_access', 'roles']`), or undefined for none. */
   readonly rolesClaim: readonly string[] | undefined;
-  readonly pseudonymize: (value: string) => string;
+  readonly pseudonymize: Pseudonymizer;
 }
 
 /** Longest string exported from a token; longer values are cut. */

@@ -1,10 +1,19 @@
 /**
  * What tokentrail writes to its own diagnostics (`diag`): error messages and stacks, from internal errors, the
  * libraries it records, and user hooks. Such text can quote its input (`Unexpected token 'e', "eyJhbGciOi"...
- * is not valid JSON`), so before it is logged every JWT-like run (base64url starting `ey`, as a JSON header or
- * payload does) and every long base64 or hex run (signatures, keys, secrets; not file paths) becomes `REDACTED`.
+ * is not valid JSON`), so before it is logged it is redacted by value and by shape, each match becoming
+ * `REDACTED`:
+ * - by value: every secret the caller holds at that moment (the request's credentials, the operation's token,
+ *   key and unexported claims: see pipeline/held-secrets.ts);
+ * - by shape: every JWT-like run (base64url starting `ey`, as a JSON header or payload does; or dot-separated
+ *   base64url segments whose first decodes to a JSON object after white space, which jsonwebtoken accepts),
+ *   and every long base64 or hex run (signatures, keys, secrets; not file paths).
  */
 const TOKEN_LIKE = /ey[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*)*/g;
+/** A compact JWS or JWE of any header: two or more dots between base64url runs. */
+const COMPACT = /[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){2,}/g;
+/** The base64url of white space, then `{`: what a JSON header that does not start with `{` encodes to. */
+const SPACED_JSON = /^\s+\{/;
 const LONG_RUN = /[A-Za-z0-9+/_-]{40,}={0,2}/g;
 const REDACTED = 'REDACTED';
 
@@ -16,16 +25,32 @@ function isSecretRun(run: string): boolean {
   return upper >= 3 && digits >= 2;
 }
 
-export function diagnosticText(text: string): string {
-  return text.replace(TOKEN_LIKE, REDACTED).replace(LONG_RUN, (run) => (isSecretRun(run) ? REDACTED : run));
+/** A compact token whose header segment decodes to white space and a JSON object. */
+function isSpacedToken(run: string): boolean {
+  const header = run.slice(0, run.indexOf('.'));
+  return SPACED_JSON.test(Buffer.from(header.slice(0, 16), 'base64url').toString('latin1'));
+}
+
+function withoutValues(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/** `text` as it may be logged; `secrets` (longest first) are removed wherever they occur. */
+export function diagnosticText(text: string, secrets: readonly string[] = []): string {
+  return withoutValues(text, secrets)
+    .replace(COMPACT, (run) => (isSpacedToken(run) ? REDACTED : run))
+    .replace(TOKEN_LIKE, REDACTED)
+    .replace(LONG_RUN, (run) => (isSecretRun(run) ? REDACTED : run));
 }
 
 /** A value passed to a diagnostic logger, as it may be logged: errors by name, message and stack, all redacted. */
-export function diagnosticValue(value: unknown): unknown {
-  if (typeof value === 'string') return diagnosticText(value);
+export function diagnosticValue(value: unknown, secrets: readonly string[] = []): unknown {
+  if (typeof value === 'string') return diagnosticText(value, secrets);
   if (value instanceof Error) {
     const text = typeof value.stack === 'string' && value.stack.length > 0 ? value.stack : `${value.name}: ${value.message}`;
-    return diagnosticText(text);
+    return diagnosticText(text, secrets);
   }
   if (value === null || typeof value !== 'object') return value;
   return `[${Object.prototype.toString.call(value).slice(8, -1)}]`;

@@ -4,13 +4,14 @@
  *   the time-dependent findings are recomputed on every use (two comparisons);
  * - key facts by key object identity (a WeakMap: gone with the key), and by content for strings, bytes and
  *   JWKs (two LRUs of {@link STRING_KEY_CACHE_SIZE}), so a key read afresh for every call is measured once;
- * - the key fingerprint with each key's entry, for the pseudonymizer in force.
+ * - the key fingerprint with each key's entry.
+ * One {@link FindingCache} per resolved configuration.
  */
 import { LRUCache } from 'lru-cache';
 import type { JsonObject, JwtOperation, VerifyChecks } from '../events/audit-event';
 import { mergeFindings, staticTokenFindings, type Finding, type FindingsPolicy } from './findings';
 import { keyFindings, measureKey, type MeasuredKey } from './key-facts';
-import { secretFingerprint, type Pseudonymizer } from './pseudonym';
+import type { Pseudonymizer } from './pseudonym';
 
 export const TOKEN_CACHE_SIZE = 10_000;
 export const STRING_KEY_CACHE_SIZE = 256;
@@ -20,38 +21,10 @@ const NONE: readonly Finding[] = Object.freeze([]);
 interface KeyEntry {
   readonly measured: MeasuredKey | undefined;
   fingerprint?: string;
-  fingerprintFor?: Pseudonymizer;
 }
-
-const tokens = new LRUCache<string, readonly Finding[]>({ max: TOKEN_CACHE_SIZE });
-const keyObjects = new WeakMap<object, KeyEntry>();
-const keyStrings = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
-const keyContents = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
-let cachedPolicy: FindingsPolicy | undefined;
 
 function checksTag(checks: VerifyChecks | undefined): string {
   return checks === undefined ? '-' : `${+checks.algorithms}${+checks.audience}${+checks.issuer}`;
-}
-
-/** The time-independent findings of a token, in vocabulary order, cached by its fingerprint; computed each time without one. */
-export function cachedTokenFindings(
-  fingerprint: string | undefined,
-  input: { header?: JsonObject; claims?: JsonObject; checks?: VerifyChecks; operation: JwtOperation },
-  policy: FindingsPolicy,
-): readonly Finding[] {
-  if (policy !== cachedPolicy) {
-    tokens.clear();
-    cachedPolicy = policy;
-  }
-  if (fingerprint === undefined) return mergeFindings(staticTokenFindings(input, policy));
-  const key = `${fingerprint}|${input.operation}|${checksTag(input.checks)}`;
-  let findings = tokens.get(key);
-  if (findings === undefined) {
-    const computed = mergeFindings(staticTokenFindings(input, policy));
-    findings = computed.length === 0 ? NONE : Object.freeze(computed);
-    tokens.set(key, findings);
-  }
-  return findings;
 }
 
 /**
@@ -79,33 +52,62 @@ function cached(cache: LRUCache<string, KeyEntry>, id: string, key: unknown): Ke
   return entry;
 }
 
-function keyEntry(key: unknown): KeyEntry | undefined {
-  // A string is its own cache key (its hash is computed once by the engine); bytes and JWKs go by content.
-  if (typeof key === 'string') return cached(keyStrings, key, key);
-  if (key === null || typeof key !== 'object') return undefined;
-  let entry = keyObjects.get(key);
-  if (!entry) {
-    const content = contentOf(key);
-    entry = content === undefined ? { measured: measureKey(key) } : cached(keyContents, content, key);
-    keyObjects.set(key, entry);
-  }
-  return entry;
-}
-
 export interface KeyInsight {
   readonly fingerprint?: string;
   readonly findings: readonly Finding[];
 }
 
-/** The key's fingerprint and findings for a token signed with `alg`; undefined when the key cannot be read. */
-export function keyInsight(key: unknown, alg: unknown, pseudonymize: Pseudonymizer): KeyInsight | undefined {
-  const entry = keyEntry(key);
-  if (!entry?.measured) return undefined;
-  const { measured } = entry;
-  if (measured.digest !== undefined && entry.fingerprintFor !== pseudonymize) {
-    entry.fingerprint = measured.facts.kind === 'oct' ? secretFingerprint(measured.digest, pseudonymize) : pseudonymize(measured.digest);
-    entry.fingerprintFor = pseudonymize;
+/**
+ * The caches of one findings policy and pseudonymizer: part of the settings they were resolved with, so a new
+ * configuration starts with empty caches and nothing computed under the old one lingers.
+ */
+export class FindingCache {
+  private readonly tokens = new LRUCache<string, readonly Finding[]>({ max: TOKEN_CACHE_SIZE });
+  private readonly keyObjects = new WeakMap<object, KeyEntry>();
+  private readonly keyStrings = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
+  private readonly keyContents = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
+
+  constructor(
+    private readonly policy: FindingsPolicy,
+    private readonly pseudonymize: Pseudonymizer,
+  ) {}
+
+  /** The time-independent findings of a token, in vocabulary order, cached by its fingerprint; computed each time without one. */
+  tokenFindings(fingerprint: string | undefined, input: { header?: JsonObject; claims?: JsonObject; checks?: VerifyChecks; operation: JwtOperation }): readonly Finding[] {
+    const { policy, tokens } = this;
+    if (fingerprint === undefined) return mergeFindings(staticTokenFindings(input, policy));
+    const key = `${fingerprint}|${input.operation}|${checksTag(input.checks)}`;
+    let findings = tokens.get(key);
+    if (findings === undefined) {
+      const computed = mergeFindings(staticTokenFindings(input, policy));
+      findings = computed.length === 0 ? NONE : Object.freeze(computed);
+      tokens.set(key, findings);
+    }
+    return findings;
   }
-  const findings = keyFindings(measured.facts, alg);
-  return { fingerprint: entry.fingerprint, findings: findings.length === 0 ? NONE : findings };
+
+  /** The key's fingerprint and findings for a token signed with `alg`; undefined when the key cannot be read. */
+  keyInsight(key: unknown, alg: unknown): KeyInsight | undefined {
+    const entry = this.keyEntry(key);
+    if (!entry?.measured) return undefined;
+    const { measured } = entry;
+    if (measured.digest !== undefined && entry.fingerprint === undefined) {
+      entry.fingerprint = this.pseudonymize(measured.digest);
+    }
+    const findings = keyFindings(measured.facts, alg);
+    return { fingerprint: entry.fingerprint, findings: findings.length === 0 ? NONE : findings };
+  }
+
+  private keyEntry(key: unknown): KeyEntry | undefined {
+    // A string is its own cache key (its hash is computed once by the engine); bytes and JWKs go by content.
+    if (typeof key === 'string') return cached(this.keyStrings, key, key);
+    if (key === null || typeof key !== 'object') return undefined;
+    let entry = this.keyObjects.get(key);
+    if (!entry) {
+      const content = contentOf(key);
+      entry = content === undefined ? { measured: measureKey(key) } : cached(this.keyContents, content, key);
+      this.keyObjects.set(key, entry);
+    }
+    return entry;
+  }
 }

@@ -3,46 +3,59 @@
  * one token can be followed without the value itself ever leaving the process. Without the key a pseudonym
  * cannot be reversed or recomputed from a guess.
  *
- * Format: the first 32 lowercase hex digits (128 bits) of HMAC-SHA-256(key, UTF-8 bytes of the value).
+ * Format: the first 32 lowercase hex digits (128 bits) of HMAC-SHA-256(key, bytes), where the bytes are
+ * - for a string: its UTF-8 encoding, a lone surrogate encoded as UTF-8 encodes any other code point
+ *   (WTF-8), so two strings that differ only there never share a pseudonym;
+ * - for any other claim value (a number, a boolean, an array, an object): the byte 0xFF, which no UTF-8 or
+ *   WTF-8 text holds, then its canonical JSON ({@link claimText}), so `123456` and `"123456"` differ.
  */
-import { createHmac, createSecretKey, scryptSync } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import { createHmac, createSecretKey } from 'node:crypto';
+import { MAX_CANONICAL_LENGTH, TOO_DEEP, TOO_LARGE, claimText } from './claim-value';
 
-export type Pseudonymizer = (value: string) => string;
+export type Pseudonymizer = (value: string | Uint8Array) => string;
 
 export const PSEUDONYM_HEX_LENGTH = 32;
+
+/** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** UTF-8, except that a lone surrogate is written as the three bytes UTF-8 would give its code point. */
+function wtf8(text: string): Buffer {
+  const bytes: number[] = [];
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0xd800 || code > 0xdfff) {
+      for (const byte of Buffer.from(char, 'utf8')) bytes.push(byte);
+    } else {
+      bytes.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f));
+    }
+  }
+  return Buffer.from(bytes);
+}
 
 export function createPseudonymizer(key: Uint8Array): Pseudonymizer {
   // A KeyObject made once: HMAC with a raw key re-imports it on every call, about five times slower.
   const keyObject = createSecretKey(key);
-  return (value) => createHmac('sha256', keyObject).update(value, 'utf8').digest('hex').slice(0, PSEUDONYM_HEX_LENGTH);
+  return (value) => {
+    const hmac = createHmac('sha256', keyObject);
+    if (typeof value !== 'string') hmac.update(value);
+    else if (LONE_SURROGATE.test(value)) hmac.update(wtf8(value));
+    else hmac.update(value, 'utf8');
+    return hmac.digest('hex').slice(0, PSEUDONYM_HEX_LENGTH);
+  };
 }
 
-/** scrypt cost of {@link secretFingerprint}: about 10 ms and 4 MiB per secret on a current core. */
-const SECRET_FINGERPRINT_COST = { N: 2 ** 12, r: 8, p: 1 };
-/** Stretched fingerprints kept per pseudonym key, by digest: a service rotating through more secrets than this re-stretches. */
-export const SECRET_FINGERPRINT_CACHE_SIZE = 4096;
-const stretched = new WeakMap<Pseudonymizer, LRUCache<string, string>>();
+const TYPED = Buffer.from([0xff]);
 
 /**
- * The fingerprint of a shared secret (an HMAC or `dir` key), from a digest of it: keyed like every pseudonym
- * (the salt is the pseudonym of a fixed label, so it is the same in every service sharing the key), and
- * stretched with scrypt, because a shared secret may be weak: should the pseudonym key ever leak, testing a
- * guessed secret against its fingerprint costs milliseconds instead of nanoseconds. Computed once per secret
- * (kept by digest, {@link SECRET_FINGERPRINT_CACHE_SIZE} at most). Format: 32 lowercase hex digits, as the
- * other pseudonyms.
+ * The pseudonym of a claim value of any type: strings as {@link createPseudonymizer} says, anything else over
+ * its typed canonical form. A value nested deeper than the canonical form goes, or longer than it writes,
+ * gets the marker {@link TOO_DEEP} or {@link TOO_LARGE} instead of a pseudonym.
  */
-export function secretFingerprint(digest: string, pseudonymize: Pseudonymizer): string {
-  let cache = stretched.get(pseudonymize);
-  if (!cache) {
-    cache = new LRUCache<string, string>({ max: SECRET_FINGERPRINT_CACHE_SIZE });
-    stretched.set(pseudonymize, cache);
-  }
-  let fingerprint = cache.get(digest);
-  if (fingerprint === undefined) {
-    const salt = pseudonymize('tokentrail.jwt.key.fingerprint');
-    fingerprint = scryptSync(digest, salt, PSEUDONYM_HEX_LENGTH / 2, SECRET_FINGERPRINT_COST).toString('hex');
-    cache.set(digest, fingerprint);
-  }
-  return fingerprint;
+export function claimPseudonym(value: unknown, pseudonymize: Pseudonymizer): string {
+  if (typeof value === 'string') return pseudonymize(value);
+  const { text, deep, cut } = claimText(value, MAX_CANONICAL_LENGTH, true);
+  if (deep) return TOO_DEEP;
+  if (cut) return TOO_LARGE;
+  return pseudonymize(Buffer.concat([TYPED, Buffer.from(text, 'utf8')]));
 }

@@ -2,7 +2,8 @@
  * Redaction: the audit event → the attributes that may leave the process. Default-deny: only the fields named
  * below and the claims the policy lists are written, strings and arrays are capped, and the token itself is
  * represented by its keyed fingerprint alone. Claims are read as own properties only, so a token cannot
- * smuggle values in through `__proto__` or `constructor`.
+ * smuggle values in through `__proto__` or `constructor`. A structured claim is walked with bounded work
+ * (claim-value.ts): a value nested deeper than 32 levels is written as `"[too deep]"`.
  */
 import { ownValue, type AuditEvent, type JsonObject } from '../events/audit-event';
 import {
@@ -23,6 +24,8 @@ import {
   JWT_CLAIMS_PREFIX,
   JWT_PSEUDO_PREFIX,
 } from '../semconv';
+import { claimText } from './claim-value';
+import { claimPseudonym } from './pseudonym';
 import { MAX_ARRAY_LENGTH, MAX_STRING_LENGTH, type RedactionPolicy } from './claim-policy';
 
 export type AttributeValue = string | number | boolean | string[];
@@ -57,21 +60,13 @@ function scopes(value: unknown): string[] | undefined {
   return typeof value === 'string' ? strings(value.slice(0, MAX_LIST_LENGTH).split(' ').filter(Boolean)) : strings(value);
 }
 
-/** JSON of a claim value, or undefined when it cannot be serialized (cyclic, or nested deeper than the stack allows). */
-function json(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A kept claim of no registered meaning: primitives as they are, arrays as strings, objects as capped JSON. */
 function anyValue(value: unknown): AttributeValue | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'boolean') return value;
   if (Array.isArray(value)) return strings(value);
-  if (value !== null && typeof value === 'object') return json(value)?.slice(0, MAX_STRING_LENGTH);
+  if (value !== null && typeof value === 'object') return claimText(value, MAX_STRING_LENGTH, false).text.slice(0, MAX_STRING_LENGTH);
   return text(value);
 }
 
@@ -85,10 +80,6 @@ const KEPT_AS: ReadonlyMap<string, (value: unknown) => AttributeValue | undefine
   ['jti', text],
   ['azp', text],
 ]);
-
-function serialize(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : json(value);
-}
 
 function set(attributes: AuditAttributes, key: string, value: AttributeValue | undefined): void {
   if (value !== undefined) attributes[key] = value;
@@ -109,8 +100,7 @@ function writeClaims(attributes: AuditAttributes, claims: JsonObject, policy: Re
     const value = ownValue(claims, name);
     if (value === undefined || value === null) continue;
     if (action === 'pseudonymize') {
-      const serialized = serialize(value);
-      if (serialized !== undefined) attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = policy.pseudonymize(serialized);
+      attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = claimPseudonym(value, policy.pseudonymize);
     } else if (name === 'sub') {
       set(attributes, ATTR_ENDUSER_ID, text(value));
     } else if (name === 'scope' || name === 'scp') {

@@ -3,7 +3,7 @@
  * revoked token is in use), an event of the same name on the current span, and a `jwt.alerts` counter point.
  * An alert carries the evidence counts and pseudonyms only: never a token or a key.
  */
-import { SeverityNumber, ValueType, type Context, type Counter, type Logger, type Meter, type Span } from '@opentelemetry/api';
+import { SeverityNumber, ValueType, type Context, type Counter, type Meter, type Span } from '@opentelemetry/api';
 import type { Firing } from '../detectors/detectors';
 import type { DetectorName } from '../detectors/vocabulary';
 import type { AuditAttributes } from '../policy/redaction';
@@ -15,7 +15,7 @@ import {
   EVENT_JWT_ALERT,
   METRIC_JWT_ALERTS,
 } from '../semconv';
-import { emitAuditRecord } from './audit-trail';
+import type { AuditLog } from './audit-trail';
 
 /** Detectors whose firing means a token is in hands it should not be in. */
 const ERROR_DETECTORS: ReadonlySet<DetectorName> = new Set(['token_replay_multi_ip', 'revoked_token_used']);
@@ -25,7 +25,7 @@ export function createAlertCounter(meter: Meter): Counter {
 }
 
 export interface AlertTargets {
-  readonly logger?: Logger;
+  readonly log?: AuditLog;
   readonly span?: Span;
   readonly counter?: Counter;
   readonly context: Context;
@@ -43,7 +43,7 @@ export function emitAlert(targets: AlertTargets, firing: Firing, subject: AuditA
   const error = ERROR_DETECTORS.has(firing.name);
   targets.counter?.add(1, { [ATTR_JWT_ALERT_NAME]: firing.name });
   if (targets.span?.isRecording()) targets.span.addEvent(EVENT_JWT_ALERT, attributes);
-  if (targets.logger) emitAuditRecord(targets.logger, {
+  if (targets.log) targets.log.emit({
     eventName: EVENT_JWT_ALERT,
     severityNumber: error ? SeverityNumber.ERROR : SeverityNumber.WARN,
     severityText: error ? 'ERROR' : 'WARN',

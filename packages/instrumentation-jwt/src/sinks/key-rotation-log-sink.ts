@@ -1,12 +1,12 @@
 /** A `jwt.key.rotated` audit log record (on the audit trail) when a remote key set's `kid`s changed. */
-import { SeverityNumber, type Context, type Logger } from '@opentelemetry/api';
+import { SeverityNumber, type Context } from '@opentelemetry/api';
 import type { KeyRotation } from '../policy/key-rotation';
 import type { AuditAttributes } from '../policy/redaction';
 import { ATTR_JWT_JWKS_KIDS_ADDED, ATTR_JWT_JWKS_KIDS_REMOVED, EVENT_JWT_KEY_ROTATED } from '../semconv';
-import { emitAuditRecord } from './audit-trail';
+import type { AuditLog } from './audit-trail';
 
-export function emitKeyRotatedLogRecord(logger: Logger, location: AuditAttributes, rotation: KeyRotation, context: Context): void {
-  emitAuditRecord(logger, {
+export function emitKeyRotatedLogRecord(log: AuditLog, location: AuditAttributes, rotation: KeyRotation, context: Context): void {
+  log.emit({
     eventName: EVENT_JWT_KEY_ROTATED,
     severityNumber: SeverityNumber.INFO,
     severityText: 'INFO',

@@ -1,12 +1,12 @@
 /** One `jwt.<operation>` log record per operation, through the OpenTelemetry Logs API. */
-import { SeverityNumber, type Logger } from '@opentelemetry/api';
-import { emitAuditRecord } from './audit-trail';
+import { SeverityNumber } from '@opentelemetry/api';
+import type { AuditLog } from './audit-trail';
 import type { RecordedOperation } from './recorded-operation';
 
 /** Failures are WARN so that a severity filter keeps them; everything else is INFO. */
-export function emitOperationLogRecord(logger: Logger, { event, attributes, context }: RecordedOperation): void {
+export function emitOperationLogRecord(log: AuditLog, { event, attributes, context }: RecordedOperation): void {
   const failed = event.failure !== undefined;
-  emitAuditRecord(logger, {
+  log.emit({
     eventName: `jwt.${event.operation}`,
     severityNumber: failed ? SeverityNumber.WARN : SeverityNumber.INFO,
     severityText: failed ? 'WARN' : 'INFO',

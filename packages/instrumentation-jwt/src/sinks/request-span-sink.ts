@@ -22,38 +22,3 @@ export function endRequestSpan(span: Span, attributes: AuditAttributes, statusCo
     span.end();
   }
 }
-
-const REDACTED = 'REDACTED';
-/** Request headers whose every value is a credential: captured on an audited request, they are replaced whole. */
-const ALWAYS_WHOLE = ['authorization', 'proxy-authorization', 'cookie'];
-
-function scrub(value: string, secrets: readonly string[]): string {
-  let out = value;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  return out;
-}
-
-/**
- * Removes the request's credentials from attributes another instrumentation recorded on the server span
- * (`url.query`, captured `http.request.header.*`, …): every occurrence of a credential value becomes
- * `REDACTED`, and captured `Authorization`, `Proxy-Authorization`, `Cookie` and credential headers are replaced whole. Works on SDK spans,
- * whose attributes can be read; returns false when the span's attributes cannot be read.
- */
-export function scrubCredentials(span: Span, secrets: readonly string[], headerNames: readonly string[]): boolean {
-  const attributes = (span as unknown as { attributes?: Record<string, unknown> }).attributes;
-  if (attributes === null || typeof attributes !== 'object') return false;
-  const wholeHeaders = new Set([...ALWAYS_WHOLE, ...headerNames].map((name) => `http.request.header.${name.toLowerCase()}`));
-  const replaced: AuditAttributes = {};
-  for (const [key, value] of Object.entries(attributes)) {
-    if (wholeHeaders.has(key)) {
-      replaced[key] = [REDACTED];
-    } else if (typeof value === 'string') {
-      const clean = scrub(value, secrets);
-      if (clean !== value) replaced[key] = clean;
-    } else if (Array.isArray(value) && value.some((v) => typeof v === 'string' && secrets.some((s) => v.includes(s)))) {
-      replaced[key] = value.map((v) => (typeof v === 'string' ? scrub(v, secrets) : String(v)));
-    }
-  }
-  if (Object.keys(replaced).length > 0) span.setAttributes(replaced);
-  return true;
-}

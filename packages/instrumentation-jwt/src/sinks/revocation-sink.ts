@@ -3,8 +3,8 @@
  * it. The token is represented by its fingerprint, its `jti` and subject as the claim policy says, the actor
  * by a keyed pseudonym.
  */
-import { SeverityNumber, context, trace, type Logger } from '@opentelemetry/api';
-import type { RecordedRevocation } from '../lifecycle/revocation';
+import { SeverityNumber, context, trace } from '@opentelemetry/api';
+import type { CheckedRevocation, RecordedRevocation } from '../lifecycle/revocation';
 import type { PipelineHost } from '../pipeline/pipeline-host';
 import type { RedactionPolicy } from '../policy/claim-policy';
 import type { AuditAttributes } from '../policy/redaction';
@@ -20,7 +20,7 @@ import {
   JWT_CLAIMS_PREFIX,
   JWT_PSEUDO_PREFIX,
 } from '../semconv';
-import { emitAuditRecord } from './audit-trail';
+import type { AuditLog } from './audit-trail';
 
 function claimAttribute(attributes: AuditAttributes, policy: RedactionPolicy, name: 'jti' | 'sub', value: unknown): void {
   if (typeof value !== 'string') return;
@@ -39,11 +39,11 @@ export function revocationAttributes(revocation: RecordedRevocation, policy: Red
   return attributes;
 }
 
-function emitRevocation(logger: Logger | undefined, attributes: AuditAttributes, withSpanEvent: boolean): void {
+function emitRevocation(log: AuditLog | undefined, attributes: AuditAttributes, withSpanEvent: boolean): void {
   const active = context.active();
   const span = trace.getSpan(active);
   if (withSpanEvent && span?.isRecording()) span.addEvent(EVENT_JWT_REVOKE, attributes);
-  if (logger) emitAuditRecord(logger, {
+  if (log) log.emit({
     eventName: EVENT_JWT_REVOKE,
     severityNumber: SeverityNumber.INFO,
     severityText: 'INFO',
@@ -52,13 +52,19 @@ function emitRevocation(logger: Logger | undefined, attributes: AuditAttributes,
   });
 }
 
-/** Records a revocation made through the public `recordRevocation()`; fenced, like every pipeline step. */
-export function recordRevocationIn(host: PipelineHost, revocation: RecordedRevocation): void {
+/**
+ * Records a revocation for one instrumentation: denylists it under the instrumentation's own fingerprint, then
+ * emits its record; fenced, like every pipeline step. A disabled instrumentation neither denylists nor records.
+ */
+export function recordRevocationIn(host: PipelineHost, revocation: CheckedRevocation): void {
   try {
+    if (!host.enabled) return;
     const { settings } = host;
-    if (!host.enabled || (!settings.emitLogRecords && !settings.emitSpans)) return;
-    emitRevocation(settings.emitLogRecords ? host.logger : undefined, revocationAttributes(revocation, settings.redaction), settings.emitSpans);
+    const fingerprint = revocation.token !== undefined ? settings.redaction.pseudonymize(revocation.token) : undefined;
+    host.denylist.add(revocation.jti, fingerprint, revocation.ttl);
+    if (!settings.emitLogRecords && !settings.emitSpans) return;
+    emitRevocation(settings.emitLogRecords ? host.auditLog : undefined, revocationAttributes(revocation, settings.redaction), settings.emitSpans);
   } catch (error) {
-    host.diag.error('internal error recording a revocation; the token is still denylisted', error);
+    host.diag.error('internal error recording a revocation; the token may not be denylisted', error);
   }
 }

@@ -1,0 +1,105 @@
+/**
+ * What must never leave in the telemetry of one request: every credential it carried (as sent and as
+ * decoded), every JWT written anywhere in its target or headers, and every token verified, decoded or signed
+ * while it ran, each whole and segment by segment. {@link scrubText} replaces them in any text, including a
+ * text that wrote some of their characters percent-encoded.
+ */
+import type { Credential } from '../events/request-event';
+
+export const REDACTED = 'REDACTED';
+/** Values shorter than this are not scrubbed by value (they would match unrelated text). */
+const MIN_SCRUBBED_LENGTH = 8;
+/** Characters that stay the same when URL-encoded: a value made only of these has no other written form. */
+const URL_SAFE = /^[A-Za-z0-9._~-]*$/;
+/** Request headers whose every value is a credential: captured on a request that carried one, they are replaced whole. */
+const ALWAYS_WHOLE = ['authorization', 'proxy-authorization', 'cookie'];
+/** Tokens kept per request: a request making more is scrubbed of the first ones. */
+const MAX_TOKENS = 64;
+const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+
+export class RequestSecrets {
+  private readonly values = new Set<string>();
+  private readonly tokens = new Set<string>();
+  private sorted: string[] | undefined;
+  /** Header names captured whole (`http.request.header.<name>`), lower-case. */
+  readonly wholeHeaders: readonly string[];
+
+  constructor(credentials: readonly Credential[], embedded: Iterable<string>, headerNames: readonly string[]) {
+    for (const { value, token, sent } of credentials) {
+      if (token !== undefined) this.addToken(token);
+      else if (URL_SAFE.test(value)) this.addValue(value);
+      else for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]) this.addValue(form);
+      if (sent !== undefined) this.addValue(sent);
+    }
+    for (const token of embedded) this.addToken(token);
+    this.wholeHeaders = [...ALWAYS_WHOLE, ...headerNames];
+  }
+
+  private addValue(form: string): void {
+    if (form.length >= MIN_SCRUBBED_LENGTH && !this.values.has(form)) {
+      this.values.add(form);
+      this.sorted = undefined;
+    }
+  }
+
+  /** A token seen by the request: it and each of its segments. */
+  addToken(token: string): void {
+    if (this.tokens.has(token) || this.tokens.size >= MAX_TOKENS) return;
+    this.tokens.add(token);
+    this.addValue(token);
+    for (const segment of token.split('.')) this.addValue(segment);
+  }
+
+  /** Every secret form, longest first (a token before its segments). */
+  forms(): readonly string[] {
+    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
+    return this.sorted;
+  }
+}
+
+function replaceAll(text: string, forms: readonly string[]): string {
+  let out = text;
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+  return out;
+}
+
+/**
+ * Replaces what a percent-encoded text hides: the text is read with its `%XX` escapes decoded, each match is
+ * mapped back to the written characters, and those are replaced.
+ */
+function replaceEscaped(text: string, forms: readonly string[]): string {
+  let decoded = '';
+  const origin: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    origin.push(i);
+    const code = text[i] === '%' && i + 2 < text.length ? parseInt(text.slice(i + 1, i + 3), 16) : NaN;
+    if (code >= 0 && code < 0x80 && HEX_PAIR.test(text.slice(i + 1, i + 3))) {
+      decoded += String.fromCharCode(code);
+      i += 3;
+    } else {
+      decoded += text[i];
+      i += 1;
+    }
+  }
+  origin.push(text.length);
+  const ranges: Array<[number, number]> = [];
+  for (const form of forms) {
+    for (let at = decoded.indexOf(form); at >= 0; at = decoded.indexOf(form, at + form.length)) ranges.push([origin[at]!, origin[at + form.length]!]);
+  }
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  for (const [start, end] of ranges) {
+    if (end <= from) continue;
+    out += text.slice(from, Math.max(start, from)) + (start >= from ? REDACTED : '');
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+/** `text` with every secret form replaced by `REDACTED`, however much of it was percent-encoded. */
+export function scrubText(text: string, forms: readonly string[]): string {
+  const out = replaceAll(text, forms);
+  return out.includes('%') ? replaceEscaped(out, forms) : out;
+}
