@@ -97,8 +97,37 @@ function replaceEscaped(text: string, forms: readonly string[]): string {
   return out + text.slice(from);
 }
 
-/** `text` with every secret form replaced by `REDACTED`, however much of it was percent-encoded. */
+/** A text cut short (a length limit) inside a secret ends with the secret's beginning: that end is replaced too. */
+function replaceCutTail(text: string, forms: readonly string[]): string {
+  for (const form of forms) {
+    const at = text.lastIndexOf(form.slice(0, MIN_SCRUBBED_LENGTH));
+    if (at >= 0 && form.startsWith(text.slice(at))) return text.slice(0, at) + REDACTED;
+  }
+  return text;
+}
+
+/**
+ * `text` with every secret form replaced by `REDACTED`, however much of it was percent-encoded, and with a
+ * secret's beginning replaced where the text was cut short inside it.
+ */
 export function scrubText(text: string, forms: readonly string[]): string {
-  const out = replaceAll(text, forms);
-  return out.includes('%') ? replaceEscaped(out, forms) : out;
+  // Escaped first: a secret partly escaped is then replaced whole rather than segment by segment.
+  const unescaped = text.includes('%') ? replaceEscaped(text, forms) : text;
+  return replaceCutTail(replaceAll(unescaped, forms), forms);
+}
+
+/** The attributes with every string (and string in an array) scrubbed; the same object when nothing changed. */
+export function scrubbedAttributes<T extends Record<string, unknown>>(attributes: T, forms: readonly string[]): T {
+  let out: T | undefined;
+  for (const key in attributes) {
+    const value = attributes[key];
+    let clean: unknown = value;
+    if (typeof value === 'string') clean = scrubText(value, forms);
+    else if (Array.isArray(value) && value.some((item) => typeof item === 'string')) {
+      const items = value.map((item: unknown) => (typeof item === 'string' ? scrubText(item, forms) : item));
+      if (items.some((item, i) => item !== value[i])) clean = items;
+    }
+    if (clean !== value) (out ??= { ...attributes })[key] = clean as T[typeof key];
+  }
+  return out ?? attributes;
 }
