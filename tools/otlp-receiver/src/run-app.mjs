@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 
-export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath } = {}) {
-  const child = spawn(node, [flag, '@tokentrail/register', appPath], {
+export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath, args = [] } = {}) {
+  const child = spawn(node, [flag, '@tokentrail/register', appPath, ...args], {
     cwd: dirname(appPath),
     env: {
       ...process.env,
