@@ -21,10 +21,7 @@ export class RequestSecrets {
   private readonly values = new Set<string>();
   private readonly tokens = new Set<string>();
   private sorted: string[] | undefined;
-  /** Header names captured whole (`http.request.header.<name>`), lower-case. */
-  readonly wholeHeaders: readonly string[];
-
-  constructor(credentials: readonly Credential[], embedded: Iterable<string>, headerNames: readonly string[]) {
+  constructor(credentials: readonly Credential[], embedded: Iterable<string>, private readonly headerNames: readonly string[]) {
     for (const { value, token, sent } of credentials) {
       if (token !== undefined) this.addToken(token);
       else if (URL_SAFE.test(value)) this.addValue(value);
@@ -32,7 +29,11 @@ export class RequestSecrets {
       if (sent !== undefined) this.addValue(sent);
     }
     for (const token of embedded) this.addToken(token);
-    this.wholeHeaders = [...ALWAYS_WHOLE, ...headerNames];
+  }
+
+  /** Whether a captured request header (lower-case name) is a credential header, replaced whole. */
+  isWholeHeader(name: string): boolean {
+    return ALWAYS_WHOLE.includes(name) || this.headerNames.includes(name);
   }
 
   private addValue(form: string): void {
