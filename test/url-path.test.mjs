@@ -58,6 +58,19 @@ test('an absolute-form target exports only its path, without user-info or host',
   assert.equal((await settled()).attributes['url.path'], '/reset/REDACTED');
 });
 
+test('a token that is only part of a segment, percent-encoded or in a matrix parameter is exported as REDACTED', async () => {
+  for (const [path, expected] of [
+    [`/x/prefix${inPath}suffix/end`, '/x/REDACTED/end'],
+    [`/orders;jwt=${inPath}`, '/REDACTED'],
+    [`/magic/%65${inPath.slice(1)}`, '/magic/REDACTED'],
+    [`/e/login-${inPath}.html`, '/e/REDACTED'],
+  ]) {
+    telemetry.reset();
+    await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
+    assert.equal((await settled()).attributes['url.path'], expected, path.slice(0, 20));
+  }
+});
+
 test('paths without a token are exported as they are', async () => {
   telemetry.reset();
   await fetch(`http://127.0.0.1:${port}/orders/v1.2/items.json`, { headers: { authorization: `Bearer ${bearer}` } });

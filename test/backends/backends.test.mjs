@@ -37,7 +37,7 @@ const EXTRAPOLATION_TOLERANCE = 0.15;
 
 /** The test geo database: the script's client networks (documentation ranges) and the country each is in. */
 const COUNTRIES = { '198.51.100.0/24': 'DE', '198.51.101.0/24': 'FR', '203.0.113.0/24': 'BR', '192.0.2.0/24': 'JP' };
-const countryOf = (address) => Object.entries(COUNTRIES).find(([net]) => address.startsWith(net.split('.').slice(0, 3).join('.') + '.'))?.[1];
+const countryOf = (address) => Object.entries(COUNTRIES).find(([net]) => address.startsWith(`${net.split('.').slice(0, 3).join('.')}.`))?.[1];
 
 const PSEUDONYM_KEY = `backends-${randomBytes(12).toString('hex')}`;
 const pseudonym = (value) => createHmac('sha256', PSEUDONYM_KEY).update(value, 'utf8').digest('hex').slice(0, 32);
@@ -433,7 +433,7 @@ test('tokentrail verify passes on what the Collector file exporter wrote, and na
   }
   assert.ok(edited, 'the file holds a jwt.request record with an invalid token');
   const tamperedFile = join(workDir, 'tampered.jsonl');
-  writeFileSync(tamperedFile, requests.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(tamperedFile, `${requests.map((r) => JSON.stringify(r)).join('\n')}\n`);
   const tampered = spawnSync(process.execPath, [CLI, 'verify', '--public-key', state.publicKeyFile, tamperedFile], { encoding: 'utf8' });
   assert.equal(tampered.status, 1, tampered.stdout + tampered.stderr);
   const seq = String(edited.intValue ?? edited.stringValue);

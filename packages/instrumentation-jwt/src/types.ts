@@ -41,7 +41,11 @@ export interface TokenSourcesConfig {
   headers?: string[];
   /** Cookie names holding a token. @default [] */
   cookies?: string[];
-  /** Query parameter names holding a token; their values are also scrubbed from the server span. @default ['access_token', 'token', 'id_token'] */
+  /**
+   * Query parameter names holding a token, matched case-insensitively and with or without a `[]` suffix; this
+   * list replaces the default. Their values are also scrubbed from every span of the request (`spanProcessor()`).
+   * @default ['access_token', 'token', 'id_token', 'id_token_hint', 'logout_token', 'request']
+   */
   queryParams?: string[];
 }
 

@@ -9,8 +9,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath, startTimeoutMs = 20_000 } = {}) {
-  const child = spawn(node, [flag, '@tokentrail/register', appPath], {
+export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath, startTimeoutMs = 20_000, args = [] } = {}) {
+  const child = spawn(node, [flag, '@tokentrail/register', appPath, ...args], {
     cwd: dirname(appPath),
     env: {
       ...process.env,

@@ -54,10 +54,15 @@ function normalizedName(raw: string): string {
 function queryCredentials(query: string, names: readonly string[]): Credential[] {
   let byName: Map<string, Credential[]> | undefined;
   let from = 0;
+  // The next '=' at or after `from`, searched forward only: the whole query is scanned at most once.
+  let eq = -1;
   for (let pairs = 0; from <= query.length && pairs < MAX_QUERY_PAIRS; pairs += 1) {
     const amp = query.indexOf('&', from);
     const to = amp < 0 ? query.length : amp;
-    const eq = query.indexOf('=', from);
+    if (eq < from) {
+      const next = query.indexOf('=', from);
+      eq = next < 0 ? query.length : next;
+    }
     if (eq > from && eq < to - 1) {
       const name = normalizedName(query.slice(from, eq));
       if (names.includes(name)) {

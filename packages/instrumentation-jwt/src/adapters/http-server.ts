@@ -44,14 +44,18 @@ function pathOf(target: string): string {
 }
 
 /** Every compact JWT written in the request target or any header value (User-Agent, X-Forwarded-For, Referer, …). */
-function embeddedTokensOf(request: IncomingMessage): string[] {
-  const found = new Set<string>();
+function embeddedTokensOf(request: IncomingMessage): readonly string[] {
   if (request.url !== undefined) collectEmbeddedTokens(request.url, found);
   const raw = request.rawHeaders;
   for (let i = 1; i < raw.length; i += 2) collectEmbeddedTokens(raw[i]!, found);
-  return found.size === 0 ? NONE : [...found];
+  if (found.size === 0) return NONE;
+  const tokens = [...found];
+  found.clear();
+  return tokens;
 }
-const NONE: string[] = [];
+/** Reused by every request: the common request finds nothing and allocates nothing. */
+const found = new Set<string>();
+const NONE: readonly string[] = [];
 
 function describeStart(message: ServerMessage, settings: HttpServerSettings): RequestStart | undefined {
   const { request, server } = message;

@@ -25,6 +25,19 @@ function mayHold(text: string): boolean {
   return text.length >= MIN_RUN && (text.includes('ey') || text.includes('ew'));
 }
 
+/**
+ * Whether decoding could reveal a JWT: written raw it starts `ey`/`ew` (its dots may be escaped); otherwise one
+ * of those letters is escaped. A `%25`-heavy query is then not decoded.
+ */
+function mayHide(text: string, raw: boolean): boolean {
+  return text.includes('%') && (raw || escapes(text, '65') || escapes(text, '79') || escapes(text, '77'));
+}
+
+/** Whether `text` holds `%<hex>`. The digits are searched first: a `%`-heavy text makes a search for `%…` slow. */
+function escapes(text: string, hex: string): boolean {
+  return text.includes(hex) && text.includes(`%${hex}`);
+}
+
 function scan(text: string, found: Set<string>, budget: { attempts: number }): void {
   RUN.lastIndex = 0;
   for (let match = RUN.exec(text); match !== null && budget.attempts > 0 && found.size < MAX_TOKENS; match = RUN.exec(text)) {
@@ -50,9 +63,12 @@ function scan(text: string, found: Set<string>, budget: { attempts: number }): v
 
 /** Adds to `found` every compact JWT written in `text`, as written there or percent-decoded. */
 export function collectEmbeddedTokens(text: string, found: Set<string>): void {
+  const raw = mayHold(text);
+  const hidden = mayHide(text, raw);
+  if (!raw && !hidden) return;
   const budget = { attempts: MAX_ATTEMPTS };
-  if (mayHold(text)) scan(text, found, budget);
-  if (text.includes('%')) {
+  if (raw) scan(text, found, budget);
+  if (hidden) {
     const decoded = decodeAsciiEscapes(text);
     if (decoded !== text && mayHold(decoded)) scan(decoded, found, budget);
   }

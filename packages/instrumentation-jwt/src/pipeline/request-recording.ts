@@ -20,7 +20,7 @@ import { logSampleWeight } from '../policy/log-sampling';
 import { addRequestInsight } from './request-insight';
 import { ATTR_JWT_SAMPLING_WEIGHT, ATTR_JWT_TOKEN_FINGERPRINT } from '../semconv';
 import { endRequestSpan, startRequestSpan } from '../sinks/request-span-sink';
-import { RequestSecrets } from '../policy/request-secrets';
+import { RequestSecrets, scrubbedAttributes } from '../policy/request-secrets';
 import type { SpanSecretSource } from '../sinks/scrubbing-span-processor';
 
 /** Operations kept per request; a request making more is recorded on the first ones. */
@@ -87,7 +87,8 @@ export class RecordedRequest implements RequestScope {
       const active = end.aborted && !start.handledElsewhere ? ROOT_CONTEXT : context.active();
       const rpc = getRPCMetadata(active);
       const jwtAttributes = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize, this.keySetFailure);
-      const httpAttributes = { ...this.startAttributes, ...requestEndAttributes(end, rpc?.route) };
+      // What the request's own attributes quote from it (its user agent, a forwarded address) may hold its tokens.
+      const httpAttributes = scrubbedAttributes({ ...this.startAttributes, ...requestEndAttributes(end, rpc?.route) }, this.secrets.forms());
       const carriesJwt = Object.keys(jwtAttributes).length > 0;
 
       const serverSpan = this.ownSpan ?? rpc?.span ?? this.foreignSpan;

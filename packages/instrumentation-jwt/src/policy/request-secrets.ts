@@ -21,10 +21,7 @@ export class RequestSecrets {
   private readonly values = new Set<string>();
   private readonly tokens = new Set<string>();
   private sorted: string[] | undefined;
-  /** Header names captured whole (`http.request.header.<name>`), lower-case. */
-  readonly wholeHeaders: readonly string[];
-
-  constructor(credentials: readonly Credential[], embedded: Iterable<string>, headerNames: readonly string[]) {
+  constructor(credentials: readonly Credential[], embedded: Iterable<string>, private readonly headerNames: readonly string[]) {
     for (const { value, token, sent } of credentials) {
       if (token !== undefined) this.addToken(token);
       else if (URL_SAFE.test(value)) this.addValue(value);
@@ -32,7 +29,11 @@ export class RequestSecrets {
       if (sent !== undefined) this.addValue(sent);
     }
     for (const token of embedded) this.addToken(token);
-    this.wholeHeaders = [...ALWAYS_WHOLE, ...headerNames];
+  }
+
+  /** Whether a captured request header (lower-case name) is a credential header, replaced whole. */
+  isWholeHeader(name: string): boolean {
+    return ALWAYS_WHOLE.includes(name) || this.headerNames.includes(name);
   }
 
   private addValue(form: string): void {
@@ -98,8 +99,40 @@ function replaceEscaped(text: string, forms: readonly string[]): string {
   return out + text.slice(from);
 }
 
-/** `text` with every secret form replaced by `REDACTED`, however much of it was percent-encoded. */
+/** A text cut short (a length limit) inside a secret ends with the secret's beginning: that end is replaced too. */
+function replaceCutTail(text: string, forms: readonly string[]): string {
+  for (const form of forms) {
+    const at = text.lastIndexOf(form.slice(0, MIN_SCRUBBED_LENGTH));
+    if (at >= 0 && form.startsWith(text.slice(at))) return text.slice(0, at) + REDACTED;
+  }
+  return text;
+}
+
+/**
+ * `text` with every secret form replaced by `REDACTED`, however much of it was percent-encoded, and with a
+ * secret's beginning replaced where the text was cut short inside it.
+ */
 export function scrubText(text: string, forms: readonly string[]): string {
-  const out = replaceAll(text, forms);
-  return out.includes('%') ? replaceEscaped(out, forms) : out;
+  // Escaped first: a secret partly escaped is then replaced whole rather than segment by segment.
+  const unescaped = text.includes('%') ? replaceEscaped(text, forms) : text;
+  return replaceCutTail(replaceAll(unescaped, forms), forms);
+}
+
+/** The attributes with every string (and string in an array) scrubbed; the same object when nothing changed. */
+export function scrubbedAttributes<T extends Record<string, unknown>>(attributes: T, forms: readonly string[]): T {
+  let out: T | undefined;
+  for (const key in attributes) {
+    const value = attributes[key];
+    let clean: unknown = value;
+    if (typeof value === 'string') clean = scrubText(value, forms);
+    else if (Array.isArray(value) && value.some((item) => typeof item === 'string')) {
+      const items = value.map((item: unknown) => (typeof item === 'string' ? scrubText(item, forms) : item));
+      if (items.some((item, i) => item !== value[i])) clean = items;
+    }
+    if (clean !== value) {
+      out ??= { ...attributes };
+      out[key] = clean as T[typeof key];
+    }
+  }
+  return out ?? attributes;
 }

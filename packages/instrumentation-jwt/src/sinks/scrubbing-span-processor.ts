@@ -50,7 +50,7 @@ function scrubValue(value: AttributeValue | undefined, forms: readonly string[])
 function scrubAttributes(attributes: Attributes, secrets: RequestSecrets, set: (key: string, value: AttributeValue) => void): void {
   const forms = secrets.forms();
   for (const key in attributes) {
-    if (key.startsWith(HEADER_PREFIX) && secrets.wholeHeaders.includes(key.slice(HEADER_PREFIX.length))) {
+    if (key.startsWith(HEADER_PREFIX) && secrets.isWholeHeader(key.slice(HEADER_PREFIX.length))) {
       set(key, [REDACTED]);
       continue;
     }
