@@ -11,6 +11,7 @@ app.get('/orders', async (req, res) => {
   const header = req.headers.authorization ?? '';
   try {
     const { payload } = await jwtVerify(header.slice(7), secret, { algorithms: ['HS256'], issuer: 'https://idp.example', audience: 'orders-api' });
+    globalThis.benchFloor?.();
     res.json({ user: payload.sub, orders: [] });
   } catch {
     res.status(401).json({ error: 'invalid token' });

@@ -28,6 +28,7 @@ export interface Settings {
   readonly keySets: boolean;
   readonly credentialSources: CredentialSources;
   readonly emitSpans: boolean;
+  readonly requestVerifySpans: boolean;
   readonly emitLogRecords: boolean;
   readonly emitMetrics: boolean;
   readonly enrichServerSpan: boolean;
@@ -156,6 +157,7 @@ export function resolveSettings(
     keySets: libraryEnabled(config, 'jwks'),
     credentialSources: credentialSources(config),
     emitSpans: flag(config, 'emitSpans', true),
+    requestVerifySpans: flag(config, 'requestVerifySpans', false),
     emitLogRecords: flag(config, 'emitLogRecords', true),
     emitMetrics: flag(config, 'emitMetrics', true),
     enrichServerSpan: flag(config, 'enrichServerSpan', true),

@@ -123,8 +123,18 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
    * @default the `TOKENTRAIL_PSEUDONYM_KEY` environment variable, else a random per-process key (with a warning)
    */
   pseudonymKey?: string | Uint8Array;
-  /** Create a `jwt.<operation>` span for each operation. @default true */
+  /**
+   * Create `jwt.<operation>` spans: one for each operation outside HTTP requests, and inside a request for every
+   * operation except the successful verify of the request's own token, whose facts are on the server span
+   * (see `requestVerifySpans`). @default true
+   */
   emitSpans?: boolean;
+  /**
+   * Also create a `jwt.verify` (`jwt.decrypt`) span for the successful verify of the token an HTTP request
+   * presented, beside the facts on the server span. A failed one always has its span, and so does every verify
+   * when a `verifyHook` is set. @default false
+   */
+  requestVerifySpans?: boolean;
   /** Emit a `jwt.<operation>` log record for each operation through the Logs API. @default true */
   emitLogRecords?: boolean;
   /** Record the `jwt.operation.duration` histogram. @default true */

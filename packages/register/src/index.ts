@@ -15,13 +15,9 @@ import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { configFromEnv, shutdownGraceFromEnv } from './env-config';
 import { flushOnExit } from './shutdown';
+import { httpInstrumentationConfig } from './http-config';
 
 export { configFromEnv, ENV_VARIABLES } from './env-config';
-
-/** Query parameters instrumentation-http redacts by default, plus the ones that carry tokens. */
-const SERVER_QUERY_PARAMS_TO_REDACT = [
-  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
-];
 
 let started: { shutdown(): Promise<void> } | undefined;
 let jwtInstrumentation: JwtInstrumentation | undefined;
@@ -44,9 +40,8 @@ function start(): void {
   try {
     const config = configFromEnv();
     graceMs = shutdownGraceFromEnv();
-    const queryParams = config.tokenSources?.queryParams ?? ['access_token', 'token', 'id_token'];
     jwt = new JwtInstrumentation(config);
-    const http = new HttpInstrumentation({ redactedQueryParamsServer: [...SERVER_QUERY_PARAMS_TO_REDACT, ...queryParams] });
+    const http = new HttpInstrumentation(httpInstrumentationConfig(config.tokenSources?.queryParams));
     started = startNodeSdk({ instrumentations: [http, jwt] });
     jwtInstrumentation = jwt;
   } catch (error) {

@@ -22,7 +22,8 @@ import { recordDuration } from '../sinks/metric-sink';
 import type { RecordedOperation } from '../sinks/recorded-operation';
 import { enrichServerSpan } from '../sinks/server-span-sink';
 import { endOperationSpan, startOperationSpan } from '../sinks/span-sink';
-import { emitSampledOperationLogRecord, insight } from './operation-delivery';
+import { emitSampledOperationLogRecord, insight, withInsight } from './operation-delivery';
+import type { AuditAttributes } from '../policy/redaction';
 
 /**
  * How one pipeline tells that a library call is nested in an operation it records (jose's `jwtVerify` calls
@@ -42,7 +43,8 @@ class Nesting {
 class Operation implements OperationScope {
   private ended = false;
   private readonly startedAt = performance.now();
-  private readonly span: Span | undefined;
+  /** Started with the operation outside requests; inside one, once the outcome says it tells something (see {@link wantsSpan}). */
+  private span: Span | undefined;
   private readonly notes: OperationNotes = {};
 
   constructor(
@@ -54,7 +56,7 @@ class Operation implements OperationScope {
     private readonly request: RecordedRequest | undefined,
     private readonly nesting: Nesting,
   ) {
-    this.span = settings.emitSpans ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
+    this.span = settings.emitSpans && request === undefined ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
   }
 
   /** The caller's context with this operation's span active: where its log record and nested work belong. */
@@ -97,26 +99,52 @@ class Operation implements OperationScope {
       result = describe();
     });
     // Without a description the outcome is unknown: end the span rather than record a guess.
-    const recorded = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
-    const pending = recorded && insight(this.host, recorded, this.request);
-    if (recorded) this.attach(recorded);
-    if (!pending) {
-      this.deliver(recorded);
+    const redacted = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
+    if (!redacted) {
+      fenced(diag, 'ending the span', () => this.span?.end());
       return;
     }
-    // An asynchronous revocation check: the request has the operation already; its own records wait for the answer.
-    const deliver = () => fenced(diag, 'delivering the operation', () => this.deliver(recorded));
-    pending.then(deliver, (error: unknown) => {
-      diag.error('internal error in the revocation check', error);
-      deliver();
-    });
+    const added = insight(this.host, redacted, this.request);
+    if (added instanceof Promise) {
+      // An asynchronous revocation check: the request has the operation already (what it reads of it is redacted
+      // before the check); the operation's own records wait for the answer.
+      this.attach(redacted, false);
+      const deliver = (more: AuditAttributes | undefined) => fenced(diag, 'delivering the operation', () => this.deliver(withInsight(redacted, more), true));
+      added.then(deliver, (error: unknown) => {
+        diag.error('internal error in the revocation check', error);
+        deliver(undefined);
+      });
+      return;
+    }
+    const recorded = withInsight(redacted, added);
+    const carried = this.attach(recorded, true);
+    this.deliver(recorded, !carried);
   }
 
-  /** The token a request presented gets one outcome when the request ends; any other token's verify is copied as it happens. */
-  private attach(recorded: RecordedOperation): void {
-    const { settings, host } = this;
-    if (this.request?.presented(recorded.event.token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
-    else if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
+  /**
+   * The token a request presented gets one outcome when the request ends; any other token's verify is copied as
+   * it happens. Returns true when the request carries the operation's audit record (its `jwt.request` record).
+   */
+  private attach(recorded: RecordedOperation, complete: boolean): boolean {
+    const { settings, host, request } = this;
+    if (request?.presented(recorded.event.token)) {
+      const carry = complete && settings.emitLogRecords && isVerification(recorded.event.operation);
+      return request.add(recorded, getRPCMetadata(this.callerContext)?.span, carry);
+    }
+    if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
+    return false;
+  }
+
+  /**
+   * Inside a request, the verify of the request's own token that succeeds is told by the server span and the
+   * request's record; it gets a span of its own when it failed, when a verify hook wants one, or on request
+   * (`requestVerifySpans`). Every other operation gets one.
+   */
+  private wantsSpan(event: AuditEvent): boolean {
+    const { settings, request } = this;
+    if (!settings.emitSpans) return false;
+    if (request === undefined || !isVerification(event.operation) || !request.presented(event.token)) return true;
+    return event.failure !== undefined || settings.requestVerifySpans || settings.verifyHook !== undefined;
   }
 
   /** Builds the event and redacts it; undefined (reported) when that fails. */
@@ -133,6 +161,9 @@ class Operation implements OperationScope {
         duration,
       };
       const attributes = redact(event, this.settings.redaction, this.settings.tokenAttributes.of(event));
+      if (this.span === undefined && this.request !== undefined && this.wantsSpan(event)) {
+        this.span = startOperationSpan(this.host.tracer, this.operation, this.library, this.callerContext, event.startTime);
+      }
       const dimensions = this.settings.emitMetrics ? metricDimensions(event, attributes) : {};
       const endTime = performance.timeOrigin + performance.now();
       return { event, attributes, dimensions, span: this.span, context: this.activeContext, callerContext: this.callerContext, endTime };
@@ -142,13 +173,10 @@ class Operation implements OperationScope {
     }
   }
 
-  private deliver(recorded: RecordedOperation | undefined): void {
+  /** Ends the span and records the metric; emits the log record unless the request carries it. */
+  private deliver(recorded: RecordedOperation, emitLogRecord: boolean): void {
     const { settings, host } = this;
     const { diag } = host;
-    if (!recorded) {
-      fenced(diag, 'ending the span', () => this.span?.end());
-      return;
-    }
     const { span } = this;
     if (span) {
       const hook = this.operation === 'sign' || this.operation === 'encrypt' ? settings.signHook : settings.verifyHook;
@@ -156,10 +184,12 @@ class Operation implements OperationScope {
         endOperationSpan(span, recorded, hook, (error) => diag.error('the configured span hook threw', error)),
       );
     }
-    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, recorded, settings.insight.logSampleRatio));
+    if (settings.emitLogRecords && emitLogRecord) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, recorded, settings.insight.logSampleRatio));
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
   }
 }
+
+const isVerification = (operation: JwtOperation) => operation === 'verify' || operation === 'decrypt';
 
 export class AuditPipeline implements AuditRecorder {
   private readonly keySets: KeySetRecording;
