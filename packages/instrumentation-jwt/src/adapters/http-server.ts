@@ -5,6 +5,7 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestEnd, RequestStart } from '../events/request-event';
 import type { AuditRecorder, RequestScope } from './contract';
@@ -41,6 +42,17 @@ function pathOf(target: string): string {
   return end >= 0 ? target.slice(0, end) : target;
 }
 
+/** Each connection's local port: Node asks the operating system for it on every read (a system call, about 1 µs). */
+const localPorts = new WeakMap<Socket, number | undefined>();
+
+function localPortOf(socket: Socket): number | undefined {
+  if (localPorts.has(socket)) return localPorts.get(socket);
+  const port = socket.localPort;
+  // A socket not yet connected (or already closed) has none: asked again next time.
+  if (port !== undefined) localPorts.set(socket, port);
+  return port;
+}
+
 function describeStart(message: ServerMessage, sources: CredentialSources): RequestStart | undefined {
   const { request, server } = message;
   const credentials = credentialsOf(request.headers, request.url, sources);
@@ -54,7 +66,7 @@ function describeStart(message: ServerMessage, sources: CredentialSources): Requ
     clientAddress: firstForwardedFor(request.headers['x-forwarded-for']) ?? socket?.remoteAddress,
     peerAddress: socket?.remoteAddress,
     peerPort: socket?.remotePort,
-    serverPort: socket?.localPort,
+    serverPort: socket && localPortOf(socket),
     userAgent: typeof userAgent === 'string' ? userAgent : undefined,
     credentials,
     // instrumentation-http wraps Server#emit and makes the server span there.

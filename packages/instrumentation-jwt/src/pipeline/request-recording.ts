@@ -120,7 +120,11 @@ export class RecordedRequest implements RequestScope {
       fenced(host.diag, 'the request findings and detectors', () => {
         scope = requestInsight(host, start, end, this.operations, outcome, httpAttributes, serverSpan, logContext);
       });
-      const jwtAttributes = scope.length === 0 ? outcome : recordAttributes(outcome, { [ATTR_JWT_FINDINGS]: [...scope] });
+      // The verify the request's record carries has its findings on the server span too.
+      const carried = this.carried.length === 1 ? this.carried[0]!.attributes[ATTR_JWT_FINDINGS] : undefined;
+      const jwtAttributes = scope.length === 0 && carried === undefined ? outcome : recordAttributes(outcome, { [ATTR_JWT_FINDINGS]: [...scope] }, carried === undefined ? undefined : { [ATTR_JWT_FINDINGS]: carried });
+      // Concerning for what the request shows; the verify it carries keeps its own rule (see emitRecords).
+      const concerning = isConcerning(outcome) || scope.length > 0;
       this.operations.length = 0;
       if (this.ownSpan) {
         fenced(host.diag, 'the request span', () => endRequestSpan(this.ownSpan!, recordAttributes(httpAttributes, jwtAttributes), end.statusCode));
@@ -132,7 +136,7 @@ export class RecordedRequest implements RequestScope {
           if (!scrubCredentials(serverSpan, secrets, headers)) host.diag.debug('server span attributes are not readable; credentials recorded by other instrumentations were not scrubbed');
         });
       }
-      this.emitRecords(carriesJwt, httpAttributes, jwtAttributes, logContext);
+      this.emitRecords(carriesJwt, httpAttributes, jwtAttributes, concerning, logContext);
     });
   }
 
@@ -141,7 +145,7 @@ export class RecordedRequest implements RequestScope {
    * exactly one of its token; when it made several, each is emitted on its own first. Every verify the request
    * carried is emitted, even when log records were turned off since.
    */
-  private emitRecords(carriesJwt: boolean, http: AuditAttributes, jwt: AuditAttributes, logContext: Context): void {
+  private emitRecords(carriesJwt: boolean, http: AuditAttributes, jwt: AuditAttributes, requestConcerning: boolean, logContext: Context): void {
     const { host, settings, carried } = this;
     const ratio = settings.insight.logSampleRatio;
     const emitRequest = settings.emitLogRecords && carriesJwt;
@@ -151,7 +155,7 @@ export class RecordedRequest implements RequestScope {
     }
     carried.length = 0;
     if (!emitRequest) return;
-    const concerning = isConcerning(jwt) || merged?.event.failure !== undefined;
+    const concerning = requestConcerning || merged?.event.failure !== undefined;
     const weight = logSampleWeight(ratio, concerning || (merged !== undefined && alwaysKept(merged)));
     if (weight === undefined) return;
     const sampling = weight === 1 ? undefined : { [ATTR_JWT_SAMPLING_WEIGHT]: weight };
