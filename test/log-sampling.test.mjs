@@ -94,9 +94,14 @@ test('jwt.request records are sampled the same way: sound requests sampled, refu
     const requests = () => telemetry.logRecords().filter((r) => r.eventName === 'jwt.request');
     await eventually(() => requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'invalid').length === 20, 'the refused requests');
     const sound = requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'valid');
+    // Each record carries its request's verify; one whose verify raised a finding is kept as that verify's own record was.
+    const withFindings = sound.filter((r) => r.attributes['jwt.findings'] !== undefined);
+    for (const r of withFindings) assert.equal(r.attributes['jwt.sampling.weight'], undefined);
+    const sampled = sound.filter((r) => r.attributes['jwt.findings'] === undefined);
     // Binomial(200, 0.25): mean 50, standard deviation 6.1.
-    assert.ok(sound.length >= 20 && sound.length <= 80, `${sound.length} of ${SOUND} sound requests kept`);
-    for (const r of sound) assert.equal(r.attributes['jwt.sampling.weight'], 1 / RATIO);
+    if (withFindings.length === 0) assert.ok(sampled.length >= 20 && sampled.length <= 80, `${sampled.length} of ${SOUND} sound requests kept`);
+    else assert.equal(withFindings.length, SOUND, 'every record whose verify raised a finding is kept');
+    for (const r of sampled) assert.equal(r.attributes['jwt.sampling.weight'], 1 / RATIO);
     for (const r of requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'invalid')) assert.equal(r.attributes['jwt.sampling.weight'], undefined);
   } finally {
     await server.close();
