@@ -5,7 +5,7 @@
  * the {@link AuditEvent}, redacts it once, and hands the result to each enabled sink. Every step is fenced:
  * an internal error is reported through `diag` and never reaches the application.
  */
-import { context, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from '../events/audit-event';
 import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from '../adapters/contract';
@@ -14,7 +14,7 @@ import { metricDimensions } from '../policy/metric-dimensions';
 import { redact } from '../policy/redaction';
 import { KeySetRecording } from './key-set-recording';
 import type { KeySetLookupStart } from '../events/key-set-event';
-import { notedFailure, withNotes, type OperationNotes } from './operation-notes';
+import { Nesting, notedFailure, type OperationNotes } from './operation-notes';
 import type { RequestStart } from '../events/request-event';
 import { RequestRecordings, type RecordedRequest } from './request-recording';
 import type { Settings } from '../settings';
@@ -24,21 +24,6 @@ import { enrichServerSpan } from '../sinks/server-span-sink';
 import { endOperationSpan, startOperationSpan } from '../sinks/span-sink';
 import { emitSampledOperationLogRecord, insight, withInsight } from './operation-delivery';
 import type { AuditAttributes } from '../policy/redaction';
-
-/**
- * How one pipeline tells that a library call is nested in an operation it records (jose's `jwtVerify` calls
- * `compactVerify`), so it is not recorded twice: an asynchronous operation marks its context, a synchronous one
- * (which does not enter a context) counts itself on the stack. Each pipeline has its own, so two
- * instrumentations each record every operation once.
- */
-class Nesting {
-  readonly key = createContextKey('tokentrail.jwt.operation');
-  syncDepth = 0;
-
-  inside(active: Context): boolean {
-    return this.syncDepth > 0 || active.getValue(this.key) !== undefined;
-  }
-}
 
 class Operation implements OperationScope {
   private ended = false;
@@ -65,7 +50,7 @@ class Operation implements OperationScope {
   }
 
   run<T>(fn: () => T): T {
-    return context.with(withNotes(this.activeContext.setValue(this.nesting.key, true), this.notes), fn);
+    return context.with(this.nesting.enter(this.activeContext, this.notes), fn);
   }
 
   runSync<T>(fn: () => T): T {
@@ -198,7 +183,7 @@ export class AuditPipeline implements AuditRecorder {
 
   constructor(readonly host: PipelineHost) {
     this.requests = new RequestRecordings(host);
-    this.keySets = new KeySetRecording(host, this.requests);
+    this.keySets = new KeySetRecording(host, this.requests, this.nesting);
   }
 
   begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined {

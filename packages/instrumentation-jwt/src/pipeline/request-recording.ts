@@ -115,7 +115,7 @@ export class RecordedRequest implements RequestScope {
       const carriesJwt = Object.keys(outcome).length > 0;
 
       const serverSpan = this.ownSpan ?? rpc?.span ?? this.foreignSpan;
-      const logContext = serverSpan ? trace.setSpan(active, serverSpan) : active;
+      const logContext = serverSpan && trace.getSpan(active) !== serverSpan ? trace.setSpan(active, serverSpan) : active;
       let scope: readonly Finding[] = [];
       fenced(host.diag, 'the request findings and detectors', () => {
         scope = requestInsight(host, start, end, this.operations, outcome, httpAttributes, serverSpan, logContext);
