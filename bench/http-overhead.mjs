@@ -8,11 +8,13 @@
  * wall-clock req/s, each app's own CPU time per request (from /proc) is reported: on a shared machine the
  * wall clock also counts the time other processes held the cores, the app's CPU time does not.
  *
- *   node bench/http-overhead.mjs [rounds=5] [seconds=5] [connections=8,1,64]
+ * The other stacks (fastify 5 + jsonwebtoken HS256, node:http + jose RS256) are measured at 8 connections.
+ *
+ *   node bench/http-overhead.mjs [rounds=5] [seconds=5] [connections=8,1,64] [other stacks' rounds=3]
  * Writes bench/results/http-overhead.json.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +27,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
 const SECONDS = Number(process.argv[3] ?? 5);
 const CONNECTION_COUNTS = String(process.argv[4] ?? '8,1,64').split(',').map(Number);
+const OTHER_ROUNDS = Number(process.argv[5] ?? 3);
 const USERS = 256;
 const secret = randomBytes(32).toString('hex');
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const publicKeyPem = rsa.publicKey.export({ type: 'spki', format: 'pem' });
 
 const telemetry = ['--import', join(here, 'http/telemetry.mjs')];
 /** The lean setting: successful, finding-free requests' audit records sampled 1 in 10 (with their weight). */
@@ -39,8 +44,8 @@ const CONFIGS = {
   'instrumentation-http + tokentrail (lean)': { flags: telemetry, env: { BENCH_TOKENTRAIL: '1', BENCH_TOKENTRAIL_CONFIG: JSON.stringify(LEAN) } },
 };
 
-async function start(name, { flags, env: extra }) {
-  const env = { ...process.env, BENCH_SECRET: secret, ...extra };
+async function start(name, { flags, env: extra }, app) {
+  const env = { ...process.env, BENCH_SECRET: secret, BENCH_PUBLIC_KEY: publicKeyPem, BENCH_APP: app, ...extra };
   const child = spawn(process.execPath, [...flags, join(here, 'http/app.mjs')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = await once(child.stdout, 'data');
   return { name, child, port: JSON.parse(String(line)).port };
@@ -48,11 +53,16 @@ async function start(name, { flags, env: extra }) {
 
 const key = new TextEncoder().encode(secret);
 const exp = Math.floor(Date.now() / 1000) + 3600;
-const tokens = await Promise.all(
-  Array.from({ length: USERS }, (_, i) =>
-    new SignJWT({ sub: `user-${i}`, scope: 'orders:read' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://idp.example').setAudience('orders-api').setExpirationTime(exp).sign(key),
-  ),
-);
+const mint = (alg, signingKey) =>
+  Promise.all(
+    Array.from({ length: USERS }, (_, i) =>
+      new SignJWT({ sub: `user-${i}`, scope: 'orders:read' }).setProtectedHeader({ alg }).setIssuer('https://idp.example').setAudience('orders-api').setExpirationTime(exp).sign(signingKey),
+    ),
+  );
+const hs256 = await mint('HS256', key);
+/** The stacks: each app's users' tokens. */
+const APPS = { 'express-jose': hs256, 'fastify-jsonwebtoken': hs256, 'node-jose-rs256': await mint('RS256', rsa.privateKey) };
+let tokens = hs256;
 
 /** CPU time (user + system) a process has used, in microseconds, from /proc/<pid>/stat. */
 function cpuMicros(pid) {
@@ -89,11 +99,11 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 /** Interleaved rounds over every configuration at one connection count: its rows and their comparison. */
-async function measureAt(servers, connections) {
+async function measureAt(servers, connections, rounds) {
   for (const server of servers) await load(server, 2, connections); // warm-up
   const runs = new Map(servers.map((s) => [s.name, []]));
   const loads = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
+  for (let round = 0; round < rounds; round += 1) {
     for (const server of servers) {
       const run = await load(server, SECONDS, connections);
       if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200')) throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
@@ -127,17 +137,29 @@ async function measureAt(servers, connections) {
   return { connections, loadAverage: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, rows, comparison };
 }
 
-const servers = [];
-for (const [name, config] of Object.entries(CONFIGS)) servers.push(await start(name, config));
-try {
-  const byConnections = [];
-  for (const connections of CONNECTION_COUNTS) byConnections.push(await measureAt(servers, connections));
-  const [main] = byConnections;
-  mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(
-    join(here, 'results/http-overhead.json'),
-    JSON.stringify({ node: process.version, cores: availableParallelism(), rounds: ROUNDS, seconds: SECONDS, users: USERS, lean: LEAN, ...main, byConnections }, null, 2),
-  );
-} finally {
-  for (const { child } of servers) child.kill('SIGTERM');
+/** Every configuration of one stack, each in its own process, measured at each connection count. */
+async function measureApp(app, connectionCounts, rounds) {
+  tokens = APPS[app];
+  const servers = [];
+  try {
+    for (const [name, config] of Object.entries(CONFIGS)) servers.push(await start(name, config, app));
+    const byConnections = [];
+    for (const connections of connectionCounts) {
+      console.log(`${app}, ${connections} connections`);
+      byConnections.push(await measureAt(servers, connections, rounds));
+    }
+    return byConnections;
+  } finally {
+    for (const { child } of servers) child.kill('SIGTERM');
+  }
 }
+
+const byConnections = await measureApp('express-jose', CONNECTION_COUNTS, ROUNDS);
+const otherApps = {};
+if (OTHER_ROUNDS > 0) for (const app of ['fastify-jsonwebtoken', 'node-jose-rs256']) [otherApps[app]] = await measureApp(app, [8], OTHER_ROUNDS);
+const [main] = byConnections;
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(
+  join(here, 'results/http-overhead.json'),
+  JSON.stringify({ node: process.version, cores: availableParallelism(), rounds: ROUNDS, otherRounds: OTHER_ROUNDS, seconds: SECONDS, users: USERS, lean: LEAN, ...main, byConnections, otherApps }, null, 2),
+);
