@@ -90,7 +90,10 @@ function finish(host: PipelineHost, recorded: RecordedOperation, added: AuditAtt
   if (raised.length > 0) added[ATTR_JWT_FINDINGS] = [...raised];
   if (host.settings.emitMetrics) host.findingCounter.count(raised, event.operation);
   const { detectors } = host;
-  if (detectors && isRevoked && fingerprint !== undefined) alert(host, recorded, detectors.revokedUsed(fingerprint, Date.now()), subjectOf(attributes));
+  if (detectors && isRevoked && fingerprint !== undefined) {
+    const firings = detectors.revokedUsed(fingerprint, Date.now());
+    if (firings.length > 0) alert(host, recorded, firings, subjectOf(attributes));
+  }
   return added;
 }
 
@@ -122,7 +125,8 @@ export function operationInsight(host: PipelineHost, recorded: RecordedOperation
   }
   const verified = (event.operation === 'verify' || event.operation === 'decrypt') && event.outcome === 'valid';
   if (host.detectors && (event.operation === 'verify' || event.operation === 'decrypt') && fingerprint !== undefined && !request?.presented(event.token)) {
-    alert(host, recorded, host.detectors.tokenUsed(fingerprint, undefined, Date.now()), subjectOf(attributes));
+    const firings = host.detectors.tokenUsed(fingerprint, undefined, Date.now());
+    if (firings.length > 0) alert(host, recorded, firings, subjectOf(attributes));
   }
   const check = verified ? revoked(host, event, fingerprint) : false;
   if (!(check instanceof Promise)) return finish(host, recorded, added, findings, check);

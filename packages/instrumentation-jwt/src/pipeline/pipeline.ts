@@ -46,8 +46,18 @@ class Operation implements OperationScope {
 
   /** The caller's context with this operation's span active: where its log record and nested work belong. */
   private get activeContext(): Context {
-    return this.span ? trace.setSpan(this.callerContext, this.span) : this.callerContext;
+    const { span } = this;
+    if (!span) return this.callerContext;
+    if (this.contextSpan !== span) {
+      this.spanContext = trace.setSpan(this.callerContext, span);
+      this.contextSpan = span;
+    }
+    return this.spanContext!;
   }
+
+  /** {@link activeContext}, made once per span. */
+  private spanContext: Context | undefined;
+  private contextSpan: Span | undefined;
 
   run<T>(fn: () => T): T {
     return context.with(this.nesting.enter(this.activeContext, this.notes), fn);
