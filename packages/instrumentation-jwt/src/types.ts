@@ -174,6 +174,9 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   scopePolicy?: Record<string, ScopeRequirement>;
   /** Misuse detectors and their thresholds. @default all enabled, thresholds in docs/detectors.md */
   detectors?: DetectorsConfig;
-  /** Share of log records of successful operations and requests kept (failures, findings and alerts always are). @default 1 */
+  /**
+   * Share of log records of successful operations and requests kept (failures, new findings and alerts always
+   * are; a token's own findings are kept on its first record and sampled on its later ones). @default 1
+   */
   logSampleRatio?: number;
 }

@@ -80,7 +80,17 @@ function combine(lists: ReadonlyArray<readonly Finding[]>): readonly Finding[] {
   return raised.length <= 1 ? (raised[0] ?? []) : mergeFindings(...raised);
 }
 
-function finish(host: PipelineHost, recorded: RecordedOperation, added: AuditAttributes, lists: Array<readonly Finding[]>, answer: RevocationAnswer): AuditAttributes {
+/** What the insight adds to an operation. */
+export interface Insight {
+  readonly attributes: AuditAttributes;
+  /**
+   * The operation's only findings are its token's, already on an earlier record: log sampling may then sample
+   * this record like a finding-free one (its findings are still on it, and counted).
+   */
+  readonly findingsCarriedBefore: boolean;
+}
+
+function finish(host: PipelineHost, recorded: RecordedOperation, added: AuditAttributes, lists: Array<readonly Finding[]>, tokenList: readonly Finding[] | undefined, answer: RevocationAnswer): Insight {
   const { event, attributes } = recorded;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
   const isRevoked = answer === true;
@@ -94,23 +104,26 @@ function finish(host: PipelineHost, recorded: RecordedOperation, added: AuditAtt
     const firings = detectors.revokedUsed(fingerprint, Date.now());
     if (firings.length > 0) alert(host, recorded, firings, subjectOf(attributes));
   }
-  return added;
+  const findingsCarriedBefore = raised === tokenList && host.settings.findingCache.carriedBefore(raised);
+  return { attributes: added, findingsCarriedBefore };
 }
 
 /**
  * What the insight adds to the operation's redacted attributes (findings, key fingerprint, lifecycle, revocation
- * check), as a new set: the redacted attributes are not changed. A promise when a configured `isRevoked`
+ * check), as a new set: the redacted attributes are not changed; and whether its findings were carried before. A promise when a configured `isRevoked`
  * answered with one: the caller delivers the record once it settles (the application has its verify result already).
  */
-export function operationInsight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): AuditAttributes | Promise<AuditAttributes> {
+export function operationInsight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Insight | Promise<Insight> {
   const { event, attributes } = recorded;
   const { insight, findingCache } = host.settings;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
   let added: AuditAttributes = {};
   // Each list is in vocabulary order already; finish() combines them.
   const findings: Array<readonly Finding[]> = [];
+  let tokenList: readonly Finding[] | undefined;
   if (event.header !== undefined || event.claims !== undefined) {
-    findings.push(findingCache.tokenFindings(fingerprint, event), timeFindings(event.claims, insight.findings));
+    tokenList = findingCache.tokenFindings(fingerprint, event);
+    findings.push(tokenList, timeFindings(event.claims, insight.findings));
   }
   if (event.key !== undefined) {
     const key = findingCache.keyInsight(event.key, event.header?.alg);
@@ -129,6 +142,6 @@ export function operationInsight(host: PipelineHost, recorded: RecordedOperation
     if (firings.length > 0) alert(host, recorded, firings, subjectOf(attributes));
   }
   const check = verified ? revoked(host, event, fingerprint) : false;
-  if (!(check instanceof Promise)) return finish(host, recorded, added, findings, check);
-  return check.then((answer) => finish(host, recorded, added, findings, answer));
+  if (!(check instanceof Promise)) return finish(host, recorded, added, findings, tokenList, check);
+  return check.then((answer) => finish(host, recorded, added, findings, tokenList, answer));
 }

@@ -23,7 +23,7 @@ import type { RecordedOperation } from '../sinks/recorded-operation';
 import { enrichServerSpan } from '../sinks/server-span-sink';
 import { endOperationSpan, startOperationSpan } from '../sinks/span-sink';
 import { emitSampledOperationLogRecord, insight, withInsight } from './operation-delivery';
-import type { AuditAttributes } from '../policy/redaction';
+import type { Insight } from './operation-insight';
 
 class Operation implements OperationScope {
   private ended = false;
@@ -104,7 +104,7 @@ class Operation implements OperationScope {
       // An asynchronous revocation check: the request has the operation already (what it reads of it is redacted
       // before the check); the operation's own records wait for the answer.
       this.attach(redacted, false);
-      const deliver = (more: AuditAttributes | undefined) => fenced(diag, 'delivering the operation', () => this.deliver(withInsight(redacted, more), true));
+      const deliver = (more: Insight | undefined) => fenced(diag, 'delivering the operation', () => this.deliver(withInsight(redacted, more), true));
       added.then(deliver, (error: unknown) => {
         diag.error('internal error in the revocation check', error);
         deliver(undefined);
