@@ -50,19 +50,17 @@ function isWellFormedValue(value: AttributeValue | undefined): boolean {
 
 /**
  * A copy of the attributes as any UTF-8 encoder on the way will deliver them (lone surrogates replaced), so the
- * record exported is the record hashed; made in one pass, a plain copy in the usual case where nothing needs replacing.
+ * record exported is the record hashed; a plain copy in the usual case where nothing needs replacing.
  */
 function wellFormedCopy(attributes: AuditAttributes): AuditAttributes {
-  const copy: AuditAttributes = {};
+  let plain = true;
   for (const key in attributes) {
-    const value = attributes[key]!;
-    if (!isWellFormed(key) || !isWellFormedValue(value)) return replacedCopy(attributes);
-    copy[key] = value;
+    if (!isWellFormed(key) || !isWellFormedValue(attributes[key])) {
+      plain = false;
+      break;
+    }
   }
-  return copy;
-}
-
-function replacedCopy(attributes: AuditAttributes): AuditAttributes {
+  if (plain) return { ...attributes };
   const copy: AuditAttributes = {};
   for (const key of Object.keys(attributes)) copy[wellFormed(key)] = wellFormedValue(attributes[key]!);
   return copy;
