@@ -24,11 +24,30 @@ const render = {
       ['Library', 'alg', 'Workload', 'Bare', 'Instrumented', 'Server span only', 'Hand-written', 'SDK floor', 'Instrumented / bare', 'Instrumented / hand-written', 'SDK floor / bare', 'Instrumented / SDK floor'],
       rows.map((r) => [r.library, r.alg, r.workload, r.bare, r.instrumented, r.serverSpanOnly, r.handWritten, r.sdkFloor, r['instrumented/bare'], r['instrumented/handWritten'], r['sdkFloor/bare'], r['instrumented/sdkFloor']]),
     ),
-  http: ({ node, rounds, seconds, connections, users, rows, comparison }) =>
-    `${node}, ${rounds} interleaved rounds of ${seconds} s per configuration, ${connections} connections, ${users} users' tokens in turn.\n\n` +
-    table(['Configuration', 'Requests', 'req/s (median round)', 'App CPU µs / request', 'p50 ms', 'p99 ms'], rows.map((r) => [r.name, r.requests, r.rps, r['app CPU µs/request'], r.p50, r.p99])) +
-    '\n\n' +
-    table(['Comparison', 'Value'], Object.entries(comparison)),
+  http: ({ node, rounds, otherRounds, seconds, connections, users, rows, comparison, loadAverage, byConnections = [], otherApps = {}, lean }) => {
+    const rowsTable = (list) => table(['Configuration', 'Requests', 'req/s (median round)', 'App CPU µs / request', 'p50 ms', 'p99 ms'], list.map((r) => [r.name, r.requests, r.rps, r['app CPU µs/request'], r.p50, r.p99]));
+    const load = (l) => (l ? `load average ${l.min}–${l.max} (median ${l.median})` : 'load average not recorded');
+    const key = (c) => [c['tokentrail+http / http requests per CPU-second'], c['floor+http / http requests per CPU-second'], c['lean tokentrail+http / http requests per CPU-second'], c['http added CPU µs/request'], c['tokentrail added CPU µs/request'], c['tokentrail added / http added'], c['added p50 ms (tokentrail)']];
+    const keyHeader = ['tokentrail+http / http per CPU-s', 'floor+http / http per CPU-s', 'lean / http per CPU-s', 'http added µs', 'tokentrail added µs', 'tokentrail added / http added', 'added p50 ms'];
+    let text =
+      `${node}, express 5 + jose HS256, ${rounds} interleaved rounds of ${seconds} s per configuration, ${connections} connections, ${users} users' tokens in turn; ${load(loadAverage)} on 2 cores. Lean: \`${JSON.stringify(lean)}\`.\n\n` +
+      rowsTable(rows) + '\n\n' + table(['Comparison', 'Value'], Object.entries(comparison));
+    if (byConnections.length > 1) {
+      text += '\n\nexpress 5 + jose HS256 by connection count (each count its own interleaved rounds):\n\n' +
+        table(['Connections', ...keyHeader, 'load average (median)'], byConnections.map((b) => [b.connections, ...key(b.comparison), b.loadAverage?.median ?? '-'])) + '\n\n' +
+        byConnections.map((b) => `${b.connections} connections:\n\n${rowsTable(b.rows)}`).join('\n\n');
+    }
+    const apps = Object.entries(otherApps);
+    if (apps.length > 0) {
+      text += `\n\nOther stacks, 8 connections, ${otherRounds} interleaved rounds each:\n\n` +
+        table(['Stack', ...keyHeader, 'load average (median)'], apps.map(([app, b]) => [app, ...key(b.comparison), b.loadAverage?.median ?? '-'])) + '\n\n' +
+        apps.map(([app, b]) => `${app}:\n\n${rowsTable(b.rows)}`).join('\n\n');
+    }
+    return text;
+  },
+  sdkObjects: ({ node, rounds, count, rows }) =>
+    `${node}, ${rounds} interleaved rounds of ${count.toLocaleString('en-US')} objects, median CPU µs per object, batch processors into exporters that discard.\n\n` +
+    table(['SDK object', 'CPU µs'], rows.map((r) => [r.object, r['CPU µs']])),
   memory: ({ node, rows }) =>
     `${node}.\n\n${table(['Run', 'Tokens', 'Seconds', 'Heap before (MiB)', 'Heap after (MiB)', 'Retained (MiB)'], rows.map((r) => [r.label, r.tokens, r.seconds, r.heapBeforeMiB, r.heapAfterMiB, r.retainedMiB]))}`,
   faults: ({ node, rounds, perRound, concurrency, results }) =>
@@ -60,7 +79,7 @@ const render = {
     table(['Records', 'Wall time (s)', 'CPU time (s)', 'Records per CPU-second', 'Peak RSS, all threads (MiB)', 'Limit (MiB)', 'HTML (KiB)'], [[r.records, r.wallSeconds, r.cpuSeconds, r.recordsPerCpuSecond, r.peakRssMiB, r.limitMiB, r.htmlKiB]]) +
     `\n\nVerdict: **${r.verdict.split(":")[0]}** (every record chained to the one before it, every checkpoint checked).`,
 };
-const files = { hostile: 'hostile-input.json', reportSize: 'report-size.json', auditRecord: 'audit-record.json', verify: 'verify-overhead.json', http: 'http-overhead.json', memory: 'memory.json', faults: 'fault-latency.json', detectors: 'detectors-memory.json' };
+const files = { sdkObjects: 'sdk-objects.json', hostile: 'hostile-input.json', reportSize: 'report-size.json', auditRecord: 'audit-record.json', verify: 'verify-overhead.json', http: 'http-overhead.json', memory: 'memory.json', faults: 'fault-latency.json', detectors: 'detectors-memory.json' };
 
 let doc = readFileSync(docPath, 'utf8');
 for (const [name, file] of Object.entries(files)) {

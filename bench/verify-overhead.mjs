@@ -42,11 +42,16 @@ for (const alg of ['HS256', 'RS256']) {
 const tracer = trace.getTracer('hand-written');
 const logger = logs.getLogger('sdk-floor');
 const histogram = metrics.getMeter('sdk-floor').createHistogram('jwt.operation.duration', { unit: 's' });
+// What the default configuration writes for one of these verifies (outside any request): the span's and the
+// record's attributes, and the record's trail attributes.
 const FLOOR_ATTRIBUTES = {
-  'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256', 'jwt.header.typ': 'JWT',
+  'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256',
   'jwt.token.fingerprint': '0123456789abcdef0123456789abcdef', 'jwt.claims.iss': 'https://idp.example', 'jwt.claims.aud': ['api'],
   'jwt.claims.exp': 1, 'enduser.pseudo.id': '0123456789abcdef0123456789abcdef', 'user.roles': ['reader'],
+  'jwt.key.fingerprint': '0123456789abcdef0123456789abcdef', 'jwt.findings': ['missing_jti'],
 };
+const TRAIL = { 'jwt.audit.stream': '0123456789abcdef0123456789abcdef', 'jwt.audit.chain': '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' };
+let floorSeq = 0;
 const FLOOR_DIMENSIONS = { 'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256' };
 function sdkFloor(verify) {
   return (token) => {
@@ -55,7 +60,11 @@ function sdkFloor(verify) {
     const finish = () => {
       span.setAttributes(FLOOR_ATTRIBUTES);
       span.end();
-      logger.emit({ eventName: 'jwt.verify', attributes: { ...FLOOR_ATTRIBUTES, 'jwt.audit.seq': 1 }, context: trace.setSpan(context.active(), span) });
+      floorSeq += 1;
+      logger.emit({
+        eventName: 'jwt.verify', severityNumber: 9, severityText: 'INFO', timestamp: Date.now(),
+        attributes: { ...FLOOR_ATTRIBUTES, ...TRAIL, 'jwt.audit.seq': floorSeq }, context: trace.setSpan(context.active(), span),
+      });
       histogram.record((performance.now() - started) / 1000, FLOOR_DIMENSIONS);
     };
     let result;

@@ -23,7 +23,7 @@ describe('a trail exported by a real service', () => {
   const keys = signingKeys();
   const runs = {};
   before(async () => {
-    for (const protocol of ['http/protobuf', 'http/json']) runs[protocol] = await recordTrail({ protocol, privatePem: keys.privatePem, requests: 12, interval: 5 });
+    for (const protocol of ['http/protobuf', 'http/json']) runs[protocol] = await recordTrail({ protocol, privatePem: keys.privatePem, requests: 16, interval: 5 });
   });
 
   for (const protocol of ['http/protobuf', 'http/json']) {

@@ -124,6 +124,8 @@ server.close();
 const records = () => telemetry.logRecords();
 const spans = () => telemetry.spans();
 const named = (event) => records().filter((r) => r.eventName === event);
+// The documented query for verifies: their own jwt.verify records and the jwt.request records that carry one.
+const verifies = () => records().filter((r) => (r.eventName === 'jwt.verify' || r.eventName === 'jwt.request') && r.attributes['jwt.operation'] === 'verify');
 const timeOf = (record) => record.hrTime[0] * 1000 + record.hrTime[1] / 1e6;
 const has = (attributes, key, value) => (Array.isArray(attributes[key]) ? attributes[key].includes(value) : attributes[key] === value);
 const fp = (token) => pseudonym(token);
@@ -174,7 +176,7 @@ test('5. which tokens were revoked, when, why and by whom', () => {
 
 test('6. was a revoked token used, and accepted, afterwards', () => {
   const revokedAt = timeOf(named('jwt.revoke')[0]);
-  const accepted = named('jwt.verify').filter((r) => has(r.attributes, 'jwt.findings', 'revoked_token_accepted'));
+  const accepted = verifies().filter((r) => has(r.attributes, 'jwt.findings', 'revoked_token_accepted'));
   assert.deepEqual(sorted(accepted.map((r) => r.attributes['jwt.token.fingerprint'])), [fp(aliceOld)]);
   assert.ok(accepted.every((r) => timeOf(r) >= revokedAt));
   assert.ok(named('jwt.alert').some((r) => r.attributes['jwt.alert.name'] === 'revoked_token_used' && r.attributes['jwt.token.fingerprint'] === fp(aliceOld)));
@@ -204,7 +206,7 @@ test('9. is one token being used from many places', () => {
 });
 
 test('10. which tokens in use are long-lived, lack exp or jti, or rely on weak algorithms or keys', async () => {
-  const inUse = named('jwt.verify').filter((r) => r.attributes['jwt.validation.outcome'] === 'valid');
+  const inUse = verifies().filter((r) => r.attributes['jwt.validation.outcome'] === 'valid');
   const flagged = (finding) => sorted(inUse.filter((r) => has(r.attributes, 'jwt.findings', finding)).map((r) => r.attributes['jwt.token.fingerprint']));
   assert.deepEqual(flagged('lifetime_too_long'), [fp(longLived)]);
   assert.deepEqual(flagged('missing_jti'), [fp(longLived)]);
@@ -217,7 +219,7 @@ test('10. which tokens in use are long-lived, lack exp or jti, or rely on weak a
   assert.equal(counted('alg_none'), 1, 'the unsecured token');
   assert.equal(counted('rsa_key_small'), 1, 'the legacy RSA key');
   assert.equal(counted('alg_unexpected'), 2, 'alg none and RS256 where the policy expects HS256');
-  const refused = (finding) => sorted(named('jwt.verify').filter((r) => has(r.attributes, 'jwt.findings', finding)).map((r) => r.attributes['jwt.token.fingerprint']));
+  const refused = (finding) => sorted(verifies().filter((r) => has(r.attributes, 'jwt.findings', finding)).map((r) => r.attributes['jwt.token.fingerprint']));
   assert.deepEqual(refused('alg_none'), [fp(unsecuredToken)]);
   assert.deepEqual(refused('rsa_key_small'), [fp(legacy)]);
   assert.deepEqual(refused('alg_unexpected'), sorted([fp(unsecuredToken), fp(legacy)]));
@@ -262,14 +264,14 @@ test('12. what one user did across services and across token refreshes', () => {
 test('13. when was each signing key last used, and is the old one still in use', () => {
   const lastUse = new Map();
   const rotation = ['k-2026-10', 'k-2026-11'];
-  for (const r of [...named('jwt.sign'), ...named('jwt.verify')].filter((r) => rotation.includes(r.attributes['jwt.header.kid']))) {
+  for (const r of [...named('jwt.sign'), ...verifies()].filter((r) => rotation.includes(r.attributes['jwt.header.kid']))) {
     const key = r.attributes['jwt.key.fingerprint'];
     if (key !== undefined) lastUse.set(key, Math.max(lastUse.get(key) ?? 0, timeOf(r)));
   }
   const [oldKey, newKey] = ['k-2026-10', 'k-2026-11'].map((kid) => named('jwt.sign').find((r) => r.attributes['jwt.header.kid'] === kid).attributes['jwt.key.fingerprint']);
   assert.notEqual(oldKey, newKey, 'rotation shows as a new key fingerprint');
   assert.deepEqual(sorted(lastUse.keys()), sorted([oldKey, newKey]));
-  const oldStillVerified = named('jwt.verify').filter((r) => r.attributes['jwt.key.fingerprint'] === oldKey && timeOf(r) > T2);
+  const oldStillVerified = verifies().filter((r) => r.attributes['jwt.key.fingerprint'] === oldKey && timeOf(r) > T2);
   assert.ok(oldStillVerified.length > 0, 'tokens signed with the old key are still accepted after the new one was introduced');
 });
 

@@ -1,7 +1,7 @@
 /**
  * Volume control with the real jose and jsonwebtoken and the real SDK: successful operations' log records are
- * sampled and carry their weight; failures and records with findings are always kept; metrics are never
- * sampled; jwt.audit.seq over the emitted records has no gap.
+ * sampled and carry their weight; failures and records with new findings are always kept (a token's own
+ * findings on its first record); metrics are never sampled; jwt.audit.seq over the emitted records has no gap.
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
@@ -47,7 +47,7 @@ async function durationCount(library) {
 }
 
 for (const [library, l] of Object.entries(libraries)) {
-  test(`${library}: successes sampled at ${RATIO} with weight ${1 / RATIO}; failures and findings all kept; metrics complete; seq gap-free`, async () => {
+  test(`${library}: successes sampled at ${RATIO} with weight ${1 / RATIO}; failures all kept, a token's findings on its first record; metrics complete; seq gap-free`, async () => {
     const claims = { sub: PERSONAL.sub, iss: ISS, aud: 'orders-api', iat: nowSeconds(), exp: nowSeconds() + 600, jti: randomUUID() };
     const token = await l.sign(claims, secret);
     const forged = await l.sign(claims, wrongSecret);
@@ -68,8 +68,14 @@ for (const [library, l] of Object.entries(libraries)) {
     const reconstructed = sound.reduce((sum, r) => sum + r.attributes['jwt.sampling.weight'], 0);
     assert.ok(Math.abs(reconstructed - RUNS) <= 45 * (1 / RATIO), `the weights reconstruct ${reconstructed} of ${RUNS}`);
     assert.equal(failed.length, 50, 'every failure kept');
-    assert.equal(withFindings.length, 50, 'every record with a finding kept');
-    for (const r of [...failed, ...withFindings]) assert.equal(r.attributes['jwt.sampling.weight'], undefined, 'kept unsampled: weight 1');
+    for (const r of failed) assert.equal(r.attributes['jwt.sampling.weight'], undefined, 'kept unsampled: weight 1');
+    // The token's own finding (aud_not_checked) is kept on its first record; its later records are sampled.
+    const seqOf = (r) => r.attributes['jwt.audit.seq'];
+    const [first, ...later] = [...withFindings].sort((a, b) => seqOf(a) - seqOf(b));
+    assert.deepEqual(first.attributes['jwt.findings'], ['aud_not_checked']);
+    assert.equal(first.attributes['jwt.sampling.weight'], undefined, 'the first record of the token\'s findings is kept unsampled');
+    for (const r of later) assert.equal(r.attributes['jwt.sampling.weight'], 1 / RATIO, 'later records of the same findings are sampled');
+    assert.ok(later.length < 49, `${later.length} of 49 later records kept`);
     assert.equal(telemetry.spans().filter((s) => s.name === 'jwt.verify').length, RUNS + 100, 'spans are left to the SDK samplers');
     assert.equal((await durationCount(library)) - metricBefore, RUNS + 100, 'metrics are never sampled');
 
@@ -94,9 +100,14 @@ test('jwt.request records are sampled the same way: sound requests sampled, refu
     const requests = () => telemetry.logRecords().filter((r) => r.eventName === 'jwt.request');
     await eventually(() => requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'invalid').length === 20, 'the refused requests');
     const sound = requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'valid');
-    // Binomial(200, 0.25): mean 50, standard deviation 6.1.
-    assert.ok(sound.length >= 20 && sound.length <= 80, `${sound.length} of ${SOUND} sound requests kept`);
-    for (const r of sound) assert.equal(r.attributes['jwt.sampling.weight'], 1 / RATIO);
+    // Each record carries its request's verify: the first one with the token's findings is kept, the others sampled.
+    const unsampled = sound.filter((r) => r.attributes['jwt.sampling.weight'] === undefined);
+    assert.equal(unsampled.length, 1, 'only the first record of the token\'s findings is kept unsampled');
+    assert.ok(unsampled[0].attributes['jwt.findings'].length > 0);
+    const sampled = sound.filter((r) => r.attributes['jwt.sampling.weight'] !== undefined);
+    // Binomial(199, 0.25): mean 50, standard deviation 6.1.
+    assert.ok(sampled.length >= 20 && sampled.length <= 80, `${sampled.length} of ${SOUND - 1} sound requests kept`);
+    for (const r of sampled) assert.equal(r.attributes['jwt.sampling.weight'], 1 / RATIO);
     for (const r of requests().filter((r) => r.attributes['jwt.validation.outcome'] === 'invalid')) assert.equal(r.attributes['jwt.sampling.weight'], undefined);
   } finally {
     await server.close();

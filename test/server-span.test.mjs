@@ -1,6 +1,7 @@
 /**
- * A verify inside an HTTP request writes its outcome on the server span that instrumentation-http created,
- * and the jwt.verify span is that server span's child.
+ * A verify inside an HTTP request writes its outcome on the server span that instrumentation-http created; a
+ * successful verify of the request's token has no span of its own unless `requestVerifySpans` asks for one, a
+ * failed one has, and either is that server span's child.
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
@@ -14,7 +15,8 @@ import { LeakScanner } from './support/leak-scanner.mjs';
 
 const telemetry = setupTelemetry();
 new HttpInstrumentation();
-telemetry.addSpanProcessor(new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY }).spanProcessor());
+const instrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
+telemetry.addSpanProcessor(instrumentation.spanProcessor());
 const require = createRequire(import.meta.url);
 const http = require('node:http');
 const jwt = require('jsonwebtoken');
@@ -49,7 +51,7 @@ test('valid token: outcome, pseudonymous user, roles and issuer on the server sp
   const token = jwt.sign({ ...PERSONAL, roles: ['reader'], iss: 'https://idp.example.test', exp: nowSeconds() + 60 }, secret);
   const { status, serverSpan, verifySpan } = await request(token);
   assert.equal(status, 200);
-  assert.equal(verifySpan.parentSpanContext.spanId, serverSpan.spanContext().spanId);
+  assert.equal(verifySpan, undefined, 'the verify is told by the server span and the jwt.request record');
   assert.equal(serverSpan.attributes['jwt.validation.outcome'], 'valid');
   assert.equal(serverSpan.attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
   assert.deepEqual(serverSpan.attributes['user.roles'], ['reader']);
@@ -57,10 +59,25 @@ test('valid token: outcome, pseudonymous user, roles and issuer on the server sp
   assert.equal(serverSpan.attributes['jwt.validation.reason'], undefined);
 });
 
+test('requestVerifySpans: the successful verify also has its jwt.verify span, a child of the server span', async () => {
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, requestVerifySpans: true });
+  try {
+    const token = jwt.sign({ ...PERSONAL, iss: 'https://idp.example.test', exp: nowSeconds() + 60 }, secret);
+    const { status, serverSpan, verifySpan } = await request(token);
+    assert.equal(status, 200);
+    assert.equal(verifySpan.parentSpanContext.spanId, serverSpan.spanContext().spanId);
+    assert.equal(verifySpan.attributes['jwt.validation.outcome'], 'valid');
+  } finally {
+    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+  }
+});
+
 test('expired token: invalid with its reason on the server span, and no token in any span', async () => {
   const token = jwt.sign({ ...PERSONAL, iss: 'https://idp.example.test', exp: nowSeconds() - 60 }, secret);
-  const { status, serverSpan } = await request(token);
+  const { status, serverSpan, verifySpan } = await request(token);
   assert.equal(status, 401);
+  assert.equal(verifySpan.parentSpanContext.spanId, serverSpan.spanContext().spanId, 'a failed verify has its span');
+  assert.equal(verifySpan.attributes['jwt.validation.reason'], 'expired');
   assert.equal(serverSpan.attributes['jwt.validation.outcome'], 'invalid');
   assert.equal(serverSpan.attributes['jwt.validation.reason'], 'expired');
   const leaks = new LeakScanner();

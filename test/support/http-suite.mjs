@@ -50,13 +50,20 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
       serverSpan = telemetry.spans().find((s) => s.kind === SpanKind.SERVER);
       if (!serverSpan) await new Promise((r) => setTimeout(r, 5));
     }
-    const record = telemetry.logRecords().find((r) => r.eventName === 'jwt.request');
-    return { status: response.status, serverSpan, record, spans: telemetry.spans() };
+    const records = telemetry.logRecords();
+    const record = records.find((r) => r.eventName === 'jwt.request');
+    return { status: response.status, serverSpan, record, records, spans: telemetry.spans() };
   }
 
   const JWT_KEYS = ['jwt.validation.outcome', 'jwt.validation.reason', 'jwt.authz.outcome', 'jwt.findings', 'enduser.pseudo.id', 'jwt.token.fingerprint'];
+  // The request's own findings; the token's (missing_jti, …) come with the verify the request carries.
+  const REQUEST_FINDINGS = ['unverified_bearer', 'scope_insufficient', 'scope_denied_despite_grant'];
   function jwtAttributes(attributes) {
-    return Object.fromEntries(JWT_KEYS.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
+    const picked = Object.fromEntries(JWT_KEYS.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
+    const findings = picked['jwt.findings']?.filter((f) => REQUEST_FINDINGS.includes(f));
+    if (findings?.length) picked['jwt.findings'] = findings;
+    else delete picked['jwt.findings'];
+    return picked;
   }
 
   const mode = withInstrumentationHttp ? 'with instrumentation-http' : 'without instrumentation-http';
@@ -69,7 +76,7 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
         });
         after(() => app.close());
 
-        function assertOutcome({ status, serverSpan, record, spans }, expectedStatus, expected) {
+        function assertOutcome({ status, serverSpan, record, records, spans }, expectedStatus, expected) {
           assert.equal(status, expectedStatus);
           if (Object.keys(expected).length === 0) {
             assert.equal(record, undefined, 'no jwt.request record without a token');
@@ -85,6 +92,11 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
           assert.equal(record.attributes['http.response.status_code'], expectedStatus);
           assert.equal(record.attributes['http.request.method'], 'GET');
           assert.equal(record.spanContext.spanId, serverSpan.spanContext().spanId, 'the record points at the server span');
+          // A request that verified its token once has one audit record: its jwt.request carries the verify.
+          const verified = expected['jwt.validation.outcome'] !== 'unverified';
+          assert.equal(record.attributes['jwt.operation'], verified ? 'verify' : undefined, 'the jwt.request record carries the verify');
+          assert.deepEqual(record.attributes['jwt.findings'] ?? [], serverSpan.attributes['jwt.findings'] ?? [], 'the server span has the same findings');
+          assert.equal(records.filter((r) => r.eventName === 'jwt.verify').length, 0, 'no jwt.verify record of its own');
           for (const child of spans.filter((s) => s.name.startsWith('jwt.'))) {
             assert.equal(child.parentSpanContext?.spanId, serverSpan.spanContext().spanId, `${child.name} is a child of the server span`);
           }

@@ -33,6 +33,7 @@ export interface Settings {
   /** Which proxies' X-Forwarded-For is believed for `client.address` and the detectors. */
   readonly trustedProxies: TrustedProxies;
   readonly emitSpans: boolean;
+  readonly requestVerifySpans: boolean;
   readonly emitLogRecords: boolean;
   readonly emitMetrics: boolean;
   readonly enrichServerSpan: boolean;
@@ -172,6 +173,7 @@ export function resolveSettings(
     credentialSources: credentialSources(config),
     trustedProxies: resolveTrustedProxies(config.trustedProxies, (expected, got) => configError('trustedProxies', expected, got)),
     emitSpans: flag(config, 'emitSpans', true),
+    requestVerifySpans: flag(config, 'requestVerifySpans', false),
     emitLogRecords: flag(config, 'emitLogRecords', true),
     emitMetrics: flag(config, 'emitMetrics', true),
     enrichServerSpan: flag(config, 'enrichServerSpan', true),

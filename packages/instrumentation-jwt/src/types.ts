@@ -136,8 +136,18 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
    * @default the `TOKENTRAIL_PSEUDONYM_KEY` environment variable, else a random per-process key (with a warning)
    */
   pseudonymKey?: string | Uint8Array;
-  /** Create a `jwt.<operation>` span for each operation. @default true */
+  /**
+   * Create `jwt.<operation>` spans: one for each operation outside HTTP requests, and inside a request for every
+   * operation except the successful verify of the request's own token, whose facts are on the server span
+   * (see `requestVerifySpans`). @default true
+   */
   emitSpans?: boolean;
+  /**
+   * Also create a `jwt.verify` (`jwt.decrypt`) span for the successful verify of the token an HTTP request
+   * presented, beside the facts on the server span. A failed one always has its span, and so does every verify
+   * when a `verifyHook` is set. @default false
+   */
+  requestVerifySpans?: boolean;
   /** Emit a `jwt.<operation>` log record for each operation through the Logs API. @default true */
   emitLogRecords?: boolean;
   /** Record tokentrail's metrics: the `jwt.operation.duration` histogram and the `jwt.findings` and `jwt.alerts` counters. @default true */
@@ -177,6 +187,9 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   scopePolicy?: Record<string, ScopeRequirement>;
   /** Misuse detectors and their thresholds. @default all enabled, thresholds in docs/detectors.md */
   detectors?: DetectorsConfig;
-  /** Share of log records of successful operations and requests kept (failures, findings and alerts always are). @default 1 */
+  /**
+   * Share of log records of successful operations and requests kept (failures, new findings and alerts always
+   * are; a token's own findings are kept on its first record and sampled on its later ones). @default 1
+   */
   logSampleRatio?: number;
 }

@@ -90,7 +90,7 @@ export const ENV_VARIABLES = {
   TOKENTRAIL_EMIT_METRICS: '`false` to stop every tokentrail metric: the jwt.operation.duration histogram and the jwt.findings and jwt.alerts counters (findings and alerts stay on spans and log records).',
   TOKENTRAIL_AUDIT_SIGNING_KEY: 'Ed25519 private key (PKCS#8 PEM or private JWK JSON) that signs audit checkpoints; read by the instrumentation itself.',
   TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: 'An audit trail checkpoint after every this many audit records (default 1000; 0: only at shutdown); read by the instrumentation itself.',
-  TOKENTRAIL_LOG_SAMPLE_RATIO: 'Share of successful, finding-free audit log records kept, above 0 and at most 1 (default 1); failures, findings and alerts are always kept.',
+  TOKENTRAIL_LOG_SAMPLE_RATIO: 'Share of successful, finding-free audit log records kept, above 0 and at most 1 (default 1); failures, new findings and alerts are always kept (the findings of a token on its first record).',
   TOKENTRAIL_MAX_TOKEN_LIFETIME: 'Longest acceptable token lifetime in seconds before the finding `lifetime_too_long` (default 86400).',
   TOKENTRAIL_EXPECTED_ALGORITHMS: 'Comma-separated algorithms this deployment uses, e.g. `RS256,ES256`; any other `alg` raises `alg_unexpected`.',
   TOKENTRAIL_DETECTORS: '`false` to turn the misuse detectors off.',

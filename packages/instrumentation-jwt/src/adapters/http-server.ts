@@ -1,19 +1,19 @@
 /**
  * node:http and node:https servers, observed through diagnostics_channel (no patching, so it does not fight
- * instrumentation-http): `http.server.request.start` fires before the handler runs, `http.server.response.finish`
- * when the response is done. Only requests that carry a credential are recorded.
+ * instrumentation-http): `http.server.request.start` fires before the handler runs, and the response's 'close'
+ * ends the audit. Only requests that carry a credential are recorded.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestEnd, RequestStart } from '../events/request-event';
-import type { AuditRecorder, RequestScope } from './contract';
+import type { AuditRecorder } from './contract';
 import { credentialsOf, type CredentialSources } from './http-credentials';
 import { clientAddress, type TrustedProxies } from '../policy/trusted-proxies';
 import { collectEmbeddedTokens } from '../jwt/embedded-tokens';
 
 const REQUEST_START = 'http.server.request.start';
-const RESPONSE_FINISH = 'http.server.response.finish';
 
 interface ServerMessage {
   readonly request: IncomingMessage & { route?: { path?: unknown } };
@@ -57,6 +57,17 @@ function embeddedTokensOf(request: IncomingMessage): readonly string[] {
 const found = new Set<string>();
 const NONE: readonly string[] = [];
 
+/** Each connection's local port: Node asks the operating system for it on every read (a system call, about 1 µs). */
+const localPorts = new WeakMap<Socket, number | undefined>();
+
+function localPortOf(socket: Socket): number | undefined {
+  if (localPorts.has(socket)) return localPorts.get(socket);
+  const port = socket.localPort;
+  // A socket not yet connected (or already closed) has none: asked again next time.
+  if (port !== undefined) localPorts.set(socket, port);
+  return port;
+}
+
 function describeStart(message: ServerMessage, settings: HttpServerSettings): RequestStart | undefined {
   const { request, server } = message;
   const credentials = credentialsOf(request.headers, request.url, settings.credentialSources);
@@ -72,7 +83,7 @@ function describeStart(message: ServerMessage, settings: HttpServerSettings): Re
     clientAddress: clientAddress(settings.trustedProxies, socket?.remoteAddress, request.headers['x-forwarded-for']),
     peerAddress: socket?.remoteAddress,
     peerPort: socket?.remotePort,
-    serverPort: socket?.localPort,
+    serverPort: socket && localPortOf(socket),
     userAgent: typeof userAgent === 'string' ? userAgent : undefined,
     credentials,
     embeddedTokens,
@@ -88,31 +99,17 @@ function describeEnd({ request, response }: ServerMessage, aborted: boolean): Re
 
 /** Starts observing every HTTP server in the process; returns the function that stops it. */
 export function observeHttpServers(recorder: AuditRecorder, settings: () => HttpServerSettings): () => void {
-  const scopes = new WeakMap<IncomingMessage, RequestScope>();
   const onStart = (data: unknown) => {
     const message = data as ServerMessage;
     const scope = recorder.beginRequest(() => describeStart(message, settings()));
     if (!scope) return;
-    scopes.set(message.request, scope);
-    // A connection that closes before the response finished still ends the audit. The listener is added once
-    // the request has been emitted, so that instrumentation-http (which binds the response to the request's
-    // context as it emits it) runs it in this request's context, ahead of its own 'close' listener that ends
-    // its server span: an aborted request's span is then scrubbed like any other.
-    process.nextTick(() => message.response.prependOnceListener('close', () => scope.end(() => describeEnd(message, true))));
-  };
-  const onFinish = (data: unknown) => {
-    const message = data as ServerMessage;
-    const scope = scopes.get(message.request);
-    if (!scope) return;
-    // Ended from the response's own 'close' (which follows 'finish'): instrumentation-http binds the response to
-    // the request's context, so the listener runs in this request's context even when requests are pipelined,
-    // and prepended, it runs before instrumentation-http ends its span.
-    message.response.prependOnceListener('close', () => scope.end(() => describeEnd(message, false)));
+    // The audit ends on the response's own 'close', which follows 'finish' for a finished response and comes
+    // alone when the connection closed first. The listener is added once the request has been emitted, so that
+    // instrumentation-http (which binds the response to the request's context as it emits it) runs it in this
+    // request's context even when requests are pipelined, and prepended, ahead of its own 'close' listener that
+    // ends its server span: every request's span, aborted or not, is then scrubbed.
+    process.nextTick(() => message.response.prependOnceListener('close', () => scope.end(() => describeEnd(message, !message.response.writableFinished))));
   };
   diagnosticsChannel.subscribe(REQUEST_START, onStart);
-  diagnosticsChannel.subscribe(RESPONSE_FINISH, onFinish);
-  return () => {
-    diagnosticsChannel.unsubscribe(REQUEST_START, onStart);
-    diagnosticsChannel.unsubscribe(RESPONSE_FINISH, onFinish);
-  };
+  return () => diagnosticsChannel.unsubscribe(REQUEST_START, onStart);
 }

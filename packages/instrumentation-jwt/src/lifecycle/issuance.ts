@@ -30,16 +30,18 @@ export function lifetimeOf(claims: JsonObject | undefined, issuedAtMs: number): 
   return Math.round(exp - from);
 }
 
-/** Adds the lifecycle attributes of a successful sign or encrypt. */
-export function issuanceAttributes(event: AuditEvent, attributes: AuditAttributes, authenticated: Authenticated | undefined): void {
+/** The lifecycle attributes of a successful sign or encrypt. */
+export function issuanceAttributes(event: AuditEvent, fingerprint: unknown, authenticated: Authenticated | undefined): AuditAttributes {
+  const attributes: AuditAttributes = {};
   const lifetime = lifetimeOf(event.claims, event.startTime);
   if (lifetime !== undefined) attributes[ATTR_JWT_TOKEN_LIFETIME] = lifetime;
   const sub = claim(event.claims, 'sub');
   const sameSubject = sub !== undefined && authenticated !== undefined && claim(authenticated.claims, 'sub') === sub;
-  if (sameSubject && authenticated.fingerprint !== undefined && authenticated.fingerprint !== attributes['jwt.token.fingerprint']) {
+  if (sameSubject && authenticated.fingerprint !== undefined && authenticated.fingerprint !== fingerprint) {
     attributes[ATTR_JWT_LIFECYCLE] = 'refreshed';
     attributes[ATTR_JWT_TOKEN_PREVIOUS_FINGERPRINT] = authenticated.fingerprint;
   } else {
     attributes[ATTR_JWT_LIFECYCLE] = 'issued';
   }
+  return attributes;
 }

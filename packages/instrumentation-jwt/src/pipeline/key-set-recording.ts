@@ -5,7 +5,7 @@
 import { context, type Context } from '@opentelemetry/api';
 import type { KeySetScope } from '../adapters/contract';
 import type { KeySetLookupEvent, KeySetLookupResult, KeySetLookupStart } from '../events/key-set-event';
-import { operationNotes } from './operation-notes';
+import type { Nesting } from './operation-notes';
 import type { RecordedRequest, RequestRecordings } from './request-recording';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { keySetAttributes, keySetLocation } from '../policy/key-set-attributes';
@@ -26,6 +26,7 @@ class KeySetLookup implements KeySetScope {
     private readonly rotations: KeyRotationTracker,
     private readonly start: KeySetLookupStart,
     requests: RequestRecordings,
+    private readonly nesting: Nesting,
   ) {
     this.request = requests.active();
   }
@@ -41,7 +42,7 @@ class KeySetLookup implements KeySetScope {
       if (event.failure) {
         // Inside a verify, the verify's reason is corrected; before any (a middleware fetching the key first),
         // the request's outcome is.
-        const notes = operationNotes(parent);
+        const notes = this.nesting.notes(parent);
         if (notes) notes.keySetFetchFailed ||= event.failure.reason === 'jwks_fetch_failed';
         else if (this.request) this.request.keySetFailure ??= event.failure.reason;
       }
@@ -67,13 +68,14 @@ export class KeySetRecording {
   constructor(
     private readonly host: PipelineHost,
     private readonly requests: RequestRecordings,
+    private readonly nesting: Nesting,
   ) {}
 
   begin(describe: () => KeySetLookupStart): KeySetScope | undefined {
     try {
       const { enabled, settings } = this.host;
       if (!enabled || !settings.keySets) return undefined;
-      return new KeySetLookup(this.host, this.rotations, describe(), this.requests);
+      return new KeySetLookup(this.host, this.rotations, describe(), this.requests, this.nesting);
     } catch (error) {
       this.host.diag.error('internal error starting a key-set lookup record; calling the library unrecorded', error);
       return undefined;

@@ -45,12 +45,6 @@ function alert(host: PipelineHost, recorded: RecordedOperation, firings: readonl
   }
 }
 
-function writeFindings(attributes: AuditAttributes, findings: readonly Finding[]): void {
-  if (findings.length === 0) return;
-  const existing = attributes[ATTR_JWT_FINDINGS];
-  attributes[ATTR_JWT_FINDINGS] = Array.isArray(existing) ? mergeFindings(existing as Finding[], findings) : [...findings];
-}
-
 /** The revocation check of an accepted token: its answer, or a promise of it (from an asynchronous `isRevoked`). */
 function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | undefined): RevocationAnswer | Promise<RevocationAnswer> {
   if (host.denylist.has(event.claims, fingerprint)) return true;
@@ -91,53 +85,68 @@ function combine(lists: ReadonlyArray<readonly Finding[]>): readonly Finding[] {
   return raised.length <= 1 ? (raised[0] ?? []) : mergeFindings(...raised);
 }
 
-function finish(host: PipelineHost, recorded: RecordedOperation, lists: Array<readonly Finding[]>, answer: RevocationAnswer): void {
+/** What the insight adds to an operation. */
+export interface Insight {
+  readonly attributes: AuditAttributes;
+  /**
+   * The operation's only findings are its token's, already on an earlier record: log sampling may then sample
+   * this record like a finding-free one (its findings are still on it, and counted).
+   */
+  readonly findingsCarriedBefore: boolean;
+}
+
+function finish(host: PipelineHost, recorded: RecordedOperation, added: AuditAttributes, lists: Array<readonly Finding[]>, tokenList: readonly Finding[] | undefined, answer: RevocationAnswer): Insight {
   const { event, attributes } = recorded;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
   const isRevoked = answer === true;
-  if (typeof answer === 'string') attributes[ATTR_JWT_REVOCATION_CHECK] = answer;
+  if (typeof answer === 'string') added[ATTR_JWT_REVOCATION_CHECK] = answer;
   if (isRevoked) lists.push(REVOKED);
   const raised = combine(lists);
-  writeFindings(attributes, raised);
+  if (raised.length > 0) added[ATTR_JWT_FINDINGS] = [...raised];
   if (host.settings.emitMetrics) host.findingCounter.count(raised, event.operation);
   const { detectors } = host;
-  if (!detectors) return;
-  const now = Date.now();
-  if (isRevoked && fingerprint !== undefined) alert(host, recorded, detectors.revokedUsed(fingerprint, now), subjectOf(attributes));
+  if (detectors && isRevoked && fingerprint !== undefined) {
+    const firings = detectors.revokedUsed(fingerprint, Date.now());
+    if (firings.length > 0) alert(host, recorded, firings, subjectOf(attributes));
+  }
+  const findingsCarriedBefore = raised === tokenList && host.settings.findingCache.carriedBefore(raised);
+  return { attributes: added, findingsCarriedBefore };
 }
 
 /**
- * Adds the insight to `recorded.attributes`. Returns a promise when a configured `isRevoked` answered with one:
- * the caller delivers the record once it settles (the application has its verify result already).
+ * What the insight adds to the operation's redacted attributes (findings, key fingerprint, lifecycle, revocation
+ * check), as a new set: the redacted attributes are not changed; and whether its findings were carried before. A promise when a configured `isRevoked`
+ * answered with one: the caller delivers the record once it settles (the application has its verify result already).
  */
-export function addInsight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Promise<void> | undefined {
+export function operationInsight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Insight | Promise<Insight> {
   const { event, attributes } = recorded;
   const { insight, findingCache } = host.settings;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
+  let added: AuditAttributes = {};
   // Each list is in vocabulary order already; finish() combines them.
   const findings: Array<readonly Finding[]> = [];
+  let tokenList: readonly Finding[] | undefined;
   if (event.header !== undefined || event.claims !== undefined) {
-    findings.push(findingCache.tokenFindings(fingerprint, event), timeFindings(event.claims, insight.findings));
+    tokenList = findingCache.tokenFindings(fingerprint, event);
+    findings.push(tokenList, timeFindings(event.claims, insight.findings));
   }
   if (event.key !== undefined) {
     const key = findingCache.keyInsight(event.key, event.header?.alg);
-    if (key?.fingerprint !== undefined) attributes[ATTR_JWT_KEY_FINGERPRINT] = key.fingerprint;
+    if (key?.fingerprint !== undefined) added[ATTR_JWT_KEY_FINGERPRINT] = key.fingerprint;
     if (key) findings.push(key.findings);
   }
   const issuedOk = (event.operation === 'sign' || event.operation === 'encrypt') && event.failure === undefined && event.token !== undefined;
   if (issuedOk) {
-    issuanceAttributes(event, attributes, request?.authenticated());
+    added = { ...added, ...issuanceAttributes(event, fingerprint, request?.authenticated()) };
     const subject = attributes[ATTR_ENDUSER_PSEUDO_ID];
     if (host.detectors && typeof subject === 'string') alert(host, recorded, host.detectors.issued(subject, Date.now()), { [ATTR_ENDUSER_PSEUDO_ID]: subject });
   }
   const verified = (event.operation === 'verify' || event.operation === 'decrypt') && event.outcome === 'valid';
   if (host.detectors && (event.operation === 'verify' || event.operation === 'decrypt') && fingerprint !== undefined && !request?.presented(event.token)) {
-    alert(host, recorded, host.detectors.tokenUsed(fingerprint, undefined, Date.now()), subjectOf(attributes));
+    const firings = host.detectors.tokenUsed(fingerprint, undefined, Date.now());
+    if (firings.length > 0) alert(host, recorded, firings, subjectOf(attributes));
   }
   const check = verified ? revoked(host, event, fingerprint) : false;
-  if (!(check instanceof Promise)) {
-    finish(host, recorded, findings, check);
-    return undefined;
-  }
-  return check.then((answer) => finish(host, recorded, findings, answer));
+  if (!(check instanceof Promise)) return finish(host, recorded, added, findings, tokenList, check);
+  return check.then((answer) => finish(host, recorded, added, findings, tokenList, answer));
 }

@@ -5,49 +5,36 @@
  * the {@link AuditEvent}, redacts it once, and hands the result to each enabled sink. Every step is fenced:
  * an internal error is reported through `diag` and never reaches the application.
  */
-import { context, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from '../events/audit-event';
 import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from '../adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
-import type { HeldOperation } from './held-secrets';
-import type { ClaimAction } from '../policy/claim-policy';
 import { metricDimensions } from '../policy/metric-dimensions';
 import { redact } from '../policy/redaction';
 import { KeySetRecording } from './key-set-recording';
 import type { KeySetLookupStart } from '../events/key-set-event';
-import { notedFailure, withNotes, type OperationNotes } from './operation-notes';
+import { Nesting, notedFailure, type OperationNotes } from './operation-notes';
 import type { RequestStart } from '../events/request-event';
 import { RequestRecordings, type RecordedRequest } from './request-recording';
 import type { Settings } from '../settings';
-import type { SpanSecretSource } from '../sinks/scrubbing-span-processor';
 import { recordDuration } from '../sinks/metric-sink';
 import type { RecordedOperation } from '../sinks/recorded-operation';
 import { enrichServerSpan } from '../sinks/server-span-sink';
 import { endOperationSpan, startOperationSpan } from '../sinks/span-sink';
-import { emitSampledOperationLogRecord, insight } from './operation-delivery';
-
-/**
- * How one pipeline tells that a library call is nested in an operation it records (jose's `jwtVerify` calls
- * `compactVerify`), so it is not recorded twice: an asynchronous operation marks its context, a synchronous one
- * (which does not enter a context) counts itself on the stack. Each pipeline has its own, so two
- * instrumentations each record every operation once.
- */
-class Nesting {
-  readonly key = createContextKey('tokentrail.jwt.operation');
-  syncDepth = 0;
-
-  inside(active: Context): boolean {
-    return this.syncDepth > 0 || active.getValue(this.key) !== undefined;
-  }
-}
+import { emitSampledOperationLogRecord, insight, withInsight } from './operation-delivery';
+import type { Insight } from './operation-insight';
+import type { HeldOperation } from './held-secrets';
+import type { ClaimAction } from '../policy/claim-policy';
+import type { SpanSecretSource } from '../sinks/scrubbing-span-processor';
 
 class Operation implements OperationScope, HeldOperation {
   private ended = false;
   /** What the library call gave, once described: held for the redacting diag while this operation is recorded. */
   heldResult: OperationResult | undefined;
   private readonly startedAt = performance.now();
-  private readonly span: Span | undefined;
+  /** Started with the operation outside requests; inside one, once the outcome says it tells something (see {@link wantsSpan}). */
+  private span: Span | undefined;
   private readonly notes: OperationNotes = {};
 
   constructor(
@@ -60,16 +47,26 @@ class Operation implements OperationScope, HeldOperation {
     private readonly nesting: Nesting,
     private readonly requests: RequestRecordings,
   ) {
-    this.span = settings.emitSpans ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
+    this.span = settings.emitSpans && request === undefined ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
   }
 
   /** The caller's context with this operation's span active: where its log record and nested work belong. */
   private get activeContext(): Context {
-    return this.span ? trace.setSpan(this.callerContext, this.span) : this.callerContext;
+    const { span } = this;
+    if (!span) return this.callerContext;
+    if (this.contextSpan !== span) {
+      this.spanContext = trace.setSpan(this.callerContext, span);
+      this.contextSpan = span;
+    }
+    return this.spanContext!;
   }
 
+  /** {@link activeContext}, made once per span. */
+  private spanContext: Context | undefined;
+  private contextSpan: Span | undefined;
+
   run<T>(fn: () => T): T {
-    return context.with(withNotes(this.activeContext.setValue(this.nesting.key, true), this.notes), fn);
+    return context.with(this.nesting.enter(this.activeContext, this.notes), fn);
   }
 
   runSync<T>(fn: () => T): T {
@@ -111,39 +108,67 @@ class Operation implements OperationScope, HeldOperation {
     });
     this.heldResult = result;
     // Without a description the outcome is unknown: end the span rather than record a guess.
-    const recorded = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
-    const pending = recorded && insight(this.host, recorded, this.request);
-    if (recorded) this.attach(recorded);
-    if (!pending) {
-      this.deliver(recorded);
+    const redacted = result && (this.record(result, duration) ?? this.record({ failure: result.failure }, duration));
+    if (!redacted) {
+      fenced(diag, 'ending the span', () => this.span?.end());
       return;
     }
-    // An asynchronous revocation check: the request has the operation already; its own records wait for the answer.
-    const deliver = () => {
-      const previous = this.host.held.hold(this);
-      fenced(diag, 'delivering the operation', () => this.deliver(recorded));
-      this.host.held.hold(previous);
-    };
-    pending.then(deliver, (error: unknown) => {
-      const previous = this.host.held.hold(this);
-      diag.error('internal error in the revocation check', error);
-      this.host.held.hold(previous);
-      deliver();
-    });
+    const added = insight(this.host, redacted, this.request);
+    if (added instanceof Promise) {
+      // An asynchronous revocation check: the request has the operation already (what it reads of it is redacted
+      // before the check); the operation's own records wait for the answer.
+      this.attach(redacted, false);
+      const deliver = (more: Insight | undefined) => {
+        const previous = this.host.held.hold(this);
+        fenced(diag, 'delivering the operation', () => this.deliver(withInsight(redacted, more), true));
+        this.host.held.hold(previous);
+      };
+      added.then(deliver, (error: unknown) => {
+        const previous = this.host.held.hold(this);
+        diag.error('internal error in the revocation check', error);
+        this.host.held.hold(previous);
+        deliver(undefined);
+      });
+      return;
+    }
+    const recorded = withInsight(redacted, added);
+    const carried = this.attach(recorded, true);
+    this.deliver(recorded, !carried);
   }
 
-  /** The token a request presented gets one outcome when the request ends; any other token's verify is copied as it happens. */
-  private attach(recorded: RecordedOperation): void {
-    const { settings, host } = this;
+  /**
+   * The token a request presented gets one outcome when the request ends; any other token's verify is copied as
+   * it happens. Returns true when the request carries the operation's audit record (its `jwt.request` record).
+   */
+  private attach(recorded: RecordedOperation, complete: boolean): boolean {
+    const { settings, host, request } = this;
     const { token } = recorded.event;
     if (token !== undefined) {
       // Whatever the request did with a token, no span of the request may carry it.
-      const serverSpan = this.request ? undefined : getRPCMetadata(this.callerContext)?.span;
-      if (this.request) this.request.secrets.addToken(token);
-      else if (serverSpan) this.requests.tokenSeenBy(serverSpan, token);
+      if (request) request.secrets.addToken(token);
+      else {
+        const serverSpan = getRPCMetadata(this.callerContext)?.span;
+        if (serverSpan) this.requests.tokenSeenBy(serverSpan, token);
+      }
     }
-    if (this.request?.presented(token)) this.request.add(recorded, getRPCMetadata(this.callerContext)?.span);
-    else if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
+    if (request?.presented(token)) {
+      const carry = complete && settings.emitLogRecords && isVerification(recorded.event.operation);
+      return request.add(recorded, getRPCMetadata(this.callerContext)?.span, carry);
+    }
+    if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
+    return false;
+  }
+
+  /**
+   * Inside a request, the verify of the request's own token that succeeds is told by the server span and the
+   * request's record; it gets a span of its own when it failed, when a verify hook wants one, or on request
+   * (`requestVerifySpans`). Every other operation gets one.
+   */
+  private wantsSpan(event: AuditEvent): boolean {
+    const { settings, request } = this;
+    if (!settings.emitSpans) return false;
+    if (request === undefined || !isVerification(event.operation) || !request.presented(event.token)) return true;
+    return event.failure !== undefined || settings.requestVerifySpans || settings.verifyHook !== undefined;
   }
 
   /** Builds the event and redacts it; undefined (reported) when that fails. */
@@ -160,6 +185,9 @@ class Operation implements OperationScope, HeldOperation {
         duration,
       };
       const attributes = redact(event, this.settings.redaction, this.settings.tokenAttributes.of(event));
+      if (this.span === undefined && this.request !== undefined && this.wantsSpan(event)) {
+        this.span = startOperationSpan(this.host.tracer, this.operation, this.library, this.callerContext, event.startTime);
+      }
       const dimensions = this.settings.emitMetrics ? metricDimensions(event, attributes) : {};
       const endTime = performance.timeOrigin + performance.now();
       return { event, attributes, dimensions, span: this.span, context: this.activeContext, callerContext: this.callerContext, endTime };
@@ -169,13 +197,10 @@ class Operation implements OperationScope, HeldOperation {
     }
   }
 
-  private deliver(recorded: RecordedOperation | undefined): void {
+  /** Ends the span and records the metric; emits the log record unless the request carries it. */
+  private deliver(recorded: RecordedOperation, emitLogRecord: boolean): void {
     const { settings, host } = this;
     const { diag } = host;
-    if (!recorded) {
-      fenced(diag, 'ending the span', () => this.span?.end());
-      return;
-    }
     const { span } = this;
     if (span) {
       const hook = this.operation === 'sign' || this.operation === 'encrypt' ? settings.signHook : settings.verifyHook;
@@ -183,10 +208,12 @@ class Operation implements OperationScope, HeldOperation {
         endOperationSpan(span, recorded, hook, (error) => diag.error('the configured span hook threw', error)),
       );
     }
-    if (settings.emitLogRecords) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, recorded, settings.insight.logSampleRatio));
+    if (settings.emitLogRecords && emitLogRecord) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, recorded, settings.insight.logSampleRatio));
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
   }
 }
+
+const isVerification = (operation: JwtOperation) => operation === 'verify' || operation === 'decrypt';
 
 export class AuditPipeline implements AuditRecorder {
   private readonly keySets: KeySetRecording;
@@ -195,7 +222,7 @@ export class AuditPipeline implements AuditRecorder {
 
   constructor(readonly host: PipelineHost) {
     this.requests = new RequestRecordings(host);
-    this.keySets = new KeySetRecording(host, this.requests);
+    this.keySets = new KeySetRecording(host, this.requests, this.nesting);
   }
 
   begin(operation: JwtOperation, library: JwtLibrary): OperationScope | undefined {

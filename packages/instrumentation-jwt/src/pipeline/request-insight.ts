@@ -33,8 +33,11 @@ function deciding(operations: readonly RequestOperation[], start: RequestStart):
   );
 }
 
-/** Adds the scope findings to `jwt` (the request's JWT attributes), counts the request's findings, feeds the detectors. */
-export function addRequestInsight(
+/**
+ * The scope findings of the request (a new list; `jwt`, the request's JWT attributes, is not changed); counts
+ * the request's findings and feeds the detectors.
+ */
+export function requestInsight(
   host: PipelineHost,
   start: RequestStart,
   end: RequestEnd,
@@ -43,30 +46,28 @@ export function addRequestInsight(
   http: AuditAttributes,
   span: Span | undefined,
   context: Context,
-): void {
+): readonly Finding[] {
   const { settings } = host;
   const outcome = jwt[ATTR_JWT_VALIDATION_OUTCOME];
-  if (outcome === undefined) return;
+  if (outcome === undefined) return NONE;
+  let scope: readonly Finding[] = NONE;
   const requirement = end.aborted
     ? undefined
     : requirementFor(settings.insight.scopePolicy, String(http[ATTR_HTTP_REQUEST_METHOD]), http[ATTR_HTTP_ROUTE] as string | undefined, String(http[ATTR_URL_PATH]));
   if (requirement) {
     const op = deciding(operations, start);
     const roles = op?.attributes[ATTR_USER_ROLES];
-    const found = scopeFindings(requirement, outcome, grantedScopes(op?.event.claims), Array.isArray(roles) ? roles : [], end.statusCode);
-    if (found.length > 0) {
-      const existing = jwt[ATTR_JWT_FINDINGS];
-      jwt[ATTR_JWT_FINDINGS] = mergeFindings(Array.isArray(existing) ? (existing as Finding[]) : [], found);
-    }
+    scope = scopeFindings(requirement, outcome, grantedScopes(op?.event.claims), Array.isArray(roles) ? roles : [], end.statusCode);
   }
-  const findings = jwt[ATTR_JWT_FINDINGS];
+  const existing = jwt[ATTR_JWT_FINDINGS];
+  const findings = scope.length === 0 ? existing : mergeFindings(Array.isArray(existing) ? (existing as Finding[]) : [], scope);
   if (settings.emitMetrics && Array.isArray(findings)) host.findingCounter.count(findings as Finding[], undefined);
 
   const { detectors } = host;
   const fingerprint = jwt[ATTR_JWT_TOKEN_FINGERPRINT];
   // Alerts are span events, log records and counter points: with all three off there is nothing to detect for.
   const alertsGoSomewhere = settings.emitSpans || settings.emitLogRecords || settings.emitMetrics;
-  if (!detectors || !alertsGoSomewhere || typeof fingerprint !== 'string') return;
+  if (!detectors || !alertsGoSomewhere || typeof fingerprint !== 'string') return scope;
   const address = typeof http[ATTR_CLIENT_ADDRESS] === 'string' ? (http[ATTR_CLIENT_ADDRESS] as string) : undefined;
   const now = Date.now();
   const targets = {
@@ -82,4 +83,7 @@ export function addRequestInsight(
     const about = { [ATTR_CLIENT_ADDRESS]: address };
     for (const firing of detectors.failure(address, now)) fenced(host.diag, 'the alert sink', () => emitAlert(targets, firing, about));
   }
+  return scope;
 }
+
+const NONE: readonly Finding[] = [];

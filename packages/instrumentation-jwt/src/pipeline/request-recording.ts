@@ -4,21 +4,25 @@
  * when the response is done writes the one audited outcome on the server span and as a `jwt.request` log record.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ROOT_CONTEXT, context, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import type { RequestScope } from '../adapters/contract';
 import type { ValidationReason } from '../events/audit-event';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { requestEndAttributes, requestStartAttributes } from '../policy/request-attributes';
 import { isConcerning, requestOutcome, type RequestOperation } from '../policy/request-outcome';
+import { recordAttributes } from '../policy/record-attributes';
+import type { Finding } from '../policy/findings';
+import type { RecordedOperation } from '../sinks/recorded-operation';
+import { alwaysKept, emitSampledOperationLogRecord } from './operation-delivery';
 import type { AuditAttributes } from '../policy/redaction';
 import type { Credential, RequestEnd, RequestStart } from '../events/request-event';
 import type { Settings } from '../settings';
 import { emitRequestLogRecord } from '../sinks/request-log-sink';
 import type { Authenticated } from '../lifecycle/issuance';
 import { logSampleWeight } from '../policy/log-sampling';
-import { addRequestInsight } from './request-insight';
-import { ATTR_JWT_SAMPLING_WEIGHT, ATTR_JWT_TOKEN_FINGERPRINT } from '../semconv';
+import { requestInsight } from './request-insight';
+import { ATTR_JWT_FINDINGS, ATTR_JWT_SAMPLING_WEIGHT, ATTR_JWT_TOKEN_FINGERPRINT } from '../semconv';
 import { endRequestSpan, startRequestSpan } from '../sinks/request-span-sink';
 import { RequestSecrets, scrubbedAttributes } from '../policy/request-secrets';
 import type { SpanSecretSource } from '../sinks/scrubbing-span-processor';
@@ -28,6 +32,8 @@ const MAX_OPERATIONS_PER_REQUEST = 32;
 export class RecordedRequest implements RequestScope {
   private ended = false;
   private readonly operations: RequestOperation[] = [];
+  /** Verifies of the presented token whose audit record this request's record carries (see {@link end}). */
+  private readonly carried: RecordedOperation[] = [];
   private readonly startAttributes: AuditAttributes;
   /** tokentrail's own server span, when no other instrumentation handles this server. */
   readonly ownSpan: Span | undefined;
@@ -70,10 +76,18 @@ export class RecordedRequest implements RequestScope {
     return accepted && { claims: accepted.event.claims, fingerprint: accepted.attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined };
   }
 
-  add(operation: RequestOperation, serverSpan: Span | undefined): void {
-    if (this.ended) return;
-    if (this.operations.length < MAX_OPERATIONS_PER_REQUEST) this.operations.push(operation);
+  /**
+   * Adds an operation on a presented token. With `carry`, the request also takes over its audit record, and
+   * returns true when it did: the record is then emitted when the request ends, as part of the `jwt.request`
+   * record when it is the request's only one, else on its own.
+   */
+  add(operation: RecordedOperation, serverSpan: Span | undefined, carry: boolean): boolean {
+    if (this.ended) return false;
     this.foreignSpan ??= serverSpan;
+    if (this.operations.length >= MAX_OPERATIONS_PER_REQUEST) return false;
+    this.operations.push(operation);
+    if (carry) this.carried.push(operation);
+    return carry;
   }
 
   end(describe: () => RequestEnd): void {
@@ -86,36 +100,57 @@ export class RecordedRequest implements RequestScope {
       // instrumentation-http bound to it; otherwise only what the request's operations saw is trusted.
       const active = end.aborted && !start.handledElsewhere ? ROOT_CONTEXT : context.active();
       const rpc = getRPCMetadata(active);
-      const jwtAttributes = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize, this.keySetFailure);
+      const outcome = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize, this.keySetFailure);
       // What the request's own attributes quote from it (its user agent, a forwarded address) may hold its tokens.
-      const httpAttributes = scrubbedAttributes({ ...this.startAttributes, ...requestEndAttributes(end, rpc?.route) }, this.secrets.forms());
-      const carriesJwt = Object.keys(jwtAttributes).length > 0;
+      const httpAttributes = scrubbedAttributes(recordAttributes(this.startAttributes, requestEndAttributes(end, rpc?.route)), this.secrets.forms());
+      const carriesJwt = Object.keys(outcome).length > 0;
 
       const serverSpan = this.ownSpan ?? rpc?.span ?? this.foreignSpan;
-      const logContext = serverSpan ? trace.setSpan(active, serverSpan) : active;
-      fenced(host.diag, 'the request findings and detectors', () =>
-        addRequestInsight(host, start, end, this.operations, jwtAttributes, httpAttributes, serverSpan, logContext),
-      );
+      const logContext = serverSpan && trace.getSpan(active) !== serverSpan ? trace.setSpan(active, serverSpan) : active;
+      let scope: readonly Finding[] = [];
+      fenced(host.diag, 'the request findings and detectors', () => {
+        scope = requestInsight(host, start, end, this.operations, outcome, httpAttributes, serverSpan, logContext);
+      });
+      // The verify the request's record carries has its findings on the server span too.
+      const carried = this.carried.length === 1 ? this.carried[0]!.attributes[ATTR_JWT_FINDINGS] : undefined;
+      const jwtAttributes = scope.length === 0 && carried === undefined ? outcome : recordAttributes(outcome, { [ATTR_JWT_FINDINGS]: [...scope] }, carried === undefined ? undefined : { [ATTR_JWT_FINDINGS]: carried });
+      // Concerning for what the request shows; the verify it carries keeps its own rule (see emitRecords).
+      const concerning = isConcerning(outcome) || scope.length > 0;
       this.operations.length = 0;
       if (this.ownSpan) {
-        fenced(host.diag, 'the request span', () => endRequestSpan(this.ownSpan!, { ...httpAttributes, ...jwtAttributes }, end.statusCode));
+        fenced(host.diag, 'the request span', () => endRequestSpan(this.ownSpan!, recordAttributes(httpAttributes, jwtAttributes), end.statusCode));
       } else if (serverSpan) {
         fenced(host.diag, 'the server span', () => {
           if (carriesJwt && serverSpan.isRecording()) serverSpan.setAttributes(jwtAttributes);
           this.recordings.warnIfNotScrubbing();
         });
       }
-      if (settings.emitLogRecords && carriesJwt) {
-        const concerning = isConcerning(jwtAttributes);
-        const weight = logSampleWeight(settings.insight.logSampleRatio, concerning);
-        const sampling: AuditAttributes = weight !== undefined && weight !== 1 ? { [ATTR_JWT_SAMPLING_WEIGHT]: weight } : {};
-        if (weight !== undefined) {
-          fenced(host.diag, 'the request log record', () =>
-            emitRequestLogRecord(host.auditLog, { ...httpAttributes, ...jwtAttributes, ...sampling }, concerning, logContext),
-          );
-        }
-      }
+      this.emitRecords(carriesJwt, httpAttributes, jwtAttributes, concerning, logContext);
     });
+  }
+
+  /**
+   * The request's audit records: one `jwt.request` record, which carries the request's verify when it made
+   * exactly one of its token; when it made several, each is emitted on its own first. Every verify the request
+   * carried is emitted, even when log records were turned off since.
+   */
+  private emitRecords(carriesJwt: boolean, http: AuditAttributes, jwt: AuditAttributes, requestConcerning: boolean, logContext: Context): void {
+    const { host, settings, carried } = this;
+    const ratio = settings.insight.logSampleRatio;
+    const emitRequest = settings.emitLogRecords && carriesJwt;
+    const merged = emitRequest && carried.length === 1 ? carried[0] : undefined;
+    for (const operation of carried) {
+      if (operation !== merged) fenced(host.diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, operation, ratio));
+    }
+    carried.length = 0;
+    if (!emitRequest) return;
+    const concerning = requestConcerning || merged?.event.failure !== undefined;
+    const weight = logSampleWeight(ratio, concerning || (merged !== undefined && alwaysKept(merged)));
+    if (weight === undefined) return;
+    const sampling = weight === 1 ? undefined : { [ATTR_JWT_SAMPLING_WEIGHT]: weight };
+    fenced(host.diag, 'the request log record', () =>
+      emitRequestLogRecord(host.auditLog, recordAttributes(http, merged?.attributes, jwt, sampling), concerning, logContext),
+    );
   }
 }
 

@@ -66,6 +66,8 @@ export class FindingCache {
   private readonly keyObjects = new WeakMap<object, KeyEntry>();
   private readonly keyStrings = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
   private readonly keyContents = new LRUCache<string, KeyEntry>({ max: STRING_KEY_CACHE_SIZE });
+  /** The token finding lists (shared, one per cached token) an audit record already carried. */
+  private readonly carried = new WeakSet<readonly Finding[]>();
 
   constructor(
     private readonly policy: FindingsPolicy,
@@ -84,6 +86,17 @@ export class FindingCache {
       tokens.set(key, findings);
     }
     return findings;
+  }
+
+  /**
+   * Whether a token's findings (a list {@link tokenFindings} returned) were on an earlier record; marks them as
+   * carried. Log sampling keeps the first record of a token's findings and samples the token's later ones.
+   */
+  carriedBefore(findings: readonly Finding[]): boolean {
+    if (!Object.isFrozen(findings) || findings.length === 0) return false;
+    if (this.carried.has(findings)) return true;
+    this.carried.add(findings);
+    return false;
   }
 
   /** The key's fingerprint and findings for a token signed with `alg`; undefined when the key cannot be read. */

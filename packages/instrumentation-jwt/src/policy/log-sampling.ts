@@ -1,6 +1,6 @@
 /**
- * Volume control: log records of successful operations and requests can be sampled; every failure, finding
- * and alert is kept. A kept sampled record carries `jwt.sampling.weight` = 1 / ratio, so counts can be
+ * Volume control: log records of successful operations and requests can be sampled; every failure, new finding
+ * (see operation-delivery.ts) and alert is kept. A kept sampled record carries `jwt.sampling.weight` = 1 / ratio, so counts can be
  * reconstructed by summing weights. The decision is made before a record is emitted, so a sampled-out record
  * takes no `jwt.audit.seq`: the sequence of emitted records stays gap-free. Metrics are never sampled.
  */

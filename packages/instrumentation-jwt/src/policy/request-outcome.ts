@@ -32,7 +32,7 @@ export interface RequestOperation {
 }
 
 const FROM_OPERATION = [ATTR_ENDUSER_PSEUDO_ID, ATTR_USER_ROLES, ATTR_JWT_CLAIMS_ISS, ATTR_JWT_TOKEN_FINGERPRINT];
-const FROM_FAILURE = [ATTR_JWT_VALIDATION_REASON, ATTR_JWT_VALIDATION_CLAIM];
+const FROM_INVALID_OPERATION = [...FROM_OPERATION, ATTR_JWT_VALIDATION_REASON, ATTR_JWT_VALIDATION_CLAIM];
 
 function authzOutcome(statusCode: number, valid: boolean): AuthzOutcome | undefined {
   if (statusCode >= 500) return 'error';
@@ -52,20 +52,30 @@ export function requestOutcome(
 ): AuditAttributes {
   const presented = credentials.filter((c) => c.token !== undefined);
   if (presented.length === 0) return {};
-  const tokens = new Set(presented.map((c) => c.token));
-  const related = operations.filter((o) => o.event.token !== undefined && tokens.has(o.event.token));
-  const verifications = related.filter((o) => o.event.operation === 'verify' || o.event.operation === 'decrypt');
-  const accepted = verifications.findLast((o) => o.event.outcome === 'valid');
-  const outcome = accepted ? 'valid' : verifications.length > 0 || keySetFailure ? 'invalid' : 'unverified';
-  const chosen = accepted ?? verifications.at(-1) ?? related.findLast((o) => o.event.operation === 'decode');
+  // One pass, in order: the last accepted verify, the last verify, the last decode of a presented token.
+  let accepted: RequestOperation | undefined;
+  let lastVerification: RequestOperation | undefined;
+  let lastDecode: RequestOperation | undefined;
+  for (const op of operations) {
+    const { token, operation } = op.event;
+    if (token === undefined || !presented.some((c) => c.token === token)) continue;
+    if (operation === 'verify' || operation === 'decrypt') {
+      lastVerification = op;
+      if (op.event.outcome === 'valid') accepted = op;
+    } else if (operation === 'decode') {
+      lastDecode = op;
+    }
+  }
+  const outcome = accepted ? 'valid' : lastVerification || keySetFailure ? 'invalid' : 'unverified';
+  const chosen = accepted ?? lastVerification ?? lastDecode;
 
   const attributes: AuditAttributes = { [ATTR_JWT_VALIDATION_OUTCOME]: outcome };
-  const copied = outcome === 'invalid' ? [...FROM_OPERATION, ...FROM_FAILURE] : FROM_OPERATION;
+  const copied = outcome === 'invalid' ? FROM_INVALID_OPERATION : FROM_OPERATION;
   for (const key of copied) {
     const value = chosen?.attributes[key];
     if (value !== undefined) attributes[key] = value;
   }
-  if (verifications.length === 0 && keySetFailure) attributes[ATTR_JWT_VALIDATION_REASON] = keySetFailure;
+  if (lastVerification === undefined && keySetFailure) attributes[ATTR_JWT_VALIDATION_REASON] = keySetFailure;
   const credential = presented.find((c) => c.token === chosen?.event.token) ?? presented[0]!;
   attributes[ATTR_JWT_TOKEN_SOURCE] = credential.source;
   attributes[ATTR_JWT_TOKEN_FINGERPRINT] ??= pseudonymize(credential.token!);

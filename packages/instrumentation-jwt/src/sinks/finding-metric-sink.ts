@@ -15,20 +15,40 @@ interface Tally {
 
 export class FindingCounter {
   private readonly tallies = new Map<string, Tally>();
+  /** The tallies of a frozen list of findings (the finding cache shares one per token), by operation. */
+  private readonly byList = new WeakMap<readonly Finding[], Map<string | undefined, readonly Tally[]>>();
 
   /** `operation`: the JWT operation that raised them, or undefined for a request's findings. */
   count(findings: readonly Finding[], operation: string | undefined): void {
-    for (const finding of findings) {
-      const key = `${finding}|${operation ?? ''}`;
-      let tally = this.tallies.get(key);
-      if (!tally) {
-        const attributes: Record<string, string> = { [ATTR_JWT_FINDING_NAME]: finding, [ATTR_JWT_FINDING_SEVERITY]: FINDING_SEVERITY[finding] };
-        if (operation !== undefined) attributes[ATTR_JWT_OPERATION] = operation;
-        tally = { attributes, value: 0 };
-        this.tallies.set(key, tally);
+    if (findings.length === 0) return;
+    // A frozen list is shared by every use of its token: its tallies are looked up once.
+    if (Object.isFrozen(findings)) {
+      let byOperation = this.byList.get(findings);
+      if (!byOperation) {
+        byOperation = new Map();
+        this.byList.set(findings, byOperation);
       }
-      tally.value += 1;
+      let tallies = byOperation.get(operation);
+      if (!tallies) {
+        tallies = findings.map((finding) => this.tally(finding, operation));
+        byOperation.set(operation, tallies);
+      }
+      for (const tally of tallies) tally.value += 1;
+      return;
     }
+    for (const finding of findings) this.tally(finding, operation).value += 1;
+  }
+
+  private tally(finding: Finding, operation: string | undefined): Tally {
+    const key = `${finding}|${operation ?? ''}`;
+    let tally = this.tallies.get(key);
+    if (!tally) {
+      const attributes: Record<string, string> = { [ATTR_JWT_FINDING_NAME]: finding, [ATTR_JWT_FINDING_SEVERITY]: FINDING_SEVERITY[finding] };
+      if (operation !== undefined) attributes[ATTR_JWT_OPERATION] = operation;
+      tally = { attributes, value: 0 };
+      this.tallies.set(key, tally);
+    }
+    return tally;
   }
 
   /** Reports the cumulative counts through `meter` from now on. */

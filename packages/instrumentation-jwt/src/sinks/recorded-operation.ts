@@ -17,4 +17,6 @@ export interface RecordedOperation {
   readonly callerContext: Context;
   /** When the library call settled, ms since the epoch: the span ends then even when its record is delivered later. */
   readonly endTime?: number;
+  /** Its only findings are its token's, already on an earlier record (log sampling may sample it). */
+  readonly findingsCarriedBefore?: boolean;
 }

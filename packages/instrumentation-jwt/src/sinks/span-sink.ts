@@ -5,10 +5,11 @@ import { ATTR_JWT_LIBRARY, ATTR_JWT_OPERATION, ATTR_JWT_VALIDATION_REASON } from
 import type { JwtOperationInfo, JwtSpanHook } from '../types';
 import type { RecordedOperation } from './recorded-operation';
 
-export function startOperationSpan(tracer: Tracer, operation: JwtOperation, library: JwtLibrary, parent: Context): Span {
+/** `startTime`: ms since the epoch, for a span started once the operation has settled. */
+export function startOperationSpan(tracer: Tracer, operation: JwtOperation, library: JwtLibrary, parent: Context, startTime?: number): Span {
   return tracer.startSpan(
     `jwt.${operation}`,
-    { kind: SpanKind.INTERNAL, attributes: { [ATTR_JWT_OPERATION]: operation, [ATTR_JWT_LIBRARY]: library } },
+    { kind: SpanKind.INTERNAL, attributes: { [ATTR_JWT_OPERATION]: operation, [ATTR_JWT_LIBRARY]: library }, startTime },
     parent,
   );
 }
