@@ -108,9 +108,12 @@ function assertDelivered(everything, label, { sealed = true } = {}) {
   const server = receiver.spans.find((s) => s.kind === SERVER && s.attributes['url.path'] === '/end');
   assert.ok(server, `${label}: the last request's server span arrived`);
   assert.equal(server.attributes['http.response.status_code'], 200);
-  assert.ok(receiver.spans.some((s) => s.name === 'jwt.verify' && s.parentSpanId === server.spanId), `${label}: its jwt.verify span arrived`);
+  // The request's successful verify is told by its server span and carried by its one jwt.request record.
+  assert.equal(server.attributes['jwt.validation.outcome'], 'valid', `${label}: the server span carries the verify`);
   const audit = receiver.logRecords.filter((r) => r.traceId === server.traceId && r.attributes['jwt.audit.seq'] !== undefined);
-  assert.deepEqual(audit.map((r) => r.eventName).sort(), ['jwt.request', 'jwt.verify'], `${label}: its audit records arrived`);
+  assert.deepEqual(audit.map((r) => r.eventName), ['jwt.request'], `${label}: its audit record arrived`);
+  assert.equal(audit[0].attributes['jwt.validation.outcome'], 'valid', `${label}: the record carries the verify`);
+  assert.equal(typeof audit[0].attributes['jwt.token.fingerprint'], 'string');
   const trail = receiver.logRecords.filter((r) => r.attributes['jwt.audit.seq'] !== undefined).sort((a, b) => a.attributes['jwt.audit.seq'] - b.attributes['jwt.audit.seq']);
   assert.deepEqual(trail.map((r) => r.attributes['jwt.audit.seq']), trail.map((_, i) => i + 1), `${label}: jwt.audit.seq without gap`);
   const last = trail.at(-1);
@@ -232,7 +235,8 @@ describe('the collector at exit', () => {
       const first = await runOnce({ app: cjs, endpoint: receiver.endpoint, protocol: 'http/json', env: { TOKENTRAIL_EXIT_TIMEOUT_MS: '600', TOKENTRAIL_SPOOL_DIR: dir } });
       assert.equal(first.code, 0);
       console.log(`# collector hanging, TOKENTRAIL_EXIT_TIMEOUT_MS=600: SIGTERM to process end ${Math.round(first.endMs)} ms`);
-      assert.ok(first.endMs < 1100, `ended ${Math.round(first.endMs)} ms after SIGTERM`);
+      // 600 ms of telemetry, plus the process's own exit and the scheduling of a loaded 2-core machine.
+      assert.ok(first.endMs < 1600, `ended ${Math.round(first.endMs)} ms after SIGTERM`);
       assert.equal(readdirSync(dir).length, 1, 'spooled');
       // The receiver kept what it was sent but answered too late: the next start sends the spool again.
       assert.ok(receiver.logRecords.some((l) => l.eventName === 'jwt.audit.checkpoint'), 'received, not acknowledged in time');
