@@ -18,7 +18,7 @@ const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const LIMIT_MIB = 256;
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'packages', 'cli', 'build', 'bin.js');
-const trail = join(tmpdir(), `tokentrail-bench-report-${RECORDS}-v2.jsonl`);
+const trail = join(tmpdir(), `tokentrail-bench-report-${RECORDS}-v3.jsonl`);
 
 let generationSeconds = null;
 if (!existsSync(trail)) {

@@ -1,10 +1,10 @@
 /**
  * A synthetic audit trail, written as the Collector's file exporter writes one (an OTLP/JSON export request per
- * line, 512 records each): a day of a service's traffic — requests valid and refused, verifies, logins and
- * refreshes, a key rotation at midday, a revocation, a token replayed from many addresses, alerts — with
- * every record chained and a checkpoint every 1,000 records (signed when an Ed25519 `signingKey` is given), sealed
- * at the end, so it verifies. Pseudonyms and
- * fingerprints are made up (random hex); there is no token anywhere. Deterministic for a given seed.
+ * line, 512 records each): a day of a service's traffic — requests valid and refused (each request's record
+ * carrying the verify it made), logins and refreshes, a key rotation at midday, a revocation, a token replayed
+ * from many addresses, alerts — with every record chained and a checkpoint every 1,000 records (signed when an
+ * Ed25519 `signingKey` is given), sealed at the end, so it verifies. Pseudonyms and fingerprints are made up
+ * (random hex); there is no token anywhere. Deterministic for a given seed.
  *
  *   writeSyntheticTrail(file, { records: 1_000_000, start: Date.parse('2026-11-28T00:00:00Z'), hours: 24 })
  */
@@ -62,6 +62,8 @@ export async function writeSyntheticTrail(file, { records = 10_000, start = Date
     const signature = signingKey ? { 'jwt.audit.checkpoint.key_id': keyId, 'jwt.audit.checkpoint.signature': sign(null, checkpointStatement(stream, seq, head, reason), signingKey).toString('base64url') } : {};
     return emit(time, 'jwt.audit.checkpoint', { 'jwt.audit.checkpoint.count': seq, 'jwt.audit.checkpoint.head': head, 'jwt.audit.checkpoint.reason': reason, ...signature });
   };
+  // A request that verified its token once: its jwt.request record carries that verify's attributes.
+  const verified = (key) => ({ 'jwt.operation': 'verify', 'jwt.library': 'jose', 'jwt.key.fingerprint': key.fingerprint, 'jwt.header.kid': key.kid });
   let time = start;
   let lastCheckpoint = 0;
   // At most three records per step (two and a checkpoint); the last few are single sign records, so the trail has exactly `records`.
@@ -82,14 +84,11 @@ export async function writeSyntheticTrail(file, { records = 10_000, start = Date
       await emit(time, 'jwt.sign', { 'jwt.operation': 'sign', 'jwt.library': 'jose', 'enduser.pseudo.id': user, 'jwt.token.fingerprint': fingerprint, 'jwt.lifecycle': kind < 0.04 ? 'issued' : 'refreshed', 'jwt.token.lifetime': 900, 'jwt.key.fingerprint': key.fingerprint, 'jwt.header.kid': key.kid, ...(kind < 0.04 ? {} : { 'jwt.token.previous_fingerprint': rng.hex(32) }) });
     } else if (kind < 0.06 + refusal) {
       const reason = rng.next() < 0.7 ? 'expired' : 'signature_invalid';
-      const fields = { 'jwt.operation': 'verify', 'jwt.library': 'jose', 'jwt.validation.outcome': 'invalid', 'jwt.validation.reason': reason, ...(reason === 'expired' ? { 'jwt.validation.claim': 'exp' } : {}), 'jwt.token.fingerprint': fingerprint, 'jwt.key.fingerprint': key.fingerprint, 'jwt.header.kid': key.kid };
-      await emit(time, 'jwt.verify', fields);
-      await emit(time + 1, 'jwt.request', { 'http.request.method': 'GET', 'url.path': route, 'http.route': route, 'http.response.status_code': 401, 'client.address': client, 'jwt.validation.outcome': 'invalid', 'jwt.validation.reason': reason, 'jwt.authz.outcome': 'rejected', 'jwt.token.fingerprint': fingerprint, 'jwt.token.source': 'authorization' });
+      await emit(time, 'jwt.request', { ...verified(key), 'http.request.method': 'GET', 'url.path': route, 'http.route': route, 'http.response.status_code': 401, 'client.address': client, 'jwt.validation.outcome': 'invalid', 'jwt.validation.reason': reason, ...(reason === 'expired' ? { 'jwt.validation.claim': 'exp' } : {}), 'jwt.authz.outcome': 'rejected', 'jwt.token.fingerprint': fingerprint, 'jwt.token.source': 'authorization' });
     } else if (kind < 0.995) {
       const admin = route === '/admin/users';
       const gap = admin && rng.next() < 0.05;
-      await emit(time, 'jwt.verify', { 'jwt.operation': 'verify', 'jwt.library': 'jose', 'jwt.validation.outcome': 'valid', 'enduser.pseudo.id': user, 'jwt.token.fingerprint': fingerprint, 'jwt.key.fingerprint': key.fingerprint, 'jwt.header.kid': key.kid });
-      await emit(time + 1, 'jwt.request', { 'http.request.method': 'GET', 'url.path': route, 'http.route': route, 'http.response.status_code': admin && !gap ? 403 : 200, 'client.address': client, 'jwt.validation.outcome': 'valid', 'jwt.authz.outcome': admin && !gap ? 'denied' : 'allowed', 'enduser.pseudo.id': user, 'jwt.token.fingerprint': fingerprint, 'jwt.token.source': 'authorization', ...(gap ? { 'jwt.findings': ['scope_insufficient'] } : {}) });
+      await emit(time, 'jwt.request', { ...verified(key), 'http.request.method': 'GET', 'url.path': route, 'http.route': route, 'http.response.status_code': admin && !gap ? 403 : 200, 'client.address': client, 'jwt.validation.outcome': 'valid', 'jwt.authz.outcome': admin && !gap ? 'denied' : 'allowed', 'enduser.pseudo.id': user, 'jwt.token.fingerprint': fingerprint, 'jwt.token.source': 'authorization', ...(gap ? { 'jwt.findings': ['scope_insufficient'] } : {}) });
     } else if (kind < 0.998) {
       await emit(time, 'jwt.decode', { 'jwt.operation': 'decode', 'jwt.library': 'jose', 'jwt.validation.outcome': 'unverified', 'enduser.pseudo.id': user, 'jwt.token.fingerprint': fingerprint });
       await emit(time + 1, 'jwt.request', { 'http.request.method': 'GET', 'url.path': '/profile', 'http.route': '/profile', 'http.response.status_code': 200, 'client.address': client, 'jwt.validation.outcome': 'unverified', 'jwt.authz.outcome': 'allowed', 'enduser.pseudo.id': user, 'jwt.token.fingerprint': fingerprint, 'jwt.findings': ['unverified_bearer'] });

@@ -3,7 +3,8 @@
  * `node --import @tokentrail/register`, exporting OTLP to the strict receiver, driven through every case the
  * report counts — valid, expired, tampered, unverified, revoked-then-used, a scope gap, a replay from many
  * addresses through a trusted proxy, a refresh chain, a key rotation, a long-lived token — and stopped with
- * SIGTERM so the trail is sealed. Each request is logged with what it must come to, so every figure of the
+ * SIGTERM so the trail is sealed. Each request is logged with what it must come to (and how many times the
+ * app verified its token: once on every route but /profile unless it says otherwise), so every figure of the
  * report can be derived from the scenario itself.
  */
 import { randomBytes } from 'node:crypto';
@@ -69,6 +70,8 @@ export async function runScenario({ sampleRatio } = {}) {
     tokens.alice1 = await login('alice', 'k-old');
     await send('GET', '/orders', tokens.alice1, '198.51.100.7', valid());
     await send('GET', '/orders', tokens.alice1, '198.51.100.7', valid());
+    // Verified twice in one request: each verify keeps its own record, the request's record carries neither.
+    await send('GET', '/orders?again=1', tokens.alice1, '198.51.100.7', valid({ verifies: 2 }));
     tokens.alice2 = (await send('POST', '/refresh?kid=k-new', tokens.alice1, '198.51.100.7', valid())).body;
     signs.push({ step: 'refreshed', user: 'alice', token: tokens.alice2, previous: tokens.alice1, kid: 'k-new', lifetime: 900, findings: [] });
     owner.set(tokens.alice2, 'alice');

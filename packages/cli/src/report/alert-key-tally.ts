@@ -1,6 +1,9 @@
-/** What the alert and key records answer: alerts by detector (Q9) and signing keys by service, first and last seen (Q13). */
+/**
+ * What the alert and key records answer: alerts by detector (Q9) and signing keys by service, first and last
+ * seen (Q13), from the sign and verify records (a request's verify is on its `jwt.request` record).
+ */
 import { DETECTORS } from '@tokentrail/instrumentation-jwt/inspection';
-import type { AuditFields } from './audit-fields';
+import { isSigning, isVerification, type AuditFields } from './audit-fields';
 import type { Questions } from './report-model';
 import { safeText } from './safe-text';
 import { isoTime, rounded, SEPARATOR } from './tally-rows';
@@ -28,8 +31,8 @@ export class AlertKeyTally {
   add(fields: AuditFields): void {
     if (fields.event === 'jwt.alert') this.#alert(fields);
     if (fields.event === 'jwt.key.rotated') this.#rotations += fields.weight;
-    const signs = fields.event === 'jwt.sign' || fields.event === 'jwt.encrypt';
-    const verifies = fields.event === 'jwt.verify' || fields.event === 'jwt.decrypt';
+    const signs = isSigning(fields);
+    const verifies = isVerification(fields);
     if ((signs || verifies) && fields.keyFingerprint !== undefined) {
       const key = [fields.service ?? '', safeText(fields.keyFingerprint), fields.kid === undefined ? '' : safeText(fields.kid)].join(SEPARATOR);
       let use = this.#keys.get(key);

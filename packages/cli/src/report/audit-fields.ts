@@ -28,8 +28,20 @@ export interface AuditFields {
   alertWindow?: number;
   keyFingerprint?: string;
   kid?: string;
+  /** `jwt.operation`: on operation records, and on a `jwt.request` record that carries its request's verify. */
+  operation?: string;
   findings: string[];
 }
+
+/**
+ * Whether the record is a verify's (or decrypt's) one audit record: its own `jwt.verify` record, or the
+ * `jwt.request` record that carries it. Every verify leaves exactly one, so each is counted once.
+ */
+export const isVerification = (fields: AuditFields): boolean =>
+  fields.event === 'jwt.verify' || fields.event === 'jwt.decrypt' || (fields.event === 'jwt.request' && (fields.operation === 'verify' || fields.operation === 'decrypt'));
+
+/** Whether the record is a sign's (or encrypt's) audit record. */
+export const isSigning = (fields: AuditFields): boolean => fields.event === 'jwt.sign' || fields.event === 'jwt.encrypt';
 
 const text = (value: CanonicalValue): string | undefined => (value?.[0] === 's' ? value[1] : undefined);
 
@@ -85,6 +97,7 @@ export function auditFields(record: TrailRecord): AuditFields {
       case 'jwt.alert.window': fields.alertWindow = number(value); break;
       case 'jwt.key.fingerprint': fields.keyFingerprint = text(value); break;
       case 'jwt.header.kid': fields.kid = text(value); break;
+      case 'jwt.operation': fields.operation = text(value); break;
       case 'jwt.findings': fields.findings = texts(value); break;
       default:
     }

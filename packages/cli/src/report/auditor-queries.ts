@@ -73,7 +73,7 @@ export const AUDITOR_QUESTIONS: Readonly<Record<QuestionId, AuditorQuestion>> = 
     title: "Revoked tokens used afterwards",
     question: "Was a revoked token used (and accepted) afterwards?",
     queries: [
-      { where: "Loki", query: "{service_name=~\".+\"} | event_name=\"jwt.verify\" | jwt_findings=~\".*revoked_token_accepted.*\"" },
+      { where: "Loki", query: "{service_name=~\".+\"} | event_name=~\"jwt.verify|jwt.request\" | jwt_operation=\"verify\" | jwt_findings=~\".*revoked_token_accepted.*\"" },
       { where: "Prometheus", query: "increase(jwt_findings_total{jwt_finding_name=\"revoked_token_accepted\"}[1h]) > 0" },
     ],
   },
@@ -113,7 +113,7 @@ export const AUDITOR_QUESTIONS: Readonly<Record<QuestionId, AuditorQuestion>> = 
     question: "Which tokens in use are long-lived, lack exp/jti, or rely on weak algorithms or keys?",
     queries: [
       { where: "Prometheus", query: "sum by (jwt_finding_name) (increase(jwt_findings_total{jwt_finding_name=~\"lifetime_too_long|missing_exp|missing_jti|alg_none|alg_unexpected|hmac_key_weak|rsa_key_small\"}[1d]))" },
-      { where: "the tokens", query: "{service_name=~\".+\"} | event_name=\"jwt.verify\" | jwt_validation_outcome=\"valid\" | jwt_findings=~\".*lifetime_too_long.*\"" },
+      { where: "the tokens", query: "{service_name=~\".+\"} | event_name=~\"jwt.verify|jwt.request\" | jwt_operation=\"verify\" | jwt_validation_outcome=\"valid\" | jwt_findings=~\".*lifetime_too_long.*\"" },
     ],
   },
   q11: {
@@ -141,7 +141,7 @@ export const AUDITOR_QUESTIONS: Readonly<Record<QuestionId, AuditorQuestion>> = 
     title: "Signing keys by service",
     question: "When was each signing key last rotated, and which services still use the old one?",
     queries: [
-      { where: "Loki", query: "sum by (service_name, jwt_key_fingerprint, jwt_header_kid) (count_over_time({service_name=~\".+\"} | event_name=~\"jwt.sign|jwt.verify\" [1d]))" },
+      { where: "Loki", query: "sum by (service_name, jwt_key_fingerprint, jwt_header_kid) (count_over_time({service_name=~\".+\"} | event_name=~\"jwt.sign|jwt.verify|jwt.request\" | jwt_key_fingerprint!=\"\" [1d]))" },
       { where: "Tempo", query: "{ span.jwt.key.fingerprint = \"<old key fingerprint>\" } | by(resource.service.name)" },
     ],
   },

@@ -73,7 +73,7 @@ export async function buildReport(files: string[], period: Period, options: Veri
     q3: question('q3', requests.q3(), hasRequests ? undefined : NO_REQUESTS),
     q4: question('q4', tokens.q4(), tokens.signs > 0 ? undefined : 'No jwt.sign record in the period: the tokens are issued elsewhere (an identity provider), whose telemetry is not in these files.'),
     q5: question('q5', tokens.q5(), undefined, seen('jwt.revoke') ? undefined : 'No jwt.revoke record in the period: nothing was revoked, or the services do not report revocations (recordRevocation()).'),
-    q6: question('q6', tokens.q6(alertsAndKeys.alertsNamed('revoked_token_used')), tokens.verifies > 0 ? undefined : 'No jwt.verify record in the period: no verification was recorded, so no accepted revoked token can be seen.'),
+    q6: question('q6', tokens.q6(alertsAndKeys.alertsNamed('revoked_token_used')), tokens.verifies > 0 ? undefined : 'No verify in the period (no jwt.verify record, no jwt.request record carrying one): no accepted revoked token can be seen.'),
     q7: question('q7', requests.q7(), hasRequests ? undefined : NO_REQUESTS),
     q8: question('q8', requests.q8(), hasRequests ? undefined : NO_REQUESTS, 'A scope gap is seen only on routes the services\' scopePolicy names.'),
     q9: question('q9', alertsAndKeys.q9(), hasRequests || hasOperations ? undefined : 'No request or operation record in the period: the detectors had nothing to watch.', 'Each process sees its own traffic only; a token replayed across instances needs the fleet-wide backend rule.'),

@@ -1,9 +1,10 @@
 /**
  * What the operation, revocation and finding records answer: tokens issued and refreshed with their lifetimes
- * (Q4), revocations (Q5), revoked tokens accepted afterwards (Q6) and findings by severity (Q10).
+ * (Q4), revocations (Q5), revoked tokens accepted afterwards (Q6) and findings by severity (Q10). A verify is
+ * read from its own record or from the `jwt.request` record that carries it.
  */
 import { FINDING_SEVERITY, FINDINGS, REVOCATION_REASONS, SEVERITIES, type Finding } from '@tokentrail/instrumentation-jwt/inspection';
-import type { AuditFields } from './audit-fields';
+import { isSigning, isVerification, type AuditFields } from './audit-fields';
 import { HeavyHitters } from './heavy-hitters';
 import type { Questions } from './report-model';
 import { safeText } from './safe-text';
@@ -45,8 +46,8 @@ export class TokenTally {
 
   add(fields: AuditFields): void {
     const { weight } = fields;
-    if (fields.event === 'jwt.sign' || fields.event === 'jwt.encrypt') this.#sign(fields);
-    if (fields.event === 'jwt.verify' || fields.event === 'jwt.decrypt') {
+    if (isSigning(fields)) this.#sign(fields);
+    if (isVerification(fields)) {
       this.verifies += weight;
       if (fields.findings.includes('revoked_token_accepted')) {
         this.#accepted += weight;
