@@ -2,7 +2,7 @@
  * The "use it in code" snippets of the root README and of the instrumentation package's README, run as written:
  * saved as `telemetry.mjs` in an application directory holding only the packages the package README's install line
  * names (and the application's own jose), started with the README's command line, against an ES module app that
- * imports jose statically. Spans go to the SDK's console exporter, which prints each one as it ends.
+ * imports jose statically. Spans go over OTLP, as the snippets send them, to a strict receiver in this process.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -70,24 +70,45 @@ const secret = new TextEncoder().encode('readme-app-secret-0123456789abcdef');
 const token = await new SignJWT({ sub: 'someone' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(secret);
 const { payload } = await jwtVerify(token, secret);
 console.log('verified', payload.sub);
+// Long enough for the batch span processor's first export (every 5 s by default) before the process ends.
+await new Promise((resolve) => setTimeout(resolve, 5500));
 `;
 
-/** Runs a README command line (`NAME=value … node args…`); a `...` placeholder value becomes a real key. */
-function runCommandLine(line, cwd) {
-  const words = line.trim().split(/\s+/);
-  const env = { ...process.env, OTEL_TRACES_EXPORTER: 'console', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
-  while (/^[A-Z_]+=/.test(words[0])) {
-    const [name, value] = words.shift().split(/=(.*)/s);
-    env[name] = value === '...' ? 'readme-pseudonym-key-0123456789abcdef' : value;
+/**
+ * Runs a README command line (`NAME=value … node args…`; a `...` placeholder value becomes a real key) with the
+ * OTLP endpoint pointed at a receiver here; resolves with what it printed and the spans the receiver got.
+ */
+async function runCommandLine(line, cwd) {
+  const receiver = await startReceiver();
+  try {
+    const words = line.trim().split(/\s+/);
+    const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
+    while (/^[A-Z_]+=/.test(words[0])) {
+      const [name, value] = words.shift().split(/=(.*)/s);
+      env[name] = value === '...' ? 'readme-pseudonym-key-0123456789abcdef' : value;
+    }
+    assert.equal(words.shift(), 'node', line);
+    const child = spawn(process.execPath, words, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    clearTimeout(timer);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^verified someone$/m, 'the application ran as without the snippet');
+    return { stdout: stdout + stderr, spans: [...receiver.spans] };
+  } finally {
+    await receiver.close();
   }
-  assert.equal(words.shift(), 'node', line);
-  const result = spawnSync(process.execPath, words, { cwd, env, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /^verified someone$/m, 'the application ran as without the snippet');
-  return result.stdout;
 }
 
-const recordsJose = (stdout) => /name: 'jwt\.verify'/.test(stdout) && /'jwt\.library': 'jose'/.test(stdout);
+const recordsJose = ({ spans }) => spans.some((span) => span.name === 'jwt.verify' && span.attributes['jwt.library'] === 'jose');
 
 test("the package README's install line names every package its snippet imports", () => {
   const snippet = codeBlock(packageReadme, '## Usage', 'js');
@@ -95,30 +116,30 @@ test("the package README's install line names every package its snippet imports"
   for (const name of packagesUsed(codeBlock(rootReadme, '## Use it in code', 'js'))) assert.ok(installLine.includes(name), `${name} (root README snippet) is not in the install line`);
 });
 
-test('root README, "Use it in code": the snippet preloaded with the command line given there records jose in an ESM app', () => {
+test('root README, "Use it in code": the snippet preloaded with the command line given there records jose in an ESM app', async () => {
   const snippet = codeBlock(rootReadme, '## Use it in code', 'js');
   const commandLine = codeBlock(rootReadme, '## Use it in code', 'sh').trim();
   assert.match(commandLine, /node --import \.\/telemetry\.mjs app\.mjs$/);
   const dir = appDirectory([...installLine, 'jose'], { 'telemetry.mjs': snippet, 'app.mjs': APP });
-  const stdout = runCommandLine(commandLine, dir);
-  assert.ok(recordsJose(stdout), `a jwt.verify span from jose was exported:\n${stdout}`);
-  assert.doesNotMatch(stdout, /no pseudonym key configured/, 'the key from the command line is used');
+  const run = await runCommandLine(commandLine, dir);
+  assert.ok(recordsJose(run), `a jwt.verify span from jose was exported:\n${run.stdout}`);
+  assert.doesNotMatch(run.stdout, /no pseudonym key configured/, 'the key from the command line is used');
 });
 
-test('root README: pasted at the top of the application instead, jose is not recorded, as the README warns', () => {
+test('root README: pasted at the top of the application instead, jose is not recorded, as the README warns', async () => {
   const snippet = codeBlock(rootReadme, '## Use it in code', 'js');
   const [imports, body] = [APP.split('\n\n')[0], APP.split('\n\n').slice(1).join('\n\n')];
   const dir = appDirectory([...installLine, 'jose'], { 'app.mjs': `${snippet}\n${imports}\n${body}` });
-  const stdout = runCommandLine('node app.mjs', dir);
-  assert.ok(!recordsJose(stdout), 'jose was loaded before the hook was registered');
+  const run = await runCommandLine('node app.mjs', dir);
+  assert.ok(!recordsJose(run), 'jose was loaded before the hook was registered');
 });
 
-test("the instrumentation package's README: its usage snippet, started as it says, records jose in an ESM app", () => {
+test("the instrumentation package's README: its usage snippet, started as it says, records jose in an ESM app", async () => {
   const snippet = codeBlock(packageReadme, '## Usage', 'js');
   const commandLine = packageReadme.match(/`(node --import \.\/telemetry\.mjs app\.mjs)`/)[1];
   const dir = appDirectory([...installLine, 'jose'], { 'telemetry.mjs': snippet, 'app.mjs': APP });
-  const stdout = runCommandLine(commandLine, dir);
-  assert.ok(recordsJose(stdout), `a jwt.verify span from jose was exported:\n${stdout}`);
+  const run = await runCommandLine(commandLine, dir);
+  assert.ok(recordsJose(run), `a jwt.verify span from jose was exported:\n${run.stdout}`);
 });
 
 const deployReadme = read('examples/deploy/README.md');

@@ -57,10 +57,11 @@ function runApp(dir, env) {
   });
 }
 
-const verdicts = (spans) =>
-  spans
-    .filter((s) => s.name === 'jwt.verify')
-    .map((s) => [s.attributes['jwt.library'], s.attributes['jwt.validation.outcome'], s.attributes['jwt.validation.reason'] ?? null])
+/** Every verify's audit record: its own jwt.verify record, or the jwt.request record of the request that carried it. */
+const verdicts = (logRecords) =>
+  logRecords
+    .filter((r) => r.eventName === 'jwt.verify' || (r.eventName === 'jwt.request' && r.attributes['jwt.operation'] === 'verify'))
+    .map((r) => [r.attributes['jwt.library'], r.attributes['jwt.validation.outcome'], r.attributes['jwt.validation.reason'] ?? null])
     .sort();
 
 for (const [kind, rows] of [['library', TESTED_LIBRARIES], ['middleware', TESTED_MIDDLEWARES]]) {
@@ -80,7 +81,7 @@ for (const [kind, rows] of [['library', TESTED_LIBRARIES], ['middleware', TESTED
           }
           assert.deepEqual(result.seen, kind === 'library' ? ['ok', result.seen[1]] : [200, 401], 'a valid token passes, an expired one does not');
           assert.notEqual(result.seen[1], 'ok');
-          assert.deepEqual(verdicts(telemetry.spans), [[row.library, 'invalid', 'expired'], [row.library, 'valid', null]], 'one jwt.verify span per verify, with its outcome');
+          assert.deepEqual(verdicts(telemetry.logRecords), [[row.library, 'invalid', 'expired'], [row.library, 'valid', null]], 'one audit record per verify, with its outcome');
         });
       }
     });
