@@ -20,7 +20,6 @@ import { spanProcessors } from './trace-pipeline';
 import { flushOnExit } from './shutdown';
 
 export { configFromEnv, ENV_VARIABLES } from './env-config';
-export { exportingSpanProcessors } from './trace-pipeline';
 
 let started: { shutdown(): Promise<void> } | undefined;
 let jwtInstrumentation: JwtInstrumentation | undefined;
