@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_TOKEN_QUERY_PARAMS } from '@tokentrail/instrumentation-jwt';
 import { configFromEnv } from '@tokentrail/register/env-config';
 import { httpInstrumentationConfig } from '@tokentrail/register/http-config';
+import { exportingSpanProcessors, spanProcessors } from '@tokentrail/register/trace-pipeline';
 import { startReceiver } from '@tokentrail/otlp-receiver';
 import { runApp } from '@tokentrail/otlp-receiver/run-app';
 import { LeakScanner } from './support/leak-scanner.mjs';
@@ -26,6 +27,19 @@ test('TOKENTRAIL_TOKEN_QUERY_PARAMS adds to the default names, and instrumentati
   assert.ok(DEFAULT_TOKEN_QUERY_PARAMS.includes('access_token') && DEFAULT_TOKEN_QUERY_PARAMS.includes('id_token_hint'));
   const { redactedQueryParamsServer } = httpInstrumentationConfig(queryParams);
   for (const name of ['access_token', 'access_token[]', 'magic', 'magic[]', 'sig']) assert.ok(redactedQueryParamsServer.includes(name), name);
+});
+
+test('with the scrubbing processor passed to the SDK, the register builds the exporting ones from OTEL_TRACES_EXPORTER and OTEL_BSP_*', () => {
+  const scrubbing = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
+  const names = (processors) => processors.map((p) => p.constructor.name);
+  assert.deepEqual(names(exportingSpanProcessors({})), ['BatchSpanProcessor'], 'otlp by default');
+  assert.deepEqual(names(exportingSpanProcessors({ OTEL_TRACES_EXPORTER: 'console, otlp' })), ['SimpleSpanProcessor', 'BatchSpanProcessor']);
+  assert.deepEqual(spanProcessors(scrubbing, { OTEL_TRACES_EXPORTER: 'none' }), [], 'nothing exported, no tracer provider');
+  const [first, batch] = spanProcessors(scrubbing, { OTEL_BSP_SCHEDULE_DELAY: '1234', OTEL_BSP_MAX_QUEUE_SIZE: '77' });
+  assert.equal(first, scrubbing, 'the scrubbing processor comes first');
+  // The batch processor keeps its options private; what it was given shows in how it was made.
+  assert.equal(batch._scheduledDelayMillis, 1234);
+  assert.equal(batch._maxQueueSize, 77);
 });
 
 async function exercise({ env = {}, args = [] }) {

@@ -25,7 +25,6 @@ import { spanProcessors } from './trace-pipeline';
 export { configFromEnv, ENV_VARIABLES } from './env-config';
 export { exitSafeTelemetry } from './exit-safe';
 export type { ExitSafeOptions, ExitSafeTelemetry } from './exit-safe';
-export { exportingSpanProcessors } from './trace-pipeline';
 
 let started: { shutdown(): Promise<void> } | undefined;
 let exitSafe: ExitSafeTelemetry | undefined;

@@ -55,7 +55,11 @@ export function exportingSpanProcessors(env: NodeJS.ProcessEnv = process.env): S
   return processors;
 }
 
-/** Every span processor the register installs: the scrubbing one (which must see each span end) before the exporting ones. */
+/**
+ * Every span processor the register installs: the scrubbing one (which must see each span end) before the
+ * exporting ones; none when nothing exports spans (`OTEL_TRACES_EXPORTER=none`), so that no span is made at all.
+ */
 export function spanProcessors(scrubbing: SpanProcessor, env: NodeJS.ProcessEnv = process.env): SpanProcessor[] {
-  return [scrubbing, ...exportingSpanProcessors(env)];
+  const exporting = exportingSpanProcessors(env);
+  return exporting.length > 0 ? [scrubbing, ...exporting] : [];
 }

@@ -17,10 +17,16 @@ const ALWAYS_WHOLE = ['authorization', 'proxy-authorization', 'cookie'];
 const MAX_TOKENS = 64;
 const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
 
+/** The secret forms, longest first, and the beginning of each (to find one cut short). */
+export interface SecretForms {
+  readonly forms: readonly string[];
+  readonly heads: readonly string[];
+}
+
 export class RequestSecrets {
   private readonly values = new Set<string>();
   private readonly tokens = new Set<string>();
-  private sorted: string[] | undefined;
+  private sorted: SecretForms | undefined;
   constructor(credentials: readonly Credential[], embedded: Iterable<string>, private readonly headerNames: readonly string[]) {
     for (const { value, token, sent } of credentials) {
       if (token !== undefined) this.addToken(token);
@@ -51,9 +57,12 @@ export class RequestSecrets {
     for (const segment of token.split('.')) this.addValue(segment);
   }
 
-  /** Every secret form, longest first (a token before its segments). */
-  forms(): readonly string[] {
-    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
+  /** Every secret form, longest first (a token before its segments); made once until a token is added. */
+  forms(): SecretForms {
+    if (this.sorted === undefined) {
+      const forms = [...this.values].sort((a, b) => b.length - a.length);
+      this.sorted = { forms, heads: forms.map((form) => form.slice(0, MIN_SCRUBBED_LENGTH)) };
+    }
     return this.sorted;
   }
 }
@@ -100,10 +109,10 @@ function replaceEscaped(text: string, forms: readonly string[]): string {
 }
 
 /** A text cut short (a length limit) inside a secret ends with the secret's beginning: that end is replaced too. */
-function replaceCutTail(text: string, forms: readonly string[]): string {
-  for (const form of forms) {
-    const at = text.lastIndexOf(form.slice(0, MIN_SCRUBBED_LENGTH));
-    if (at >= 0 && form.startsWith(text.slice(at))) return text.slice(0, at) + REDACTED;
+function replaceCutTail(text: string, { forms, heads }: SecretForms): string {
+  for (let i = 0; i < forms.length; i += 1) {
+    const at = text.lastIndexOf(heads[i]!);
+    if (at >= 0 && forms[i]!.startsWith(text.slice(at))) return text.slice(0, at) + REDACTED;
   }
   return text;
 }
@@ -112,14 +121,15 @@ function replaceCutTail(text: string, forms: readonly string[]): string {
  * `text` with every secret form replaced by `REDACTED`, however much of it was percent-encoded, and with a
  * secret's beginning replaced where the text was cut short inside it.
  */
-export function scrubText(text: string, forms: readonly string[]): string {
+export function scrubText(text: string, secrets: SecretForms): string {
+  if (text.length < MIN_SCRUBBED_LENGTH) return text;
   // Escaped first: a secret partly escaped is then replaced whole rather than segment by segment.
-  const unescaped = text.includes('%') ? replaceEscaped(text, forms) : text;
-  return replaceCutTail(replaceAll(unescaped, forms), forms);
+  const unescaped = text.includes('%') ? replaceEscaped(text, secrets.forms) : text;
+  return replaceCutTail(replaceAll(unescaped, secrets.forms), secrets);
 }
 
 /** The attributes with every string (and string in an array) scrubbed; the same object when nothing changed. */
-export function scrubbedAttributes<T extends Record<string, unknown>>(attributes: T, forms: readonly string[]): T {
+export function scrubbedAttributes<T extends Record<string, unknown>>(attributes: T, forms: SecretForms): T {
   let out: T | undefined;
   for (const key in attributes) {
     const value = attributes[key];

@@ -10,7 +10,7 @@
  * the SDK span (attributes readable, still writable). `onEnding` is marked experimental in sdk-trace 3.1.
  */
 import type { AttributeValue, Attributes, Context, DiagLogger, Span, SpanStatus } from '@opentelemetry/api';
-import { REDACTED, scrubText, type RequestSecrets } from '../policy/request-secrets';
+import { REDACTED, scrubText, type RequestSecrets, type SecretForms } from '../policy/request-secrets';
 
 /** What `onEnding` receives from the SDK: a live span whose recorded data is readable. */
 export interface EndingSpan extends Span {
@@ -31,7 +31,7 @@ export interface SpanSecretSource {
 
 const HEADER_PREFIX = 'http.request.header.';
 
-function scrubValue(value: AttributeValue | undefined, forms: readonly string[]): AttributeValue | undefined {
+function scrubValue(value: AttributeValue | undefined, forms: SecretForms): AttributeValue | undefined {
   if (typeof value === 'string') {
     const clean = scrubText(value, forms);
     return clean === value ? undefined : clean;
