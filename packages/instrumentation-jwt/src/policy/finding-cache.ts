@@ -80,6 +80,9 @@ function keyEntry(key: unknown): KeyEntry | undefined {
   // A string is its own cache key (its hash is computed once by the engine); bytes and JWKs go by content.
   if (typeof key === 'string') return cached(keyStrings, key, key);
   if (key === null || typeof key !== 'object') return undefined;
+  // Bytes made afresh for every call (a per-user secret, say) go by content alone: remembering each array
+  // object as well would only add garbage-collector work for arrays that are used once.
+  if (key instanceof Uint8Array) return cached(keyContents, contentOf(key)!, key);
   let entry = keyObjects.get(key);
   if (!entry) {
     const content = contentOf(key);
