@@ -42,7 +42,7 @@ function scalar(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
-      return `${value}`;
+      return `${value}n`; // not JSON, and not the number's text: only ever hashed or cut
     default:
       return 'null';
   }

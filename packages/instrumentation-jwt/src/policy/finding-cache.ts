@@ -115,6 +115,9 @@ export class FindingCache {
     // A string is its own cache key (its hash is computed once by the engine); bytes and JWKs go by content.
     if (typeof key === 'string') return cached(this.keyStrings, key, key);
     if (key === null || typeof key !== 'object') return undefined;
+    // Bytes made afresh for every call (a per-user secret, say) go by content alone: remembering each array
+    // object as well would only add garbage-collector work for arrays that are used once.
+    if (key instanceof Uint8Array) return cached(this.keyContents, contentOf(key)!, key);
     let entry = this.keyObjects.get(key);
     if (!entry) {
       const content = contentOf(key);
