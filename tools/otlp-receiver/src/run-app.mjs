@@ -3,9 +3,14 @@
  * to the given OTLP endpoint with short export intervals, and waits until it prints the URL it listens on.
  */
 import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath } = {}) {
+  // A spool of its own (removed when the app ends) unless the caller gives one: what one test's app spools at
+  // exit must not be sent into the next test's receiver by the next start.
+  const ownSpool = env.TOKENTRAIL_SPOOL_DIR === undefined ? mkdtempSync(join(tmpdir(), 'tokentrail-run-app-')) : undefined;
   const child = spawn(node, [flag, '@tokentrail/register', appPath], {
     cwd: dirname(appPath),
     env: {
@@ -16,6 +21,7 @@ export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', fl
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_BLRP_SCHEDULE_DELAY: '200',
       OTEL_METRIC_EXPORT_INTERVAL: '1000',
+      ...(ownSpool ? { TOKENTRAIL_SPOOL_DIR: ownSpool } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,6 +31,7 @@ export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', fl
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  if (ownSpool) void exited.then(() => rmSync(ownSpool, { recursive: true, force: true }));
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`app did not start in time:\n${stdout}\n${stderr}`)), 20_000);
     const onData = () => {
