@@ -289,6 +289,27 @@ describe('the collector at exit', () => {
   });
 });
 
+test('the SDK started in code with exitSafeTelemetry() from @tokentrail/register/exit-safe: process.exit() delivers the same', { timeout: 30_000 }, async () => {
+  const dir = spoolDir();
+  const receiver = await startReceiver();
+  const app = await runApp(jose.path, {
+    preload: join(here, 'fixtures', 'exit', 'sdk-in-code.mjs'), endpoint: receiver.endpoint, protocol: 'http/json',
+    env: { ...DEFAULT_DELAYS, EXIT_MODE: 'exit', TOKENTRAIL_PSEUDONYM_KEY: KEY, TOKENTRAIL_SPOOL_DIR: dir },
+  });
+  try {
+    assert.equal(await endRequest(app, await login(app, 'in-code')), 200);
+    assert.equal((await app.exited).code, 0);
+    assertDelivered(receiver, 'SDK in code');
+    const { status, report } = await verify(receiver);
+    assert.equal(status, 0);
+    assert.deepEqual(report.streams.map((s) => s.sealed), [true]);
+  } finally {
+    await app.stop();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('SIGKILL loses at most what was recorded within the last batch delay: everything older has arrived', { timeout: 30_000 }, async () => {
   const receiver = await startReceiver();
   const app = await runApp(jose.path, { flag: jose.flag, endpoint: receiver.endpoint, env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BLRP_SCHEDULE_DELAY: '200' } });

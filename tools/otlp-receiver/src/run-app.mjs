@@ -1,5 +1,6 @@
 /**
- * Starts an application under `node --import @tokentrail/register` (or `--require` for CommonJS), exporting
+ * Starts an application under `node --import @tokentrail/register` (or `--require` for CommonJS, or another
+ * `preload`), exporting
  * to the given OTLP endpoint with short export intervals, and waits until it prints the URL it listens on.
  */
 import { spawn } from 'node:child_process';
@@ -7,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath } = {}) {
+export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', preload = '@tokentrail/register', env = {}, node = process.execPath } = {}) {
   // A spool of its own (removed when the app ends) unless the caller gives one: what one test's app spools at
   // exit must not be sent into the next test's receiver by the next start.
   const ownSpool = env.TOKENTRAIL_SPOOL_DIR === undefined ? mkdtempSync(join(tmpdir(), 'tokentrail-run-app-')) : undefined;
-  const child = spawn(node, [flag, '@tokentrail/register', appPath], {
+  const child = spawn(node, [flag, preload, appPath], {
     cwd: dirname(appPath),
     env: {
       ...process.env,
