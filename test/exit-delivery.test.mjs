@@ -2,7 +2,8 @@
  * Nothing lost at exit: an API under @tokentrail/register, one authenticated request answered, then the process
  * ends — SIGTERM or SIGINT into `server.close(() => process.exit(0))`, `process.exit()` from a request handler,
  * an uncaught exception, or the documented recipe (`await shutdown()`, then `process.exit()`) — with the SDK's
- * default batch delays (5 s for spans, 1 s for log records), so only the exit path can deliver that request.
+ * default batch delays (5 s for spans, 1 s for log records; the recipe also with 60 s), so only the exit path
+ * can deliver that request.
  * Everything must be at the strict receiver by the time the process has ended: the request's server span, its
  * audit records, the closing checkpoint (`tokentrail verify` says sealed), and the application's own spans and
  * log records. Then the collector is down or hanging at exit: the process still ends within the bound, and what
@@ -40,6 +41,7 @@ const ENDINGS = {
   'process.exit() from a request handler': { mode: 'exit', runs: 2, end: (app) => app.exited, code: 0 },
   'an uncaught exception': { mode: 'throw', runs: 2, end: (app) => app.exited, code: 1 },
   'the recipe: await shutdown(), then process.exit()': { mode: 'recipe', runs: 2, end: (app) => app.stop('SIGTERM'), code: 0 },
+  'the recipe, with batch delays of 60 s': { mode: 'recipe', runs: 2, end: (app) => app.stop('SIGTERM'), code: 0, env: { OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000' } },
 };
 
 /** Runs `count` tasks, `width` at a time. */
@@ -132,7 +134,7 @@ function assertDelivered(everything, label, { sealed = true } = {}) {
   return { ownSpans, ownRecords, serverSpans, copies: spans.copies + records.copies };
 }
 
-for (const [ending, { mode, runs: ciRuns, end, code: expectedCode }] of Object.entries(ENDINGS)) {
+for (const [ending, { mode, runs: ciRuns, end, code: expectedCode, env: endingEnv = {} }] of Object.entries(ENDINGS)) {
   const runs = FULL_RUNS ?? ciRuns;
   describe(ending, () => {
     for (const [appName, { path, flag }] of Object.entries(APPS)) {
@@ -142,7 +144,7 @@ for (const [ending, { mode, runs: ciRuns, end, code: expectedCode }] of Object.e
           try {
             const figures = await pool(runs, 3, async (run) => {
               const receiver = await startReceiver();
-              const app = await runApp(path, { flag, endpoint: receiver.endpoint, protocol, env: { ...DEFAULT_DELAYS, EXIT_MODE: mode, TOKENTRAIL_PSEUDONYM_KEY: KEY, TOKENTRAIL_SPOOL_DIR: dir } });
+              const app = await runApp(path, { flag, endpoint: receiver.endpoint, protocol, env: { ...DEFAULT_DELAYS, ...endingEnv, EXIT_MODE: mode, TOKENTRAIL_PSEUDONYM_KEY: KEY, TOKENTRAIL_SPOOL_DIR: dir } });
               try {
                 const token = await login(app, `user-${run}`);
                 assert.equal(await endRequest(app, token), 200);
@@ -289,6 +291,27 @@ describe('the collector at exit', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('the SDK started in code with exitSafeTelemetry() from @tokentrail/register/exit-safe: process.exit() delivers the same', { timeout: 30_000 }, async () => {
+  const dir = spoolDir();
+  const receiver = await startReceiver();
+  const app = await runApp(jose.path, {
+    preload: join(here, 'fixtures', 'exit', 'sdk-in-code.mjs'), endpoint: receiver.endpoint, protocol: 'http/json',
+    env: { ...DEFAULT_DELAYS, EXIT_MODE: 'exit', TOKENTRAIL_PSEUDONYM_KEY: KEY, TOKENTRAIL_SPOOL_DIR: dir },
+  });
+  try {
+    assert.equal(await endRequest(app, await login(app, 'in-code')), 200);
+    assert.equal((await app.exited).code, 0);
+    assertDelivered(receiver, 'SDK in code');
+    const { status, report } = await verify(receiver);
+    assert.equal(status, 0);
+    assert.deepEqual(report.streams.map((s) => s.sealed), [true]);
+  } finally {
+    await app.stop();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('SIGKILL loses at most what was recorded within the last batch delay: everything older has arrived', { timeout: 30_000 }, async () => {

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CONTENT_TYPE } from './otlp-endpoint';
+import { CONTENT_TYPE, type Signal } from './otlp-endpoint';
 import type { LossCounts, UnacknowledgedPayload } from './exit-safe-processor';
 import { writeSpool, type SpoolEntry, type SpoolSettings } from './spool';
 
@@ -16,7 +16,7 @@ const MIN_SEND_MS = 150;
 /** Left for the spool write and the report after the send. */
 const SPOOL_RESERVE_MS = 50;
 
-const NOUNS = { traces: 'spans', logs: 'log records', metrics: 'metric requests' } as const;
+const NOUNS: Record<Signal, string> = { traces: 'spans', logs: 'log records', metrics: 'metric requests' };
 
 export interface ExitReport {
   delivered: number;
@@ -24,14 +24,14 @@ export interface ExitReport {
   lost: number;
 }
 
-function describe(payloads: readonly { endpoint?: { signal: keyof typeof NOUNS }; signal?: keyof typeof NOUNS; count: number }[]): string {
+/** `3 spans and 5 log records` */
+function describe(items: readonly { readonly signal: Signal; readonly count: number }[]): string {
   const totals = new Map<string, number>();
-  for (const p of payloads) {
-    const signal = p.endpoint?.signal ?? p.signal!;
-    totals.set(NOUNS[signal], (totals.get(NOUNS[signal]) ?? 0) + p.count);
-  }
+  for (const { signal, count } of items) totals.set(NOUNS[signal], (totals.get(NOUNS[signal]) ?? 0) + count);
   return [...totals].map(([noun, n]) => `${n} ${noun}`).join(' and ');
 }
+
+const counted = (payloads: readonly UnacknowledgedPayload[]) => payloads.map(({ endpoint, count }) => ({ signal: endpoint.signal, count }));
 
 /** POSTs the payloads from a child process until `deadline`; returns, per payload, the child's verdict if any. */
 function sendSync(payloads: readonly UnacknowledgedPayload[], deadline: number): ('ok' | 'retry' | 'rejected' | undefined)[] {
@@ -57,7 +57,7 @@ function sendSync(payloads: readonly UnacknowledgedPayload[], deadline: number):
  */
 export function deliverSynchronously(
   payloads: readonly UnacknowledgedPayload[],
-  losses: readonly (LossCounts & { signal: keyof typeof NOUNS })[],
+  losses: readonly (LossCounts & { signal: Signal })[],
   deadline: number,
   spool: SpoolSettings | undefined,
 ): ExitReport {
@@ -71,7 +71,7 @@ export function deliverSynchronously(
     else if (verdicts[i] === 'rejected') refused.push(payload);
     else left.push(payload);
   });
-  if (refused.length > 0) lines.push(`${describe(refused)} refused by the collector at exit; not delivered`);
+  if (refused.length > 0) lines.push(`${describe(counted(refused))} refused by the collector at exit; not delivered`);
   if (left.length > 0) {
     const entries: SpoolEntry[] = left.map(({ endpoint, body, count }) => ({ signal: endpoint.signal, contentType: CONTENT_TYPE[endpoint.protocol], body, count }));
     const written = spool ? writeSpool(spool, entries) : { spooled: [], notSpooled: entries, error: 'the spool is off' };

@@ -36,6 +36,8 @@ export interface LossCounts {
   queueFull: number;
   /** Refused by the collector with a non-retryable answer (such as 400), or not serializable. */
   rejected: number;
+  /** Recorded after the last delivery at exit. */
+  afterExit: number;
 }
 
 export class ExitSafeQueue<T extends WithResource> {
@@ -47,7 +49,7 @@ export class ExitSafeQueue<T extends WithResource> {
   private quietUntil = 0;
   private taken = false;
   private stopped = false;
-  readonly lost: LossCounts = { queueFull: 0, rejected: 0 };
+  readonly lost: LossCounts = { queueFull: 0, rejected: 0, afterExit: 0 };
 
   constructor(
     readonly endpoint: SignalEndpoint,
@@ -56,7 +58,11 @@ export class ExitSafeQueue<T extends WithResource> {
   ) {}
 
   add(item: T): void {
-    if (this.taken) return;
+    if (this.taken) {
+      // Recorded by code running after the last delivery (an `exit` listener of its own): said, not hidden.
+      if (this.lost.afterExit++ === 0) process.stderr.write(`[@tokentrail/register] ${this.endpoint.signal} recorded after the last delivery at exit are not delivered\n`);
+      return;
+    }
     if (this.pending.length >= this.limits.maxQueueSize) {
       if (this.lost.queueFull++ === 0) diag.warn(`@tokentrail/register: the ${this.endpoint.signal} queue is full (${this.limits.maxQueueSize}); items are dropped and counted`);
       return;

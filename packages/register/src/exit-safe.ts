@@ -15,18 +15,17 @@
  * unacknowledged then goes to the spool that the next start sends. It also sends what earlier processes spooled.
  */
 import { context, diag } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { getNumberFromEnv, getStringFromEnv, suppressTracing } from '@opentelemetry/core';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { exitSettingsFromEnv } from './env-config';
 import { deliverSynchronously, type ExitReport } from './exit-delivery';
 import { ExitSafeLogRecordProcessor, ExitSafeSpanProcessor, type ExitSafeQueue } from './exit-safe-processor';
 import { createMetricExporter } from './metric-exporter';
 import { otlpHttpEndpoint, type Signal, type SignalEndpoint } from './otlp-endpoint';
 import { holdOpen } from './otlp-post';
 import { defaultSpoolDir, sendSpool, type SpoolReplay, type SpoolSettings } from './spool';
-import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
-import { exitSettingsFromEnv } from './env-config';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 
 export interface ExitSafeOptions {
   /**
@@ -111,7 +110,9 @@ export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTeleme
   // biome-ignore lint/suspicious/noExplicitAny: one list holds the span queue and the log record queue.
   const queues: ExitSafeQueue<any>[] = [spanProcessor?.queue, logRecordProcessor?.queue].filter((q) => q !== undefined);
 
+  /** When the end that began with the last `finish()` must be over; a later exit gets a bound of its own. */
   let deadline: number | undefined;
+  const endBy = () => (deadline = deadline !== undefined && Date.now() <= deadline ? deadline : Date.now() + timeoutMs);
   let delivered = false;
   const seal = () => {
     try {
@@ -133,11 +134,11 @@ export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTeleme
       };
     },
     async finish(work) {
-      deadline ??= Date.now() + timeoutMs;
+      const deadline = endBy();
       seal();
       const release = holdOpen();
       let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, (deadline! - Date.now()) / 2))));
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, (deadline - Date.now()) / 2))));
       try {
         await Promise.race([bound, Promise.all([work?.(), ...queues.map((q) => q.flush())]).catch((error) => diag.error('@tokentrail/register: flushing telemetry failed', error))]);
       } finally {
@@ -148,7 +149,7 @@ export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTeleme
     deliverNow() {
       if (delivered) return undefined;
       delivered = true;
-      deadline ??= Date.now() + timeoutMs;
+      const deadline = endBy();
       seal();
       try {
         const payloads = queues.flatMap((q) => q.takeUnacknowledged());
@@ -165,7 +166,8 @@ export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTeleme
   };
   void telemetry.spoolReplay.then(
     ({ sent, kept, rejected }) => {
-      if (sent + kept + rejected > 0) diag.info(`@tokentrail/register: spool: ${sent} items sent, ${kept} kept for later, ${rejected} refused by the collector`);
+      if (sent + kept + rejected === 0) return;
+      process.stderr.write(`[@tokentrail/register] spool of earlier processes: ${sent} items delivered, ${kept} kept for the next start, ${rejected} refused by the collector\n`);
     },
     (error) => diag.error('@tokentrail/register: sending the spool failed', error),
   );

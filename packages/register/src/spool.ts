@@ -13,7 +13,7 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { SignalEndpoint, Signal } from './otlp-endpoint';
 import { postOtlp } from './otlp-post';
 
@@ -38,11 +38,22 @@ export function defaultSpoolDir(serviceName: string): string {
   return join(tmpdir(), `tokentrail-spool-${user}`, serviceName.replace(/[^A-Za-z0-9._-]/g, '_') || 'unknown_service');
 }
 
+const STICKY = 0o1000;
+
+/**
+ * Creates the spool directory owner-only, and refuses one that another user could swap under us: the directory
+ * must be ours and not a symbolic link, and its parent ours or root's, and if others may write to the parent,
+ * sticky (as /tmp is).
+ */
 function ownDirectory(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const uid = process.getuid?.();
   const stat = lstatSync(dir);
   if (!stat.isDirectory()) throw new Error(`${dir} is not a directory`);
-  if (process.getuid && stat.uid !== process.getuid()) throw new Error(`${dir} belongs to another user`);
+  if (uid !== undefined && stat.uid !== uid) throw new Error(`${dir} belongs to another user`);
+  const parent = lstatSync(dirname(dir));
+  if (uid !== undefined && parent.uid !== uid && parent.uid !== 0) throw new Error(`${dirname(dir)} belongs to another user`);
+  if ((parent.mode & 0o022) !== 0 && (parent.mode & STICKY) === 0 && parent.uid !== uid) throw new Error(`${dirname(dir)} may be written by other users`);
   if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 

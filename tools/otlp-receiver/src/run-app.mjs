@@ -1,16 +1,18 @@
 /**
- * Starts an application under `node --import @tokentrail/register` (or `--require` for CommonJS), exporting
+ * Starts an application under `node --import @tokentrail/register` (or `--require` for CommonJS, or another
+ * `preload`), exporting
  * to the given OTLP endpoint with short export intervals, and waits until it prints the URL it listens on.
- * Each run spools to a directory of its own unless `env` names one: what another run left unacknowledged in the
- * per-service default would otherwise be delivered to this run's receiver when it starts.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', env = {}, node = process.execPath, startTimeoutMs = 20_000, args = [] } = {}) {
-  const child = spawn(node, [flag, '@tokentrail/register', appPath, ...args], {
+export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', preload = '@tokentrail/register', env = {}, node = process.execPath, startTimeoutMs = 20_000, args = [] } = {}) {
+  // A spool of its own (removed when the app ends) unless the caller gives one: what one test's app spools at
+  // exit must not be sent into the next test's receiver by the next start.
+  const ownSpool = env.TOKENTRAIL_SPOOL_DIR === undefined ? mkdtempSync(join(tmpdir(), 'tokentrail-run-app-')) : undefined;
+  const child = spawn(node, [flag, preload, appPath, ...args], {
     cwd: dirname(appPath),
     env: {
       ...process.env,
@@ -20,7 +22,7 @@ export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', fl
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_BLRP_SCHEDULE_DELAY: '200',
       OTEL_METRIC_EXPORT_INTERVAL: '1000',
-      TOKENTRAIL_SPOOL_DIR: join(mkdtempSync(join(tmpdir(), 'tokentrail-run-')), 'spool'),
+      ...(ownSpool ? { TOKENTRAIL_SPOOL_DIR: ownSpool } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,6 +32,7 @@ export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', fl
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  if (ownSpool) void exited.then(() => rmSync(ownSpool, { recursive: true, force: true }));
   const url = await new Promise((resolve, reject) => {
     // An app that does not come up is killed: a child left running would keep the caller's process alive.
     const timer = setTimeout(() => {
