@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import { FINDINGS, FINDING_SEVERITY } from '@tokentrail/instrumentation-jwt';
 import { runApp } from '@tokentrail/otlp-receiver/run-app';
 import { LeakScanner } from '../support/leak-scanner.mjs';
-import { BackendsUnavailable, ROOT, goBinaries, prometheusBinaries } from './binaries.mjs';
+import { BackendsUnavailable, ROOT, goBinaries, prometheusBinaries, stopBuilds } from './binaries.mjs';
 import { findingsOf, mustKeep, operationsOf, serverSpanOf } from './expected.mjs';
 import { WEAK_SECRET, runScenario } from './scenario.mjs';
 import { jaegerTags, shippedQueries } from './shipped-queries.mjs';
@@ -71,7 +71,6 @@ async function jaegerSearch(service, tags) {
   const params = new URLSearchParams({ service, limit: '100000', start: String(state.startedMs * 1000), end: String((Date.now() + 60_000) * 1000) });
   if (tags) params.set('tags', JSON.stringify(tags));
   const { json } = await getJson(`${stack.jaegerUrl}/api/traces?${params}`);
-  state.jaegerAnswers.push(json);
   return json.data ?? [];
 }
 
@@ -131,7 +130,6 @@ before(async () => {
 
   state.startedMs = Date.now() - 60_000;
   state.prometheusAnswers = [];
-  state.jaegerAnswers = [];
   step = performance.now();
   // Warm-up: every series and every detector firing once, scraped by Prometheus before the measured phase.
   state.warmup = await runScenario({ express: apps.express, koa: apps.koa, scale: 'small', tag: 'w', leaks });
@@ -169,9 +167,10 @@ before(async () => {
   }, 30_000);
   timings['export and tail-sampling decision'] = seconds(step);
   timings['total before checks'] = seconds(total);
-}, { timeout: 25 * 60_000 });
+}, { timeout: 45 * 60_000 });
 
 after(async () => {
+  stopBuilds();
   for (const app of Object.values(apps)) await app.stop('SIGKILL').catch(() => {});
   if (stack) await stack.stop();
   log(`times (s): ${JSON.stringify(timings)}`);
@@ -447,8 +446,9 @@ test('nothing Jaeger, Prometheus or the file exporter holds contains a token, se
   const all = await keptTraces();
   const scanned = leaks.assertClean({
     spans: [...all.values()].flatMap((t) => t.spans.map((s) => ({ name: s.operationName, attributes: tagsOf(s), events: s.logs.map((l) => ({ name: 'log', attributes: l.fields })), resource: { attributes: t.processes } }))),
-    logRecords: [...file, ...state.jaegerAnswers, ...state.prometheusAnswers].map((body) => ({ eventName: 'backend answer', body })),
+    // Jaeger's search answers are subsets of the traces above; Prometheus's answers are small and all scanned.
+    logRecords: [...file, ...state.prometheusAnswers].map((body) => ({ eventName: 'backend answer', body })),
     metricPoints: series.data.map((labels) => ({ attributes: labels })),
   });
-  log(`leak scan: ${scanned} strings from Jaeger (${all.size} traces, ${state.jaegerAnswers.length} answers), Prometheus (${series.data.length} series, ${state.prometheusAnswers.length} answers) and the file exporter (${file.length} requests), ${leaks.size} secrets`);
+  log(`leak scan: ${scanned} strings from Jaeger (all ${all.size} traces it holds), Prometheus (${series.data.length} series, ${state.prometheusAnswers.length} answers) and the file exporter (${file.length} requests), ${leaks.size} secrets`);
 });

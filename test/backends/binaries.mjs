@@ -49,6 +49,13 @@ function cacheKey(go) {
   return hash.digest('hex').slice(0, 16);
 }
 
+const builds = new Set();
+
+/** Stops builds still running (a run that timed out or failed must not leave them behind). */
+export function stopBuilds() {
+  for (const child of builds) child.kill('SIGKILL');
+}
+
 function goBuild(module, args, log) {
   return new Promise((resolve, reject) => {
     // -mod=readonly: the committed go.mod and go.sum are the whole truth; a missing checksum fails the build.
@@ -57,6 +64,8 @@ function goBuild(module, args, log) {
       env: { ...process.env, GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=readonly`.trim() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    builds.add(child);
+    child.once('exit', () => builds.delete(child));
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
