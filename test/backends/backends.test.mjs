@@ -21,7 +21,7 @@ import { BackendsUnavailable, ROOT, goBinaries, prometheusBinaries, stopBuilds }
 import { findingsOf, mustKeep, operationsOf, serverSpanOf } from './expected.mjs';
 import { WEAK_SECRET, runScenario } from './scenario.mjs';
 import { jaegerTags, shippedQueries } from './shipped-queries.mjs';
-import { startStack, validateCollector } from './stack.mjs';
+import { startStack, stopAll, validateCollector } from './stack.mjs';
 
 const require = createRequire(import.meta.url);
 const CLI = join(dirname(require.resolve('@tokentrail/cli/package.json')), 'build', 'bin.js');
@@ -122,9 +122,11 @@ before(async () => {
   leaks.register(PSEUDONYM_KEY, 'pseudonym key');
   const env = { TOKENTRAIL_PSEUDONYM_KEY: PSEUDONYM_KEY, TOKENTRAIL_AUDIT_SIGNING_KEY: privatePem, TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: '500', JWT_SECRET: WEAK_SECRET };
   for (const [name, app] of Object.entries(APPS)) {
+    if (state.ended) throw new Error('the run has ended');
     // CI machines share their cores: a start-up can take far longer than on a quiet one.
     apps[name] = await runApp(app.path, { endpoint: stack.otlpEndpoint, flag: app.flag, env: { ...env, OTEL_SERVICE_NAME: app.service }, startTimeoutMs: 120_000 });
     apps[name].service = app.service;
+    if (state.ended) await apps[name].stop('SIGKILL');
   }
   timings['start examples'] = seconds(step);
 
@@ -170,9 +172,12 @@ before(async () => {
 }, { timeout: 45 * 60_000 });
 
 after(async () => {
+  // A timed-out before() keeps running: nothing it would still start may outlive the run.
+  state.ended = true;
   stopBuilds();
   for (const app of Object.values(apps)) await app.stop('SIGKILL').catch(() => {});
   if (stack) await stack.stop();
+  stopAll();
   log(`times (s): ${JSON.stringify(timings)}`);
   if (workDir && !process.env.TOKENTRAIL_BACKENDS_KEEP) rmSync(workDir, { recursive: true, force: true });
 });

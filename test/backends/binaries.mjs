@@ -52,12 +52,15 @@ function cacheKey(go) {
 const builds = new Set();
 
 /** Stops builds still running (a run that timed out or failed must not leave them behind). */
+let stopped = false;
 export function stopBuilds() {
+  stopped = true;
   for (const child of builds) child.kill('SIGKILL');
 }
 
 function goBuild(module, args, log) {
   return new Promise((resolve, reject) => {
+    if (stopped) throw new Error('the run has ended');
     // -mod=readonly: the committed go.mod and go.sum are the whole truth; a missing checksum fails the build.
     const child = spawn('go', ['build', '-mod=readonly', '-trimpath', '-ldflags=-s -w', ...args], {
       cwd: MODULES[module],
