@@ -154,14 +154,13 @@ before(async () => {
     assert.equal(code, 0, `${app.service} exited with ${code ?? signal}:\n${app.output().stderr}`);
   }
   // Tail sampling decides 10 s (decision_wait) after a trace's first span; then batching and Jaeger's own.
-  const expectedTraces = state.traces.length;
   let stable = 0;
   let last = -1;
   await waitFor('Jaeger to hold every kept trace', async () => {
     const count = (await jaegerSearch('orders-api')).length + (await jaegerSearch('orders-api-koa')).length;
     stable = count === last && count > 0 ? stable + 1 : 0;
     last = count;
-    return stable >= 4 && Date.now() - state.run.traces.at(-1).at > 14_000 && count <= expectedTraces;
+    return stable >= 4 && Date.now() - state.run.traces.at(-1).at > 14_000;
   }, 90_000);
   await waitFor('the shutdown checkpoints in the file exporter output', () => {
     const text = readFileSync(stack.auditFile, 'utf8');
