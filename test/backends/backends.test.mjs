@@ -17,11 +17,11 @@ import { after, before, test } from 'node:test';
 import { FINDINGS, FINDING_SEVERITY } from '@tokentrail/instrumentation-jwt';
 import { runApp } from '@tokentrail/otlp-receiver/run-app';
 import { LeakScanner } from '../support/leak-scanner.mjs';
-import { BackendsUnavailable, ROOT, goBinaries, prometheusBinaries } from './binaries.mjs';
+import { BackendsUnavailable, ROOT, goBinaries, prometheusBinaries, stopBuilds } from './binaries.mjs';
 import { findingsOf, mustKeep, operationsOf, serverSpanOf } from './expected.mjs';
 import { WEAK_SECRET, runScenario } from './scenario.mjs';
 import { jaegerTags, shippedQueries } from './shipped-queries.mjs';
-import { startStack, validateCollector } from './stack.mjs';
+import { startStack, stopAll, validateCollector } from './stack.mjs';
 
 const require = createRequire(import.meta.url);
 const CLI = join(dirname(require.resolve('@tokentrail/cli/package.json')), 'build', 'bin.js');
@@ -32,7 +32,7 @@ const APPS = {
 const HIGH = FINDINGS.filter((f) => ['high', 'critical'].includes(FINDING_SEVERITY[f]));
 /** Sampled share of plain valid traces the shipped policy promises, and the bound: 4 standard deviations. */
 const SAMPLED_SHARE = 0.1;
-/** increase()/rate() extrapolate to the window's edges: at most 1.6 scrape intervals over ≥ 20 s of samples. */
+/** increase()/rate() extrapolate to the window's edges: at most 1.6 scrape intervals (1 s) over ≥ 40 s of samples, with room for scrape jitter. */
 const EXTRAPOLATION_TOLERANCE = 0.15;
 
 /** The test geo database: the script's client networks (documentation ranges) and the country each is in. */
@@ -71,7 +71,6 @@ async function jaegerSearch(service, tags) {
   const params = new URLSearchParams({ service, limit: '100000', start: String(state.startedMs * 1000), end: String((Date.now() + 60_000) * 1000) });
   if (tags) params.set('tags', JSON.stringify(tags));
   const { json } = await getJson(`${stack.jaegerUrl}/api/traces?${params}`);
-  state.jaegerAnswers.push(json);
   return json.data ?? [];
 }
 
@@ -123,15 +122,16 @@ before(async () => {
   leaks.register(PSEUDONYM_KEY, 'pseudonym key');
   const env = { TOKENTRAIL_PSEUDONYM_KEY: PSEUDONYM_KEY, TOKENTRAIL_AUDIT_SIGNING_KEY: privatePem, TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: '500', JWT_SECRET: WEAK_SECRET };
   for (const [name, app] of Object.entries(APPS)) {
+    if (state.ended) throw new Error('the run has ended');
     // CI machines share their cores: a start-up can take far longer than on a quiet one.
     apps[name] = await runApp(app.path, { endpoint: stack.otlpEndpoint, flag: app.flag, env: { ...env, OTEL_SERVICE_NAME: app.service }, startTimeoutMs: 120_000 });
     apps[name].service = app.service;
+    if (state.ended) await apps[name].stop('SIGKILL');
   }
   timings['start examples'] = seconds(step);
 
   state.startedMs = Date.now() - 60_000;
   state.prometheusAnswers = [];
-  state.jaegerAnswers = [];
   step = performance.now();
   // Warm-up: every series and every detector firing once, scraped by Prometheus before the measured phase.
   state.warmup = await runScenario({ express: apps.express, koa: apps.koa, scale: 'small', tag: 'w', leaks });
@@ -154,14 +154,13 @@ before(async () => {
     assert.equal(code, 0, `${app.service} exited with ${code ?? signal}:\n${app.output().stderr}`);
   }
   // Tail sampling decides 10 s (decision_wait) after a trace's first span; then batching and Jaeger's own.
-  const expectedTraces = state.traces.length;
   let stable = 0;
   let last = -1;
   await waitFor('Jaeger to hold every kept trace', async () => {
     const count = (await jaegerSearch('orders-api')).length + (await jaegerSearch('orders-api-koa')).length;
     stable = count === last && count > 0 ? stable + 1 : 0;
     last = count;
-    return stable >= 4 && Date.now() - state.run.traces.at(-1).at > 14_000 && count <= expectedTraces;
+    return stable >= 4 && Date.now() - state.run.traces.at(-1).at > 14_000;
   }, 90_000);
   await waitFor('the shutdown checkpoints in the file exporter output', () => {
     const text = readFileSync(stack.auditFile, 'utf8');
@@ -169,11 +168,15 @@ before(async () => {
   }, 30_000);
   timings['export and tail-sampling decision'] = seconds(step);
   timings['total before checks'] = seconds(total);
-}, { timeout: 25 * 60_000 });
+}, { timeout: 45 * 60_000 });
 
 after(async () => {
+  // A timed-out before() keeps running: nothing it would still start may outlive the run.
+  state.ended = true;
+  stopBuilds();
   for (const app of Object.values(apps)) await app.stop('SIGKILL').catch(() => {});
   if (stack) await stack.stop();
+  stopAll();
   log(`times (s): ${JSON.stringify(timings)}`);
   if (workDir && !process.env.TOKENTRAIL_BACKENDS_KEEP) rmSync(workDir, { recursive: true, force: true });
 });
@@ -342,6 +345,8 @@ const keyOf = (labels, by) => JSON.stringify(by.map((l) => labels[l] ?? ''));
 test('every shipped PromQL expression returns the expected series: counters exact, increase() and rate() within tolerance', async () => {
   const { promql: shipped } = shippedQueries();
   assert.ok(shipped.length >= 8);
+  // Samples over at least 40 s keep Prometheus's extrapolation (≤ 1.6 scrape intervals of 1 s) near 4%.
+  await sleep(Math.max(0, state.measuredFrom + 40_000 - Date.now()));
   const measured = state.run.traces;
   const figures = [];
   for (const { file, query, alert } of shipped) {
@@ -447,8 +452,9 @@ test('nothing Jaeger, Prometheus or the file exporter holds contains a token, se
   const all = await keptTraces();
   const scanned = leaks.assertClean({
     spans: [...all.values()].flatMap((t) => t.spans.map((s) => ({ name: s.operationName, attributes: tagsOf(s), events: s.logs.map((l) => ({ name: 'log', attributes: l.fields })), resource: { attributes: t.processes } }))),
-    logRecords: [...file, ...state.jaegerAnswers, ...state.prometheusAnswers].map((body) => ({ eventName: 'backend answer', body })),
+    // Jaeger's search answers are subsets of the traces above; Prometheus's answers are small and all scanned.
+    logRecords: [...file, ...state.prometheusAnswers].map((body) => ({ eventName: 'backend answer', body })),
     metricPoints: series.data.map((labels) => ({ attributes: labels })),
   });
-  log(`leak scan: ${scanned} strings from Jaeger (${all.size} traces, ${state.jaegerAnswers.length} answers), Prometheus (${series.data.length} series, ${state.prometheusAnswers.length} answers) and the file exporter (${file.length} requests), ${leaks.size} secrets`);
+  log(`leak scan: ${scanned} strings from Jaeger (all ${all.size} traces it holds), Prometheus (${series.data.length} series, ${state.prometheusAnswers.length} answers) and the file exporter (${file.length} requests), ${leaks.size} secrets`);
 });

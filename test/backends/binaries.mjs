@@ -1,9 +1,11 @@
 /**
  * The backends pnpm test:backends runs, built from pinned sources once per machine and then taken from a cache:
- * the OpenTelemetry Collector of tools/otelcol (exactly the components examples/deploy uses), Jaeger v2 from
- * tools/jaeger, the MaxMind DB writer of tools/geoip-testdb (a test database for the geoip processor), and
- * Prometheus from the system's package manager. The cache key is the Go version and the content of the Go
- * modules' go.mod, go.sum and sources, so a version bump rebuilds.
+ * one Go module, tools/backends, holds the OpenTelemetry Collector (otelcol/: exactly the components
+ * examples/deploy uses), Jaeger v2 (a `tool` of the module) and a MaxMind DB writer (geoip-testdb/: a test
+ * database for the geoip processor). One module means one version of every shared dependency — Jaeger is built
+ * on the same Collector release — so one `go build` compiles what the two share once. Prometheus comes from
+ * the system's package manager. The cache key is the Go version and the module's go.mod, go.sum and sources,
+ * so a version bump rebuilds.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,10 +14,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-const MODULES = { otelcol: join(ROOT, 'tools/otelcol'), jaeger: join(ROOT, 'tools/jaeger'), 'geoip-testdb': join(ROOT, 'tools/geoip-testdb') };
+const MODULE = join(ROOT, 'tools/backends');
+const SOURCES = ['.', 'otelcol', 'geoip-testdb'];
 const JAEGER_PACKAGE = 'github.com/jaegertracing/jaeger/cmd/jaeger';
-/** Jaeger v2 releases are tagged v1.x in its Go module (v1.75.0 is Jaeger 2.12.0). */
-const JAEGER_V2 = { 'v1.75.0': '2.12.0' };
+/** Jaeger v2 releases are tagged v1.x in its Go module (v1.76.0 is Jaeger 2.13.0). */
+const JAEGER_V2 = { 'v1.76.0': '2.13.0' };
 
 export class BackendsUnavailable extends Error {}
 
@@ -34,35 +37,47 @@ function goVersion() {
   return version;
 }
 
-/** A module's required version, read from its go.mod. */
-export function requiredVersion(module, path) {
-  const line = readFileSync(join(MODULES[module], 'go.mod'), 'utf8').split('\n').find((l) => l.trim().startsWith(`${path} `));
-  if (!line) throw new Error(`tools/${module}/go.mod does not require ${path}`);
+/** A module's required version, read from tools/backends/go.mod. */
+export function requiredVersion(path) {
+  const line = readFileSync(join(MODULE, 'go.mod'), 'utf8').split('\n').find((l) => l.trim().startsWith(`${path} `));
+  if (!line) throw new Error(`tools/backends/go.mod does not require ${path}`);
   return line.trim().split(/\s+/)[1];
 }
 
 function cacheKey(go) {
   const hash = createHash('sha256').update(go);
-  for (const dir of Object.values(MODULES)) {
-    for (const file of readdirSync(dir).filter((f) => /^go\.(mod|sum)$|\.go$/.test(f)).sort()) hash.update(file).update(readFileSync(join(dir, file)));
+  for (const dir of SOURCES) {
+    for (const file of readdirSync(join(MODULE, dir)).filter((f) => /^go\.(mod|sum)$|\.go$/.test(f)).sort()) hash.update(`${dir}/${file}`).update(readFileSync(join(MODULE, dir, file)));
   }
   return hash.digest('hex').slice(0, 16);
 }
 
-function goBuild(module, args, log) {
+const builds = new Set();
+
+/** Stops builds still running (a run that timed out or failed must not leave them behind). */
+let stopped = false;
+export function stopBuilds() {
+  stopped = true;
+  for (const child of builds) child.kill('SIGKILL');
+}
+
+function goBuild(args, log) {
   return new Promise((resolve, reject) => {
+    if (stopped) throw new Error('the run has ended');
     // -mod=readonly: the committed go.mod and go.sum are the whole truth; a missing checksum fails the build.
     const child = spawn('go', ['build', '-mod=readonly', '-trimpath', '-ldflags=-s -w', ...args], {
-      cwd: MODULES[module],
+      cwd: MODULE,
       env: { ...process.env, GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=readonly`.trim() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    builds.add(child);
+    child.once('exit', () => builds.delete(child));
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`building ${module} failed (exit ${code}):\n${output}`))));
-    log(`building ${module} (go build in tools/${module}) …`);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`go build in tools/backends failed (exit ${code}):\n${output}`))));
+    log('building the Collector, Jaeger and geoip-testdb (go build in tools/backends; once per machine) …');
   });
 }
 
@@ -79,11 +94,7 @@ export async function goBinaries(log = console.log) {
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
     try {
-      await Promise.all([
-        goBuild('otelcol', ['-o', join(staging, 'otelcol'), '.'], log),
-        goBuild('jaeger', ['-o', join(staging, 'jaeger'), JAEGER_PACKAGE], log),
-        goBuild('geoip-testdb', ['-o', join(staging, 'geoip-testdb'), '.'], log),
-      ]);
+      await goBuild(['-o', `${staging}/`, './otelcol', './geoip-testdb', JAEGER_PACKAGE], log);
       rmSync(dir, { recursive: true, force: true });
       renameSync(staging, dir);
     } finally {
@@ -91,15 +102,15 @@ export async function goBinaries(log = console.log) {
     }
     built = true;
   }
-  const jaegerModule = requiredVersion('jaeger', 'github.com/jaegertracing/jaeger');
+  const jaegerModule = requiredVersion('github.com/jaegertracing/jaeger');
   return {
     ...binaries,
     built,
     seconds: (performance.now() - started) / 1000,
     versions: {
       go,
-      collectorCore: requiredVersion('otelcol', 'go.opentelemetry.io/collector/otelcol'),
-      collectorContrib: requiredVersion('otelcol', 'github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor'),
+      collectorCore: requiredVersion('go.opentelemetry.io/collector/otelcol'),
+      collectorContrib: requiredVersion('github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor'),
       jaeger: `${JAEGER_V2[jaegerModule] ?? '?'} (module ${jaegerModule})`,
     },
   };

@@ -26,7 +26,8 @@ function jaegerSearches(markdown) {
   for (let i = 0; i < lines.length; i += 1) {
     const header = lines[i].split(/(?<!\\)\|/).map((cell) => cell.trim());
     const column = header.findIndex((cell) => /^Jaeger\b/.test(cell));
-    if (!lines[i].startsWith('|') || column < 0) continue;
+    // A header row: the next line is the table's |---| separator.
+    if (!lines[i].startsWith('|') || column < 0 || !/^\|[\s:|-]+\|$/.test(lines[i + 1] ?? '')) continue;
     for (let j = i + 2; j < lines.length && lines[j].startsWith('|'); j += 1) {
       const cell = lines[j].split(/(?<!\\)\|/)[column];
       found.push(...codeSpans(cell ?? ''));

@@ -25,6 +25,16 @@ export function freePort() {
   });
 }
 
+/**
+ * Kills every process this module started and refuses to start more: what the end of a run calls, so that a
+ * start-up still going on (a timed-out hook keeps running) cannot leave backends behind.
+ */
+let closed = false;
+export function stopAll() {
+  closed = true;
+  for (const child of started) child.kill('SIGKILL');
+}
+
 // A run that ends by an exception or a signal still stops what it started.
 process.once('exit', () => {
   for (const child of started) child.kill('SIGKILL');
@@ -37,6 +47,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 function startProcess(name, command, args, { env = {}, logDir }) {
+  if (closed) throw new Error(`not starting ${name}: the run has ended`);
   const log = createWriteStream(join(logDir, `${name}.log`));
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
