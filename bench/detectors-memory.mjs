@@ -70,7 +70,7 @@ const perUseNs = ((performance.now() - started) * 1e6) / CALLS;
 
 // 3. Everything tokentrail adds to one verify beyond redaction, on a repeated token: findings (cached), key
 // facts (cached), the revocation check and the detectors, with sinks that discard.
-const { addInsight } = built('pipeline/operation-insight.js');
+const { operationInsight } = built('pipeline/operation-insight.js');
 const { FallbackKey, resolveSettings } = built('settings.js');
 const noop = { add() {}, record() {}, emit() {}, count() {} };
 const host = { settings: resolveSettings({ pseudonymKey: KEY }, new FallbackKey(), () => {}), auditLog: noop, denylist: { has: () => false }, findingCounter: noop, alertCounter: noop, diag: console, detectors: new Detectors(settings.detectors, settings.detectorMaxKeys) };
@@ -79,7 +79,7 @@ const insightEvent = { operation: 'verify', library: 'jsonwebtoken', outcome: 'v
 const INSIGHTS = 200_000;
 started = performance.now();
 for (let i = 0; i < INSIGHTS; i += 1) {
-  addInsight(host, { event: insightEvent, attributes: { 'jwt.token.fingerprint': fingerprint(i % 2000) }, context: undefined }, undefined);
+  operationInsight(host, { event: insightEvent, attributes: { 'jwt.token.fingerprint': fingerprint(i % 2000) }, context: undefined }, undefined);
 }
 const fingerprintCost = performance.now();
 for (let i = 0; i < INSIGHTS; i += 1) fingerprint(i % 2000);

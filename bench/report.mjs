@@ -35,7 +35,7 @@ const render = {
     if (byConnections.length > 1) {
       text += '\n\nexpress 5 + jose HS256 by connection count (each count its own interleaved rounds):\n\n' +
         table(['Connections', ...keyHeader, 'load average (median)'], byConnections.map((b) => [b.connections, ...key(b.comparison), b.loadAverage?.median ?? '-'])) + '\n\n' +
-        byConnections.map((b) => `${b.connections} connections:\n\n${rowsTable(b.rows)}`).join('\n\n');
+        byConnections.slice(1).map((b) => `${b.connections} connection${b.connections === 1 ? "" : "s"}:\n\n${rowsTable(b.rows)}`).join('\n\n');
     }
     const apps = Object.entries(otherApps);
     if (apps.length > 0) {

@@ -1,0 +1,92 @@
+/**
+ * Every verify leaves exactly one audit record: a request that verified its token once has one `jwt.request`
+ * record carrying that verify; one that verified it twice has a `jwt.verify` record for each and a
+ * `jwt.request` record that carries none; a verify of another token keeps its own record. The sequence of the
+ * emitted records has no gap.
+ */
+import './support/esm-hook.mjs';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
+import { setupTelemetry } from './support/telemetry.mjs';
+import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym } from './support/jwt-fixtures.mjs';
+
+const telemetry = setupTelemetry();
+new HttpInstrumentation();
+new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY });
+const require = createRequire(import.meta.url);
+const http = require('node:http');
+const jwt = require('jsonwebtoken');
+const secret = 'request-record-secret-request-record-0123';
+telemetry.leaks.register(secret, 'HMAC secret');
+const other = jwt.sign({ sub: 'someone-else', exp: nowSeconds() + 60 }, secret);
+telemetry.leaks.registerToken(other);
+
+const server = http.createServer((req, res) => {
+  const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+  const times = Number(new URL(req.url, 'http://x').searchParams.get('verify') ?? 1);
+  try {
+    for (let i = 0; i < times; i += 1) jwt.verify(token, secret, { algorithms: ['HS256'] });
+    if (req.url.includes('other')) jwt.verify(other, secret, { algorithms: ['HS256'] });
+    res.writeHead(200).end('ok');
+  } catch {
+    res.writeHead(401).end('no');
+  }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address();
+
+async function records(path, token) {
+  telemetry.reset();
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  await response.text();
+  for (let i = 0; i < 100 && !telemetry.logRecords().some((r) => r.eventName === 'jwt.request'); i += 1) await new Promise((r) => setTimeout(r, 10));
+  const all = telemetry.logRecords();
+  const seqs = all.map((r) => r.attributes['jwt.audit.seq']).sort((a, b) => a - b);
+  assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'consecutive sequence numbers');
+  return { status: response.status, named: (name) => all.filter((r) => r.eventName === name) };
+}
+
+const mint = () => {
+  const token = jwt.sign({ sub: PERSONAL.sub, exp: nowSeconds() + 60 }, secret);
+  telemetry.leaks.registerToken(token);
+  return token;
+};
+
+test('one verify of the request\'s token: one jwt.request record, which carries it', async () => {
+  const { status, named } = await records('/?verify=1', mint());
+  assert.equal(status, 200);
+  assert.equal(named('jwt.verify').length, 0);
+  const [request] = named('jwt.request');
+  assert.equal(named('jwt.request').length, 1);
+  assert.equal(request.attributes['jwt.operation'], 'verify');
+  assert.equal(request.attributes['jwt.library'], 'jsonwebtoken');
+  assert.equal(request.attributes['jwt.validation.outcome'], 'valid');
+  assert.equal(request.attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
+});
+
+test('two verifies of the request\'s token: a jwt.verify record each, and a jwt.request record that carries none', async () => {
+  const { status, named } = await records('/?verify=2', mint());
+  assert.equal(status, 200);
+  assert.equal(named('jwt.verify').length, 2);
+  const [request] = named('jwt.request');
+  assert.equal(named('jwt.request').length, 1);
+  assert.equal(request.attributes['jwt.operation'], undefined);
+  assert.equal(request.attributes['jwt.validation.outcome'], 'valid');
+});
+
+test('a verify of another token inside the request keeps its own record', async () => {
+  const { named } = await records('/other?verify=1', mint());
+  const verifies = named('jwt.verify');
+  assert.equal(verifies.length, 1);
+  assert.equal(verifies[0].attributes['enduser.pseudo.id'], pseudonym('someone-else'));
+  assert.equal(named('jwt.request')[0].attributes['jwt.operation'], 'verify', 'the request still carries its own token\'s verify');
+});
+
+test('nothing secret in any record', () => {
+  telemetry.leaks.assertClean({ spans: telemetry.spans(), logRecords: telemetry.logRecords() });
+});
+
+test.after(() => server.close());
