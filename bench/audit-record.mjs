@@ -24,13 +24,33 @@ installDiscardingSdk();
 const logger = logs.getLogger('bench-audit-record');
 const trail = new AuditTrail(() => logger, { checkpointInterval: 0, signer: undefined });
 const ATTRIBUTES = {
-  'jwt.operation': 'verify', 'jwt.library': 'jsonwebtoken', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256', 'jwt.header.typ': 'JWT',
-  'jwt.token.fingerprint': '1f967ee5dcc75f82217ec1e54a5602ea', 'jwt.claims.iss': 'https://idp.example', 'jwt.claims.aud': ['api'],
-  'jwt.claims.exp': 1795508478, 'jwt.claims.iat': 1795504878, 'enduser.pseudo.id': '446017efb374ca5b8b42ee71a442d979', 'user.roles': ['reader'],
-  'jwt.key.fingerprint': '1c753561af25ee76f74e85babba1081d', 'jwt.findings': ['alg_not_pinned', 'aud_not_checked', 'iss_not_checked', 'missing_jti'],
+  'jwt.operation': 'verify',
+  'jwt.library': 'jsonwebtoken',
+  'jwt.validation.outcome': 'valid',
+  'jwt.header.alg': 'HS256',
+  'jwt.header.typ': 'JWT',
+  'jwt.token.fingerprint': '1f967ee5dcc75f82217ec1e54a5602ea',
+  'jwt.claims.iss': 'https://idp.example',
+  'jwt.claims.aud': ['api'],
+  'jwt.claims.exp': 1795508478,
+  'jwt.claims.iat': 1795504878,
+  'enduser.pseudo.id': '446017efb374ca5b8b42ee71a442d979',
+  'user.roles': ['reader'],
+  'jwt.key.fingerprint': '1c753561af25ee76f74e85babba1081d',
+  'jwt.findings': ['alg_not_pinned', 'aud_not_checked', 'iss_not_checked', 'missing_jti'],
 };
-const TRAIL = { 'jwt.audit.stream': '68577ade387367d0369c727d4bdc5786', 'jwt.audit.seq': 1, 'jwt.audit.chain': '0'.repeat(64) };
-const record = (attributes) => ({ eventName: 'jwt.verify', severityNumber: 9, severityText: 'INFO', attributes, context: context.active() });
+const TRAIL = {
+  'jwt.audit.stream': '68577ade387367d0369c727d4bdc5786',
+  'jwt.audit.seq': 1,
+  'jwt.audit.chain': '0'.repeat(64),
+};
+const record = (attributes) => ({
+  eventName: 'jwt.verify',
+  severityNumber: 9,
+  severityText: 'INFO',
+  attributes,
+  context: context.active(),
+});
 const variants = {
   plain: () => logger.emit(record({ ...ATTRIBUTES, ...TRAIL })),
   chained: () => trail.emit(record(ATTRIBUTES)),
@@ -49,11 +69,19 @@ async function measure(emit) {
 
 const runs = { plain: [], chained: [] };
 await measure(variants.chained); // warm-up
-for (let r = 0; r < ROUNDS; r += 1) for (const [name, emit] of Object.entries(variants)) runs[name].push(await measure(emit));
+for (let r = 0; r < ROUNDS; r += 1)
+  for (const [name, emit] of Object.entries(variants)) runs[name].push(await measure(emit));
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const plain = median(runs.plain);
 const chained = median(runs.chained);
-const result = { node: process.version, rounds: ROUNDS, records: RECORDS, plainMicros: +plain.toFixed(2), chainedMicros: +chained.toFixed(2), chainMicros: +(chained - plain).toFixed(2) };
+const result = {
+  node: process.version,
+  rounds: ROUNDS,
+  records: RECORDS,
+  plainMicros: +plain.toFixed(2),
+  chainedMicros: +chained.toFixed(2),
+  chainMicros: +(chained - plain).toFixed(2),
+};
 console.log(result);
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });

@@ -27,8 +27,15 @@ const ADDRESSES = 100_000;
 const SUBJECTS = 100_000;
 const KEY = 'bench-pseudonym-key-0123456789abcdef';
 const fingerprint = (i) => createHmac('sha256', KEY).update(`token-${i}`).digest('hex').slice(0, 32);
-const address = (i) => { const a = i % ADDRESSES; return `10.${a >> 16}.${(a >> 8) & 255}.${a & 255}`; };
-const subject = (i) => createHmac('sha256', KEY).update(`user-${i % SUBJECTS}`).digest('hex').slice(0, 32);
+const address = (i) => {
+  const a = i % ADDRESSES;
+  return `10.${a >> 16}.${(a >> 8) & 255}.${a & 255}`;
+};
+const subject = (i) =>
+  createHmac('sha256', KEY)
+    .update(`user-${i % SUBJECTS}`)
+    .digest('hex')
+    .slice(0, 32);
 
 function heapAfterGc() {
   for (let i = 0; i < 3; i += 1) globalThis.gc();
@@ -73,17 +80,47 @@ const perUseNs = ((performance.now() - started) * 1e6) / CALLS;
 const { operationInsight } = built('pipeline/operation-insight.js');
 const { FallbackKey, resolveSettings } = built('settings.js');
 const noop = { add() {}, record() {}, emit() {}, count() {} };
-const host = { settings: resolveSettings({ pseudonymKey: KEY }, new FallbackKey(), () => {}), auditLog: noop, denylist: { has: () => false }, findingCounter: noop, alertCounter: noop, diag: console, detectors: new Detectors(settings.detectors, settings.detectorMaxKeys) };
-const insightClaims = { sub: 'user-1', iss: 'https://idp.example', aud: 'api', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600, jti: 'j-1' };
-const insightEvent = { operation: 'verify', library: 'jsonwebtoken', outcome: 'valid', header: { alg: 'HS256', typ: 'JWT' }, claims: insightClaims, checks: { algorithms: true, audience: true, issuer: false }, key: 'bench-secret-0123456789abcdef-0123456789', token: 't', startTime: Date.now(), duration: 0 };
+const host = {
+  settings: resolveSettings({ pseudonymKey: KEY }, new FallbackKey(), () => {}),
+  auditLog: noop,
+  denylist: { has: () => false },
+  findingCounter: noop,
+  alertCounter: noop,
+  diag: console,
+  detectors: new Detectors(settings.detectors, settings.detectorMaxKeys),
+};
+const insightClaims = {
+  sub: 'user-1',
+  iss: 'https://idp.example',
+  aud: 'api',
+  iat: Math.floor(Date.now() / 1000),
+  exp: Math.floor(Date.now() / 1000) + 3600,
+  jti: 'j-1',
+};
+const insightEvent = {
+  operation: 'verify',
+  library: 'jsonwebtoken',
+  outcome: 'valid',
+  header: { alg: 'HS256', typ: 'JWT' },
+  claims: insightClaims,
+  checks: { algorithms: true, audience: true, issuer: false },
+  key: 'bench-secret-0123456789abcdef-0123456789',
+  token: 't',
+  startTime: Date.now(),
+  duration: 0,
+};
 const INSIGHTS = 200_000;
 started = performance.now();
 for (let i = 0; i < INSIGHTS; i += 1) {
-  operationInsight(host, { event: insightEvent, attributes: { 'jwt.token.fingerprint': fingerprint(i % 2000) }, context: undefined }, undefined);
+  operationInsight(
+    host,
+    { event: insightEvent, attributes: { 'jwt.token.fingerprint': fingerprint(i % 2000) }, context: undefined },
+    undefined,
+  );
 }
 const fingerprintCost = performance.now();
 for (let i = 0; i < INSIGHTS; i += 1) fingerprint(i % 2000);
-const insightNs = ((fingerprintCost - started) - (performance.now() - fingerprintCost)) * 1e6 / INSIGHTS;
+const insightNs = ((fingerprintCost - started - (performance.now() - fingerprintCost)) * 1e6) / INSIGHTS;
 
 // 4. Added cost per instrumented verify: detectors on vs off, interleaved rounds.
 installDiscardingSdk();
@@ -92,15 +129,21 @@ const OFF = { ...ON, detectors: { enabled: false } };
 const instrumentation = new JwtInstrumentation(ON);
 const jwt = require('jsonwebtoken');
 const SECRET = 'bench-secret-0123456789abcdef-0123456789';
-const verifyTokens = Array.from({ length: 2000 }, (_, i) => jwt.sign.__original({ sub: `user-${i}`, exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, { algorithm: 'HS256' }));
+const verifyTokens = Array.from({ length: 2000 }, (_, i) =>
+  jwt.sign.__original({ sub: `user-${i}`, exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, { algorithm: 'HS256' }),
+);
 const VERIFIES = 2000;
 const ROUNDS = 15;
 const opsPerSecond = { on: [], off: [] };
 for (let round = 0; round < ROUNDS; round += 1) {
-  for (const [mode, config] of [['off', OFF], ['on', ON]]) {
+  for (const [mode, config] of [
+    ['off', OFF],
+    ['on', ON],
+  ]) {
     instrumentation.setConfig(config);
     started = performance.now();
-    for (let i = 0; i < VERIFIES; i += 1) jwt.verify(verifyTokens[i % verifyTokens.length], SECRET, { algorithms: ['HS256'] });
+    for (let i = 0; i < VERIFIES; i += 1)
+      jwt.verify(verifyTokens[i % verifyTokens.length], SECRET, { algorithms: ['HS256'] });
     opsPerSecond[mode].push(VERIFIES / ((performance.now() - started) / 1000));
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -126,7 +169,9 @@ const result = {
   nsPerVerifyInsight: Math.round(insightNs),
   verifyOpsPerSecond: { detectorsOff: Math.round(off), detectorsOn: Math.round(on) },
   addedMicrosecondsPerVerify: Number(median(pairedMicroseconds).toFixed(2)),
-  addedMicrosecondsPerVerifyRange: [Math.min(...pairedMicroseconds), Math.max(...pairedMicroseconds)].map((v) => Number(v.toFixed(1))),
+  addedMicrosecondsPerVerifyRange: [Math.min(...pairedMicroseconds), Math.max(...pairedMicroseconds)].map((v) =>
+    Number(v.toFixed(1)),
+  ),
   node: process.version,
 };
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');

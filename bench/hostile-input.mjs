@@ -103,25 +103,60 @@ for (const [workload, spec] of PART === 'http' ? [] : Object.entries(WORKLOADS))
 function row(workload, subject, without, withTokentrail) {
   const ratio = +(withTokentrail / without).toFixed(2);
   const target = TARGETS[workload][subject];
-  return { workload, subject, withoutMicros: +without.toFixed(1), withMicros: +withTokentrail.toFixed(1), ratio, target, met: ratio <= target };
+  return {
+    workload,
+    subject,
+    withoutMicros: +without.toFixed(1),
+    withMicros: +withTokentrail.toFixed(1),
+    ratio,
+    target,
+    met: ratio <= target,
+  };
 }
 
 // Per request: the app with instrumentation-http alone and with tokentrail too, each in its own process.
 const HTTP_CONFIG = {
   // What @tokentrail/register gives instrumentation-http: its default signature parameters and the token ones.
-  redactedQueryParamsServer: ['sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token', 'access_token', 'token', 'id_token'],
+  redactedQueryParamsServer: [
+    'sig',
+    'Signature',
+    'AWSAccessKeyId',
+    'X-Goog-Signature',
+    'X-Amz-Signature',
+    'X-Amz-Credential',
+    'X-Amz-Security-Token',
+    'access_token',
+    'token',
+    'id_token',
+  ],
 };
 async function startApp(tokentrail) {
-  const env = { ...process.env, BENCH_SECRET: SECRET, BENCH_HASHES: JSON.stringify(hashes), BENCH_TOKENTRAIL: tokentrail ? '1' : '0', BENCH_HTTP_CONFIG: JSON.stringify(HTTP_CONFIG) };
-  const child = spawn(process.execPath, ['--import', join(here, 'http/telemetry.mjs'), join(here, 'http/hostile-app.mjs')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = {
+    ...process.env,
+    BENCH_SECRET: SECRET,
+    BENCH_HASHES: JSON.stringify(hashes),
+    BENCH_TOKENTRAIL: tokentrail ? '1' : '0',
+    BENCH_HTTP_CONFIG: JSON.stringify(HTTP_CONFIG),
+  };
+  const child = spawn(
+    process.execPath,
+    ['--import', join(here, 'http/telemetry.mjs'), join(here, 'http/hostile-app.mjs')],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const [line] = await once(child.stdout, 'data');
   return { child, port: JSON.parse(String(line)).port };
 }
 
 const query = percentQuery();
 const REQUESTS = {
-  '1,000 HMAC secrets in turn': { status: 200, next: (n) => ({ path: '/reset', headers: { authorization: `Bearer ${tokens[n % USERS]}` } }) },
-  '14 KB claim nested 5,400 levels (forged)': { status: 401, next: () => ({ path: '/orders', headers: { authorization: `Bearer ${nested}` } }) },
+  '1,000 HMAC secrets in turn': {
+    status: 200,
+    next: (n) => ({ path: '/reset', headers: { authorization: `Bearer ${tokens[n % USERS]}` } }),
+  },
+  '14 KB claim nested 5,400 levels (forged)': {
+    status: 401,
+    next: () => ({ path: '/orders', headers: { authorization: `Bearer ${nested}` } }),
+  },
   '1,500 %25 pairs, no credential': { status: 200, next: () => ({ path: `/search?${query}` }) },
 };
 
@@ -143,7 +178,8 @@ async function load({ child, port }, { status, next }, seconds) {
   });
   const result = await instance;
   if (answered === 0) throw new Error('no request was answered');
-  if (unexpected.size > 0 || result.errors > 0) throw new Error(`unexpected answers ${JSON.stringify([...unexpected])}, ${result.errors} errors`);
+  if (unexpected.size > 0 || result.errors > 0)
+    throw new Error(`unexpected answers ${JSON.stringify([...unexpected])}, ${result.errors} errors`);
   return (cpuMicrosOf(child.pid) - before) / answered;
 }
 
@@ -156,7 +192,9 @@ try {
       for (const side of ['without', 'with']) runs[side].push(await load(apps[side], spec, SECONDS));
     }
     rows.push(row(workload, 'express (jose)', median(runs.without), median(runs.with)));
-    console.log(`express, ${workload}: ${median(runs.without).toFixed(1)} → ${median(runs.with).toFixed(1)} µs CPU per request`);
+    console.log(
+      `express, ${workload}: ${median(runs.without).toFixed(1)} → ${median(runs.with).toFixed(1)} µs CPU per request`,
+    );
   }
 } finally {
   for (const { child } of Object.values(apps)) child.kill('SIGTERM');
@@ -164,4 +202,7 @@ try {
 
 console.table(rows);
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results/hostile-input.json'), JSON.stringify({ node: process.version, rounds: ROUNDS, seconds: SECONDS, users: USERS, rows }, null, 2));
+writeFileSync(
+  join(here, 'results/hostile-input.json'),
+  JSON.stringify({ node: process.version, rounds: ROUNDS, seconds: SECONDS, users: USERS, rows }, null, 2),
+);

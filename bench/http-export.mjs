@@ -33,9 +33,20 @@ const SDK_BATCH = 'tokentrail + http, OTLP export, SDK batch processors';
 const CONFIGS = {
   'no telemetry': { flags: [] },
   'instrumentation-http': { flags: ['--import', join(here, 'http/telemetry.mjs')] },
-  'instrumentation-http + tokentrail': { flags: ['--import', join(here, 'http/telemetry.mjs')], env: { BENCH_TOKENTRAIL: '1' } },
-  [SDK_BATCH]: { flags: ['--import', join(here, 'http/telemetry-otlp.mjs')], env: { BENCH_EXPORT: 'sdk' }, exports: true },
-  [EXIT_SAFE]: { flags: ['--import', join(here, 'http/telemetry-otlp.mjs')], env: { BENCH_EXPORT: 'exit-safe' }, exports: true },
+  'instrumentation-http + tokentrail': {
+    flags: ['--import', join(here, 'http/telemetry.mjs')],
+    env: { BENCH_TOKENTRAIL: '1' },
+  },
+  [SDK_BATCH]: {
+    flags: ['--import', join(here, 'http/telemetry-otlp.mjs')],
+    env: { BENCH_EXPORT: 'sdk' },
+    exports: true,
+  },
+  [EXIT_SAFE]: {
+    flags: ['--import', join(here, 'http/telemetry-otlp.mjs')],
+    env: { BENCH_EXPORT: 'exit-safe' },
+    exports: true,
+  },
 };
 
 /** Both exporting configurations: the same queues (room for a second of this load) and the same sink. */
@@ -51,7 +62,10 @@ const exportEnv = (port) => ({
 
 /** Starts a process that prints `{"port": …}` on a line of its own (diagnostics may come before it). */
 async function spawnReporting(args, env) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk) => {
@@ -65,7 +79,12 @@ async function spawnReporting(args, env) {
 }
 
 async function start(name, { flags, env = {}, exports }, sinkPort) {
-  const { child, port } = await spawnReporting([...flags, join(here, 'http/app.mjs')], { BENCH_SECRET: secret, BENCH_TOKENTRAIL: '0', ...env, ...(exports ? exportEnv(sinkPort) : {}) });
+  const { child, port } = await spawnReporting([...flags, join(here, 'http/app.mjs')], {
+    BENCH_SECRET: secret,
+    BENCH_TOKENTRAIL: '0',
+    ...env,
+    ...(exports ? exportEnv(sinkPort) : {}),
+  });
   return { name, child, port };
 }
 
@@ -73,7 +92,12 @@ const key = new TextEncoder().encode(secret);
 const exp = Math.floor(Date.now() / 1000) + 3600;
 const tokens = await Promise.all(
   Array.from({ length: USERS }, (_, i) =>
-    new SignJWT({ sub: `user-${i}`, scope: 'orders:read' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://idp.example').setAudience('orders-api').setExpirationTime(exp).sign(key),
+    new SignJWT({ sub: `user-${i}`, scope: 'orders:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('https://idp.example')
+      .setAudience('orders-api')
+      .setExpirationTime(exp)
+      .sign(key),
   ),
 );
 
@@ -94,7 +118,9 @@ async function load({ port, child }, seconds) {
     url: `http://127.0.0.1:${port}/orders`,
     connections: CONNECTIONS,
     duration: seconds,
-    requests: [{ setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % USERS]}` } }) }],
+    requests: [
+      { setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % USERS]}` } }) },
+    ],
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     latencies.push(responseTime);
@@ -102,7 +128,14 @@ async function load({ port, child }, seconds) {
   });
   const result = await instance;
   const cpuPerRequest = (cpuMicros(child.pid) - cpuBefore) / latencies.length;
-  return { requests: latencies.length, rps: latencies.length / (result.duration ?? seconds), cpuPerRequest, latencies, statuses: Object.fromEntries(statuses), errors: result.errors };
+  return {
+    requests: latencies.length,
+    rps: latencies.length / (result.duration ?? seconds),
+    cpuPerRequest,
+    latencies,
+    statuses: Object.fromEntries(statuses),
+    errors: result.errors,
+  };
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -117,24 +150,38 @@ try {
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const server of servers) {
       const run = await load(server, SECONDS);
-      if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200')) throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
+      if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200'))
+        throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
       runs.get(server.name).push(run);
-      console.log(`round ${round + 1} ${server.name}: ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU/request`);
+      console.log(
+        `round ${round + 1} ${server.name}: ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU/request`,
+      );
     }
   }
   const rows = [...runs].map(([name, list]) => {
     const latencies = Float64Array.from(list.flatMap((r) => r.latencies)).sort();
     const cpuPerRequest = median(list.map((r) => r.cpuPerRequest));
-    return { name, requests: latencies.length, rps: Math.round(median(list.map((r) => r.rps))), 'app CPU µs/request': Math.round(cpuPerRequest), p50: +percentile(latencies, 50).toFixed(3), p99: +percentile(latencies, 99).toFixed(3) };
+    return {
+      name,
+      requests: latencies.length,
+      rps: Math.round(median(list.map((r) => r.rps))),
+      'app CPU µs/request': Math.round(cpuPerRequest),
+      p50: +percentile(latencies, 50).toFixed(3),
+      p99: +percentile(latencies, 99).toFixed(3),
+    };
   });
   const [bare, http, full, sdkBatch, exitSafe] = rows;
   const comparison = {
     'exit-safe / SDK batch processors req/s (both exporting)': +(exitSafe.rps / sdkBatch.rps).toFixed(3),
-    'exit-safe / SDK batch processors requests per CPU-second': +(sdkBatch['app CPU µs/request'] / exitSafe['app CPU µs/request']).toFixed(3),
+    'exit-safe / SDK batch processors requests per CPU-second': +(
+      sdkBatch['app CPU µs/request'] / exitSafe['app CPU µs/request']
+    ).toFixed(3),
     'added p50 ms (exit-safe)': +(exitSafe.p50 - sdkBatch.p50).toFixed(3),
     'added p99 ms (exit-safe)': +(exitSafe.p99 - sdkBatch.p99).toFixed(3),
     'tokentrail+http / http req/s': +(full.rps / http.rps).toFixed(3),
-    'tokentrail+http / http requests per CPU-second': +(http['app CPU µs/request'] / full['app CPU µs/request']).toFixed(3),
+    'tokentrail+http / http requests per CPU-second': +(
+      http['app CPU µs/request'] / full['app CPU µs/request']
+    ).toFixed(3),
     'http / none req/s': +(http.rps / bare.rps).toFixed(3),
     'added p50 ms (tokentrail)': +(full.p50 - http.p50).toFixed(3),
     'added p99 ms (tokentrail)': +(full.p99 - http.p99).toFixed(3),
@@ -142,7 +189,22 @@ try {
   console.table(rows);
   console.table(comparison);
   mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results/http-export.json'), JSON.stringify({ node: process.version, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, users: USERS, rows, comparison }, null, 2));
+  writeFileSync(
+    join(here, 'results/http-export.json'),
+    JSON.stringify(
+      {
+        node: process.version,
+        rounds: ROUNDS,
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        users: USERS,
+        rows,
+        comparison,
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   await Promise.all(servers.map(({ child }) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
   sink.child.kill('SIGTERM');

@@ -26,7 +26,9 @@ import { SignJWT } from 'jose';
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
 const SECONDS = Number(process.argv[3] ?? 5);
-const CONNECTION_COUNTS = String(process.argv[4] ?? '8,1,64').split(',').map(Number);
+const CONNECTION_COUNTS = String(process.argv[4] ?? '8,1,64')
+  .split(',')
+  .map(Number);
 const OTHER_ROUNDS = Number(process.argv[5] ?? 3);
 const USERS = 256;
 const secret = randomBytes(32).toString('hex');
@@ -41,12 +43,18 @@ const CONFIGS = {
   'instrumentation-http': { flags: telemetry, env: {} },
   'instrumentation-http + floor': { flags: telemetry, env: { BENCH_FLOOR: '1' } },
   'instrumentation-http + tokentrail': { flags: telemetry, env: { BENCH_TOKENTRAIL: '1' } },
-  'instrumentation-http + tokentrail (lean)': { flags: telemetry, env: { BENCH_TOKENTRAIL: '1', BENCH_TOKENTRAIL_CONFIG: JSON.stringify(LEAN) } },
+  'instrumentation-http + tokentrail (lean)': {
+    flags: telemetry,
+    env: { BENCH_TOKENTRAIL: '1', BENCH_TOKENTRAIL_CONFIG: JSON.stringify(LEAN) },
+  },
 };
 
 async function start(name, { flags, env: extra }, app) {
   const env = { ...process.env, BENCH_SECRET: secret, BENCH_PUBLIC_KEY: publicKeyPem, BENCH_APP: app, ...extra };
-  const child = spawn(process.execPath, [...flags, join(here, 'http/app.mjs')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...flags, join(here, 'http/app.mjs')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = await once(child.stdout, 'data');
   return { name, child, port: JSON.parse(String(line)).port };
 }
@@ -56,12 +64,21 @@ const exp = Math.floor(Date.now() / 1000) + 3600;
 const mint = (alg, signingKey) =>
   Promise.all(
     Array.from({ length: USERS }, (_, i) =>
-      new SignJWT({ sub: `user-${i}`, scope: 'orders:read' }).setProtectedHeader({ alg }).setIssuer('https://idp.example').setAudience('orders-api').setExpirationTime(exp).sign(signingKey),
+      new SignJWT({ sub: `user-${i}`, scope: 'orders:read' })
+        .setProtectedHeader({ alg })
+        .setIssuer('https://idp.example')
+        .setAudience('orders-api')
+        .setExpirationTime(exp)
+        .sign(signingKey),
     ),
   );
 const hs256 = await mint('HS256', key);
 /** The stacks: each app's users' tokens. */
-const APPS = { 'express-jose': hs256, 'fastify-jsonwebtoken': hs256, 'node-jose-rs256': await mint('RS256', rsa.privateKey) };
+const APPS = {
+  'express-jose': hs256,
+  'fastify-jsonwebtoken': hs256,
+  'node-jose-rs256': await mint('RS256', rsa.privateKey),
+};
 let tokens = hs256;
 
 /** CPU time (user + system) a process has used, in microseconds, from /proc/<pid>/stat. */
@@ -81,7 +98,9 @@ async function load({ port, child }, seconds, connections) {
     url: `http://127.0.0.1:${port}/orders`,
     connections,
     duration: seconds,
-    requests: [{ setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % USERS]}` } }) }],
+    requests: [
+      { setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % USERS]}` } }) },
+    ],
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     latencies.push(responseTime);
@@ -89,7 +108,14 @@ async function load({ port, child }, seconds, connections) {
   });
   const result = await instance;
   const cpuPerRequest = (cpuMicros(child.pid) - cpuBefore) / latencies.length;
-  return { requests: latencies.length, rps: latencies.length / (result.duration ?? seconds), cpuPerRequest, latencies, statuses: Object.fromEntries(statuses), errors: result.errors };
+  return {
+    requests: latencies.length,
+    rps: latencies.length / (result.duration ?? seconds),
+    cpuPerRequest,
+    latencies,
+    statuses: Object.fromEntries(statuses),
+    errors: result.errors,
+  };
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -106,16 +132,26 @@ async function measureAt(servers, connections, rounds) {
   for (let round = 0; round < rounds; round += 1) {
     for (const server of servers) {
       const run = await load(server, SECONDS, connections);
-      if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200')) throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
+      if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200'))
+        throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
       runs.get(server.name).push(run);
       loads.push(loadAverage());
-      console.log(`${connections} connections, round ${round + 1} ${server.name}: ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU/request`);
+      console.log(
+        `${connections} connections, round ${round + 1} ${server.name}: ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU/request`,
+      );
     }
   }
   const rows = [...runs].map(([name, list]) => {
     const latencies = Float64Array.from(list.flatMap((r) => r.latencies)).sort();
     const cpuPerRequest = median(list.map((r) => r.cpuPerRequest));
-    return { name, requests: latencies.length, rps: Math.round(median(list.map((r) => r.rps))), 'app CPU µs/request': Math.round(cpuPerRequest), p50: +percentile(latencies, 50).toFixed(3), p99: +percentile(latencies, 99).toFixed(3) };
+    return {
+      name,
+      requests: latencies.length,
+      rps: Math.round(median(list.map((r) => r.rps))),
+      'app CPU µs/request': Math.round(cpuPerRequest),
+      p50: +percentile(latencies, 50).toFixed(3),
+      p99: +percentile(latencies, 99).toFixed(3),
+    };
   });
   const row = (name) => rows.find((r) => r.name === name);
   const cpu = (name) => row(name)['app CPU µs/request'];
@@ -134,7 +170,12 @@ async function measureAt(servers, connections, rounds) {
   };
   console.table(rows);
   console.table(comparison);
-  return { connections, loadAverage: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, rows, comparison };
+  return {
+    connections,
+    loadAverage: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) },
+    rows,
+    comparison,
+  };
 }
 
 /** Every configuration of one stack, each in its own process, measured at each connection count. */
@@ -156,10 +197,27 @@ async function measureApp(app, connectionCounts, rounds) {
 
 const byConnections = await measureApp('express-jose', CONNECTION_COUNTS, ROUNDS);
 const otherApps = {};
-if (OTHER_ROUNDS > 0) for (const app of ['fastify-jsonwebtoken', 'node-jose-rs256']) [otherApps[app]] = await measureApp(app, [8], OTHER_ROUNDS);
+if (OTHER_ROUNDS > 0)
+  for (const app of ['fastify-jsonwebtoken', 'node-jose-rs256'])
+    [otherApps[app]] = await measureApp(app, [8], OTHER_ROUNDS);
 const [main] = byConnections;
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(
   join(here, 'results/http-overhead.json'),
-  JSON.stringify({ node: process.version, cores: availableParallelism(), rounds: ROUNDS, otherRounds: OTHER_ROUNDS, seconds: SECONDS, users: USERS, lean: LEAN, ...main, byConnections, otherApps }, null, 2),
+  JSON.stringify(
+    {
+      node: process.version,
+      cores: availableParallelism(),
+      rounds: ROUNDS,
+      otherRounds: OTHER_ROUNDS,
+      seconds: SECONDS,
+      users: USERS,
+      lean: LEAN,
+      ...main,
+      byConnections,
+      otherApps,
+    },
+    null,
+    2,
+  ),
 );

@@ -26,7 +26,9 @@ const SECRET = 'bench-secret-0123456789abcdef-0123456789';
 const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 const exp = Math.floor(Date.now() / 1000) + 3600;
 function mint(i) {
-  const payload = Buffer.from(JSON.stringify({ sub: `user-${i}`, jti: `t-${i}`, iss: 'https://idp.example', aud: 'api', exp })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ sub: `user-${i}`, jti: `t-${i}`, iss: 'https://idp.example', aud: 'api', exp }),
+  ).toString('base64url');
   const signature = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
 }
@@ -52,7 +54,14 @@ async function run(label, verify) {
   const after = await settledHeap();
   const retained = (after - before) / 2 ** 20;
   console.log(`${label}: ${TOKENS} tokens in ${seconds.toFixed(1)} s, retained ${retained.toFixed(2)} MiB`);
-  return { label, tokens: TOKENS, seconds: +seconds.toFixed(1), heapBeforeMiB: +(before / 2 ** 20).toFixed(2), heapAfterMiB: +(after / 2 ** 20).toFixed(2), retainedMiB: +retained.toFixed(2) };
+  return {
+    label,
+    tokens: TOKENS,
+    seconds: +seconds.toFixed(1),
+    heapBeforeMiB: +(before / 2 ** 20).toFixed(2),
+    heapAfterMiB: +(after / 2 ** 20).toFixed(2),
+    retainedMiB: +retained.toFixed(2),
+  };
 }
 
 const rows = [await run('bare', jwt.verify.__original), await run('instrumented', jwt.verify)];

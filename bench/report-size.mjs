@@ -31,13 +31,18 @@ if (!existsSync(trail)) {
 const usageFile = join(tmpdir(), `tokentrail-bench-report-usage-${process.pid}.json`);
 const html = join(tmpdir(), `tokentrail-bench-report-${process.pid}.html`);
 const started = performance.now();
-const run = spawnSync(process.execPath, ['--require', join(here, 'support', 'peak-rss.cjs'), cli, 'report', trail, '--out', html], {
-  encoding: 'utf8',
-  env: { ...process.env, PEAK_RSS_FILE: usageFile },
-  maxBuffer: 1 << 24,
-});
+const run = spawnSync(
+  process.execPath,
+  ['--require', join(here, 'support', 'peak-rss.cjs'), cli, 'report', trail, '--out', html],
+  {
+    encoding: 'utf8',
+    env: { ...process.env, PEAK_RSS_FILE: usageFile },
+    maxBuffer: 1 << 24,
+  },
+);
 const wallSeconds = (performance.now() - started) / 1000;
-if (run.status !== 0) throw new Error(`tokentrail report exited ${run.status}:\n${run.stdout.slice(0, 2000)}\n${run.stderr}`);
+if (run.status !== 0)
+  throw new Error(`tokentrail report exited ${run.status}:\n${run.stdout.slice(0, 2000)}\n${run.stderr}`);
 const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
 rmSync(usageFile);
 const htmlBytes = statSync(html).size;

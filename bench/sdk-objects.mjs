@@ -27,36 +27,81 @@ const histogram = metrics.getMeter('sdk-objects').createHistogram('jwt.operation
 
 const FP = '0123456789abcdef0123456789abcdef';
 const VERIFY = {
-  'jwt.operation': 'verify', 'jwt.library': 'jose', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256',
-  'jwt.token.fingerprint': FP, 'jwt.claims.iss': 'https://idp.example', 'jwt.claims.aud': ['orders-api'], 'jwt.claims.exp': 1795987961,
-  'jwt.claims.scope': ['orders:read'], 'enduser.pseudo.id': FP, 'jwt.key.fingerprint': FP, 'jwt.findings': ['missing_jti'],
+  'jwt.operation': 'verify',
+  'jwt.library': 'jose',
+  'jwt.validation.outcome': 'valid',
+  'jwt.header.alg': 'HS256',
+  'jwt.token.fingerprint': FP,
+  'jwt.claims.iss': 'https://idp.example',
+  'jwt.claims.aud': ['orders-api'],
+  'jwt.claims.exp': 1795987961,
+  'jwt.claims.scope': ['orders:read'],
+  'enduser.pseudo.id': FP,
+  'jwt.key.fingerprint': FP,
+  'jwt.findings': ['missing_jti'],
 };
 const OUTCOME = {
-  'jwt.validation.outcome': 'valid', 'enduser.pseudo.id': FP, 'jwt.claims.iss': 'https://idp.example', 'jwt.token.fingerprint': FP,
-  'jwt.token.source': 'authorization', 'jwt.authz.outcome': 'allowed', 'jwt.findings': ['missing_jti'],
+  'jwt.validation.outcome': 'valid',
+  'enduser.pseudo.id': FP,
+  'jwt.claims.iss': 'https://idp.example',
+  'jwt.token.fingerprint': FP,
+  'jwt.token.source': 'authorization',
+  'jwt.authz.outcome': 'allowed',
+  'jwt.findings': ['missing_jti'],
 };
 const HTTP = {
-  'http.request.method': 'GET', 'url.path': '/orders', 'url.scheme': 'http', 'client.address': '127.0.0.1', 'network.peer.address': '127.0.0.1',
-  'network.peer.port': 40000, 'server.port': 3000, 'user_agent.original': 'autocannon', 'http.response.status_code': 200, 'http.route': '/orders',
+  'http.request.method': 'GET',
+  'url.path': '/orders',
+  'url.scheme': 'http',
+  'client.address': '127.0.0.1',
+  'network.peer.address': '127.0.0.1',
+  'network.peer.port': 40000,
+  'server.port': 3000,
+  'user_agent.original': 'autocannon',
+  'http.response.status_code': 200,
+  'http.route': '/orders',
 };
 const TRAIL = { 'jwt.audit.stream': FP, 'jwt.audit.seq': 1, 'jwt.audit.chain': FP + FP };
 const REQUEST_RECORD = { ...HTTP, ...VERIFY, ...OUTCOME, ...TRAIL };
 const VERIFY_RECORD = { ...VERIFY, ...TRAIL };
-const DIMENSIONS = { 'jwt.operation': 'verify', 'jwt.library': 'jose', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256' };
+const DIMENSIONS = {
+  'jwt.operation': 'verify',
+  'jwt.library': 'jose',
+  'jwt.validation.outcome': 'valid',
+  'jwt.header.alg': 'HS256',
+};
 const server = tracer.startSpan('GET');
 const serverContext = trace.setSpan(context.active(), server);
 
 const OBJECTS = {
   'span (started with 2 attributes, 12 more, ended)': () => {
-    const span = tracer.startSpan('jwt.verify', { attributes: { 'jwt.operation': 'verify', 'jwt.library': 'jose' } }, serverContext);
+    const span = tracer.startSpan(
+      'jwt.verify',
+      { attributes: { 'jwt.operation': 'verify', 'jwt.library': 'jose' } },
+      serverContext,
+    );
     span.setAttributes(VERIFY);
     span.end();
   },
   'attributes on an existing span (7)': () => server.setAttributes(OUTCOME),
   [`log record, a jwt.request carrying its verify (${Object.keys(REQUEST_RECORD).length} attributes)`]: () =>
-    logger.emit({ eventName: 'jwt.request', severityNumber: 9, severityText: 'INFO', timestamp: Date.now(), context: serverContext, attributes: { ...REQUEST_RECORD } }),
+    logger.emit({
+      eventName: 'jwt.request',
+      severityNumber: 9,
+      severityText: 'INFO',
+      timestamp: Date.now(),
+      context: serverContext,
+      attributes: { ...REQUEST_RECORD },
+    }),
   [`log record, a jwt.verify (${Object.keys(VERIFY_RECORD).length} attributes)`]: () =>
-    logger.emit({ eventName: 'jwt.verify', severityNumber: 9, severityText: 'INFO', timestamp: Date.now(), context: serverContext, attributes: { ...VERIFY_RECORD } }),
+    logger.emit({
+      eventName: 'jwt.verify',
+      severityNumber: 9,
+      severityText: 'INFO',
+      timestamp: Date.now(),
+      context: serverContext,
+      attributes: { ...VERIFY_RECORD },
+    }),
   'histogram point (4 attributes)': () => histogram.record(0.00004, DIMENSIONS),
   'context with a span set': () => trace.setSpan(serverContext, server),
 };
@@ -81,4 +126,7 @@ const rows = Object.entries(runs).map(([object, values]) => ({ object, 'CPU µs'
 console.table(rows);
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'sdk-objects.json'), JSON.stringify({ node: process.version, rounds: ROUNDS, count: COUNT, rows }, null, 2));
+writeFileSync(
+  join(out, 'sdk-objects.json'),
+  JSON.stringify({ node: process.version, rounds: ROUNDS, count: COUNT, rows }, null, 2),
+);

@@ -31,12 +31,23 @@ const jwt = createRequire(import.meta.url)('jsonwebtoken');
 
 const SECRET = 'bench-secret-0123456789abcdef-0123456789';
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const joseKeys = { HS256: { sign: new TextEncoder().encode(SECRET), verify: new TextEncoder().encode(SECRET) }, RS256: { sign: rsa.privateKey, verify: rsa.publicKey } };
-const claims = (i) => ({ sub: `user-${i}`, iss: 'https://idp.example', aud: 'api', roles: ['reader'], exp: Math.floor(Date.now() / 1000) + 3600 });
+const joseKeys = {
+  HS256: { sign: new TextEncoder().encode(SECRET), verify: new TextEncoder().encode(SECRET) },
+  RS256: { sign: rsa.privateKey, verify: rsa.publicKey },
+};
+const claims = (i) => ({
+  sub: `user-${i}`,
+  iss: 'https://idp.example',
+  aud: 'api',
+  roles: ['reader'],
+  exp: Math.floor(Date.now() / 1000) + 3600,
+});
 const DISTINCT = 2000;
 const tokens = {};
 for (const alg of ['HS256', 'RS256']) {
-  tokens[alg] = Array.from({ length: DISTINCT }, (_, i) => jwt.sign.__original(claims(i), alg === 'HS256' ? SECRET : rsa.privateKey, { algorithm: alg }));
+  tokens[alg] = Array.from({ length: DISTINCT }, (_, i) =>
+    jwt.sign.__original(claims(i), alg === 'HS256' ? SECRET : rsa.privateKey, { algorithm: alg }),
+  );
 }
 
 const tracer = trace.getTracer('hand-written');
@@ -45,14 +56,30 @@ const histogram = metrics.getMeter('sdk-floor').createHistogram('jwt.operation.d
 // What the default configuration writes for one of these verifies (outside any request): the span's and the
 // record's attributes, and the record's trail attributes.
 const FLOOR_ATTRIBUTES = {
-  'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256',
-  'jwt.token.fingerprint': '0123456789abcdef0123456789abcdef', 'jwt.claims.iss': 'https://idp.example', 'jwt.claims.aud': ['api'],
-  'jwt.claims.exp': 1, 'enduser.pseudo.id': '0123456789abcdef0123456789abcdef', 'user.roles': ['reader'],
-  'jwt.key.fingerprint': '0123456789abcdef0123456789abcdef', 'jwt.findings': ['missing_jti'],
+  'jwt.operation': 'verify',
+  'jwt.library': 'x',
+  'jwt.validation.outcome': 'valid',
+  'jwt.header.alg': 'HS256',
+  'jwt.token.fingerprint': '0123456789abcdef0123456789abcdef',
+  'jwt.claims.iss': 'https://idp.example',
+  'jwt.claims.aud': ['api'],
+  'jwt.claims.exp': 1,
+  'enduser.pseudo.id': '0123456789abcdef0123456789abcdef',
+  'user.roles': ['reader'],
+  'jwt.key.fingerprint': '0123456789abcdef0123456789abcdef',
+  'jwt.findings': ['missing_jti'],
 };
-const TRAIL = { 'jwt.audit.stream': '0123456789abcdef0123456789abcdef', 'jwt.audit.chain': '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' };
+const TRAIL = {
+  'jwt.audit.stream': '0123456789abcdef0123456789abcdef',
+  'jwt.audit.chain': '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+};
 let floorSeq = 0;
-const FLOOR_DIMENSIONS = { 'jwt.operation': 'verify', 'jwt.library': 'x', 'jwt.validation.outcome': 'valid', 'jwt.header.alg': 'HS256' };
+const FLOOR_DIMENSIONS = {
+  'jwt.operation': 'verify',
+  'jwt.library': 'x',
+  'jwt.validation.outcome': 'valid',
+  'jwt.header.alg': 'HS256',
+};
 function sdkFloor(verify) {
   return (token) => {
     const started = performance.now();
@@ -62,8 +89,12 @@ function sdkFloor(verify) {
       span.end();
       floorSeq += 1;
       logger.emit({
-        eventName: 'jwt.verify', severityNumber: 9, severityText: 'INFO', timestamp: Date.now(),
-        attributes: { ...FLOOR_ATTRIBUTES, ...TRAIL, 'jwt.audit.seq': floorSeq }, context: trace.setSpan(context.active(), span),
+        eventName: 'jwt.verify',
+        severityNumber: 9,
+        severityText: 'INFO',
+        timestamp: Date.now(),
+        attributes: { ...FLOOR_ATTRIBUTES, ...TRAIL, 'jwt.audit.seq': floorSeq },
+        context: trace.setSpan(context.active(), span),
       });
       histogram.record((performance.now() - started) / 1000, FLOOR_DIMENSIONS);
     };
@@ -81,15 +112,20 @@ function sdkFloor(verify) {
 }
 
 function handWritten(verify) {
-  return async (token) => tracer.startActiveSpan('jwt.verify', async (span) => {
-    try {
-      const payload = await verify(token);
-      span.setAttributes({ 'jwt.claims.iss': payload.iss, 'jwt.claims.aud': [payload.aud].flat(), 'enduser.pseudo.id': createHash('sha256').update(payload.sub).digest('hex') });
-      return payload;
-    } finally {
-      span.end();
-    }
-  });
+  return async (token) =>
+    tracer.startActiveSpan('jwt.verify', async (span) => {
+      try {
+        const payload = await verify(token);
+        span.setAttributes({
+          'jwt.claims.iss': payload.iss,
+          'jwt.claims.aud': [payload.aud].flat(),
+          'enduser.pseudo.id': createHash('sha256').update(payload.sub).digest('hex'),
+        });
+        return payload;
+      } finally {
+        span.end();
+      }
+    });
 }
 
 const libraries = {
@@ -130,7 +166,9 @@ async function measure(fn, list, iterations) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const VARIANTS = ['bare', 'instrumented', 'serverSpanOnly', 'handWritten', 'sdkFloor'];
 const rows = [];
-for (const [library, make] of Object.entries(libraries).filter(([name]) => !process.env.BENCH_LIBRARY || name === process.env.BENCH_LIBRARY)) {
+for (const [library, make] of Object.entries(libraries).filter(
+  ([name]) => !process.env.BENCH_LIBRARY || name === process.env.BENCH_LIBRARY,
+)) {
   for (const alg of ['HS256', 'RS256']) {
     for (const workload of ['repeated', 'distinct']) {
       const fns = make(alg);
@@ -152,7 +190,9 @@ for (const [library, make] of Object.entries(libraries).filter(([name]) => !proc
       const cpu = Object.fromEntries(VARIANTS.map((v) => [v, median(runs[v].map((m) => m.cpu))]));
       const wall = Object.fromEntries(VARIANTS.map((v) => [v, Math.round(median(runs[v].map((m) => m.wall)))]));
       rows.push({
-        library, alg, workload,
+        library,
+        alg,
+        workload,
         ...Object.fromEntries(VARIANTS.map((v) => [v, Math.round(cpu[v])])),
         'instrumented/bare': +(cpu.instrumented / cpu.bare).toFixed(3),
         'serverSpanOnly/bare': +(cpu.serverSpanOnly / cpu.bare).toFixed(3),
@@ -168,4 +208,11 @@ for (const [library, make] of Object.entries(libraries).filter(([name]) => !proc
 console.table(rows.map(({ wall, ...row }) => row));
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'verify-overhead.json'), JSON.stringify({ node: process.version, rounds: ROUNDS, unit: 'operations per CPU-second (wall: per wall-clock second)', rows }, null, 2));
+writeFileSync(
+  join(out, 'verify-overhead.json'),
+  JSON.stringify(
+    { node: process.version, rounds: ROUNDS, unit: 'operations per CPU-second (wall: per wall-clock second)', rows },
+    null,
+    2,
+  ),
+);

@@ -37,13 +37,24 @@ function pack(name) {
   const dir = join(root, 'packages', name);
   const before = new Set(readdirSync(work));
   run('npx', ['-y', 'pnpm@12.21.0', 'pack', '--pack-destination', work], { cwd: dir });
-  const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz') && !before.has(f)));
-  const files = run('tar', ['-tzf', tarball]).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const required of ['package.json', 'README.md', 'LICENSE']) assert.ok(files.includes(required), `${name} publishes ${required}`);
-  const unexpected = files.filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^build\/.+\.(js|mjs|d\.ts|d\.mts)$/.test(f));
+  const tarball = join(
+    work,
+    readdirSync(work).find((f) => f.endsWith('.tgz') && !before.has(f)),
+  );
+  const files = run('tar', ['-tzf', tarball])
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
+  for (const required of ['package.json', 'README.md', 'LICENSE'])
+    assert.ok(files.includes(required), `${name} publishes ${required}`);
+  const unexpected = files.filter(
+    (f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^build\/.+\.(js|mjs|d\.ts|d\.mts)$/.test(f),
+  );
   assert.deepEqual(unexpected, [], `${name} publishes only its build, README, LICENSE and package.json`);
   const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json']));
-  const workspaceRanges = Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies }).filter(([, v]) => v.startsWith('workspace:'));
+  const workspaceRanges = Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies }).filter(([, v]) =>
+    v.startsWith('workspace:'),
+  );
   assert.deepEqual(workspaceRanges, [], `${name}'s published dependencies name versions`);
   assert.equal(manifest.license, 'Apache-2.0');
   step(`${manifest.name}@${manifest.version}: ${files.length} files`);
@@ -93,15 +104,22 @@ async function runApp(app, runtime) {
     assert.equal(code, 0, `the app exits cleanly on Node ${runtime}:\n${stderr}`);
     assert.deepEqual(receiver.rejected, [], 'every export passed strict validation');
     const verifies = receiver.spans.filter((s) => s.name === 'jwt.verify');
-    assert.deepEqual(verifies.map((s) => s.attributes['jwt.library']).sort(), ['jose', 'jsonwebtoken'], 'one jwt.verify span per library');
+    assert.deepEqual(
+      verifies.map((s) => s.attributes['jwt.library']).sort(),
+      ['jose', 'jsonwebtoken'],
+      'one jwt.verify span per library',
+    );
     for (const span of verifies) assert.equal(span.attributes['jwt.validation.outcome'], 'valid');
     const records = receiver.logRecords.filter((r) => r.eventName === 'jwt.verify');
     assert.equal(records.length, 2, 'one jwt.verify log record per verify');
-    for (const record of records) assert.equal(typeof record.attributes['jwt.audit.seq'], 'number', 'the record is on the audit trail');
+    for (const record of records)
+      assert.equal(typeof record.attributes['jwt.audit.seq'], 'number', 'the record is on the audit trail');
     const token = stdout.trim().split('\n').at(-1);
     const everything = JSON.stringify(receiver.accepted);
     for (const part of token.split('.')) assert.ok(!everything.includes(part), 'no token segment is exported');
-    step(`Node ${runtime}: jwt.verify recorded for jose and jsonwebtoken, ${records.length} audit records, nothing leaked`);
+    step(
+      `Node ${runtime}: jwt.verify recorded for jose and jsonwebtoken, ${records.length} audit records, nothing leaked`,
+    );
     return token;
   } finally {
     await receiver.close();
@@ -113,25 +131,49 @@ try {
   const packed = Object.fromEntries(PACKAGES.map((name) => [name, pack(name)]));
   const app = join(work, 'app');
   mkdirSync(app);
-  const local = Object.fromEntries(Object.values(packed).map(({ tarball, manifest }) => [manifest.name, `file:${tarball}`]));
+  const local = Object.fromEntries(
+    Object.values(packed).map(({ tarball, manifest }) => [manifest.name, `file:${tarball}`]),
+  );
   const testDeps = JSON.parse(readFileSync(join(root, 'test', 'package.json'), 'utf8')).dependencies;
-  writeFileSync(join(app, 'package.json'), JSON.stringify({
-    name: 'pack-test-app',
-    private: true,
-    type: 'module',
-    dependencies: { ...local, jose: testDeps.jose, jsonwebtoken: testDeps.jsonwebtoken },
-    // The packages depend on each other by version: resolve those to the tarballs too, never to the registry.
-    overrides: local,
-  }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'pack-test-app',
+        private: true,
+        type: 'module',
+        dependencies: { ...local, jose: testDeps.jose, jsonwebtoken: testDeps.jsonwebtoken },
+        // The packages depend on each other by version: resolve those to the tarballs too, never to the registry.
+        overrides: local,
+      },
+      null,
+      2,
+    ),
+  );
   writeFileSync(join(app, 'app.mjs'), APP);
-  const env = { ...process.env, PATH: `${nodeBin('24')}:${process.env.PATH}`, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-  for (const key of Object.keys(env)) if (key.startsWith('npm_package_') || key === 'npm_config_user_agent' || key === 'npm_execpath') delete env[key];
+  const env = {
+    ...process.env,
+    PATH: `${nodeBin('24')}:${process.env.PATH}`,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
+  for (const key of Object.keys(env))
+    if (key.startsWith('npm_package_') || key === 'npm_config_user_agent' || key === 'npm_execpath') delete env[key];
   run('npm', ['install', '--no-package-lock', '--loglevel=error'], { cwd: app, env });
   step(`npm installed the tarballs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   let token;
   for (const runtime of RUNTIMES) token = await runApp(app, runtime);
-  const cli = run(join(nodeBin('24'), 'node'), [join(app, 'node_modules', '@tokentrail', 'cli', 'build', 'bin.js'), 'inspect', '--json', token], { cwd: app });
-  assert.equal(JSON.parse(cli).attributes['jwt.header.alg'], 'HS256', 'the installed tokentrail inspect reads the token');
+  const cli = run(
+    join(nodeBin('24'), 'node'),
+    [join(app, 'node_modules', '@tokentrail', 'cli', 'build', 'bin.js'), 'inspect', '--json', token],
+    { cwd: app },
+  );
+  assert.equal(
+    JSON.parse(cli).attributes['jwt.header.alg'],
+    'HS256',
+    'the installed tokentrail inspect reads the token',
+  );
   step('tokentrail inspect runs from the installed package');
   console.log(`pack test passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } finally {

@@ -14,12 +14,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const runtimeFlag = args.indexOf('--runtime');
 const runtimes = runtimeFlag >= 0 ? [args.splice(runtimeFlag, 2)[1]] : ['24', '22'];
-const files = args.length > 0 ? args : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
+const files =
+  args.length > 0
+    ? args
+    : readdirSync(join(root, 'test'))
+        .filter((f) => f.endsWith('.test.mjs'))
+        .sort()
+        .map((f) => join('test', f));
 
 function run(runtime) {
   const node = join(root, 'node_modules', `node${runtime}`, 'bin', 'node');
   return new Promise((resolve) => {
-    const child = spawn(node, ['--test', '--test-reporter=spec', ...files], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(node, ['--test', '--test-reporter=spec', ...files], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;
@@ -39,7 +48,8 @@ let failed = false;
 for (const runtime of runtimes) {
   console.log(`\n# Node ${runtime}`);
   const result = await run(runtime);
-  if (result.error) console.error(`cannot start Node ${runtime}: ${result.error.message} (run the package manager's install first)`);
+  if (result.error)
+    console.error(`cannot start Node ${runtime}: ${result.error.message} (run the package manager's install first)`);
   console.log(`# Node ${runtime}: ${result.pass} passed, ${result.fail} failed (exit ${result.code})`);
   pass += result.pass;
   fail += result.fail;

@@ -14,13 +14,25 @@ const entries = entryPoints();
 const skip = process.versions.node.split('.')[0] !== '24' && 'checked on Node 24';
 
 test('every entry point with declarations has a report', () => {
-  assert.deepEqual(entries.map(({ entry }) => entry).sort(), ['.', './audit-trail', './inspection', './scan', './verify']);
+  assert.deepEqual(entries.map(({ entry }) => entry).sort(), [
+    '.',
+    './audit-trail',
+    './inspection',
+    './scan',
+    './verify',
+  ]);
 });
 
 for (const entryPoint of entries) {
-  test(`the API of ${entryPoint.dir.split('/').at(-1)} ${entryPoint.entry} matches api/${entryPoint.reportName}.api.md`, { skip }, () => {
+  test(`the API of ${entryPoint.dir.split('/').at(-1)} ${entryPoint.entry} matches api/${entryPoint.reportName}.api.md`, {
+    skip,
+  }, () => {
     const { changed, errors, messages } = reportOf(entryPoint);
     assert.equal(errors, 0, messages.join('\n'));
-    assert.equal(changed, false, `the public API changed: review it, then run pnpm api:update and commit the report\n${messages.join('\n')}`);
+    assert.equal(
+      changed,
+      false,
+      `the public API changed: review it, then run pnpm api:update and commit the report\n${messages.join('\n')}`,
+    );
   });
 }

@@ -23,7 +23,8 @@ describe('a trail exported by a real service', () => {
   const keys = signingKeys();
   const runs = {};
   before(async () => {
-    for (const protocol of ['http/protobuf', 'http/json']) runs[protocol] = await recordTrail({ protocol, privatePem: keys.privatePem, requests: 16, interval: 5 });
+    for (const protocol of ['http/protobuf', 'http/json'])
+      runs[protocol] = await recordTrail({ protocol, privatePem: keys.privatePem, requests: 16, interval: 5 });
   });
 
   for (const protocol of ['http/protobuf', 'http/json']) {
@@ -33,10 +34,19 @@ describe('a trail exported by a real service', () => {
       assert.equal(streams.size, 1, 'one process, one stream');
       const [[stream, records]] = streams;
       assert.match(stream, /^[0-9a-f]{32}$/);
-      assert.deepEqual(records.map((r) => attribute(r, 'jwt.audit.seq')), records.map((_, i) => i + 1), 'seq 1…n without gap or repeat');
+      assert.deepEqual(
+        records.map((r) => attribute(r, 'jwt.audit.seq')),
+        records.map((_, i) => i + 1),
+        'seq 1…n without gap or repeat',
+      );
       assert.ok(records.length > 40, `a trail of ${records.length} records`);
       assert.deepEqual(recomputeStream(records), [], 'every chain value matches');
-      for (const record of records) assert.match(String(record.timeUnixNano), /^\d+000000$/, 'the timestamp is the one chained, in whole milliseconds');
+      for (const record of records)
+        assert.match(
+          String(record.timeUnixNano),
+          /^\d+000000$/,
+          'the timestamp is the one chained, in whole milliseconds',
+        );
 
       const checkpoints = records.filter((r) => r.eventName === 'jwt.audit.checkpoint');
       let since = 0;
@@ -51,7 +61,8 @@ describe('a trail exported by a real service', () => {
         assert.equal(attribute(record, 'jwt.audit.checkpoint.head'), attribute(records[seq - 2], 'jwt.audit.chain'));
         assert.equal(attribute(record, 'jwt.audit.checkpoint.key_id'), thumbprint(publicKey));
         assert.ok(checkpointSignatureValid(stream, record, publicKey), `checkpoint ${seq} is signed`);
-        if (attribute(record, 'jwt.audit.checkpoint.reason') === 'interval') assert.equal(since, 5, 'an interval checkpoint after every 5 records');
+        if (attribute(record, 'jwt.audit.checkpoint.reason') === 'interval')
+          assert.equal(since, 5, 'an interval checkpoint after every 5 records');
         since = 0;
       }
       assert.ok(checkpoints.length >= 8);
@@ -60,17 +71,24 @@ describe('a trail exported by a real service', () => {
 
     test(`${protocol}: no key material and no token is exported`, () => {
       const exported = JSON.stringify(runs[protocol].allBodies);
-      const pemBody = keys.privatePem.split('\n').filter((line) => line && !line.startsWith('-----')).join('');
+      const pemBody = keys.privatePem
+        .split('\n')
+        .filter((line) => line && !line.startsWith('-----'))
+        .join('');
       const { d } = createPrivateKey(keys.privatePem).export({ format: 'jwk' });
       assert.ok(!exported.includes(pemBody), 'the private key PEM is not exported');
       assert.ok(!exported.includes(d), 'nor its JWK form');
-      for (const token of runs[protocol].tokens) for (const segment of token.split('.')) assert.ok(!exported.includes(segment), 'no token segment is exported');
+      for (const token of runs[protocol].tokens)
+        for (const segment of token.split('.')) assert.ok(!exported.includes(segment), 'no token segment is exported');
     });
   }
 });
 
 describe('in process', () => {
-  const instrumentation = new JwtInstrumentation({ auditCheckpointInterval: 3, pseudonymKey: 'audit-trail-in-process-key' });
+  const instrumentation = new JwtInstrumentation({
+    auditCheckpointInterval: 3,
+    pseudonymKey: 'audit-trail-in-process-key',
+  });
   const jose = instrumentation.wrapModule('jose', joseModule);
   const secret = new TextEncoder().encode('an-hs256-secret-of-32-bytes-long!');
   telemetry.leaks.register(secret, 'HS256 secret');
@@ -86,39 +104,83 @@ describe('in process', () => {
     instrumentation.closeAuditTrail();
     instrumentation.closeAuditTrail();
     const records = telemetry.logRecords();
-    assert.deepEqual(records.map((r) => r.eventName), [
-      'jwt.sign', 'jwt.decode', 'jwt.sign', 'jwt.audit.checkpoint', 'jwt.decode', 'jwt.sign', 'jwt.decode', 'jwt.audit.checkpoint', 'jwt.sign', 'jwt.decode', 'jwt.audit.checkpoint',
-    ]);
-    assert.deepEqual(records.map((r) => r.attributes['jwt.audit.seq']), records.map((_, i) => i + 1));
-    assert.deepEqual(records.filter((r) => r.eventName === 'jwt.audit.checkpoint').map((r) => r.attributes['jwt.audit.checkpoint.reason']), ['interval', 'interval', 'shutdown']);
+    assert.deepEqual(
+      records.map((r) => r.eventName),
+      [
+        'jwt.sign',
+        'jwt.decode',
+        'jwt.sign',
+        'jwt.audit.checkpoint',
+        'jwt.decode',
+        'jwt.sign',
+        'jwt.decode',
+        'jwt.audit.checkpoint',
+        'jwt.sign',
+        'jwt.decode',
+        'jwt.audit.checkpoint',
+      ],
+    );
+    assert.deepEqual(
+      records.map((r) => r.attributes['jwt.audit.seq']),
+      records.map((_, i) => i + 1),
+    );
+    assert.deepEqual(
+      records
+        .filter((r) => r.eventName === 'jwt.audit.checkpoint')
+        .map((r) => r.attributes['jwt.audit.checkpoint.reason']),
+      ['interval', 'interval', 'shutdown'],
+    );
     assert.equal(records.at(-1).spanContext, undefined, 'a checkpoint carries no trace context');
-    for (const record of records) assert.equal(record.hrTime[1] % 1_000_000, 0, 'timestamps are set explicitly, in milliseconds');
+    for (const record of records)
+      assert.equal(record.hrTime[1] % 1_000_000, 0, 'timestamps are set explicitly, in milliseconds');
   });
 
   test('an invalid interval or a key that is not Ed25519 is refused, naming the option and never the key', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-    assert.throws(() => new JwtInstrumentation({ enabled: false, auditCheckpointInterval: -1 }), /config\.auditCheckpointInterval must be a whole number/);
+    assert.throws(
+      () => new JwtInstrumentation({ enabled: false, auditCheckpointInterval: -1 }),
+      /config\.auditCheckpointInterval must be a whole number/,
+    );
     assert.throws(() => new JwtInstrumentation({ enabled: false, auditCheckpointInterval: 2.5 }), TypeError);
-    assert.throws(() => new JwtInstrumentation({ enabled: false, auditSigningKey: rsa }), (error) => {
-      assert.ok(error instanceof TypeError);
-      assert.match(error.message, /config\.auditSigningKey must be an Ed25519 private key \(got a rsa key\)/);
-      assert.ok(!error.message.includes('PRIVATE KEY'));
-      return true;
-    });
-    assert.throws(() => new JwtInstrumentation({ enabled: false, auditSigningKey: 'not a key' }), /auditSigningKey must be an Ed25519 private key/);
+    assert.throws(
+      () => new JwtInstrumentation({ enabled: false, auditSigningKey: rsa }),
+      (error) => {
+        assert.ok(error instanceof TypeError);
+        assert.match(error.message, /config\.auditSigningKey must be an Ed25519 private key \(got a rsa key\)/);
+        assert.ok(!error.message.includes('PRIVATE KEY'));
+        return true;
+      },
+    );
+    assert.throws(
+      () => new JwtInstrumentation({ enabled: false, auditSigningKey: 'not a key' }),
+      /auditSigningKey must be an Ed25519 private key/,
+    );
     const { privateKey } = generateKeyPairSync('ed25519');
-    for (const key of [privateKey, privateKey.export({ format: 'jwk' }), JSON.stringify(privateKey.export({ format: 'jwk' }))]) {
+    for (const key of [
+      privateKey,
+      privateKey.export({ format: 'jwk' }),
+      JSON.stringify(privateKey.export({ format: 'jwk' })),
+    ]) {
       assert.doesNotThrow(() => new JwtInstrumentation({ enabled: false, auditSigningKey: key }));
     }
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
     try {
       process.env.TOKENTRAIL_AUDIT_SIGNING_KEY = pem.replaceAll('\n', '\\n');
-      assert.doesNotThrow(() => new JwtInstrumentation({ enabled: false }), 'a PEM with its line breaks written as \\n');
+      assert.doesNotThrow(
+        () => new JwtInstrumentation({ enabled: false }),
+        'a PEM with its line breaks written as \\n',
+      );
       process.env.TOKENTRAIL_AUDIT_SIGNING_KEY = 'garbage';
-      assert.throws(() => new JwtInstrumentation({ enabled: false }), /^TypeError: TOKENTRAIL_AUDIT_SIGNING_KEY must be an Ed25519 private key/);
+      assert.throws(
+        () => new JwtInstrumentation({ enabled: false }),
+        /^TypeError: TOKENTRAIL_AUDIT_SIGNING_KEY must be an Ed25519 private key/,
+      );
       delete process.env.TOKENTRAIL_AUDIT_SIGNING_KEY;
       process.env.TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL = 'often';
-      assert.throws(() => new JwtInstrumentation({ enabled: false }), /TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL must be a whole number of records/);
+      assert.throws(
+        () => new JwtInstrumentation({ enabled: false }),
+        /TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL must be a whole number of records/,
+      );
     } finally {
       delete process.env.TOKENTRAIL_AUDIT_SIGNING_KEY;
       delete process.env.TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL;

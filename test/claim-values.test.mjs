@@ -37,7 +37,10 @@ function hs256Text(payloadJson) {
 
 /** The documented typed form of a non-string value: 0xFF, then its canonical JSON. */
 const typedPseudonym = (canonicalJson) =>
-  createHmac('sha256', PSEUDONYM_KEY).update(Buffer.concat([Buffer.from([0xff]), Buffer.from(canonicalJson, 'utf8')])).digest('hex').slice(0, 32);
+  createHmac('sha256', PSEUDONYM_KEY)
+    .update(Buffer.concat([Buffer.from([0xff]), Buffer.from(canonicalJson, 'utf8')]))
+    .digest('hex')
+    .slice(0, 32);
 
 test('sub: 123456 and sub: "123456" have different pseudonyms; a string keeps the HMAC of its UTF-8', async () => {
   const number = (await verified({ sub: 123456 }))['enduser.pseudo.id'];
@@ -58,7 +61,13 @@ test('strings that differ only in a lone surrogate have different pseudonyms', a
   assert.equal(new Set([high, low, replacement]).size, 3);
   assert.equal(replacement, pseudonym('user-\ufffd'));
   // WTF-8: a lone surrogate as the three bytes of its code point.
-  assert.equal(high, createHmac('sha256', PSEUDONYM_KEY).update(Buffer.from([0x75, 0x73, 0x65, 0x72, 0x2d, 0xed, 0xa0, 0x80])).digest('hex').slice(0, 32));
+  assert.equal(
+    high,
+    createHmac('sha256', PSEUDONYM_KEY)
+      .update(Buffer.from([0x75, 0x73, 0x65, 0x72, 0x2d, 0xed, 0xa0, 0x80]))
+      .digest('hex')
+      .slice(0, 32),
+  );
   // A well-formed pair is ordinary UTF-8.
   assert.equal((await verified({ sub: 'user-\u{1F600}' }))['enduser.pseudo.id'], pseudonym('user-\u{1F600}'));
 });

@@ -26,7 +26,7 @@ const expected = expectedReport(scenario);
 const pick = (object, keys) => Object.fromEntries(keys.map((key) => [key, object[key]]));
 const seriesTotal = (series, part) => series.buckets.reduce((sum, bucket) => sum + bucket[part], 0);
 
-test('the scenario ran through the trusted proxy it describes: no forged address is anyone\'s', () => {
+test("the scenario ran through the trusted proxy it describes: no forged address is anyone's", () => {
   assert.equal(run.status, 0, run.stderr);
   assert.equal(json.verified, true);
   assert.ok(!run.stdout.includes(FORGED_ADDRESS), 'the address clients wrote themselves appears nowhere');
@@ -48,7 +48,8 @@ test('Q2 outcomes and reasons, over time', () => {
   assert.equal(q.requests, expected.q2.requests);
   assert.deepEqual(q.outcomes, expected.q2.outcomes);
   assert.deepEqual(canonicalRows(q.reasons.rows), canonicalRows(expected.q2.reasons));
-  for (const outcome of ['valid', 'invalid', 'unverified']) assert.equal(seriesTotal(q.series, outcome), expected.q2.outcomes[outcome]);
+  for (const outcome of ['valid', 'invalid', 'unverified'])
+    assert.equal(seriesTotal(q.series, outcome), expected.q2.outcomes[outcome]);
   for (const { reason, requests } of expected.q2.reasons) assert.equal(seriesTotal(q.failures, reason), requests);
 });
 
@@ -61,8 +62,14 @@ test('Q3 clients with repeated 401/403 answers', () => {
 
 test('Q4 tokens issued and refreshed, with lifetimes', () => {
   const q = json.questions.q4;
-  assert.deepEqual(pick(q, ['issued', 'refreshed', 'shortestSeconds', 'longestSeconds']), pick(expected.q4, ['issued', 'refreshed', 'shortestSeconds', 'longestSeconds']));
-  assert.deepEqual(q.lifetimes.map((row) => row.tokens), expected.q4.lifetimes);
+  assert.deepEqual(
+    pick(q, ['issued', 'refreshed', 'shortestSeconds', 'longestSeconds']),
+    pick(expected.q4, ['issued', 'refreshed', 'shortestSeconds', 'longestSeconds']),
+  );
+  assert.deepEqual(
+    q.lifetimes.map((row) => row.tokens),
+    expected.q4.lifetimes,
+  );
   assert.deepEqual(canonicalRows(q.byUser.rows), canonicalRows(expected.q4.byUser));
 });
 
@@ -70,7 +77,10 @@ test('Q5 revocations, when, why and by whom', () => {
   const q = json.questions.q5;
   assert.equal(q.revoked, expected.q5.revoked);
   assert.deepEqual(q.reasons, expected.q5.reasons);
-  assert.deepEqual(q.list.rows.map(({ time, ...row }) => row), expected.q5.rows);
+  assert.deepEqual(
+    q.list.rows.map(({ time, ...row }) => row),
+    expected.q5.rows,
+  );
   assert.ok(Date.parse(q.list.rows[0].time) <= scenario.marks.beforeReplay);
 });
 
@@ -87,7 +97,10 @@ test('Q7 requests served on never-verified tokens', () => {
 
 test('Q8 scope gaps', () => {
   const q = json.questions.q8;
-  assert.deepEqual(pick(q, ['insufficient', 'deniedDespiteGrant']), pick(expected.q8, ['insufficient', 'deniedDespiteGrant']));
+  assert.deepEqual(
+    pick(q, ['insufficient', 'deniedDespiteGrant']),
+    pick(expected.q8, ['insufficient', 'deniedDespiteGrant']),
+  );
   assert.deepEqual(q.byRouteAndUser.rows, expected.q8.byRouteAndUser);
 });
 
@@ -112,22 +125,34 @@ test('Q11 the trail, as verify gives it', () => {
   assert.deepEqual(pick(q, ['verified', 'streams', 'records', 'problems', 'byKind']), expected.q11);
   const verify = JSON.parse(cli('verify', trail, '--json').stdout);
   const { checkedWhileStreaming, ...trailVerdict } = json.trail;
-  assert.deepEqual(trailVerdict, verify, 'the report\'s verdict is verify\'s');
+  assert.deepEqual(trailVerdict, verify, "the report's verdict is verify's");
   assert.deepEqual(checkedWhileStreaming, []);
   assert.equal(json.records.read, expected.q11.records);
-  assert.deepEqual(json.records.byEvent, { ...expected.byEvent, 'jwt.audit.checkpoint': expected.q11.records - Object.values(expected.byEvent).reduce((a, b) => a + b, 0) });
+  assert.deepEqual(json.records.byEvent, {
+    ...expected.byEvent,
+    'jwt.audit.checkpoint': expected.q11.records - Object.values(expected.byEvent).reduce((a, b) => a + b, 0),
+  });
 });
 
 test('Q12 sessions across refreshes', () => {
   const q = json.questions.q12;
-  assert.deepEqual(pick(q, ['refreshes', 'sessions', 'longest', 'complete']), { ...pick(expected.q12, ['refreshes', 'sessions', 'longest']), complete: true });
-  assert.deepEqual(q.chains.map(({ user, tokens, first, last }) => ({ user, tokens, first, last })), expected.q12.chains);
+  assert.deepEqual(pick(q, ['refreshes', 'sessions', 'longest', 'complete']), {
+    ...pick(expected.q12, ['refreshes', 'sessions', 'longest']),
+    complete: true,
+  });
+  assert.deepEqual(
+    q.chains.map(({ user, tokens, first, last }) => ({ user, tokens, first, last })),
+    expected.q12.chains,
+  );
 });
 
 test('Q13 signing keys by service, first and last seen', () => {
   const q = json.questions.q13;
   assert.equal(q.rotations, expected.q13.rotations);
-  assert.deepEqual(q.keys.rows.map(({ service, kid, signs, verifies, uses }) => ({ service, kid, signs, verifies, uses })), expected.q13.keys);
+  assert.deepEqual(
+    q.keys.rows.map(({ service, kid, signs, verifies, uses }) => ({ service, kid, signs, verifies, uses })),
+    expected.q13.keys,
+  );
   const [old, current] = q.keys.rows;
   assert.notEqual(old.key, current.key, 'the rotation shows as a new key fingerprint');
   assert.ok(old.lastSeen > current.firstSeen, 'the old key is still used after the new one came in');
@@ -139,13 +164,16 @@ test('every question quotes the queries of docs/auditor-questions.md', () => {
   assert.equal(questions.length, 13);
   for (const question of questions) {
     assert.ok(question.queries.length > 0);
-    for (const { query } of question.queries) assert.ok(page.includes(query.replaceAll('|', '\\|')), `Q${question.number}: ${query}`);
+    for (const { query } of question.queries)
+      assert.ok(page.includes(query.replaceAll('|', '\\|')), `Q${question.number}: ${query}`);
   }
 });
 
 test('--from and --to: the questions are answered over the period, the trail is verified whole', () => {
   const from = new Date(scenario.marks.beforeReplay).toISOString();
-  const period = JSON.parse(cli('report', trail, '--json', '--from', from, '--to', new Date(Date.now() + 60_000).toISOString()).stdout);
+  const period = JSON.parse(
+    cli('report', trail, '--json', '--from', from, '--to', new Date(Date.now() + 60_000).toISOString()).stdout,
+  );
   const inPeriod = expectedReport(scenario, { from: scenario.marks.beforeReplay });
   assert.equal(period.period.from, from);
   assert.equal(period.questions.q1.accesses, inPeriod.q1.accesses);
@@ -165,7 +193,8 @@ test('the HTML shows exactly the figures of --json', () => {
   const figures = [...page.matchAll(/<span class="n" data-path="([^"]+)">([^<]*)<\/span>/g)];
   assert.ok(figures.length > 80, `figures marked in the page (${figures.length})`);
   for (const [, path, text] of figures) assert.equal(Number(text.replaceAll(',', '')), at(path), path);
-  for (const id of Object.keys(json.questions)) assert.match(page, new RegExp(`<section id="${id}" data-question="${id}" data-answered="true">`));
+  for (const id of Object.keys(json.questions))
+    assert.match(page, new RegExp(`<section id="${id}" data-question="${id}" data-answered="true">`));
   assert.match(page, /<header class="verdict verified" id="verdict" data-verified="true"><strong>VERIFIED<\/strong>/);
   assert.doesNotMatch(page, /<script|<link|src="http|url\(/i, 'nothing to run or fetch');
 });
@@ -176,7 +205,10 @@ test('the text report: the verdict first, one line per question, the HTML writte
   const lines = text.stdout.split('\n');
   assert.match(lines[0], /^VERIFIED: every stream of the trail verifies/);
   for (let n = 1; n <= 13; n++) assert.match(text.stdout, new RegExp(`^Q${n} `, 'm'));
-  assert.match(text.stdout, new RegExp(`^Q2 Outcomes and reasons: ${expected.q2.requests} requests: ${expected.q2.outcomes.valid} valid`, 'm'));
+  assert.match(
+    text.stdout,
+    new RegExp(`^Q2 Outcomes and reasons: ${expected.q2.requests} requests: ${expected.q2.outcomes.valid} valid`, 'm'),
+  );
   assert.ok(readFileSync(join(dir, 'text.html'), 'utf8').startsWith('<!doctype html>'));
 });
 
@@ -190,11 +222,19 @@ test('a tampered or truncated trail: NOT VERIFIED on the first line and at the t
     assert.equal(text.status, 1, `${kind}: ${text.stderr}`);
     assert.match(text.stdout.split('\n')[0], /^NOT VERIFIED: 1 of 1 stream failed \(/, kind);
     const page = readFileSync(out, 'utf8');
-    assert.match(page, /<body>\s*<header class="verdict failed" id="verdict" data-verified="false" role="alert"><strong>NOT VERIFIED<\/strong>/, kind);
+    assert.match(
+      page,
+      /<body>\s*<header class="verdict failed" id="verdict" data-verified="false" role="alert"><strong>NOT VERIFIED<\/strong>/,
+      kind,
+    );
     assert.match(page, /<title>NOT VERIFIED — /);
     const report = JSON.parse(cli('report', file, '--json').stdout);
     const verify = JSON.parse(cli('verify', file, '--json').stdout);
-    assert.deepEqual(report.trail.streams.map((s) => s.problems), verify.streams.map((s) => s.problems), `${kind}: the problems verify names`);
+    assert.deepEqual(
+      report.trail.streams.map((s) => s.problems),
+      verify.streams.map((s) => s.problems),
+      `${kind}: the problems verify names`,
+    );
   }
 });
 
@@ -217,17 +257,32 @@ test('sampled records count with their jwt.sampling.weight, and the report says 
   const file = writeJsonLines(join(dir, 'sampled.jsonl'), sampled.bodies);
   const report = JSON.parse(cli('report', file, '--json', '--out', join(dir, 'sampled.html')).stdout);
   const exact = expectedReport(sampled);
-  const records = sampled.bodies.flatMap((body) => body.resourceLogs ?? []).flatMap((rl) => rl.scopeLogs).flatMap((sl) => sl.logRecords);
+  const records = sampled.bodies
+    .flatMap((body) => body.resourceLogs ?? [])
+    .flatMap((rl) => rl.scopeLogs)
+    .flatMap((sl) => sl.logRecords);
   const attribute = (record, key) => record.attributes.find((kv) => kv.key === key)?.value;
   const weighted = records.filter((record) => attribute(record, 'jwt.sampling.weight') !== undefined);
-  const keptValidRequests = records.filter((record) => record.eventName === 'jwt.request' && attribute(record, 'jwt.validation.outcome')?.stringValue === 'valid');
+  const keptValidRequests = records.filter(
+    (record) =>
+      record.eventName === 'jwt.request' && attribute(record, 'jwt.validation.outcome')?.stringValue === 'valid',
+  );
   const weightOf = (record) => Number(Object.values(attribute(record, 'jwt.sampling.weight') ?? { intValue: 1 })[0]);
   assert.equal(report.records.sampled, weighted.length);
   assert.ok(weighted.length > 0, 'some records were sampled');
-  assert.equal(report.questions.q2.outcomes.valid, keptValidRequests.reduce((sum, record) => sum + weightOf(record), 0));
-  assert.ok(weighted.every((record) => weightOf(record) === 2), 'each stands for two');
+  assert.equal(
+    report.questions.q2.outcomes.valid,
+    keptValidRequests.reduce((sum, record) => sum + weightOf(record), 0),
+  );
+  assert.ok(
+    weighted.every((record) => weightOf(record) === 2),
+    'each stands for two',
+  );
   // Never sampled: failures, findings, alerts, revocations.
-  assert.deepEqual(pick(report.questions.q2.outcomes, ['invalid', 'unverified']), pick(exact.q2.outcomes, ['invalid', 'unverified']));
+  assert.deepEqual(
+    pick(report.questions.q2.outcomes, ['invalid', 'unverified']),
+    pick(exact.q2.outcomes, ['invalid', 'unverified']),
+  );
   assert.deepEqual(report.questions.q9.byName, exact.q9.byName);
   assert.equal(report.questions.q10.findings, exact.q10.findings);
   assert.equal(report.questions.q5.revoked, 1);
@@ -247,7 +302,11 @@ test('leak scan: no token, segment, key or raw personal claim in the HTML or the
   const page = readFileSync(html, 'utf8');
   const scanned = leaks.assertClean({ logRecords: [{ eventName: 'report', body: { html: page, json: run.stdout } }] });
   assert.ok(scanned > 0);
-  assert.match(leaks.findLeak({ logRecords: [{ body: page + scenario.tokens.alice1.split('.')[1] }] }) ?? '', /^token segment 1 found/, 'the scan finds a planted segment');
+  assert.match(
+    leaks.findLeak({ logRecords: [{ body: page + scenario.tokens.alice1.split('.')[1] }] }) ?? '',
+    /^token segment 1 found/,
+    'the scan finds a planted segment',
+  );
 });
 
 test('the verdict reached while streaming agrees with verify, records in order or not', async () => {
@@ -268,10 +327,16 @@ test('the verdict reached while streaming agrees with verify, records in order o
   const logBodies = scenario.bodies.filter((body) => body.resourceLogs);
   // Export requests delivered out of order (a retried batch) still verify.
   const shuffled = writeJsonLines(join(dir, 'shuffled.jsonl'), [...logBodies].reverse());
-  assert.deepEqual((await streamed(shuffled)).map((s) => [s.verified, s.problems]), [[true, []]]);
+  assert.deepEqual(
+    (await streamed(shuffled)).map((s) => [s.verified, s.problems]),
+    [[true, []]],
+  );
   for (const kind of Object.keys(TAMPERS)) {
     for (let seed = 1; seed <= 6; seed++) {
-      const file = writeJsonLines(join(dir, `stream-${kind}-${seed}.jsonl`), TAMPERS[kind](logBodies, random(seed)).requests);
+      const file = writeJsonLines(
+        join(dir, `stream-${kind}-${seed}.jsonl`),
+        TAMPERS[kind](logBodies, random(seed)).requests,
+      );
       const [report] = await streamed(file);
       const verify = (await verifyFiles([file], {})).streams[0];
       assert.equal(report.verified, verify.verified, `${kind} seed ${seed}`);

@@ -21,7 +21,9 @@ function tokentrail(args, options = {}) {
 }
 
 function assertNoTokenIn(text, tokens) {
-  for (const token of tokens) for (const segment of token.split('.')) if (segment.length >= 8) assert.ok(!text.includes(segment), 'no token segment is printed');
+  for (const token of tokens)
+    for (const segment of token.split('.'))
+      if (segment.length >= 8) assert.ok(!text.includes(segment), 'no token segment is printed');
 }
 
 describe('tokentrail scan', () => {
@@ -36,18 +38,30 @@ describe('tokentrail scan', () => {
     const file = join(dir, 'mixed.log');
     const planted = await writeMixedLog(file, MB * 1024 * 1024, tokens);
     // A 32 MB heap: if memory grew with the file, the scan would run out of it.
-    const result = spawnSync(process.execPath, ['--max-old-space-size=32', CLI, 'scan', '--json', '--stats', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const result = spawnSync(process.execPath, ['--max-old-space-size=32', CLI, 'scan', '--json', '--stats', file], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
     assert.equal(result.status, 1, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.bytes, statSync(file).size);
     const found = report.findings.map((f) => `${f.line}:${f.column}`);
-    assert.deepEqual(found, planted.map((p) => `${p.line}:${p.column}`), 'exactly the planted tokens, at their line and column');
-    assert.equal(report.findings[0].fingerprint, `sha256:${createHash('sha256').update(planted[0].token).digest('hex').slice(0, 32)}`);
+    assert.deepEqual(
+      found,
+      planted.map((p) => `${p.line}:${p.column}`),
+      'exactly the planted tokens, at their line and column',
+    );
+    assert.equal(
+      report.findings[0].fingerprint,
+      `sha256:${createHash('sha256').update(planted[0].token).digest('hex').slice(0, 32)}`,
+    );
     assert.equal(report.distinct, new Set(planted.map((p) => p.token)).size);
     const stats = result.stderr.match(/scan: 1 files, (\d+) bytes, ([\d.]+) s, peak RSS (\d+) MiB/);
     assert.ok(stats, result.stderr);
     const [, , seconds, rss] = stats.map(Number);
-    console.log(`# scan: ${MB} MB, ${planted.length} planted tokens, all found, 0 false positives, ${seconds} s, peak RSS ${rss} MiB`);
+    console.log(
+      `# scan: ${MB} MB, ${planted.length} planted tokens, all found, 0 false positives, ${seconds} s, peak RSS ${rss} MiB`,
+    );
     assert.ok(seconds < 60 * Math.max(1, MB / 200), `${seconds} s for ${MB} MB`);
     assert.ok(rss < 128, `peak RSS ${rss} MiB does not grow with the file`);
     assertNoTokenIn(result.stdout, tokens);
@@ -57,7 +71,10 @@ describe('tokentrail scan', () => {
     const alikes = lookAlikes(tokens);
     assert.ok(alikes.length >= 35);
     const file = join(dir, 'look-alikes.txt');
-    writeFileSync(file, alikes.flatMap((value) => [value, `x ${value} y`, `"${value}"`, `k=${value};`, `${value}.`]).join('\n'));
+    writeFileSync(
+      file,
+      alikes.flatMap((value) => [value, `x ${value} y`, `"${value}"`, `k=${value};`, `${value}.`]).join('\n'),
+    );
     const result = tokentrail(['scan', file]);
     assert.equal(result.status, 0, result.stdout);
     assert.match(result.stdout, /^0 tokens \(0 distinct\) in 1 files/m);
@@ -65,13 +82,21 @@ describe('tokentrail scan', () => {
 
   test('tokens split across chunk boundaries are found, at every split point', async () => {
     const text = `a ${tokens[1]} b\n${tokens[5]}\nx=${tokens[2]}.`;
-    const expected = [[1, 3], [2, 1], [3, 3]];
+    const expected = [
+      [1, 3],
+      [2, 1],
+      [3, 3],
+    ];
     for (let size = 1; size <= 64; size += 3) {
       const chunks = [];
       for (let i = 0; i < text.length; i += size) chunks.push(Buffer.from(text.slice(i, i + size), 'latin1'));
       const found = [];
       for await (const token of findTokens(Readable.from(chunks))) found.push([token.line, token.column, token.token]);
-      assert.deepEqual(found, expected.map(([line, column], i) => [line, column, [tokens[1], tokens[5], tokens[2]][i]]), `chunks of ${size} bytes`);
+      assert.deepEqual(
+        found,
+        expected.map(([line, column], i) => [line, column, [tokens[1], tokens[5], tokens[2]][i]]),
+        `chunks of ${size} bytes`,
+      );
     }
   });
 
@@ -80,7 +105,18 @@ describe('tokentrail scan', () => {
     mkdirSync(join(tree, 'src', 'deep'), { recursive: true });
     mkdirSync(join(tree, '.git'));
     mkdirSync(join(tree, 'vendor'));
-    const har = { log: { entries: [{ request: { headers: [{ name: 'Authorization', value: `Bearer ${tokens[0]}` }], cookies: [{ name: 'session', value: tokens[5] }] } }] } };
+    const har = {
+      log: {
+        entries: [
+          {
+            request: {
+              headers: [{ name: 'Authorization', value: `Bearer ${tokens[0]}` }],
+              cookies: [{ name: 'session', value: tokens[5] }],
+            },
+          },
+        ],
+      },
+    };
     const harText = JSON.stringify(har, null, 2);
     const at = (token) => {
       const before = harText.slice(0, harText.indexOf(token)).split('\n');
@@ -97,7 +133,10 @@ describe('tokentrail scan', () => {
     assert.equal(lines.length, 4, result.stdout);
     assert.ok(lines[0].includes(`session.har:${at(tokens[0])}  `), lines[0]);
     assert.ok(lines[1].includes(`session.har:${at(tokens[5])}  `), lines[1]);
-    assert.match(lines[0], /session\.har:\d+:\d+ {2}jws {2}alg="HS256" {2}iss="https:\/\/idp-0\.example" {2}exp=\S+ \(expired\) {2}fingerprint=sha256:[0-9a-f]{32}$/);
+    assert.match(
+      lines[0],
+      /session\.har:\d+:\d+ {2}jws {2}alg="HS256" {2}iss="https:\/\/idp-0\.example" {2}exp=\S+ \(expired\) {2}fingerprint=sha256:[0-9a-f]{32}$/,
+    );
     assert.match(lines[1], /session\.har:\d+:\d+ {2}jwe {2}alg="dir"/);
     assert.match(lines[2], /src\/deep\/fixture\.ts:1:23 {2}jws {2}alg="ES256"/);
     assert.match(lines[3], /^3 tokens \(3 distinct\) in 2 files/);
@@ -138,7 +177,11 @@ describe('tokentrail scan', () => {
     const dangling = tokentrail(['scan', join(dir, 'dangling')]);
     assert.equal(dangling.status, 2);
     assert.match(dangling.stderr, /cannot read .*dangling \(a symbolic link\): ENOENT/);
-    assert.equal(tokentrail(['scan', '--no-default-excludes', onlyGit]).status, 0, 'with .git scanned, a file was read');
+    assert.equal(
+      tokentrail(['scan', '--no-default-excludes', onlyGit]).status,
+      0,
+      'with .git scanned, a file was read',
+    );
   });
 
   test('--exclude adds to the default .git; --no-default-excludes drops it', () => {
@@ -161,7 +204,10 @@ describe('tokentrail scan', () => {
     writeFileSync(file, `Authorization: Bearer ${tokens[1]}\n`);
     const key = 'scan-pseudonym-key-0123456789';
     const result = tokentrail(['scan', '--json', file], { env: { ...process.env, TOKENTRAIL_PSEUDONYM_KEY: key } });
-    assert.equal(JSON.parse(result.stdout).findings[0].fingerprint, createHmac('sha256', key).update(tokens[1]).digest('hex').slice(0, 32));
+    assert.equal(
+      JSON.parse(result.stdout).findings[0].fingerprint,
+      createHmac('sha256', key).update(tokens[1]).digest('hex').slice(0, 32),
+    );
   });
 
   test('errors exit 2: no path, an unreadable path; --help exits 0', () => {

@@ -42,9 +42,17 @@ describe('tokentrail verify', () => {
     publicKeyFile = join(dir, 'audit-public.pem');
     writeFileSync(publicKeyFile, keys.publicPem);
     writeFileSync(join(dir, 'audit-public.jwk'), JSON.stringify(keys.publicJwk));
-    const collector = await recordTrail({ protocol: 'http/protobuf', privatePem: keys.privatePem, requests: 16, interval: 7 });
+    const collector = await recordTrail({
+      protocol: 'http/protobuf',
+      privatePem: keys.privatePem,
+      requests: 16,
+      interval: 7,
+    });
     const json = await recordTrail({ protocol: 'http/json', privatePem: keys.privatePem, requests: 16, interval: 7 });
-    trails.collector = { requests: collector.logBodies, others: collector.allBodies.filter((body) => !body.resourceLogs) };
+    trails.collector = {
+      requests: collector.logBodies,
+      others: collector.allBodies.filter((body) => !body.resourceLogs),
+    };
     trails.json = { requests: json.logBodies, others: [] };
   });
 
@@ -54,17 +62,27 @@ describe('tokentrail verify', () => {
       for (const key of [publicKeyFile, join(dir, 'audit-public.jwk')]) {
         const result = tokentrail(['verify', '--public-key', key, ...files]);
         assert.equal(result.status, 0, result.stdout + result.stderr);
-        assert.match(result.stdout, /^VERIFIED stream [0-9a-f]{32} \(tokentrail-example\): (\d+) records \(seq 1…\1\), \d+ checkpoints? \(\d+ signed, signatures verified\), sealed$/m);
+        assert.match(
+          result.stdout,
+          /^VERIFIED stream [0-9a-f]{32} \(tokentrail-example\): (\d+) records \(seq 1…\1\), \d+ checkpoints? \(\d+ signed, signatures verified\), sealed$/m,
+        );
         // The CLI README's example prints the same lines, up to the figures and names.
         const readme = readFileSync(new URL('../packages/cli/README.md', import.meta.url), 'utf8');
         const example = readme.slice(readme.indexOf('$ pnpm exec tokentrail verify --public-key audit-public.pem '));
         const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        const pattern = (line) => new RegExp(`^${line.split(/([0-9a-f]{32}|\d+|\(orders-api\)|checkpoint\b)/).map((part, i) => {
-          if (i % 2 === 0) return escapeRegExp(part);
-          if (/^[0-9a-f]{32}$/.test(part)) return '[0-9a-f]{32}';
-          if (/^\d+$/.test(part)) return '\\d+';
-          return part === 'checkpoint' ? 'checkpoints?' : '\\([^)]+\\)';
-        }).join('')}$`, 'm');
+        const pattern = (line) =>
+          new RegExp(
+            `^${line
+              .split(/([0-9a-f]{32}|\d+|\(orders-api\)|checkpoint\b)/)
+              .map((part, i) => {
+                if (i % 2 === 0) return escapeRegExp(part);
+                if (/^[0-9a-f]{32}$/.test(part)) return '[0-9a-f]{32}';
+                if (/^\d+$/.test(part)) return '\\d+';
+                return part === 'checkpoint' ? 'checkpoints?' : '\\([^)]+\\)';
+              })
+              .join('')}$`,
+            'm',
+          );
         for (const line of example.split('\n').slice(1, 3)) assert.match(result.stdout, pattern(line));
       }
       const json = JSON.parse(tokentrail(['verify', '--json', '--public-key', publicKeyFile, ...files]).stdout);
@@ -103,7 +121,11 @@ describe('tokentrail verify', () => {
   });
 
   test('rewriting the whole chain after an edit is invisible without the public key, and caught with it', () => {
-    const { requests } = TAMPERS.rewrite(trails.collector.requests, { int: () => 0, pick: (list) => list[0], next: () => 0 });
+    const { requests } = TAMPERS.rewrite(trails.collector.requests, {
+      int: () => 0,
+      pick: (list) => list[0],
+      next: () => 0,
+    });
     const files = write(join(dir, 'rewrite'), 'collector', requests);
     const without = tokentrail(['verify', ...files]);
     assert.equal(without.status, 0, 'every chain links: only the signatures can tell');
@@ -111,7 +133,10 @@ describe('tokentrail verify', () => {
     const withKey = tokentrail(['verify', '--public-key', publicKeyFile, ...files]);
     assert.equal(withKey.status, 1);
     assert.match(withKey.stdout, /^FAILED {3}stream/m);
-    assert.match(withKey.stdout, /signature_invalid +checkpoint seq \d+: signature does not verify with the given public key/);
+    assert.match(
+      withKey.stdout,
+      /signature_invalid +checkpoint seq \d+: signature does not verify with the given public key/,
+    );
     assert.doesNotMatch(withKey.stdout, /signatures verified/, 'failed signatures are not called verified');
     assert.match(withKey.stdout, /\(\d+ signed, \d+ signatures? do(es)? not verify\)/);
   });
@@ -123,7 +148,11 @@ describe('tokentrail verify', () => {
       const files = write(join(dir, `cli-${name}`), 'collector', requests);
       const result = tokentrail(['verify', '--public-key', publicKeyFile, ...files]);
       assert.equal(result.status, 1, `${name}: ${result.stdout}`);
-      assert.match(result.stdout, new RegExp(`^  ${expect.kind} `, 'm'), `${name} is named ${expect.kind}:\n${result.stdout}`);
+      assert.match(
+        result.stdout,
+        new RegExp(`^  ${expect.kind} `, 'm'),
+        `${name} is named ${expect.kind}:\n${result.stdout}`,
+      );
     }
   });
 
@@ -148,20 +177,32 @@ describe('tokentrail verify', () => {
 
     const altered = structuredClone(requests);
     const copies = new Map();
-    for (const request of altered) for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const record of sl.logRecords ?? []) {
-      const seq = record.attributes.find((kv) => kv.key === 'jwt.audit.seq')?.value?.intValue;
-      if (seq !== undefined) copies.set(seq, [...(copies.get(seq) ?? []), record]);
-    }
+    for (const request of altered)
+      for (const rl of request.resourceLogs ?? [])
+        for (const sl of rl.scopeLogs ?? [])
+          for (const record of sl.logRecords ?? []) {
+            const seq = record.attributes.find((kv) => kv.key === 'jwt.audit.seq')?.value?.intValue;
+            if (seq !== undefined) copies.set(seq, [...(copies.get(seq) ?? []), record]);
+          }
     const [, second] = [...copies.values()].find((list) => list.length > 1);
     second.timeUnixNano = (BigInt(second.timeUnixNano) + 1n).toString();
-    const differing = tokentrail(['verify', '--allow-redelivered', '--public-key', publicKeyFile, ...write(join(dir, 'redelivered-differing'), 'collector', altered)]);
+    const differing = tokentrail([
+      'verify',
+      '--allow-redelivered',
+      '--public-key',
+      publicKeyFile,
+      ...write(join(dir, 'redelivered-differing'), 'collector', altered),
+    ]);
     assert.equal(differing.status, 1, differing.stdout);
     assert.match(differing.stdout, /^ {2}duplicated .*with different content/m);
   });
 
   test('a forged sequence number of 2^53 − 1 is reported as a gap at once, not counted up to', () => {
     const forged = structuredClone(trails.collector.requests);
-    const record = forged.flatMap((r) => r.resourceLogs ?? []).flatMap((rl) => rl.scopeLogs ?? []).flatMap((sl) => sl.logRecords ?? [])
+    const record = forged
+      .flatMap((r) => r.resourceLogs ?? [])
+      .flatMap((rl) => rl.scopeLogs ?? [])
+      .flatMap((sl) => sl.logRecords ?? [])
       .find((r) => r.attributes.some((kv) => kv.key === 'jwt.audit.seq'));
     record.attributes.find((kv) => kv.key === 'jwt.audit.seq').value = { intValue: String(Number.MAX_SAFE_INTEGER) };
     const started = performance.now();
@@ -181,12 +222,21 @@ describe('tokentrail verify', () => {
   });
 
   test('a window of a longer trail (--from-checkpoint): verified from a signed checkpoint on, tampering after it still caught', () => {
-    const keep = (requests, predicate) => requests.map((request) => ({
-      resourceLogs: request.resourceLogs.map((rl) => ({ ...rl, scopeLogs: rl.scopeLogs.map((sl) => ({ ...sl, logRecords: sl.logRecords.filter(predicate) })) })),
-    }));
+    const keep = (requests, predicate) =>
+      requests.map((request) => ({
+        resourceLogs: request.resourceLogs.map((rl) => ({
+          ...rl,
+          scopeLogs: rl.scopeLogs.map((sl) => ({ ...sl, logRecords: sl.logRecords.filter(predicate) })),
+        })),
+      }));
     const seqOf = (record) => Number(record.attributes.find((kv) => kv.key === 'jwt.audit.seq')?.value.intValue);
-    const all = trails.collector.requests.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)));
-    const anchors = all.filter((record) => record.eventName === 'jwt.audit.checkpoint').map(seqOf).sort((a, b) => a - b);
+    const all = trails.collector.requests.flatMap((r) =>
+      r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)),
+    );
+    const anchors = all
+      .filter((record) => record.eventName === 'jwt.audit.checkpoint')
+      .map(seqOf)
+      .sort((a, b) => a - b);
     const from = anchors[1];
     const window = keep(trails.collector.requests, (record) => seqOf(record) >= from);
     const files = write(join(dir, 'window'), 'collector', window);
@@ -197,23 +247,48 @@ describe('tokentrail verify', () => {
     assert.equal(windowed.status, 0, windowed.stdout);
     assert.match(windowed.stdout, new RegExp(`\\(seq ${from}…\\d+\\)`));
     const { requests: edited } = TAMPERS.edit(window, random(SEED + 3));
-    const tampered = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'window-edited'), 'collector', edited)]);
+    const tampered = tokentrail([
+      'verify',
+      '--from-checkpoint',
+      '--public-key',
+      publicKeyFile,
+      ...write(join(dir, 'window-edited'), 'collector', edited),
+    ]);
     assert.equal(tampered.status, 1);
     assert.match(tampered.stdout, /^ {2}modified /m);
     // The anchor's own chain value is checked against its signed head.
     const forged = structuredClone(window);
-    const anchor = forged.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))).find((record) => seqOf(record) === from);
+    const anchor = forged
+      .flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)))
+      .find((record) => seqOf(record) === from);
     anchor.attributes.find((kv) => kv.key === 'jwt.audit.chain').value = { stringValue: '0'.repeat(64) };
-    assert.equal(tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'window-forged'), 'collector', forged)]).status, 1);
+    assert.equal(
+      tokentrail([
+        'verify',
+        '--from-checkpoint',
+        '--public-key',
+        publicKeyFile,
+        ...write(join(dir, 'window-forged'), 'collector', forged),
+      ]).status,
+      1,
+    );
   });
 
   /** The audit records of the collector trail, each with its request's resource and scope, for slicing. */
-  const slice = (predicate) => trails.collector.requests.map((request) => ({
-    resourceLogs: request.resourceLogs.map((rl) => ({ ...rl, scopeLogs: rl.scopeLogs.map((sl) => ({ ...sl, logRecords: sl.logRecords.filter(predicate) })) })),
-  }));
+  const slice = (predicate) =>
+    trails.collector.requests.map((request) => ({
+      resourceLogs: request.resourceLogs.map((rl) => ({
+        ...rl,
+        scopeLogs: rl.scopeLogs.map((sl) => ({ ...sl, logRecords: sl.logRecords.filter(predicate) })),
+      })),
+    }));
   const seqOf = (record) => Number(record.attributes.find((kv) => kv.key === 'jwt.audit.seq')?.value.intValue);
-  const checkpointSeqs = () => trails.collector.requests.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)))
-    .filter((record) => record.eventName === 'jwt.audit.checkpoint').map(seqOf).sort((a, b) => a - b);
+  const checkpointSeqs = () =>
+    trails.collector.requests
+      .flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)))
+      .filter((record) => record.eventName === 'jwt.audit.checkpoint')
+      .map(seqOf)
+      .sort((a, b) => a - b);
 
   test('auditor question 11 as documented: a period exported from a checkpoint before it to one after it verifies, records outside are named', () => {
     const [, first, , last] = checkpointSeqs();
@@ -230,10 +305,33 @@ describe('tokentrail verify', () => {
     assert.equal(command, 'tokentrail verify --public-key audit-public.pem --from-checkpoint logs.jsonl');
     const result = tokentrail(command.split(' ').slice(1), { cwd: where });
     assert.equal(result.status, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, new RegExp(`^VERIFIED stream [0-9a-f]{32} \\(tokentrail-example\\): ${last - first + 1} records \\(seq ${first}…${last}\\), 3 checkpoints \\(3 signed, signatures verified\\), window from checkpoint seq ${first} to checkpoint seq ${last}$`, 'm'));
-    assert.match(result.stdout, new RegExp(`^  outside window +seq ${first - 2}–${first - 1}, ${last + 1}–${last + 3} read but not verified`, 'm'));
-    const json = JSON.parse(tokentrail(['verify', '--json', '--public-key', 'audit-public.pem', '--from-checkpoint', 'logs.jsonl'], { cwd: where }).stdout);
-    assert.deepEqual(json.streams[0].window, { from: first, to: last, outside: [[first - 2, first - 1], [last + 1, last + 3]] });
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^VERIFIED stream [0-9a-f]{32} \\(tokentrail-example\\): ${last - first + 1} records \\(seq ${first}…${last}\\), 3 checkpoints \\(3 signed, signatures verified\\), window from checkpoint seq ${first} to checkpoint seq ${last}$`,
+        'm',
+      ),
+    );
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^  outside window +seq ${first - 2}–${first - 1}, ${last + 1}–${last + 3} read but not verified`,
+        'm',
+      ),
+    );
+    const json = JSON.parse(
+      tokentrail(['verify', '--json', '--public-key', 'audit-public.pem', '--from-checkpoint', 'logs.jsonl'], {
+        cwd: where,
+      }).stdout,
+    );
+    assert.deepEqual(json.streams[0].window, {
+      from: first,
+      to: last,
+      outside: [
+        [first - 2, first - 1],
+        [last + 1, last + 3],
+      ],
+    });
 
     // The programmatic use of packages/cli/README.md, run as written over the same files.
     const cliReadme = readFileSync(new URL('../packages/cli/README.md', import.meta.url), 'utf8');
@@ -245,14 +343,39 @@ describe('tokentrail verify', () => {
     const api = spawnSync(process.execPath, ['api.mjs'], { cwd: where, encoding: 'utf8' });
     assert.equal(api.status, 0, api.stderr);
     const stream = json.streams[0].stream;
-    assert.match(api.stdout, new RegExp(`^${stream} true \\{ from: ${first}, to: ${last}, outside: \\[ \\[ ${first - 2}, ${first - 1} \\], \\[ ${last + 1}, ${last + 3} \\] \\] \\} \\[\\]$`, 'm'));
+    assert.match(
+      api.stdout,
+      new RegExp(
+        `^${stream} true \\{ from: ${first}, to: ${last}, outside: \\[ \\[ ${first - 2}, ${first - 1} \\], \\[ ${last + 1}, ${last + 3} \\] \\] \\} \\[\\]$`,
+        'm',
+      ),
+    );
     assert.match(api.stdout, new RegExp(`^${stream} true$`, 'm'));
 
     // Tampering inside the window is still caught; a deletion next to the window's end too.
-    const { requests: edited } = TAMPERS.edit(slice((record) => seqOf(record) >= first && seqOf(record) <= last), random(SEED + 4));
-    const tampered = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'period-edited'), 'collector', edited)]);
+    const { requests: edited } = TAMPERS.edit(
+      slice((record) => seqOf(record) >= first && seqOf(record) <= last),
+      random(SEED + 4),
+    );
+    const tampered = tokentrail([
+      'verify',
+      '--from-checkpoint',
+      '--public-key',
+      publicKeyFile,
+      ...write(join(dir, 'period-edited'), 'collector', edited),
+    ]);
     assert.equal(tampered.status, 1, tampered.stdout);
-    const gap = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'period-gap'), 'collector', slice((record) => seqOf(record) >= first && seqOf(record) <= last && seqOf(record) !== last - 1))]);
+    const gap = tokentrail([
+      'verify',
+      '--from-checkpoint',
+      '--public-key',
+      publicKeyFile,
+      ...write(
+        join(dir, 'period-gap'),
+        'collector',
+        slice((record) => seqOf(record) >= first && seqOf(record) <= last && seqOf(record) !== last - 1),
+      ),
+    ]);
     assert.equal(gap.status, 1, gap.stdout);
     assert.match(gap.stdout, new RegExp(`^  deleted +seq ${last - 1} missing`, 'm'));
   });
@@ -260,29 +383,64 @@ describe('tokentrail verify', () => {
   test('a window cut inside a record run, or starting at an unsigned checkpoint, fails with a named reason', () => {
     const [, first, second] = checkpointSeqs();
     // From a checkpoint to records that no later checkpoint covers.
-    const cut = tokentrail(['verify', '--from-checkpoint', '--public-key', publicKeyFile, ...write(join(dir, 'window-cut'), 'collector', slice((record) => seqOf(record) >= first && seqOf(record) < second))]);
+    const cut = tokentrail([
+      'verify',
+      '--from-checkpoint',
+      '--public-key',
+      publicKeyFile,
+      ...write(
+        join(dir, 'window-cut'),
+        'collector',
+        slice((record) => seqOf(record) >= first && seqOf(record) < second),
+      ),
+    ]);
     assert.equal(cut.status, 1, cut.stdout);
-    assert.match(cut.stdout, new RegExp(`^  window_cut +the window ends inside a record run: no checkpoint after seq ${first} covers seq ${first + 1}…${second - 1}`, 'm'));
+    assert.match(
+      cut.stdout,
+      new RegExp(
+        `^  window_cut +the window ends inside a record run: no checkpoint after seq ${first} covers seq ${first + 1}…${second - 1}`,
+        'm',
+      ),
+    );
     // No checkpoint at all.
-    const none = tokentrail(['verify', '--from-checkpoint', ...write(join(dir, 'window-none'), 'collector', slice((record) => seqOf(record) > first && seqOf(record) < second))]);
+    const none = tokentrail([
+      'verify',
+      '--from-checkpoint',
+      ...write(
+        join(dir, 'window-none'),
+        'collector',
+        slice((record) => seqOf(record) > first && seqOf(record) < second),
+      ),
+    ]);
     assert.equal(none.status, 1, none.stdout);
     assert.match(none.stdout, /^ {2}window_cut +no checkpoint among the records/m);
     // The first checkpoint's signature removed: nothing vouches for the head the window is anchored on.
     const unsigned = structuredClone(slice((record) => seqOf(record) >= first && seqOf(record) <= second));
-    for (const record of unsigned.flatMap((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)))) {
-      if (seqOf(record) === first) record.attributes = record.attributes.filter((kv) => !kv.key.startsWith('jwt.audit.checkpoint.signature'));
+    for (const record of unsigned.flatMap((r) =>
+      r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)),
+    )) {
+      if (seqOf(record) === first)
+        record.attributes = record.attributes.filter((kv) => !kv.key.startsWith('jwt.audit.checkpoint.signature'));
     }
     const files = write(join(dir, 'window-unsigned'), 'collector', unsigned);
     for (const args of [['--from-checkpoint'], ['--from-checkpoint', '--public-key', publicKeyFile]]) {
       const result = tokentrail(['verify', ...args, ...files]);
       assert.equal(result.status, 1, result.stdout);
-      assert.match(result.stdout, new RegExp(`^  window_unsigned +the window starts at checkpoint seq ${first}, which is not signed`, 'm'));
+      assert.match(
+        result.stdout,
+        new RegExp(`^  window_unsigned +the window starts at checkpoint seq ${first}, which is not signed`, 'm'),
+      );
     }
   });
 
   test('the programmatic API as documented: verifyFiles with a KeyObject, PEM text or a path; readTrailRecords feeds verifyStream', async () => {
     const files = write(join(dir, 'api'), 'collector', trails.collector.requests);
-    for (const publicKey of [createPublicKey(keys.publicPem), keys.publicPem, publicKeyFile, join(dir, 'audit-public.jwk')]) {
+    for (const publicKey of [
+      createPublicKey(keys.publicPem),
+      keys.publicPem,
+      publicKeyFile,
+      join(dir, 'audit-public.jwk'),
+    ]) {
       const report = await verifyFiles(files, { publicKey });
       assert.equal(report.verified, true, JSON.stringify(report.streams[0]?.problems));
       assert.equal(report.streams[0].signaturesChecked, true);
@@ -290,13 +448,21 @@ describe('tokentrail verify', () => {
     const other = await verifyFiles(files, { publicKey: signingKeys().publicPem });
     assert.equal(other.verified, false);
     assert.equal(other.streams[0].signaturesFailed, other.streams[0].signed);
-    await assert.rejects(verifyFiles(files, { publicKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey }), /an rsa key; checkpoints are signed with Ed25519/);
+    await assert.rejects(
+      verifyFiles(files, { publicKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey }),
+      /an rsa key; checkpoints are signed with Ed25519/,
+    );
     const streams = new Map();
-    for await (const record of readTrailRecords(files)) streams.set(record.stream, [...(streams.get(record.stream) ?? []), record]);
+    for await (const record of readTrailRecords(files))
+      streams.set(record.stream, [...(streams.get(record.stream) ?? []), record]);
     assert.equal(streams.size, 1);
     const [[stream, records]] = streams;
     assert.equal(verifyStream(stream, records, { publicKey: keys.publicPem }).verified, true);
-    const window = verifyStream(stream, records.filter((record) => record.seq >= checkpointSeqs()[1]), { publicKey: publicKeyFile, fromCheckpoint: true });
+    const window = verifyStream(
+      stream,
+      records.filter((record) => record.seq >= checkpointSeqs()[1]),
+      { publicKey: publicKeyFile, fromCheckpoint: true },
+    );
     assert.equal(window.verified, true, JSON.stringify(window.problems));
   });
 
@@ -307,7 +473,10 @@ describe('tokentrail verify', () => {
     const notOtlp = join(dir, 'errors', 'not-otlp.json');
     writeFileSync(notOtlp, '{"resourceLogs": {"oops": true}}\n');
     const rsaKey = join(dir, 'errors', 'rsa.pem');
-    writeFileSync(rsaKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(
+      rsaKey,
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }),
+    );
     const cases = [
       [['verify'], /verify needs at least one file/],
       [['verify', '--nope', ...clean], /Unknown option '--nope'/],
@@ -322,16 +491,26 @@ describe('tokentrail verify', () => {
     ];
     // Malformed input is reported by position and kind, never quoted: it may be anything, a token among it.
     const quoted = join(dir, 'errors', 'quoted.jsonl');
-    writeFileSync(quoted, `${JSON.stringify(trails.collector.requests[0])}\neyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl\n{"resourceLogs": [\n`);
+    writeFileSync(
+      quoted,
+      `${JSON.stringify(trails.collector.requests[0])}\neyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl\n{"resourceLogs": [\n`,
+    );
     const badValue = join(dir, 'errors', 'bad-value.json');
-    const record = { timeUnixNano: '1', attributes: [{ key: 'jwt.audit.seq', value: { intValue: 'c2VjcmV0LXZhbHVl' } }] };
+    const record = {
+      timeUnixNano: '1',
+      attributes: [{ key: 'jwt.audit.seq', value: { intValue: 'c2VjcmV0LXZhbHVl' } }],
+    };
     writeFileSync(badValue, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] }));
-    cases.push([['verify', quoted], /quoted\.jsonl:2: not JSON$/m], [['verify', badValue], /bad-value\.json:1: malformed OTLP\/JSON: an intValue is not an integer \(string\)$/m]);
+    cases.push(
+      [['verify', quoted], /quoted\.jsonl:2: not JSON$/m],
+      [['verify', badValue], /bad-value\.json:1: malformed OTLP\/JSON: an intValue is not an integer \(string\)$/m],
+    );
     for (const [args, message] of cases) {
       const result = tokentrail(args);
       assert.equal(result.status, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
       assert.match(result.stderr, message);
-      for (const quote of ['eyJhbGci', 'c2VjcmV0']) assert.ok(!result.stderr.includes(quote), `${args.join(' ')} does not quote its input`);
+      for (const quote of ['eyJhbGci', 'c2VjcmV0'])
+        assert.ok(!result.stderr.includes(quote), `${args.join(' ')} does not quote its input`);
     }
     const help = tokentrail(['verify', '--help']);
     assert.equal(help.status, 0);
@@ -359,8 +538,16 @@ test('the command loads nothing of the OpenTelemetry API or SDK (dependencies it
     process.argv = [process.argv[0], ${JSON.stringify(CLI)}, ...JSON.parse(process.env.CLI_ARGS)];
     require(${JSON.stringify(CLI)});`;
   const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`;
-  for (const args of [['verify', '--help'], ['inspect', '--help'], ['scan', '--help'], ['inspect', '--json', unsigned]]) {
-    const result = spawnSync(process.execPath, ['-e', guard], { encoding: 'utf8', env: { ...process.env, CLI_ARGS: JSON.stringify(args) } });
+  for (const args of [
+    ['verify', '--help'],
+    ['inspect', '--help'],
+    ['scan', '--help'],
+    ['inspect', '--json', unsigned],
+  ]) {
+    const result = spawnSync(process.execPath, ['-e', guard], {
+      encoding: 'utf8',
+      env: { ...process.env, CLI_ARGS: JSON.stringify(args) },
+    });
     assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
   }
 });

@@ -7,7 +7,13 @@ import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 
 const warnings = [];
 diag.setLogger(
-  { error() {}, warn: (...args) => warnings.push(args.filter((a) => typeof a === 'string').join(' ')), info() {}, debug() {}, verbose() {} },
+  {
+    error() {},
+    warn: (...args) => warnings.push(args.filter((a) => typeof a === 'string').join(' ')),
+    info() {},
+    debug() {},
+    verbose() {},
+  },
   { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
 );
 delete process.env.TOKENTRAIL_PSEUDONYM_KEY;
@@ -17,7 +23,10 @@ test('without a pseudonym key: each instance makes a random key and says so once
   const token = jwt.sign({ sub: 'someone' }, 'config-test-secret-0123456789');
   const instances = [new JwtInstrumentation(), new JwtInstrumentation()];
   // At construction no diag logger of the application may exist yet (the SDK sets it up later): nothing is said then.
-  assert.deepEqual(warnings.filter((w) => /pseudonym key/.test(w)), []);
+  assert.deepEqual(
+    warnings.filter((w) => /pseudonym key/.test(w)),
+    [],
+  );
   for (const instrumentation of instances) instrumentation.wrapModule('jsonwebtoken', jwt).decode(token);
   instances[0].setConfig({});
   for (const instrumentation of instances) instrumentation.wrapModule('jsonwebtoken', jwt).decode(token);
@@ -50,7 +59,11 @@ for (const [config, message] of invalid) {
 }
 
 test('setConfig validates too, and keeps the previous configuration when refused', () => {
-  const instrumentation = new JwtInstrumentation({ enabled: false, pseudonymKey: 'a-valid-key-of-16+bytes', emitMetrics: false });
+  const instrumentation = new JwtInstrumentation({
+    enabled: false,
+    pseudonymKey: 'a-valid-key-of-16+bytes',
+    emitMetrics: false,
+  });
   assert.throws(() => instrumentation.setConfig({ claims: { email: 'reveal' } }), TypeError);
   assert.equal(instrumentation.getConfig().emitMetrics, false);
   assert.equal(instrumentation.getConfig().enabled, false);
@@ -74,6 +87,8 @@ test('valid configurations are accepted', () => {
     { pseudonymKey: new Uint8Array(32) },
     { jose: { enabled: false }, jsonwebtoken: {} },
   ]) {
-    assert.doesNotThrow(() => new JwtInstrumentation({ enabled: false, pseudonymKey: 'a-valid-key-of-16+bytes', ...config }));
+    assert.doesNotThrow(
+      () => new JwtInstrumentation({ enabled: false, pseudonymKey: 'a-valid-key-of-16+bytes', ...config }),
+    );
   }
 });

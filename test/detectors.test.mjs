@@ -19,7 +19,9 @@ const config = {
   pseudonymKey: PSEUDONYM_KEY,
   // The test's clients speak through X-Forwarded-For from loopback, as a local reverse proxy would.
   trustedProxies: ['loopback'],
-  detectors: Object.fromEntries(Object.entries(THRESHOLDS).map(([name, threshold]) => [name, { threshold, windowSeconds: 60 }])),
+  detectors: Object.fromEntries(
+    Object.entries(THRESHOLDS).map(([name, threshold]) => [name, { threshold, windowSeconds: 60 }]),
+  ),
 };
 const telemetry = setupTelemetry();
 const instrumentation = new JwtInstrumentation(config);
@@ -29,7 +31,8 @@ const secret = registeredSecret(telemetry, 'HMAC secret');
 const wrongSecret = registeredSecret(telemetry, 'attacker HMAC secret');
 telemetry.leaks.register(PERSONAL.sub, 'raw sub');
 
-const alerts = (name) => telemetry.logRecords().filter((r) => r.eventName === 'jwt.alert' && r.attributes['jwt.alert.name'] === name);
+const alerts = (name) =>
+  telemetry.logRecords().filter((r) => r.eventName === 'jwt.alert' && r.attributes['jwt.alert.name'] === name);
 const requestRecords = () => telemetry.logRecords().filter((r) => r.eventName === 'jwt.request');
 
 for (const library of ['jose', 'jsonwebtoken']) {
@@ -66,7 +69,12 @@ for (const library of ['jose', 'jsonwebtoken']) {
       const [alert] = alerts('token_hammering');
       assert.ok(alert, 'the next use fires');
       assert.equal(alert.severityNumber, SeverityNumber.WARN);
-      const { 'jwt.audit.seq': seq, 'jwt.audit.stream': _stream, 'jwt.audit.chain': _chain, ...attributes } = alert.attributes;
+      const {
+        'jwt.audit.seq': seq,
+        'jwt.audit.stream': _stream,
+        'jwt.audit.chain': _chain,
+        ...attributes
+      } = alert.attributes;
       assert.ok(seq > 0);
       assert.deepEqual(attributes, {
         'jwt.alert.name': 'token_hammering',
@@ -76,8 +84,15 @@ for (const library of ['jose', 'jsonwebtoken']) {
         'jwt.token.fingerprint': pseudonym(token),
         'enduser.pseudo.id': pseudonym(PERSONAL.sub),
       });
-      const verifySpan = telemetry.spans().filter((s) => s.name === 'jwt.verify').at(-1);
-      assert.deepEqual(verifySpan.events.map((e) => e.name), ['jwt.alert'], 'an event on the verify span');
+      const verifySpan = telemetry
+        .spans()
+        .filter((s) => s.name === 'jwt.verify')
+        .at(-1);
+      assert.deepEqual(
+        verifySpan.events.map((e) => e.name),
+        ['jwt.alert'],
+        'an event on the verify span',
+      );
       await app.verify(token);
       assert.equal(alerts('token_hammering').length, 1, 'no second alert within the window');
     });
@@ -90,16 +105,30 @@ for (const library of ['jose', 'jsonwebtoken']) {
       await requests([['/orders', token, '10.9.0.1']]);
       const [alert] = alerts('token_hammering');
       assert.equal(alert?.attributes['jwt.alert.count'], THRESHOLDS.token_hammering + 1);
-      const server = await eventually(() => telemetry.spans().findLast((s) => s.kind === SpanKind.SERVER && s.events.length > 0), 'the server span');
-      assert.deepEqual(server.events.map((e) => e.name), ['jwt.alert']);
+      const server = await eventually(
+        () => telemetry.spans().findLast((s) => s.kind === SpanKind.SERVER && s.events.length > 0),
+        'the server span',
+      );
+      assert.deepEqual(
+        server.events.map((e) => e.name),
+        ['jwt.alert'],
+      );
       assert.equal(alert.spanContext.spanId, server.spanContext().spanId, 'the alert record points at the server span');
     });
 
     test('token_replay_multi_ip: one token from more than N client addresses (repeats from one address do not count)', async () => {
       const token = await mint();
       telemetry.reset();
-      await requests([['/orders', token, '10.1.0.1'], ['/orders', token, '10.1.0.1'], ['/orders', token, '10.1.0.2']]);
-      assert.deepEqual(alerts('token_replay_multi_ip'), [], `${THRESHOLDS.token_replay_multi_ip} addresses: below the threshold`);
+      await requests([
+        ['/orders', token, '10.1.0.1'],
+        ['/orders', token, '10.1.0.1'],
+        ['/orders', token, '10.1.0.2'],
+      ]);
+      assert.deepEqual(
+        alerts('token_replay_multi_ip'),
+        [],
+        `${THRESHOLDS.token_replay_multi_ip} addresses: below the threshold`,
+      );
       await requests([['/orders', token, '10.1.0.3']]);
       const [alert] = alerts('token_replay_multi_ip');
       assert.ok(alert, 'a third address fires');
@@ -115,10 +144,16 @@ for (const library of ['jose', 'jsonwebtoken']) {
     test('failure_burst: more than N invalid tokens from one client address', async () => {
       const address = `10.2.${library.length}.1`;
       telemetry.reset();
-      const forged = await Promise.all(Array.from({ length: THRESHOLDS.failure_burst + 1 }, () => mint(PERSONAL.sub, forger)));
+      const forged = await Promise.all(
+        Array.from({ length: THRESHOLDS.failure_burst + 1 }, () => mint(PERSONAL.sub, forger)),
+      );
       await requests(forged.slice(0, THRESHOLDS.failure_burst).map((t) => ['/orders', t, address]));
       await requests([['/orders', forged.at(-1), '10.2.99.99']]);
-      assert.deepEqual(alerts('failure_burst'), [], 'N failures from the address, and one from elsewhere: below the threshold');
+      assert.deepEqual(
+        alerts('failure_burst'),
+        [],
+        'N failures from the address, and one from elsewhere: below the threshold',
+      );
       await requests([['/orders', forged.at(-1), address]]);
       const [alert] = alerts('failure_burst');
       assert.ok(alert, 'the next failure from the address fires');
@@ -171,7 +206,10 @@ test('detectors: { enabled: false } turns them off', async () => {
     telemetry.leaks.registerToken(token);
     telemetry.reset();
     for (let i = 0; i < 150; i += 1) await app.verify(token);
-    assert.deepEqual(telemetry.logRecords().filter((r) => r.eventName === 'jwt.alert'), []);
+    assert.deepEqual(
+      telemetry.logRecords().filter((r) => r.eventName === 'jwt.alert'),
+      [],
+    );
   } finally {
     instrumentation.setConfig(config);
   }

@@ -16,7 +16,10 @@ import { PERSONAL, PSEUDONYM_KEY } from './support/jwt-fixtures.mjs';
 
 const logged = [];
 const capture = (...args) => logged.push(args.map(String).join(' '));
-diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+diag.setLogger(
+  { error: capture, warn: capture, info: capture, debug: capture, verbose: capture },
+  { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true },
+);
 const telemetry = setupTelemetry();
 const base = { pseudonymKey: PSEUDONYM_KEY, tokenSources: { cookies: ['session'] } };
 const instrumentation = new JwtInstrumentation(base);
@@ -50,25 +53,53 @@ async function diagOf(config, fn) {
 }
 
 test('a verifyHook error quoting the e-mail, sub, name and token logs none of them', async () => {
-  const text = await diagOf({ verifyHook: () => { throw new Error(quote()); } }, () => jwt.verify(token, secret));
+  const text = await diagOf(
+    {
+      verifyHook: () => {
+        throw new Error(quote());
+      },
+    },
+    () => jwt.verify(token, secret),
+  );
   assert.match(text, /hook threw[\s\S]*Error: cannot handle REDACTED/);
   assertClean(text, personal(), 'verifyHook');
   assert.match(text, /diag-redaction\.test\.mjs:\d+/, 'the stack keeps its file paths');
 });
 
 test('a signHook error, and an isRevoked that throws or rejects, quoting them log none of them', async () => {
-  const signed = await diagOf({ signHook: (_span, info) => { throw new Error(`${quote()} ${JSON.stringify(info.claims)}`); } }, () => jwt.sign(claims, secret, { noTimestamp: true }));
+  const signed = await diagOf(
+    {
+      signHook: (_span, info) => {
+        throw new Error(`${quote()} ${JSON.stringify(info.claims)}`);
+      },
+    },
+    () => jwt.sign(claims, secret, { noTimestamp: true }),
+  );
   assertClean(signed, personal(), 'signHook');
   assert.match(signed, /hook threw/);
-  const thrown = await diagOf({ isRevoked: (c) => { throw new Error(`revocation store down for ${c.email} ${c.sub} ${c.name}`); } }, () => jwt.verify(token, secret));
+  const thrown = await diagOf(
+    {
+      isRevoked: (c) => {
+        throw new Error(`revocation store down for ${c.email} ${c.sub} ${c.name}`);
+      },
+    },
+    () => jwt.verify(token, secret),
+  );
   assert.match(thrown, /isRevoked check threw/);
   assertClean(thrown, personal(), 'isRevoked (throws)');
-  const rejected = await diagOf({ isRevoked: async (c) => { throw new Error(`revocation store down for ${c.email} ${c.sub} ${c.name}`); } }, () => jose.jwtVerify(token, new TextEncoder().encode(secret)));
+  const rejected = await diagOf(
+    {
+      isRevoked: async (c) => {
+        throw new Error(`revocation store down for ${c.email} ${c.sub} ${c.name}`);
+      },
+    },
+    () => jose.jwtVerify(token, new TextEncoder().encode(secret)),
+  );
   assert.match(rejected, /isRevoked check rejected/);
   assertClean(rejected, personal(), 'isRevoked (rejects)');
 });
 
-test('a hook error quoting the request\'s other credential (an opaque session cookie) logs none of it', async () => {
+test("a hook error quoting the request's other credential (an opaque session cookie) logs none of it", async () => {
   const session = `opaque-session-${randomBytes(16).toString('hex')}`;
   telemetry.leaks.register(session, 'session cookie');
   const server = http.createServer((req, res) => {
@@ -81,10 +112,19 @@ test('a hook error quoting the request\'s other credential (an opaque session co
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const text = await diagOf({ verifyHook: () => { throw new Error(`${quote()} cookie ${session}`); } }, async () => {
-      const response = await fetch(`http://127.0.0.1:${server.address().port}/orders`, { headers: { authorization: `Bearer ${token}`, cookie: `session=${session}` } });
-      assert.equal(response.status, 200);
-    });
+    const text = await diagOf(
+      {
+        verifyHook: () => {
+          throw new Error(`${quote()} cookie ${session}`);
+        },
+      },
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${server.address().port}/orders`, {
+          headers: { authorization: `Bearer ${token}`, cookie: `session=${session}` },
+        });
+        assert.equal(response.status, 200);
+      },
+    );
     assert.match(text, /hook threw/);
     assertClean(text, [...personal(), session], 'request');
   } finally {
@@ -97,7 +137,14 @@ test('a token whose JSON segments begin with a space is redacted by shape, held 
   const other = spacedToken({ sub: 'another-user', iat: 2 });
   telemetry.leaks.registerToken(spaced);
   assert.deepEqual(jwt.verify(spaced, secret), { sub: 'spaced-user', iat: 1 }, 'jsonwebtoken accepts it');
-  const text = await diagOf({ verifyHook: () => { throw new TypeError(`mismatch between ${spaced} and ${other}`); } }, () => jwt.verify(spaced, secret));
+  const text = await diagOf(
+    {
+      verifyHook: () => {
+        throw new TypeError(`mismatch between ${spaced} and ${other}`);
+      },
+    },
+    () => jwt.verify(spaced, secret),
+  );
   assert.match(text, /TypeError: mismatch between REDACTED and REDACTED/);
   assertClean(text, [other, ...other.split('.')], 'an unheld spaced token');
 });

@@ -43,10 +43,26 @@ const AUDIENCE = 'orders-api';
 const b64 = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const hmac = (input) => createHmac('sha256', SECRET).update(input).digest('base64url');
 
-const timeClaim = fc.option(fc.integer({ min: -130, max: 130 }).map((offset) => NOW + offset), { nil: undefined });
+const timeClaim = fc.option(
+  fc.integer({ min: -130, max: 130 }).map((offset) => NOW + offset),
+  { nil: undefined },
+);
 const header = fc.record(
   {
-    alg: fc.constantFrom('HS256', 'HS256', 'HS256', 'HS384', 'none', 'None', 'NONE', 'nOnE', 'RS256', 'ES256', '', 'hs256'),
+    alg: fc.constantFrom(
+      'HS256',
+      'HS256',
+      'HS256',
+      'HS384',
+      'none',
+      'None',
+      'NONE',
+      'nOnE',
+      'RS256',
+      'ES256',
+      '',
+      'hs256',
+    ),
     typ: fc.constantFrom('JWT', 'at+jwt', 'jwt', 'x'),
     kid: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('../../etc/passwd', "' OR 1=1 --", 'key-1')),
     crit: fc.constantFrom(['b64'], ['exp'], [], 'b64'),
@@ -69,8 +85,19 @@ const payload = fc.record(
   { requiredKeys: [] },
 );
 const mutation = fc.constantFrom(
-  'none', 'none', 'none', 'flip-signature', 'empty-signature', 'drop-signature', 'truncate', 'pad', 'standard-base64',
-  'swap-payload', 'extra-segment', 'whitespace', 'raw-payload',
+  'none',
+  'none',
+  'none',
+  'flip-signature',
+  'empty-signature',
+  'drop-signature',
+  'truncate',
+  'pad',
+  'standard-base64',
+  'swap-payload',
+  'extra-segment',
+  'whitespace',
+  'raw-payload',
 );
 const options = fc.record(
   {
@@ -86,17 +113,28 @@ const options = fc.record(
 function mutate(token, how, position) {
   const [h, p, s] = token.split('.');
   switch (how) {
-    case 'flip-signature': return `${h}.${p}.${s.slice(0, -2)}${s.at(-2) === 'A' ? 'B' : 'A'}${s.at(-1)}`;
-    case 'empty-signature': return `${h}.${p}.`;
-    case 'drop-signature': return `${h}.${p}`;
-    case 'truncate': return token.slice(0, Math.floor(token.length * position));
-    case 'pad': return `${h}=.${p}==.${s}`;
-    case 'standard-base64': return token.replace(/-/g, '+').replace(/_/g, '/');
-    case 'swap-payload': return `${h}.${b64({ sub: 'mallory', exp: NOW + 600 })}.${s}`;
-    case 'extra-segment': return `${token}.${s}`;
-    case 'whitespace': return ` ${token}\n`;
-    case 'raw-payload': return `${h}.{"sub":"x"}.${s}`;
-    default: return token;
+    case 'flip-signature':
+      return `${h}.${p}.${s.slice(0, -2)}${s.at(-2) === 'A' ? 'B' : 'A'}${s.at(-1)}`;
+    case 'empty-signature':
+      return `${h}.${p}.`;
+    case 'drop-signature':
+      return `${h}.${p}`;
+    case 'truncate':
+      return token.slice(0, Math.floor(token.length * position));
+    case 'pad':
+      return `${h}=.${p}==.${s}`;
+    case 'standard-base64':
+      return token.replace(/-/g, '+').replace(/_/g, '/');
+    case 'swap-payload':
+      return `${h}.${b64({ sub: 'mallory', exp: NOW + 600 })}.${s}`;
+    case 'extra-segment':
+      return `${token}.${s}`;
+    case 'whitespace':
+      return ` ${token}\n`;
+    case 'raw-payload':
+      return `${h}.{"sub":"x"}.${s}`;
+    default:
+      return token;
   }
 }
 
@@ -104,14 +142,32 @@ const position = fc.double({ min: 0, max: 1, noNaN: true });
 const anyCase = fc.record({ header, payload, mutation, position, options });
 /** Tokens close to what an issuer really sends, checked with matching options: mostly accepted, sometimes not. */
 const nearValidCase = fc.record({
-  header: fc.record({ alg: fc.constant('HS256'), typ: fc.constant('JWT'), kid: fc.string({ maxLength: 8 }) }, { requiredKeys: ['alg'] }),
+  header: fc.record(
+    { alg: fc.constant('HS256'), typ: fc.constant('JWT'), kid: fc.string({ maxLength: 8 }) },
+    { requiredKeys: ['alg'] },
+  ),
   payload: fc.record(
-    { sub: fc.string({ maxLength: 16 }), iss: fc.constant(ISSUER), aud: fc.constant(AUDIENCE), exp: fc.integer({ min: -60, max: 600 }).map((o) => NOW + o), nbf: timeClaim, iat: timeClaim },
+    {
+      sub: fc.string({ maxLength: 16 }),
+      iss: fc.constant(ISSUER),
+      aud: fc.constant(AUDIENCE),
+      exp: fc.integer({ min: -60, max: 600 }).map((o) => NOW + o),
+      nbf: timeClaim,
+      iat: timeClaim,
+    },
     { requiredKeys: ['iss', 'aud', 'exp'] },
   ),
   mutation: fc.constantFrom('none', 'none', 'none', 'none', 'flip-signature', 'swap-payload'),
   position,
-  options: fc.record({ issuer: fc.constant(ISSUER), audience: fc.constant(AUDIENCE), algorithms: fc.constant(['HS256']), clockTolerance: fc.integer({ min: 0, max: 60 }) }, { requiredKeys: [] }),
+  options: fc.record(
+    {
+      issuer: fc.constant(ISSUER),
+      audience: fc.constant(AUDIENCE),
+      algorithms: fc.constant(['HS256']),
+      clockTolerance: fc.integer({ min: 0, max: 60 }),
+    },
+    { requiredKeys: [] },
+  ),
 });
 const tokenCase = fc.oneof({ weight: 2, arbitrary: anyCase }, { weight: 1, arbitrary: nearValidCase });
 
@@ -138,7 +194,10 @@ function count(library, settled) {
 
 function assertVaried(library) {
   const seen = verdicts[library];
-  assert.ok((seen.get('accepted') ?? 0) > RUNS / 100, `${library}: enough generated tokens were accepted (${seen.get('accepted')})`);
+  assert.ok(
+    (seen.get('accepted') ?? 0) > RUNS / 100,
+    `${library}: enough generated tokens were accepted (${seen.get('accepted')})`,
+  );
   assert.ok(seen.size >= 6, `${library}: the cases reached many different verdicts (${[...seen.keys()].join(', ')})`);
 }
 
@@ -179,7 +238,11 @@ test(`jsonwebtoken: ${RUNS} generated cases give identical results, sync and cal
       tidy();
       const token = mutate(build(c), c.mutation, c.position);
       telemetry.leaks.registerToken(token, 'generated token');
-      const jwtOptions = { ...c.options, clockTimestamp: NOW, ...(c.options.maxAge ? { maxAge: c.options.maxAge } : {}) };
+      const jwtOptions = {
+        ...c.options,
+        clockTimestamp: NOW,
+        ...(c.options.maxAge ? { maxAge: c.options.maxAge } : {}),
+      };
       if (!c.options.maxAge) delete jwtOptions.maxAge;
       const run = (verify) => {
         if (style === 'sync') return settle(() => verify(token, SECRET, jwtOptions));
@@ -189,7 +252,11 @@ test(`jsonwebtoken: ${RUNS} generated cases give identical results, sync and cal
       const instrumented = await run(jwt.verify);
       if (style === 'sync') count('jsonwebtoken', instrumented);
       assertSame(instrumented, await run(jwt.verify.__original), token);
-      assertSame(await settle(() => jwt.decode(token, { complete: true })), await settle(() => jwt.decode.__original(token, { complete: true })), token);
+      assertSame(
+        await settle(() => jwt.decode(token, { complete: true })),
+        await settle(() => jwt.decode.__original(token, { complete: true })),
+        token,
+      );
     }),
     { numRuns: RUNS, seed: SEED },
   );
@@ -197,14 +264,16 @@ test(`jsonwebtoken: ${RUNS} generated cases give identical results, sync and cal
 });
 
 test(`fast-jwt: ${RUNS} generated cases give identical results, sync, promise and callback, with and without the instrumentation`, async () => {
-  for (const fn of ['createVerifier', 'createDecoder']) assert.equal(isWrapped(fastJwt[fn]), true, `${fn} is instrumented`);
+  for (const fn of ['createVerifier', 'createDecoder'])
+    assert.equal(isWrapped(fastJwt[fn]), true, `${fn} is instrumented`);
   await fc.assert(
     fc.asyncProperty(tokenCase, fc.constantFrom('sync', 'promise', 'callback'), async (c, style) => {
       tidy();
       const token = mutate(build(c), c.mutation, c.position);
       telemetry.leaks.registerToken(token, 'generated token');
       const { issuer, audience, algorithms, clockTolerance, maxAge } = c.options;
-      const key = style === 'sync' ? SECRET : style === 'promise' ? async () => SECRET : (_decoded, done) => done(null, SECRET);
+      const key =
+        style === 'sync' ? SECRET : style === 'promise' ? async () => SECRET : (_decoded, done) => done(null, SECRET);
       const verifierOptions = {
         key,
         clockTimestamp: NOW * 1000,

@@ -17,7 +17,11 @@ const KEY = 'e2e-pseudonym-key-0123456789abcdef';
 const SERVER = 2;
 
 async function login(app, body, query = '') {
-  const response = await fetch(`${app.url}/login${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const response = await fetch(`${app.url}/login${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
   return (await response.json()).token;
 }
 
@@ -29,7 +33,10 @@ async function get(app, path, token) {
 
 /** The server span for a path and status, its child spans, and the log records of its trace. */
 function requestTelemetry(receiver, path, status) {
-  const server = receiver.spans.find((s) => s.kind === SERVER && s.attributes['url.path'] === path && s.attributes['http.response.status_code'] === status);
+  const server = receiver.spans.find(
+    (s) =>
+      s.kind === SERVER && s.attributes['url.path'] === path && s.attributes['http.response.status_code'] === status,
+  );
   assert.ok(server, `server span for ${path} ${status}`);
   const children = receiver.spans.filter((s) => s.parentSpanId === server.spanId);
   const records = receiver.logRecords.filter((r) => r.traceId === server.traceId);
@@ -40,8 +47,16 @@ function assertCoreTelemetry(receiver, { library, alg, sub, serviceName }) {
   assert.deepEqual(receiver.rejected, [], 'every payload passed strict validation');
   const valid = requestTelemetry(receiver, '/orders', 200);
   // The request's successful verify has no span of its own: the server span has its facts, the jwt.request record carries it.
-  assert.equal(valid.children.find((s) => s.name === 'jwt.verify'), undefined, 'no jwt.verify span for the request\'s own successful verify');
-  assert.equal(valid.records.find((r) => r.eventName === 'jwt.verify'), undefined, 'no jwt.verify record of its own');
+  assert.equal(
+    valid.children.find((s) => s.name === 'jwt.verify'),
+    undefined,
+    "no jwt.verify span for the request's own successful verify",
+  );
+  assert.equal(
+    valid.records.find((r) => r.eventName === 'jwt.verify'),
+    undefined,
+    'no jwt.verify record of its own',
+  );
   const requestRecord = valid.records.find((r) => r.eventName === 'jwt.request');
   assert.equal(requestRecord.spanId, valid.server.spanId, 'the jwt.request record points at the server span');
   assert.equal(requestRecord.severityNumber, 9);
@@ -62,7 +77,12 @@ function assertCoreTelemetry(receiver, { library, alg, sub, serviceName }) {
   const decoded = requestTelemetry(receiver, '/profile', 200);
   assert.deepEqual(decoded.server.attributes['jwt.findings'], ['unverified_bearer']);
 
-  const points = receiver.metricPoints.filter((p) => p.name === 'jwt.operation.duration' && p.attributes['jwt.operation'] === 'verify' && p.attributes['jwt.validation.outcome'] === 'valid');
+  const points = receiver.metricPoints.filter(
+    (p) =>
+      p.name === 'jwt.operation.duration' &&
+      p.attributes['jwt.operation'] === 'verify' &&
+      p.attributes['jwt.validation.outcome'] === 'valid',
+  );
   assert.ok(points.length > 0 && points.at(-1).count >= 1, 'a jwt.operation.duration point for the valid verify');
   assert.equal(points.at(-1).type, 'histogram');
   assert.equal(points.at(-1).unit, 's');
@@ -73,7 +93,9 @@ for (const protocol of ['http/json', 'http/protobuf']) {
     test('ESM app, node --import @tokentrail/register: express 5 + jose RS256', async () => {
       const receiver = await startReceiver();
       const app = await runApp(exampleApp('express-jose', 'app.mjs'), {
-        endpoint: receiver.endpoint, protocol, env: { OTEL_SERVICE_NAME: 'orders-esm', TOKENTRAIL_PSEUDONYM_KEY: KEY },
+        endpoint: receiver.endpoint,
+        protocol,
+        env: { OTEL_SERVICE_NAME: 'orders-esm', TOKENTRAIL_PSEUDONYM_KEY: KEY },
       });
       try {
         const token = await login(app, { sub: 'alice' });
@@ -82,14 +104,27 @@ for (const protocol of ['http/json', 'http/protobuf']) {
         assert.equal(await get(app, '/orders', expired), 401);
         assert.equal(await get(app, '/profile', token), 200);
         const { signal, code } = await app.stop('SIGTERM');
-        assert.equal(code, 0, `the app's own SIGTERM handler still ran (exit ${code ?? signal}):\n${app.output().stderr}`);
-        await receiver.waitFor((r) => r.metricPoints.some((p) => p.name === 'jwt.operation.duration') && r.logRecords.some((l) => l.eventName === 'jwt.request'));
+        assert.equal(
+          code,
+          0,
+          `the app's own SIGTERM handler still ran (exit ${code ?? signal}):\n${app.output().stderr}`,
+        );
+        await receiver.waitFor(
+          (r) =>
+            r.metricPoints.some((p) => p.name === 'jwt.operation.duration') &&
+            r.logRecords.some((l) => l.eventName === 'jwt.request'),
+        );
         assertCoreTelemetry(receiver, { library: 'jose', alg: 'RS256', sub: 'alice', serviceName: 'orders-esm' });
         const leaks = new LeakScanner();
         for (const t of [token, expired]) leaks.registerToken(t);
-        leaks.assertClean({ spans: receiver.spans, logRecords: receiver.logRecords, metricPoints: receiver.metricPoints });
+        leaks.assertClean({
+          spans: receiver.spans,
+          logRecords: receiver.logRecords,
+          metricPoints: receiver.metricPoints,
+        });
         const everything = receiver.accepted.map((a) => JSON.stringify(a.body)).join('\n');
-        for (const part of [token, ...token.split('.')]) assert.equal(everything.includes(part), false, 'no token or segment in any raw payload');
+        for (const part of [token, ...token.split('.')])
+          assert.equal(everything.includes(part), false, 'no token or segment in any raw payload');
       } finally {
         await app.stop();
         await receiver.close();
@@ -99,7 +134,10 @@ for (const protocol of ['http/json', 'http/protobuf']) {
     test('CommonJS app, node --require @tokentrail/register: koa 3 + jsonwebtoken HS256', async () => {
       const receiver = await startReceiver();
       const app = await runApp(exampleApp('koa-jsonwebtoken', 'app.cjs'), {
-        flag: '--require', endpoint: receiver.endpoint, protocol, env: { OTEL_SERVICE_NAME: 'orders-cjs', TOKENTRAIL_PSEUDONYM_KEY: KEY },
+        flag: '--require',
+        endpoint: receiver.endpoint,
+        protocol,
+        env: { OTEL_SERVICE_NAME: 'orders-cjs', TOKENTRAIL_PSEUDONYM_KEY: KEY },
       });
       try {
         const token = await login(app, undefined, '?sub=carol');
@@ -108,8 +146,17 @@ for (const protocol of ['http/json', 'http/protobuf']) {
         assert.equal(await get(app, '/orders', expired), 401);
         assert.equal(await get(app, '/profile', token), 200);
         await app.stop('SIGTERM');
-        await receiver.waitFor((r) => r.metricPoints.some((p) => p.name === 'jwt.operation.duration') && r.logRecords.some((l) => l.eventName === 'jwt.request'));
-        assertCoreTelemetry(receiver, { library: 'jsonwebtoken', alg: 'HS256', sub: 'carol', serviceName: 'orders-cjs' });
+        await receiver.waitFor(
+          (r) =>
+            r.metricPoints.some((p) => p.name === 'jwt.operation.duration') &&
+            r.logRecords.some((l) => l.eventName === 'jwt.request'),
+        );
+        assertCoreTelemetry(receiver, {
+          library: 'jsonwebtoken',
+          alg: 'HS256',
+          sub: 'carol',
+          serviceName: 'orders-cjs',
+        });
       } finally {
         await app.stop();
         await receiver.close();
@@ -124,7 +171,13 @@ describe('shutdown', () => {
     // Nothing is exported on a timer during the test: only the flush at SIGTERM and at exit can deliver it.
     const app = await runApp(exampleApp('express-jose', 'app.mjs'), {
       endpoint: receiver.endpoint,
-      env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000', OTEL_BSP_MAX_QUEUE_SIZE: '100000', OTEL_BLRP_MAX_QUEUE_SIZE: '100000' },
+      env: {
+        TOKENTRAIL_PSEUDONYM_KEY: KEY,
+        OTEL_BSP_SCHEDULE_DELAY: '60000',
+        OTEL_BLRP_SCHEDULE_DELAY: '60000',
+        OTEL_BSP_MAX_QUEUE_SIZE: '100000',
+        OTEL_BLRP_MAX_QUEUE_SIZE: '100000',
+      },
     });
     try {
       const users = Array.from({ length: 40 }, (_, i) => `load-user-${i}`);
@@ -154,14 +207,31 @@ describe('shutdown', () => {
       assert.ok(before.length >= 50, `load was sent before the signal (${before.length} requests)`);
       const expected = new Map();
       for (const { sub } of before) expected.set(sub, (expected.get(sub) ?? 0) + 1);
-      await receiver.waitFor((r) => r.logRecords.filter((l) => l.eventName === 'jwt.request').length >= before.length, { timeoutMs: 15_000 });
+      await receiver.waitFor((r) => r.logRecords.filter((l) => l.eventName === 'jwt.request').length >= before.length, {
+        timeoutMs: 15_000,
+      });
       for (const [sub, count] of expected) {
         const id = pseudonym(sub, KEY);
-        const spans = receiver.spans.filter((s) => s.kind === SERVER && s.attributes['enduser.pseudo.id'] === id && s.attributes['http.response.status_code'] === 200);
-        const records = receiver.logRecords.filter((r) => r.eventName === 'jwt.request' && r.attributes['enduser.pseudo.id'] === id);
-        const verifies = receiver.logRecords.filter((r) => (r.eventName === 'jwt.verify' || r.eventName === 'jwt.request') && r.attributes['jwt.operation'] === 'verify' && r.attributes['enduser.pseudo.id'] === id);
+        const spans = receiver.spans.filter(
+          (s) =>
+            s.kind === SERVER &&
+            s.attributes['enduser.pseudo.id'] === id &&
+            s.attributes['http.response.status_code'] === 200,
+        );
+        const records = receiver.logRecords.filter(
+          (r) => r.eventName === 'jwt.request' && r.attributes['enduser.pseudo.id'] === id,
+        );
+        const verifies = receiver.logRecords.filter(
+          (r) =>
+            (r.eventName === 'jwt.verify' || r.eventName === 'jwt.request') &&
+            r.attributes['jwt.operation'] === 'verify' &&
+            r.attributes['enduser.pseudo.id'] === id,
+        );
         assert.ok(spans.length >= count, `${sub}: ${spans.length} server spans for ${count} answered requests`);
-        assert.ok(records.length >= count, `${sub}: ${records.length} jwt.request records for ${count} answered requests`);
+        assert.ok(
+          records.length >= count,
+          `${sub}: ${records.length} jwt.request records for ${count} answered requests`,
+        );
         assert.ok(verifies.length >= count, `${sub}: ${verifies.length} verify records for ${count} answered requests`);
       }
       assert.deepEqual(receiver.rejected, []);
@@ -173,9 +243,13 @@ describe('shutdown', () => {
 
   test('SIGTERM with no handler in the app: telemetry is flushed and the process still dies of the signal', async () => {
     const receiver = await startReceiver();
-    const app = await runApp(join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'no-signal-handler-app.mjs'), {
-      endpoint: receiver.endpoint, env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000' },
-    });
+    const app = await runApp(
+      join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'no-signal-handler-app.mjs'),
+      {
+        endpoint: receiver.endpoint,
+        env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000' },
+      },
+    );
     assert.equal(await get(app, '/verify', 'not-a-jwt-but-a-bearer'), 401);
     const { code, signal } = await app.stop('SIGTERM');
     assert.equal(signal, 'SIGTERM', `killed by the signal, as without tokentrail (exit code ${code})`);

@@ -28,32 +28,62 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SERVER = 2;
 const KEY = 'exit-delivery-key-0123456789abcdef';
 /** The SDK's defaults (run-app shortens them for other tests); no metric export on a timer either. */
-const DEFAULT_DELAYS = { OTEL_BSP_SCHEDULE_DELAY: '5000', OTEL_BLRP_SCHEDULE_DELAY: '1000', OTEL_METRIC_EXPORT_INTERVAL: '60000' };
+const DEFAULT_DELAYS = {
+  OTEL_BSP_SCHEDULE_DELAY: '5000',
+  OTEL_BLRP_SCHEDULE_DELAY: '1000',
+  OTEL_METRIC_EXPORT_INTERVAL: '60000',
+};
 
 const APPS = {
   'ESM app (jose, --import)': { path: join(here, 'fixtures', 'exit', 'jose-app.mjs'), flag: '--import' },
-  'CommonJS app (jsonwebtoken, --require)': { path: join(here, 'fixtures', 'exit', 'jsonwebtoken-app.cjs'), flag: '--require' },
+  'CommonJS app (jsonwebtoken, --require)': {
+    path: join(here, 'fixtures', 'exit', 'jsonwebtoken-app.cjs'),
+    flag: '--require',
+  },
 };
 
 const ENDINGS = {
-  'SIGTERM → server.close(() => process.exit(0))': { mode: 'sigterm', runs: 5, end: (app) => app.stop('SIGTERM'), code: 0 },
-  'SIGINT → server.close(() => process.exit(0))': { mode: 'sigint', runs: 2, end: (app) => app.stop('SIGINT'), code: 0 },
+  'SIGTERM → server.close(() => process.exit(0))': {
+    mode: 'sigterm',
+    runs: 5,
+    end: (app) => app.stop('SIGTERM'),
+    code: 0,
+  },
+  'SIGINT → server.close(() => process.exit(0))': {
+    mode: 'sigint',
+    runs: 2,
+    end: (app) => app.stop('SIGINT'),
+    code: 0,
+  },
   'process.exit() from a request handler': { mode: 'exit', runs: 2, end: (app) => app.exited, code: 0 },
   'an uncaught exception': { mode: 'throw', runs: 2, end: (app) => app.exited, code: 1 },
-  'the recipe: await shutdown(), then process.exit()': { mode: 'recipe', runs: 2, end: (app) => app.stop('SIGTERM'), code: 0 },
-  'the recipe, with batch delays of 60 s': { mode: 'recipe', runs: 2, end: (app) => app.stop('SIGTERM'), code: 0, env: { OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000' } },
+  'the recipe: await shutdown(), then process.exit()': {
+    mode: 'recipe',
+    runs: 2,
+    end: (app) => app.stop('SIGTERM'),
+    code: 0,
+  },
+  'the recipe, with batch delays of 60 s': {
+    mode: 'recipe',
+    runs: 2,
+    end: (app) => app.stop('SIGTERM'),
+    code: 0,
+    env: { OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BLRP_SCHEDULE_DELAY: '60000' },
+  },
 };
 
 /** Runs `count` tasks, `width` at a time. */
 async function pool(count, width, task) {
   const results = [];
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, count) }, async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
   return results;
 }
 
@@ -69,8 +99,18 @@ async function verify(receiver, ...flags) {
   const dir = mkdtempSync(join(tmpdir(), 'tokentrail-exit-verify-'));
   try {
     const file = join(dir, 'logs.jsonl');
-    writeFileSync(file, receiver.accepted.filter((a) => a.kind === 'logs').map((a) => JSON.stringify(a.body)).join('\n'));
-    const result = await new Promise((resolve) => execFile(process.execPath, [CLI, 'verify', ...flags, '--json', file], (error, stdout) => resolve({ status: error ? error.code : 0, stdout })));
+    writeFileSync(
+      file,
+      receiver.accepted
+        .filter((a) => a.kind === 'logs')
+        .map((a) => JSON.stringify(a.body))
+        .join('\n'),
+    );
+    const result = await new Promise((resolve) =>
+      execFile(process.execPath, [CLI, 'verify', ...flags, '--json', file], (error, stdout) =>
+        resolve({ status: error ? error.code : 0, stdout }),
+      ),
+    );
     return { status: result.status, report: result.stdout ? JSON.parse(result.stdout) : undefined };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -105,19 +145,43 @@ function distinct(items, key, label) {
 function assertDelivered(everything, label, { sealed = true } = {}) {
   assert.deepEqual(everything.rejected, [], `${label}: every payload passed strict validation`);
   const spans = distinct(everything.spans, (s) => s.spanId, label);
-  const records = distinct(everything.logRecords, (r) => [r.attributes['jwt.audit.stream'], r.attributes['jwt.audit.seq'], r.scope.name, r.eventName, r.timeUnixNano, r.spanId].join(' '), label);
+  const records = distinct(
+    everything.logRecords,
+    (r) =>
+      [
+        r.attributes['jwt.audit.stream'],
+        r.attributes['jwt.audit.seq'],
+        r.scope.name,
+        r.eventName,
+        r.timeUnixNano,
+        r.spanId,
+      ].join(' '),
+    label,
+  );
   const receiver = { spans: spans.items, logRecords: records.items };
   const server = receiver.spans.find((s) => s.kind === SERVER && s.attributes['url.path'] === '/end');
   assert.ok(server, `${label}: the last request's server span arrived`);
   assert.equal(server.attributes['http.response.status_code'], 200);
   // The request's successful verify is told by its server span and carried by its one jwt.request record.
   assert.equal(server.attributes['jwt.validation.outcome'], 'valid', `${label}: the server span carries the verify`);
-  const audit = receiver.logRecords.filter((r) => r.traceId === server.traceId && r.attributes['jwt.audit.seq'] !== undefined);
-  assert.deepEqual(audit.map((r) => r.eventName), ['jwt.request'], `${label}: its audit record arrived`);
+  const audit = receiver.logRecords.filter(
+    (r) => r.traceId === server.traceId && r.attributes['jwt.audit.seq'] !== undefined,
+  );
+  assert.deepEqual(
+    audit.map((r) => r.eventName),
+    ['jwt.request'],
+    `${label}: its audit record arrived`,
+  );
   assert.equal(audit[0].attributes['jwt.validation.outcome'], 'valid', `${label}: the record carries the verify`);
   assert.equal(typeof audit[0].attributes['jwt.token.fingerprint'], 'string');
-  const trail = receiver.logRecords.filter((r) => r.attributes['jwt.audit.seq'] !== undefined).sort((a, b) => a.attributes['jwt.audit.seq'] - b.attributes['jwt.audit.seq']);
-  assert.deepEqual(trail.map((r) => r.attributes['jwt.audit.seq']), trail.map((_, i) => i + 1), `${label}: jwt.audit.seq without gap`);
+  const trail = receiver.logRecords
+    .filter((r) => r.attributes['jwt.audit.seq'] !== undefined)
+    .sort((a, b) => a.attributes['jwt.audit.seq'] - b.attributes['jwt.audit.seq']);
+  assert.deepEqual(
+    trail.map((r) => r.attributes['jwt.audit.seq']),
+    trail.map((_, i) => i + 1),
+    `${label}: jwt.audit.seq without gap`,
+  );
   const last = trail.at(-1);
   if (sealed) {
     assert.equal(last.eventName, 'jwt.audit.checkpoint', `${label}: the trail ends with a checkpoint`);
@@ -139,12 +203,25 @@ for (const [ending, { mode, runs: ciRuns, end, code: expectedCode, env: endingEn
   describe(ending, () => {
     for (const [appName, { path, flag }] of Object.entries(APPS)) {
       for (const protocol of ['http/json', 'http/protobuf']) {
-        test(`${appName}, ${protocol}: ${runs} of ${runs} runs deliver the request's server span, audit records and closing checkpoint`, { timeout: 60_000 + runs * 10_000 }, async () => {
+        test(`${appName}, ${protocol}: ${runs} of ${runs} runs deliver the request's server span, audit records and closing checkpoint`, {
+          timeout: 60_000 + runs * 10_000,
+        }, async () => {
           const dir = spoolDir();
           try {
             const figures = await pool(runs, 3, async (run) => {
               const receiver = await startReceiver();
-              const app = await runApp(path, { flag, endpoint: receiver.endpoint, protocol, env: { ...DEFAULT_DELAYS, ...endingEnv, EXIT_MODE: mode, TOKENTRAIL_PSEUDONYM_KEY: KEY, TOKENTRAIL_SPOOL_DIR: dir } });
+              const app = await runApp(path, {
+                flag,
+                endpoint: receiver.endpoint,
+                protocol,
+                env: {
+                  ...DEFAULT_DELAYS,
+                  ...endingEnv,
+                  EXIT_MODE: mode,
+                  TOKENTRAIL_PSEUDONYM_KEY: KEY,
+                  TOKENTRAIL_SPOOL_DIR: dir,
+                },
+              });
               try {
                 const token = await login(app, `user-${run}`);
                 assert.equal(await endRequest(app, token), 200);
@@ -152,10 +229,21 @@ for (const [ending, { mode, runs: ciRuns, end, code: expectedCode, env: endingEn
                 assert.equal(code, expectedCode, `the process ended as the app ends it:\n${app.output().stderr}`);
                 // No waiting: what the exit path sends is acknowledged before the process ends.
                 const counted = assertDelivered(receiver, `run ${run + 1}`);
-                const { status, report } = await verify(receiver, ...(counted.copies > 0 ? ['--allow-redelivered'] : []));
+                const { status, report } = await verify(
+                  receiver,
+                  ...(counted.copies > 0 ? ['--allow-redelivered'] : []),
+                );
                 assert.equal(status, 0, `run ${run + 1}: tokentrail verify passes`);
-                assert.deepEqual(report.streams.map((s) => s.sealed), [true], `run ${run + 1}: sealed, not truncated`);
-                assert.doesNotMatch(app.output().stderr, /\[@tokentrail\/register\]/, 'nothing spooled or lost to report');
+                assert.deepEqual(
+                  report.streams.map((s) => s.sealed),
+                  [true],
+                  `run ${run + 1}: sealed, not truncated`,
+                );
+                assert.doesNotMatch(
+                  app.output().stderr,
+                  /\[@tokentrail\/register\]/,
+                  'nothing spooled or lost to report',
+                );
                 return counted;
               } finally {
                 await app.stop();
@@ -164,7 +252,9 @@ for (const [ending, { mode, runs: ciRuns, end, code: expectedCode, env: endingEn
             });
             assert.deepEqual(readdirSync(dir), [], 'with the collector up, nothing went to the spool');
             const sum = (key) => figures.reduce((n, f) => n + f[key], 0);
-            console.log(`# ${ending} / ${appName} / ${protocol}: ${runs}/${runs} runs delivered; app spans ${sum('ownSpans')}/${2 * runs}, app log records ${sum('ownRecords')}/${2 * runs}, server spans ${sum('serverSpans')}/${2 * runs}; identical copies delivered twice: ${sum('copies')}`);
+            console.log(
+              `# ${ending} / ${appName} / ${protocol}: ${runs}/${runs} runs delivered; app spans ${sum('ownSpans')}/${2 * runs}, app log records ${sum('ownRecords')}/${2 * runs}, server spans ${sum('serverSpans')}/${2 * runs}; identical copies delivered twice: ${sum('copies')}`,
+            );
           } finally {
             rmSync(dir, { recursive: true, force: true });
           }
@@ -186,7 +276,12 @@ async function closedEndpoint() {
 
 /** Runs the app, makes one request, ends it with SIGTERM; returns how long the end took and what it printed. */
 async function runOnce({ app: { path, flag }, endpoint, protocol = 'http/protobuf', env, sub = 'spooled-user' }) {
-  const app = await runApp(path, { flag, endpoint, protocol, env: { ...DEFAULT_DELAYS, EXIT_MODE: 'sigterm', TOKENTRAIL_PSEUDONYM_KEY: KEY, ...env } });
+  const app = await runApp(path, {
+    flag,
+    endpoint,
+    protocol,
+    env: { ...DEFAULT_DELAYS, EXIT_MODE: 'sigterm', TOKENTRAIL_PSEUDONYM_KEY: KEY, ...env },
+  });
   try {
     assert.equal(await endRequest(app, await login(app, sub)), 200);
     const started = performance.now();
@@ -198,15 +293,24 @@ async function runOnce({ app: { path, flag }, endpoint, protocol = 'http/protobu
 }
 
 describe('the collector at exit', () => {
-  test('down: the process ends within the bound (2 s by default), what was not sent is spooled owner-only, and the next start delivers it, sealed', { timeout: 60_000 }, async () => {
+  test('down: the process ends within the bound (2 s by default), what was not sent is spooled owner-only, and the next start delivers it, sealed', {
+    timeout: 60_000,
+  }, async () => {
     const dir = spoolDir();
     const receiver = await startReceiver();
     try {
-      const first = await runOnce({ app: jose, endpoint: await closedEndpoint(), env: { OTEL_SERVICE_NAME: 'spool-test', TOKENTRAIL_SPOOL_DIR: dir } });
+      const first = await runOnce({
+        app: jose,
+        endpoint: await closedEndpoint(),
+        env: { OTEL_SERVICE_NAME: 'spool-test', TOKENTRAIL_SPOOL_DIR: dir },
+      });
       assert.equal(first.code, 0);
       console.log(`# collector down: SIGTERM to process end ${Math.round(first.endMs)} ms`);
       assert.ok(first.endMs < 2000, `ended ${Math.round(first.endMs)} ms after SIGTERM`);
-      assert.match(first.stderr, /\[@tokentrail\/register\] \d+ spans and \d+ log records not acknowledged by the collector at exit; spooled to /);
+      assert.match(
+        first.stderr,
+        /\[@tokentrail\/register\] \d+ spans and \d+ log records not acknowledged by the collector at exit; spooled to /,
+      );
       const files = readdirSync(dir);
       assert.equal(files.length, 1, 'one spool file for the process');
       assert.match(files[0], /\.otlp$/);
@@ -214,7 +318,16 @@ describe('the collector at exit', () => {
       assert.equal(statSync(join(dir, files[0])).mode & 0o777, 0o600, 'the spool file is owner-only');
 
       // The next start of the same service sends the spool, then removes it.
-      const app = await runApp(jose.path, { flag: jose.flag, endpoint: receiver.endpoint, env: { ...DEFAULT_DELAYS, OTEL_SERVICE_NAME: 'spool-test', TOKENTRAIL_SPOOL_DIR: dir, TOKENTRAIL_PSEUDONYM_KEY: KEY } });
+      const app = await runApp(jose.path, {
+        flag: jose.flag,
+        endpoint: receiver.endpoint,
+        env: {
+          ...DEFAULT_DELAYS,
+          OTEL_SERVICE_NAME: 'spool-test',
+          TOKENTRAIL_SPOOL_DIR: dir,
+          TOKENTRAIL_PSEUDONYM_KEY: KEY,
+        },
+      });
       await receiver.waitFor((r) => r.spans.some((s) => s.kind === SERVER && s.attributes['url.path'] === '/end'));
       await receiver.waitFor(() => readdirSync(dir).length === 0);
       await app.stop('SIGTERM');
@@ -222,31 +335,54 @@ describe('the collector at exit', () => {
       assert.equal(spooledRun.ownSpans, 2);
       const { status, report } = await verify(receiver);
       assert.equal(status, 0);
-      assert.deepEqual(report.streams.map((s) => s.sealed), [true], 'the spooled process\'s trail, sealed (the next one recorded nothing)');
+      assert.deepEqual(
+        report.streams.map((s) => s.sealed),
+        [true],
+        "the spooled process's trail, sealed (the next one recorded nothing)",
+      );
     } finally {
       await receiver.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  test('hanging: TOKENTRAIL_EXIT_TIMEOUT_MS bounds the end, export timeouts included; a late acknowledgement makes identical copies, which verify --allow-redelivered accepts', { timeout: 60_000 }, async () => {
+  test('hanging: TOKENTRAIL_EXIT_TIMEOUT_MS bounds the end, export timeouts included; a late acknowledgement makes identical copies, which verify --allow-redelivered accepts', {
+    timeout: 60_000,
+  }, async () => {
     const dir = spoolDir();
     const receiver = await startReceiver();
     try {
       receiver.behaviour = { answerDelayMs: 3000 };
-      const first = await runOnce({ app: cjs, endpoint: receiver.endpoint, protocol: 'http/json', env: { TOKENTRAIL_EXIT_TIMEOUT_MS: '600', TOKENTRAIL_SPOOL_DIR: dir } });
+      const first = await runOnce({
+        app: cjs,
+        endpoint: receiver.endpoint,
+        protocol: 'http/json',
+        env: { TOKENTRAIL_EXIT_TIMEOUT_MS: '600', TOKENTRAIL_SPOOL_DIR: dir },
+      });
       assert.equal(first.code, 0);
-      console.log(`# collector hanging, TOKENTRAIL_EXIT_TIMEOUT_MS=600: SIGTERM to process end ${Math.round(first.endMs)} ms`);
+      console.log(
+        `# collector hanging, TOKENTRAIL_EXIT_TIMEOUT_MS=600: SIGTERM to process end ${Math.round(first.endMs)} ms`,
+      );
       // 600 ms of telemetry, plus the process's own exit and the scheduling of a loaded 2-core machine.
       assert.ok(first.endMs < 1600, `ended ${Math.round(first.endMs)} ms after SIGTERM`);
       assert.equal(readdirSync(dir).length, 1, 'spooled');
       // The receiver kept what it was sent but answered too late: the next start sends the spool again.
-      assert.ok(receiver.logRecords.some((l) => l.eventName === 'jwt.audit.checkpoint'), 'received, not acknowledged in time');
+      assert.ok(
+        receiver.logRecords.some((l) => l.eventName === 'jwt.audit.checkpoint'),
+        'received, not acknowledged in time',
+      );
       receiver.behaviour = {};
-      const app = await runApp(cjs.path, { flag: cjs.flag, endpoint: receiver.endpoint, protocol: 'http/json', env: { ...DEFAULT_DELAYS, TOKENTRAIL_SPOOL_DIR: dir, TOKENTRAIL_PSEUDONYM_KEY: KEY } });
+      const app = await runApp(cjs.path, {
+        flag: cjs.flag,
+        endpoint: receiver.endpoint,
+        protocol: 'http/json',
+        env: { ...DEFAULT_DELAYS, TOKENTRAIL_SPOOL_DIR: dir, TOKENTRAIL_PSEUDONYM_KEY: KEY },
+      });
       await receiver.waitFor(() => readdirSync(dir).length === 0);
       await app.stop('SIGTERM');
-      const copies = receiver.logRecords.filter((r) => r.eventName === 'jwt.audit.checkpoint' && r.attributes['jwt.audit.checkpoint.count'] > 0);
+      const copies = receiver.logRecords.filter(
+        (r) => r.eventName === 'jwt.audit.checkpoint' && r.attributes['jwt.audit.checkpoint.count'] > 0,
+      );
       assert.ok(copies.length >= 2, 'the spooled records arrived again');
       assert.notEqual((await verify(receiver)).status, 0, 'duplicates are reported without the flag');
       const { status, report } = await verify(receiver, '--allow-redelivered');
@@ -258,27 +394,53 @@ describe('the collector at exit', () => {
     }
   });
 
-  test('the spool is capped: what does not fit is counted and reported, not silently dropped', { timeout: 30_000 }, async () => {
+  test('the spool is capped: what does not fit is counted and reported, not silently dropped', {
+    timeout: 30_000,
+  }, async () => {
     const dir = spoolDir();
     try {
-      const run = await runOnce({ app: jose, endpoint: await closedEndpoint(), env: { TOKENTRAIL_SPOOL_DIR: dir, TOKENTRAIL_SPOOL_MAX_BYTES: '300' } });
+      const run = await runOnce({
+        app: jose,
+        endpoint: await closedEndpoint(),
+        env: { TOKENTRAIL_SPOOL_DIR: dir, TOKENTRAIL_SPOOL_MAX_BYTES: '300' },
+      });
       assert.equal(run.code, 0);
-      assert.match(run.stderr, /\[@tokentrail\/register\] \d+ (spans|log records)( and \d+ log records)? not acknowledged by the collector at exit and not spooled \(the spool is full \(300 bytes\)\); lost/);
+      assert.match(
+        run.stderr,
+        /\[@tokentrail\/register\] \d+ (spans|log records)( and \d+ log records)? not acknowledged by the collector at exit and not spooled \(the spool is full \(300 bytes\)\); lost/,
+      );
       assert.deepEqual(readdirSync(dir), []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  test('two processes of one service: each spools its own file, and two starting together send each record once', { timeout: 60_000 }, async () => {
+  test('two processes of one service: each spools its own file, and two starting together send each record once', {
+    timeout: 60_000,
+  }, async () => {
     const dir = spoolDir();
     const receiver = await startReceiver();
     try {
       const endpoint = await closedEndpoint();
-      const ended = await Promise.all(['first-user', 'second-user'].map((sub) => runOnce({ app: cjs, endpoint, sub, env: { TOKENTRAIL_SPOOL_DIR: dir } })));
-      assert.deepEqual(ended.map((e) => e.code), [0, 0]);
+      const ended = await Promise.all(
+        ['first-user', 'second-user'].map((sub) =>
+          runOnce({ app: cjs, endpoint, sub, env: { TOKENTRAIL_SPOOL_DIR: dir } }),
+        ),
+      );
+      assert.deepEqual(
+        ended.map((e) => e.code),
+        [0, 0],
+      );
       assert.equal(readdirSync(dir).filter((n) => n.endsWith('.otlp')).length, 2, 'one file per process');
-      const apps = await Promise.all([0, 1].map(() => runApp(cjs.path, { flag: cjs.flag, endpoint: receiver.endpoint, env: { ...DEFAULT_DELAYS, TOKENTRAIL_SPOOL_DIR: dir, TOKENTRAIL_PSEUDONYM_KEY: KEY } })));
+      const apps = await Promise.all(
+        [0, 1].map(() =>
+          runApp(cjs.path, {
+            flag: cjs.flag,
+            endpoint: receiver.endpoint,
+            env: { ...DEFAULT_DELAYS, TOKENTRAIL_SPOOL_DIR: dir, TOKENTRAIL_PSEUDONYM_KEY: KEY },
+          }),
+        ),
+      );
       await receiver.waitFor(() => readdirSync(dir).length === 0);
       await Promise.all(apps.map((app) => app.stop('SIGTERM')));
       const ends = receiver.spans.filter((s) => s.kind === SERVER && s.attributes['url.path'] === '/end');
@@ -293,11 +455,15 @@ describe('the collector at exit', () => {
   });
 });
 
-test('the SDK started in code with exitSafeTelemetry() from @tokentrail/register/exit-safe: process.exit() delivers the same', { timeout: 30_000 }, async () => {
+test('the SDK started in code with exitSafeTelemetry() from @tokentrail/register/exit-safe: process.exit() delivers the same', {
+  timeout: 30_000,
+}, async () => {
   const dir = spoolDir();
   const receiver = await startReceiver();
   const app = await runApp(jose.path, {
-    preload: join(here, 'fixtures', 'exit', 'sdk-in-code.mjs'), endpoint: receiver.endpoint, protocol: 'http/json',
+    preload: join(here, 'fixtures', 'exit', 'sdk-in-code.mjs'),
+    endpoint: receiver.endpoint,
+    protocol: 'http/json',
     env: { ...DEFAULT_DELAYS, EXIT_MODE: 'exit', TOKENTRAIL_PSEUDONYM_KEY: KEY, TOKENTRAIL_SPOOL_DIR: dir },
   });
   try {
@@ -306,7 +472,10 @@ test('the SDK started in code with exitSafeTelemetry() from @tokentrail/register
     assertDelivered(receiver, 'SDK in code');
     const { status, report } = await verify(receiver);
     assert.equal(status, 0);
-    assert.deepEqual(report.streams.map((s) => s.sealed), [true]);
+    assert.deepEqual(
+      report.streams.map((s) => s.sealed),
+      [true],
+    );
   } finally {
     await app.stop();
     await receiver.close();
@@ -314,9 +483,15 @@ test('the SDK started in code with exitSafeTelemetry() from @tokentrail/register
   }
 });
 
-test('SIGKILL loses at most what was recorded within the last batch delay: everything older has arrived', { timeout: 30_000 }, async () => {
+test('SIGKILL loses at most what was recorded within the last batch delay: everything older has arrived', {
+  timeout: 30_000,
+}, async () => {
   const receiver = await startReceiver();
-  const app = await runApp(jose.path, { flag: jose.flag, endpoint: receiver.endpoint, env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BLRP_SCHEDULE_DELAY: '200' } });
+  const app = await runApp(jose.path, {
+    flag: jose.flag,
+    endpoint: receiver.endpoint,
+    env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BLRP_SCHEDULE_DELAY: '200' },
+  });
   try {
     assert.equal(await endRequest(app, await login(app, 'killed')), 200);
     await new Promise((r) => setTimeout(r, 1000));
@@ -329,4 +504,3 @@ test('SIGKILL loses at most what was recorded within the last batch delay: every
     await receiver.close();
   }
 });
-

@@ -18,17 +18,25 @@ const appPath = join(dirname(require.resolve('@tokentrail/example-express-jose/p
 const KEY = 'faults-pseudonym-key-0123456789abcd';
 
 async function login(app, sub) {
-  const response = await fetch(`${app.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub }) });
+  const response = await fetch(`${app.url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sub }),
+  });
   return (await response.json()).token;
 }
 
 async function load(app, token, count) {
   const statuses = [];
   for (let i = 0; i < count; i += 5) {
-    const batch = await Promise.all(Array.from({ length: 5 }, () => fetch(`${app.url}/orders`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => {
-      await r.arrayBuffer();
-      return r.status;
-    })));
+    const batch = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        fetch(`${app.url}/orders`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        }),
+      ),
+    );
     statuses.push(...batch);
   }
   return statuses;
@@ -42,7 +50,9 @@ const faults = {
 };
 
 for (const [name, inject] of Object.entries(faults)) {
-  test(`collector ${name}: the app is unaffected and telemetry resumes after recovery`, { timeout: 60_000 }, async () => {
+  test(`collector ${name}: the app is unaffected and telemetry resumes after recovery`, {
+    timeout: 60_000,
+  }, async () => {
     const receiver = await startReceiver();
     const app = await runApp(appPath, { endpoint: receiver.endpoint, env: { TOKENTRAIL_PSEUDONYM_KEY: KEY } });
     try {
@@ -54,7 +64,9 @@ for (const [name, inject] of Object.entries(faults)) {
       const after = await load(app, await login(app, 'after-recovery'), 20);
       assert.deepEqual(new Set(after), new Set([200]));
       const id = pseudonym('after-recovery', KEY);
-      await receiver.waitFor((r) => r.spans.some((s) => s.attributes['enduser.pseudo.id'] === id), { timeoutMs: 30_000 });
+      await receiver.waitFor((r) => r.spans.some((s) => s.attributes['enduser.pseudo.id'] === id), {
+        timeoutMs: 30_000,
+      });
       assert.equal(app.child.exitCode, null, 'the app is still running');
       assert.doesNotMatch(app.output().stderr, /Unhandled|uncaught|TypeError|ReferenceError/i);
     } finally {
@@ -64,12 +76,17 @@ for (const [name, inject] of Object.entries(faults)) {
   });
 }
 
-test('collector down (nothing listening): the app is unaffected, and still exits promptly after SIGTERM', { timeout: 90_000 }, async () => {
+test('collector down (nothing listening): the app is unaffected, and still exits promptly after SIGTERM', {
+  timeout: 90_000,
+}, async () => {
   const receiver = await startReceiver();
   const endpoint = receiver.endpoint;
   await receiver.close(); // the port is now closed
   const spoolDir = mkdtempSync(join(tmpdir(), 'tokentrail-faults-'));
-  const app = await runApp(appPath, { endpoint, env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, TOKENTRAIL_SPOOL_DIR: spoolDir } });
+  const app = await runApp(appPath, {
+    endpoint,
+    env: { TOKENTRAIL_PSEUDONYM_KEY: KEY, TOKENTRAIL_SPOOL_DIR: spoolDir },
+  });
   try {
     const statuses = await load(app, await login(app, 'collector-down'), 100);
     assert.deepEqual(new Set(statuses), new Set([200]));

@@ -13,7 +13,13 @@ import { PSEUDONYM_KEY } from './support/jwt-fixtures.mjs';
 
 const diagErrors = [];
 diag.setLogger(
-  { error: (...args) => diagErrors.push([args.filter((a) => typeof a === 'string').join(' ')]), warn() {}, info() {}, debug() {}, verbose() {} },
+  {
+    error: (...args) => diagErrors.push([args.filter((a) => typeof a === 'string').join(' ')]),
+    warn() {},
+    info() {},
+    debug() {},
+    verbose() {},
+  },
   { logLevel: DiagLogLevel.ERROR, suppressOverrideMessage: true },
 );
 const telemetry = setupTelemetry();
@@ -33,7 +39,14 @@ async function allOperations() {
   const rejected = await jose.jwtVerify(joseToken, key, { audience: 'x' }).catch((e) => e.code);
   const token = jwt.sign({ sub: 'u2', iat: 1 }, secret);
   const viaCallback = await new Promise((resolve) => jwt.verify(token, secret, (err, value) => resolve([err, value])));
-  return [verified.payload, rejected, jwt.verify(token, secret), viaCallback, jwt.decode(token), jose.decodeJwt(joseToken)];
+  return [
+    verified.payload,
+    rejected,
+    jwt.verify(token, secret),
+    viaCallback,
+    jwt.decode(token),
+    jose.decodeJwt(joseToken),
+  ];
 }
 
 /** What `run` gives with the instrumentation disabled: the libraries' own results, with no hook and no sink. */
@@ -64,14 +77,18 @@ test('tracer, logger and histogram that throw: results unchanged, nothing reache
   const baseline = await uninstrumented(allOperations);
   instrumentation.setTracerProvider({ getTracer: () => ({ startSpan: boom, startActiveSpan: boom }) });
   instrumentation.setLoggerProvider({ getLogger: () => ({ emit: boom, enabled: () => true }) });
-  instrumentation.setMeterProvider({ getMeter: () => ({ createHistogram: () => ({ record: boom }), createCounter: () => ({ add: boom }) }) });
+  instrumentation.setMeterProvider({
+    getMeter: () => ({ createHistogram: () => ({ record: boom }), createCounter: () => ({ add: boom }) }),
+  });
   diagErrors.length = 0;
   assert.deepEqual(await allOperations(), baseline);
   assert.ok(diagErrors.length >= 6, `each failure went to diag (${diagErrors.length})`);
 
   // A span that starts but fails while ending, with a logger and histogram still broken.
   instrumentation.setTracerProvider({
-    getTracer: () => ({ startSpan: () => ({ setAttributes: boom, setStatus: boom, end: boom, spanContext: () => ({}) }) }),
+    getTracer: () => ({
+      startSpan: () => ({ setAttributes: boom, setStatus: boom, end: boom, spanContext: () => ({}) }),
+    }),
   });
   diagErrors.length = 0;
   assert.deepEqual(await allOperations(), baseline);
@@ -84,7 +101,11 @@ test('an async hook that rejects does not become an unhandled rejection', async 
   process.on('unhandledRejection', onUnhandled);
   try {
     instrumentation.setTracerProvider(telemetry.tracerProvider);
-    instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, verifyHook: async () => boom(), signHook: async () => boom() });
+    instrumentation.setConfig({
+      pseudonymKey: PSEUDONYM_KEY,
+      verifyHook: async () => boom(),
+      signHook: async () => boom(),
+    });
     diagErrors.length = 0;
     await allOperations();
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -108,7 +129,9 @@ test('remote key-set lookups with a tracer and a logger that throw: verdicts unc
     const [a, b] = [await pair('fence-a'), await pair('fence-b')];
     const run = async () => {
       server.rotate([a.jwk]);
-      const JWKS = jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/jwks.json`), { cooldownDuration: 0 });
+      const JWKS = jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/jwks.json`), {
+        cooldownDuration: 0,
+      });
       const first = await jose.jwtVerify(a.token, JWKS);
       server.rotate([b.jwk]); // a rotation, so the log sink runs too
       const second = await jose.jwtVerify(b.token, JWKS);
@@ -122,8 +145,14 @@ test('remote key-set lookups with a tracer and a logger that throw: verdicts unc
     instrumentation.setLoggerProvider({ getLogger: () => ({ emit: boom, enabled: () => true }) });
     diagErrors.length = 0;
     assert.deepEqual(await run(), baseline);
-    assert.ok(diagErrors.some(([message]) => /key-set span sink/.test(message)), 'the span sink failure went to diag');
-    assert.ok(diagErrors.some(([message]) => /key rotation sink/.test(message)), 'the rotation sink failure went to diag');
+    assert.ok(
+      diagErrors.some(([message]) => /key-set span sink/.test(message)),
+      'the span sink failure went to diag',
+    );
+    assert.ok(
+      diagErrors.some(([message]) => /key rotation sink/.test(message)),
+      'the rotation sink failure went to diag',
+    );
   } finally {
     instrumentation.setTracerProvider(telemetry.tracerProvider);
     instrumentation.setLoggerProvider(telemetry.loggerProvider);
@@ -148,6 +177,7 @@ test('what goes to diag is redacted: a hook error quoting the token, or its JSON
     assert.match(logged, /hook threw/);
     assert.match(logged, hook === quoting ? /SyntaxError: Unexpected token/ : /TypeError: cannot handle REDACTED/);
     assert.match(logged, /\/test\/fencing\.test\.mjs:\d+/, 'the stack keeps its file paths');
-    for (const part of [token, ...token.split('.'), token.slice(0, 10)]) assert.ok(!logged.includes(part), `diag does not log ${part.slice(0, 12)}…`);
+    for (const part of [token, ...token.split('.'), token.slice(0, 10)])
+      assert.ok(!logged.includes(part), `diag does not log ${part.slice(0, 12)}…`);
   }
 });

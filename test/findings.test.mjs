@@ -42,7 +42,17 @@ const HEADER = { alg: 'HS256', typ: 'JWT' };
 const PINNED = { algorithms: ['HS256'], audience: AUDIENCE, issuer: ISSUER };
 /** Claims of a sound access token; an override of `undefined` removes the claim. */
 const claims = (overrides = {}) =>
-  Object.fromEntries(Object.entries({ sub: PERSONAL.sub, iss: ISSUER, aud: AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 600, jti: randomUUID(), ...overrides }).filter(([, v]) => v !== undefined));
+  Object.fromEntries(
+    Object.entries({
+      sub: PERSONAL.sub,
+      iss: ISSUER,
+      aud: AUDIENCE,
+      iat: nowSeconds(),
+      exp: nowSeconds() + 600,
+      jti: randomUUID(),
+      ...overrides,
+    }).filter(([, v]) => v !== undefined),
+  );
 const token = (t) => {
   leaks.registerToken(t);
   return t;
@@ -73,13 +83,28 @@ const cases = [
   ['missing_exp', (l) => l.verify(hs(claims({ exp: undefined })), secret, PINNED)],
   ['lifetime_too_long', (l) => l.verify(hs(claims({ exp: nowSeconds() + 25 * 3600 })), secret, PINNED)],
   ['missing_jti', (l) => l.verify(hs(claims({ jti: undefined })), secret, PINNED)],
-  ['header_jwk', (l) => l.verify(hs(claims(), { ...HEADER, jwk: rsa.publicKey.export({ format: 'jwk' }) }), secret, PINNED)],
-  ['header_jku', (l) => l.verify(hs(claims(), { ...HEADER, jku: 'https://keys.example.test/jwks.json' }), secret, PINNED)],
-  ['header_x5u', (l) => l.verify(hs(claims(), { ...HEADER, x5u: 'https://keys.example.test/cert.pem' }), secret, PINNED)],
+  [
+    'header_jwk',
+    (l) => l.verify(hs(claims(), { ...HEADER, jwk: rsa.publicKey.export({ format: 'jwk' }) }), secret, PINNED),
+  ],
+  [
+    'header_jku',
+    (l) => l.verify(hs(claims(), { ...HEADER, jku: 'https://keys.example.test/jwks.json' }), secret, PINNED),
+  ],
+  [
+    'header_x5u',
+    (l) => l.verify(hs(claims(), { ...HEADER, x5u: 'https://keys.example.test/cert.pem' }), secret, PINNED),
+  ],
   ['header_crit', (l) => l.verify(hs(claims(), { ...HEADER, crit: ['exp'] }), secret, PINNED)],
   ['hmac_key_weak', (l) => l.verify(hs(claims(), HEADER, shortSecret), shortSecret, PINNED)],
-  ['rsa_key_small', (l) => l.verify(rs256(claims(), smallRsa.privateKey), smallRsa.publicKey, { ...PINNED, algorithms: ['RS256'] })],
-  ['clock_skew_large', (l) => l.verify(hs(claims({ iat: nowSeconds() + 600, exp: nowSeconds() + 1200 })), secret, PINNED)],
+  [
+    'rsa_key_small',
+    (l) => l.verify(rs256(claims(), smallRsa.privateKey), smallRsa.publicKey, { ...PINNED, algorithms: ['RS256'] }),
+  ],
+  [
+    'clock_skew_large',
+    (l) => l.verify(hs(claims({ iat: nowSeconds() + 600, exp: nowSeconds() + 1200 })), secret, PINNED),
+  ],
 ];
 
 for (const [library, l] of Object.entries(libraries)) {
@@ -87,7 +112,9 @@ for (const [library, l] of Object.entries(libraries)) {
     const { findings, error } = await run(telemetry, () => l.verify(hs(), secret, PINNED));
     assert.equal(error, undefined);
     assert.deepEqual(findings, []);
-    const rsaCase = await run(telemetry, () => l.verify(rs256(claims(), rsa.privateKey), rsa.publicKey, { ...PINNED, algorithms: ['RS256'] }));
+    const rsaCase = await run(telemetry, () =>
+      l.verify(rs256(claims(), rsa.privateKey), rsa.publicKey, { ...PINNED, algorithms: ['RS256'] }),
+    );
     assert.deepEqual(rsaCase.findings, [], 'a 2048-bit RSA key raises nothing');
   });
 
@@ -102,7 +129,9 @@ for (const [library, l] of Object.entries(libraries)) {
     const strong = await run(telemetry, () => l.sign(claims(), HEADER, secret));
     leaks.registerToken(strong.value);
     assert.deepEqual(strong.findings, []);
-    const weak = await run(telemetry, () => l.sign(claims({ exp: nowSeconds() + 30 * 24 * 3600, jti: undefined }), HEADER, shortSecret));
+    const weak = await run(telemetry, () =>
+      l.sign(claims({ exp: nowSeconds() + 30 * 24 * 3600, jti: undefined }), HEADER, shortSecret),
+    );
     leaks.registerToken(weak.value);
     assert.deepEqual(weak.findings, ['lifetime_too_long', 'missing_jti', 'hmac_key_weak']);
     const noExp = await run(telemetry, () => l.sign(claims({ exp: undefined }), { alg: 'HS512', typ: 'JWT' }, secret));
@@ -115,7 +144,9 @@ for (const [library, l] of Object.entries(libraries)) {
     try {
       const hmac = await run(telemetry, () => l.verify(hs(), secret, PINNED));
       assert.deepEqual(hmac.findings, ['alg_unexpected']);
-      const rs = await run(telemetry, () => l.verify(rs256(claims(), rsa.privateKey), rsa.publicKey, { ...PINNED, algorithms: ['RS256'] }));
+      const rs = await run(telemetry, () =>
+        l.verify(rs256(claims(), rsa.privateKey), rsa.publicKey, { ...PINNED, algorithms: ['RS256'] }),
+      );
       assert.deepEqual(rs.findings, []);
     } finally {
       instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
@@ -136,7 +167,9 @@ for (const [library, l] of Object.entries(libraries)) {
     assert.equal(verified.logRecord.attributes['jwt.key.fingerprint'], fp(a1));
     const signedRsa = await run(telemetry, () => l.sign(claims(), { alg: 'RS256' }, rsa.privateKey));
     leaks.registerToken(signedRsa.value);
-    const verifiedRsa = await run(telemetry, () => l.verify(signedRsa.value, rsa.publicKey, { ...PINNED, algorithms: ['RS256'] }));
+    const verifiedRsa = await run(telemetry, () =>
+      l.verify(signedRsa.value, rsa.publicKey, { ...PINNED, algorithms: ['RS256'] }),
+    );
     assert.equal(fp(verifiedRsa), fp(signedRsa), 'the private key and its public key have one fingerprint');
     assert.notEqual(fp(verifiedRsa), fp(a1));
   });
@@ -151,41 +184,67 @@ test('the jwt.findings counter counts each finding by name and severity', async 
 
 test('TOKENTRAIL_EMIT_METRICS=false (emitMetrics: false) stops every tokentrail metric, the jwt.findings counter with the histogram; findings stay on spans', async () => {
   const match = { 'jwt.finding.name': 'alg_none', 'jwt.finding.severity': 'critical', 'jwt.operation': 'verify' };
-  const durations = async () => (await telemetry.metricPoints('jwt.operation.duration')).reduce((sum, p) => sum + p.value.count, 0);
+  const durations = async () =>
+    (await telemetry.metricPoints('jwt.operation.duration')).reduce((sum, p) => sum + p.value.count, 0);
   const before = { findings: await counterValue(telemetry, 'jwt.findings', match), durations: await durations() };
   instrumentation.setConfig({ ...configFromEnv({ TOKENTRAIL_EMIT_METRICS: 'false' }), pseudonymKey: PSEUDONYM_KEY });
   try {
     const { findings } = await run(telemetry, () => libraries.jose.verify(token(unsecured(claims())), secret, PINNED));
     assert.ok(findings.includes('alg_none'), 'the finding is still on the span');
-    assert.deepEqual({ findings: await counterValue(telemetry, 'jwt.findings', match), durations: await durations() }, before);
+    assert.deepEqual(
+      { findings: await counterValue(telemetry, 'jwt.findings', match), durations: await durations() },
+      before,
+    );
   } finally {
     instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
   }
   await run(telemetry, () => libraries.jose.verify(token(unsecured(claims())), secret, PINNED));
-  assert.equal(await counterValue(telemetry, 'jwt.findings', match), before.findings + 1, 'counted again once metrics are on');
+  assert.equal(
+    await counterValue(telemetry, 'jwt.findings', match),
+    before.findings + 1,
+    'counted again once metrics are on',
+  );
 });
 
 test('a finding is computed from the token alone: the pure function agrees with the recorded span', async () => {
   const c = claims({ jti: undefined, exp: nowSeconds() + 48 * 3600 });
   const t = hs(c, { ...HEADER, jku: 'https://keys.example.test/jwks.json' });
   const { findings } = await run(telemetry, () => libraries.jsonwebtoken.verify(t, secret, { audience: AUDIENCE }));
-  const pure = tokenFindings({ header: { ...HEADER, jku: 'x' }, claims: c, checks: { algorithms: false, audience: true, issuer: false }, operation: 'verify' });
+  const pure = tokenFindings({
+    header: { ...HEADER, jku: 'x' },
+    claims: c,
+    checks: { algorithms: false, audience: true, issuer: false },
+    operation: 'verify',
+  });
   assert.deepEqual(findings, pure);
-  for (const finding of FINDINGS) assert.ok(['low', 'medium', 'high', 'critical'].includes(FINDING_SEVERITY[finding]), finding);
+  for (const finding of FINDINGS)
+    assert.ok(['low', 'medium', 'high', 'critical'].includes(FINDING_SEVERITY[finding]), finding);
 });
 
 test('the pure token findings: time-dependent ones, casing, and which operations judge verify options', () => {
   const now = nowSeconds();
   const policy = { maxLifetimeSeconds: 86400, clockToleranceSeconds: 60, now };
-  const at = (c, operation = 'decode', header = { alg: 'HS256' }, checks) => tokenFindings({ header, claims: { jti: 'j', ...c }, checks, operation }, policy);
+  const at = (c, operation = 'decode', header = { alg: 'HS256' }, checks) =>
+    tokenFindings({ header, claims: { jti: 'j', ...c }, checks, operation }, policy);
   assert.deepEqual(at({ exp: now + 25 * 3600 }), ['lifetime_too_long'], 'without iat, judged from now');
   assert.deepEqual(at({ exp: now + 3600 }), []);
   assert.deepEqual(at({ iat: now + 30, exp: now + 600 }), [], 'inside the clock tolerance');
   assert.deepEqual(at({ iat: now + 90, exp: now + 600 }), ['clock_skew_large']);
   assert.deepEqual(at({ exp: 'tomorrow' }), ['missing_exp'], 'a non-numeric exp is no exp');
-  assert.deepEqual(at({ exp: now + 60 }, 'verify', { alg: 'NoNe' }, { algorithms: true, audience: true, issuer: true }), ['alg_none']);
+  assert.deepEqual(
+    at({ exp: now + 60 }, 'verify', { alg: 'NoNe' }, { algorithms: true, audience: true, issuer: true }),
+    ['alg_none'],
+  );
   const unpinned = { algorithms: false, audience: false, issuer: false };
-  assert.deepEqual(at({ exp: now + 60 }, 'decrypt', undefined, unpinned), ['aud_not_checked', 'iss_not_checked'], 'decrypt has no algorithms option to pin');
+  assert.deepEqual(
+    at({ exp: now + 60 }, 'decrypt', undefined, unpinned),
+    ['aud_not_checked', 'iss_not_checked'],
+    'decrypt has no algorithms option to pin',
+  );
   assert.deepEqual(at({ exp: now + 60 }, 'decode', undefined, unpinned), [], 'a decode checks nothing, by definition');
-  assert.deepEqual(tokenFindings({ header: { alg: 'ES256' }, operation: 'encrypt' }, { ...policy, expectedAlgorithms: ['ES256'] }), [], 'no claims: no claim findings');
+  assert.deepEqual(
+    tokenFindings({ header: { alg: 'ES256' }, operation: 'encrypt' }, { ...policy, expectedAlgorithms: ['ES256'] }),
+    [],
+    'no claims: no claim findings',
+  );
 });

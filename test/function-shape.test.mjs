@@ -35,9 +35,15 @@ function wrappedFunctions(holder) {
 
 test('every wrapped function keeps the name and length of the original', () => {
   const holders = {
-    jose, 'jose SignJWT.prototype': jose.SignJWT.prototype, 'jose EncryptJWT.prototype': jose.EncryptJWT.prototype,
-    jsonwebtoken: jwt, 'fast-jwt': fastJwt, 'hono/jwt': hono, 'hono/utils/jwt': honoUtils.Jwt ?? honoUtils,
-    'jwks-rsa': jwksRsa, 'jwks-rsa JwksClient.prototype': jwksRsa.JwksClient.prototype,
+    jose,
+    'jose SignJWT.prototype': jose.SignJWT.prototype,
+    'jose EncryptJWT.prototype': jose.EncryptJWT.prototype,
+    jsonwebtoken: jwt,
+    'fast-jwt': fastJwt,
+    'hono/jwt': hono,
+    'hono/utils/jwt': honoUtils.Jwt ?? honoUtils,
+    'jwks-rsa': jwksRsa,
+    'jwks-rsa JwksClient.prototype': jwksRsa.JwksClient.prototype,
   };
   const seen = [];
   for (const [holderName, holder] of Object.entries(holders)) {
@@ -47,17 +53,28 @@ test('every wrapped function keeps the name and length of the original', () => {
       assert.equal(fn.length, fn.__original.length, `${holderName}.${key} length`);
     }
   }
-  for (const name of ['jose.jwtVerify', 'jose.decodeJwt', 'jose SignJWT.prototype.sign', 'jsonwebtoken.verify', 'jsonwebtoken.sign', 'jsonwebtoken.decode', 'fast-jwt.createVerifier']) {
+  for (const name of [
+    'jose.jwtVerify',
+    'jose.decodeJwt',
+    'jose SignJWT.prototype.sign',
+    'jsonwebtoken.verify',
+    'jsonwebtoken.sign',
+    'jsonwebtoken.decode',
+    'fast-jwt.createVerifier',
+  ]) {
     assert.ok(seen.includes(name), `${name} is wrapped and checked (checked: ${seen.join(', ')})`);
   }
   // The arities the libraries document, as the application sees them.
   assert.deepEqual([jwt.verify.length, jwt.sign.length, jwt.decode.length], [4, 4, 2]);
   assert.equal(jose.SignJWT.prototype.sign.length, 2);
   assert.equal(jose.jwtVerify.length, 3);
-  assert.deepEqual([jose.jwtVerify.name, jose.SignJWT.prototype.sign.name, jose.decodeJwt.name], ['jwtVerify', 'sign', 'decodeJwt']);
+  assert.deepEqual(
+    [jose.jwtVerify.name, jose.SignJWT.prototype.sign.name, jose.decodeJwt.name],
+    ['jwtVerify', 'sign', 'decodeJwt'],
+  );
 });
 
-test('functions produced by fast-jwt\'s factories keep their name and length', () => {
+test("functions produced by fast-jwt's factories keep their name and length", () => {
   const verifier = fastJwt.createVerifier({ key: 'fast-jwt-secret-0123456789abcdef' });
   const bare = fastJwt.createVerifier.__original({ key: 'fast-jwt-secret-0123456789abcdef' });
   assert.equal(verifier.name, bare.name);
@@ -73,12 +90,15 @@ async function microtasksUntilSettled(call) {
     if (!settled && ticks < 1000) queueMicrotask(tick);
   };
   queueMicrotask(tick);
-  await call().then(() => {}, () => {});
+  await call().then(
+    () => {},
+    () => {},
+  );
   settled = true;
   return ticks;
 }
 
-test('a jose promise settles exactly one microtask after the library\'s own', async () => {
+test("a jose promise settles exactly one microtask after the library's own", async () => {
   const key = new TextEncoder().encode('microtask-secret-0123456789abcdef');
   // A malformed token: jose rejects in microtasks only, so the count is exact.
   for (const [name, call] of [

@@ -29,12 +29,50 @@ const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 const verifyCases = [
   { name: 'valid', claims: payload(), options: { alg: 'HS256', iss: ISSUER, aud: AUDIENCE } },
-  { name: 'expired', claims: payload({ exp: nowSeconds() - 60 }), reason: 'expired', claim: 'exp', errorType: 'JwtTokenExpired' },
-  { name: 'bad signature', claims: payload(), key: otherSecret, reason: 'signature_invalid', errorType: 'JwtTokenSignatureMismatched' },
-  { name: 'wrong aud', claims: payload(), options: { alg: 'HS256', aud: 'billing-api' }, reason: 'claim_invalid', claim: 'aud', errorType: 'JwtTokenAudience' },
-  { name: 'wrong iss', claims: payload(), options: { alg: 'HS256', iss: 'https://other-idp.example.test' }, reason: 'claim_invalid', claim: 'iss', errorType: 'JwtTokenIssuer' },
-  { name: 'nbf in the future', claims: payload({ nbf: nowSeconds() + 3600 }), reason: 'not_yet_valid', claim: 'nbf', errorType: 'JwtTokenNotBefore' },
-  { name: 'alg not allowed', claims: payload(), options: 'HS512', reason: 'alg_not_allowed', errorType: 'JwtAlgorithmMismatch' },
+  {
+    name: 'expired',
+    claims: payload({ exp: nowSeconds() - 60 }),
+    reason: 'expired',
+    claim: 'exp',
+    errorType: 'JwtTokenExpired',
+  },
+  {
+    name: 'bad signature',
+    claims: payload(),
+    key: otherSecret,
+    reason: 'signature_invalid',
+    errorType: 'JwtTokenSignatureMismatched',
+  },
+  {
+    name: 'wrong aud',
+    claims: payload(),
+    options: { alg: 'HS256', aud: 'billing-api' },
+    reason: 'claim_invalid',
+    claim: 'aud',
+    errorType: 'JwtTokenAudience',
+  },
+  {
+    name: 'wrong iss',
+    claims: payload(),
+    options: { alg: 'HS256', iss: 'https://other-idp.example.test' },
+    reason: 'claim_invalid',
+    claim: 'iss',
+    errorType: 'JwtTokenIssuer',
+  },
+  {
+    name: 'nbf in the future',
+    claims: payload({ nbf: nowSeconds() + 3600 }),
+    reason: 'not_yet_valid',
+    claim: 'nbf',
+    errorType: 'JwtTokenNotBefore',
+  },
+  {
+    name: 'alg not allowed',
+    claims: payload(),
+    options: 'HS512',
+    reason: 'alg_not_allowed',
+    errorType: 'JwtAlgorithmMismatch',
+  },
   { name: 'malformed', token: 'not-a-compact-jws', reason: 'malformed', errorType: 'JwtTokenInvalid' },
 ];
 
@@ -45,7 +83,16 @@ for (const c of verifyCases) {
     assert.equal(recorded.error?.name, c.errorType, 'the library still decides');
     const { claims, reason, claim, errorType } = c;
     const issuerChecked = c.options?.iss !== undefined;
-    assertVerifyCase(recorded, { library: 'hono', token, header: c.token ? undefined : header, claims, reason, claim, errorType, issuerChecked });
+    assertVerifyCase(recorded, {
+      library: 'hono',
+      token,
+      header: c.token ? undefined : header,
+      claims,
+      reason,
+      claim,
+      errorType,
+      issuerChecked,
+    });
   });
 }
 
@@ -57,7 +104,7 @@ test('hono verify of an unsigned token (alg none): alg_not_allowed', async () =>
   assert.equal(recorded.span.attributes['jwt.validation.reason'], 'alg_not_allowed');
 });
 
-test('hono verifyWithJwks: the key set has no key for the token\'s kid → key_not_found; with it → valid', async () => {
+test("hono verifyWithJwks: the key set has no key for the token's kid → key_not_found; with it → valid", async () => {
   const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signing = pair();
   const jwk = { ...signing.privateKey.export({ format: 'jwk' }), kid: 'rsa-a', alg: 'RS256' };
@@ -69,7 +116,9 @@ test('hono verifyWithJwks: the key set has no key for the token\'s kid → key_n
   const missing = await record(() => verifyWithJwks(token, { keys: [otherJwk], allowedAlgorithms: ['RS256'] }));
   assert.equal(missing.error.name, 'JwtTokenInvalid');
   assert.equal(missing.span.attributes['jwt.validation.reason'], 'key_not_found');
-  const found = await record(() => verifyWithJwks(token, { keys: [otherJwk, publicJwk], allowedAlgorithms: ['RS256'] }));
+  const found = await record(() =>
+    verifyWithJwks(token, { keys: [otherJwk, publicJwk], allowedAlgorithms: ['RS256'] }),
+  );
   assert.equal(found.span.attributes['jwt.validation.outcome'], 'valid');
   assert.equal(found.span.attributes['jwt.header.kid'], 'rsa-a');
 });
@@ -101,8 +150,19 @@ test('hono sign', async () => {
   const claims = payload({ jti: 'jti-0004' });
   const recorded = await record(() => honoSign(claims, secret));
   leaks.registerToken(recorded.value);
-  const attributes = expectedAttributes({ operation: 'sign', library: 'hono', header, payload: claims, token: recorded.value });
-  assertOperation(recorded, { name: 'jwt.sign', attributes, dimensions: dimensionsOf(attributes, { trusted: true }), failed: false });
+  const attributes = expectedAttributes({
+    operation: 'sign',
+    library: 'hono',
+    header,
+    payload: claims,
+    token: recorded.value,
+  });
+  assertOperation(recorded, {
+    name: 'jwt.sign',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: true }),
+    failed: false,
+  });
 });
 
 test('hono decode, and decode of a malformed token', async () => {
@@ -110,11 +170,35 @@ test('hono decode, and decode of a malformed token', async () => {
   const token = await sign(claims);
   const recorded = await record(() => decode(token));
   assert.deepEqual(recorded.value.payload, claims);
-  const attributes = expectedAttributes({ operation: 'decode', library: 'hono', outcome: 'unverified', header, payload: claims, token });
-  assertOperation(recorded, { name: 'jwt.decode', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: false });
+  const attributes = expectedAttributes({
+    operation: 'decode',
+    library: 'hono',
+    outcome: 'unverified',
+    header,
+    payload: claims,
+    token,
+  });
+  assertOperation(recorded, {
+    name: 'jwt.decode',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: false }),
+    failed: false,
+  });
   const bad = await record(() => decode('a.b'));
-  const badAttributes = expectedAttributes({ operation: 'decode', library: 'hono', outcome: 'invalid', reason: 'malformed', errorType: 'JwtTokenInvalid', token: 'a.b' });
-  assertOperation(bad, { name: 'jwt.decode', attributes: badAttributes, dimensions: dimensionsOf(badAttributes, { trusted: false }), failed: true });
+  const badAttributes = expectedAttributes({
+    operation: 'decode',
+    library: 'hono',
+    outcome: 'invalid',
+    reason: 'malformed',
+    errorType: 'JwtTokenInvalid',
+    token: 'a.b',
+  });
+  assertOperation(bad, {
+    name: 'jwt.decode',
+    attributes: badAttributes,
+    dimensions: dimensionsOf(badAttributes, { trusted: false }),
+    failed: true,
+  });
 });
 
 test('nothing secret was exported by any hono operation above', () => {

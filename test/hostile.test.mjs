@@ -42,7 +42,9 @@ const [validHeader, , validSignature] = valid.split('.');
 const rs256Header = { alg: 'RS256', typ: 'JWT' };
 function signedWithAttacker(extraHeader) {
   const input = `${b64({ ...rs256Header, ...extraHeader })}.${b64(claims({ sub: 'admin' }))}`;
-  const signature = createRequire(import.meta.url)('node:crypto').sign('sha256', Buffer.from(input), attackerKey).toString('base64url');
+  const signature = createRequire(import.meta.url)('node:crypto')
+    .sign('sha256', Buffer.from(input), attackerKey)
+    .toString('base64url');
   return `${input}.${signature}`;
 }
 
@@ -54,45 +56,150 @@ const cases = [
   ...['none', 'None', 'NONE', 'nOnE'].map((alg) => ({
     name: `alg "${alg}" with no signature`,
     token: token({ alg, typ: 'JWT' }, claims(), { signature: '' }),
-    jose: 'alg_not_allowed', jsonwebtoken: 'signature_invalid',
+    jose: 'alg_not_allowed',
+    jsonwebtoken: 'signature_invalid',
   })),
-  { name: 'stripped signature', token: `${valid.split('.').slice(0, 2).join('.')}.`, jose: 'signature_invalid', jsonwebtoken: 'signature_invalid' },
+  {
+    name: 'stripped signature',
+    token: `${valid.split('.').slice(0, 2).join('.')}.`,
+    jose: 'signature_invalid',
+    jsonwebtoken: 'signature_invalid',
+  },
   {
     name: 'RS256/HS256 key confusion: HS256 signed with the RSA public key as secret',
     token: token({ alg: 'HS256', typ: 'JWT' }, claims(), { secret: rsaPublicPem }),
-    key: 'rsa-public', jose: 'key_invalid', jsonwebtoken: 'alg_not_allowed',
+    key: 'rsa-public',
+    jose: 'key_invalid',
+    jsonwebtoken: 'alg_not_allowed',
   },
-  { name: 'embedded jwk header (attacker key)', token: signedWithAttacker({ jwk: attackerPublic.export({ format: 'jwk' }) }), key: 'rsa-public', jose: 'signature_invalid', jsonwebtoken: 'signature_invalid' },
-  { name: 'jku pointing elsewhere', token: signedWithAttacker({ jku: 'https://attacker.example/jwks.json' }), key: 'rsa-public', jose: 'signature_invalid', jsonwebtoken: 'signature_invalid' },
-  { name: 'x5u pointing elsewhere', token: signedWithAttacker({ x5u: 'https://attacker.example/cert.pem' }), key: 'rsa-public', jose: 'signature_invalid', jsonwebtoken: 'signature_invalid' },
-  { name: 'kid path traversal', token: token({ alg: 'HS256', kid: '../../../../dev/null' }, claims()), jose: undefined, jsonwebtoken: undefined },
-  { name: 'kid SQL injection', token: token({ alg: 'HS256', kid: "x' UNION SELECT 'key' --" }, claims()), jose: undefined, jsonwebtoken: undefined },
-  { name: 'tampered payload, original signature', token: `${validHeader}.${b64(claims({ sub: 'admin' }))}.${validSignature}`, jose: 'signature_invalid', jsonwebtoken: 'signature_invalid' },
-  { name: 'expired', token: token({ alg: 'HS256' }, claims({ exp: NOW - 3600 })), jose: 'expired', jsonwebtoken: 'expired' },
-  { name: 'not yet valid', token: token({ alg: 'HS256' }, claims({ nbf: NOW + 3600 })), jose: 'not_yet_valid', jsonwebtoken: 'not_yet_valid' },
+  {
+    name: 'embedded jwk header (attacker key)',
+    token: signedWithAttacker({ jwk: attackerPublic.export({ format: 'jwk' }) }),
+    key: 'rsa-public',
+    jose: 'signature_invalid',
+    jsonwebtoken: 'signature_invalid',
+  },
+  {
+    name: 'jku pointing elsewhere',
+    token: signedWithAttacker({ jku: 'https://attacker.example/jwks.json' }),
+    key: 'rsa-public',
+    jose: 'signature_invalid',
+    jsonwebtoken: 'signature_invalid',
+  },
+  {
+    name: 'x5u pointing elsewhere',
+    token: signedWithAttacker({ x5u: 'https://attacker.example/cert.pem' }),
+    key: 'rsa-public',
+    jose: 'signature_invalid',
+    jsonwebtoken: 'signature_invalid',
+  },
+  {
+    name: 'kid path traversal',
+    token: token({ alg: 'HS256', kid: '../../../../dev/null' }, claims()),
+    jose: undefined,
+    jsonwebtoken: undefined,
+  },
+  {
+    name: 'kid SQL injection',
+    token: token({ alg: 'HS256', kid: "x' UNION SELECT 'key' --" }, claims()),
+    jose: undefined,
+    jsonwebtoken: undefined,
+  },
+  {
+    name: 'tampered payload, original signature',
+    token: `${validHeader}.${b64(claims({ sub: 'admin' }))}.${validSignature}`,
+    jose: 'signature_invalid',
+    jsonwebtoken: 'signature_invalid',
+  },
+  {
+    name: 'expired',
+    token: token({ alg: 'HS256' }, claims({ exp: NOW - 3600 })),
+    jose: 'expired',
+    jsonwebtoken: 'expired',
+  },
+  {
+    name: 'not yet valid',
+    token: token({ alg: 'HS256' }, claims({ nbf: NOW + 3600 })),
+    jose: 'not_yet_valid',
+    jsonwebtoken: 'not_yet_valid',
+  },
   // Neither library refuses a future iat by default (jose only with maxTokenAge); tokentrail records what they decided.
-  { name: 'iat in the future', token: token({ alg: 'HS256' }, claims({ iat: NOW + 3600 })), jose: undefined, jsonwebtoken: undefined },
-  { name: 'wrong audience', token: token({ alg: 'HS256' }, claims({ aud: 'billing-api' })), jose: 'claim_invalid', jsonwebtoken: 'claim_invalid' },
-  { name: 'wrong issuer', token: token({ alg: 'HS256' }, claims({ iss: 'https://attacker.example' })), jose: 'claim_invalid', jsonwebtoken: 'claim_invalid' },
+  {
+    name: 'iat in the future',
+    token: token({ alg: 'HS256' }, claims({ iat: NOW + 3600 })),
+    jose: undefined,
+    jsonwebtoken: undefined,
+  },
+  {
+    name: 'wrong audience',
+    token: token({ alg: 'HS256' }, claims({ aud: 'billing-api' })),
+    jose: 'claim_invalid',
+    jsonwebtoken: 'claim_invalid',
+  },
+  {
+    name: 'wrong issuer',
+    token: token({ alg: 'HS256' }, claims({ iss: 'https://attacker.example' })),
+    jose: 'claim_invalid',
+    jsonwebtoken: 'claim_invalid',
+  },
   {
     name: 'duplicate JSON keys',
-    token: token({ alg: 'HS256' }, b64(`{"sub":"first","sub":"second","iss":"${ISSUER}","aud":"${AUDIENCE}","exp":${NOW + 600}}`)),
-    jose: undefined, jsonwebtoken: undefined, sub: 'second',
+    token: token(
+      { alg: 'HS256' },
+      b64(`{"sub":"first","sub":"second","iss":"${ISSUER}","aud":"${AUDIENCE}","exp":${NOW + 600}}`),
+    ),
+    jose: undefined,
+    jsonwebtoken: undefined,
+    sub: 'second',
   },
   {
     name: '__proto__ and constructor claims',
-    token: token({ alg: 'HS256' }, b64(`{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"sub":"p","iss":"${ISSUER}","aud":"${AUDIENCE}","exp":${NOW + 600}}`)),
-    jose: undefined, jsonwebtoken: undefined,
+    token: token(
+      { alg: 'HS256' },
+      b64(
+        `{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"sub":"p","iss":"${ISSUER}","aud":"${AUDIENCE}","exp":${NOW + 600}}`,
+      ),
+    ),
+    jose: undefined,
+    jsonwebtoken: undefined,
   },
   {
     name: 'deeply nested claims (20,000 levels)',
-    token: token({ alg: 'HS256' }, b64(`{"deep":${'['.repeat(20000)}${']'.repeat(20000)},"sub":"d","iss":"${ISSUER}","aud":"${AUDIENCE}","exp":${NOW + 600}}`)),
-    jose: undefined, jsonwebtoken: undefined,
+    token: token(
+      { alg: 'HS256' },
+      b64(
+        `{"deep":${'['.repeat(20000)}${']'.repeat(20000)},"sub":"d","iss":"${ISSUER}","aud":"${AUDIENCE}","exp":${NOW + 600}}`,
+      ),
+    ),
+    jose: undefined,
+    jsonwebtoken: undefined,
   },
-  { name: '1 MiB token, valid signature', token: token({ alg: 'HS256' }, claims({ blob: 'x'.repeat(1 << 20) })), jose: undefined, jsonwebtoken: undefined, huge: true },
-  { name: '1 MiB token, bad signature', token: token({ alg: 'HS256' }, claims({ blob: 'y'.repeat(1 << 20) }), { secret: 'wrong-secret-0123456789' }), jose: 'signature_invalid', jsonwebtoken: 'signature_invalid', huge: true },
-  { name: 'non-base64url characters', token: `${validHeader}!.${b64(claims())}.${validSignature}`, jose: 'malformed', jsonwebtoken: 'malformed' },
-  { name: 'non-UTF-8 bytes in the header', token: `${Buffer.from([0xff, 0xfe, 0x7b]).toString('base64url')}.${b64(claims())}.${validSignature}`, jose: 'malformed', jsonwebtoken: 'malformed' },
+  {
+    name: '1 MiB token, valid signature',
+    token: token({ alg: 'HS256' }, claims({ blob: 'x'.repeat(1 << 20) })),
+    jose: undefined,
+    jsonwebtoken: undefined,
+    huge: true,
+  },
+  {
+    name: '1 MiB token, bad signature',
+    token: token({ alg: 'HS256' }, claims({ blob: 'y'.repeat(1 << 20) }), { secret: 'wrong-secret-0123456789' }),
+    jose: 'signature_invalid',
+    jsonwebtoken: 'signature_invalid',
+    huge: true,
+  },
+  {
+    name: 'non-base64url characters',
+    token: `${validHeader}!.${b64(claims())}.${validSignature}`,
+    jose: 'malformed',
+    jsonwebtoken: 'malformed',
+  },
+  {
+    name: 'non-UTF-8 bytes in the header',
+    token: `${Buffer.from([0xff, 0xfe, 0x7b]).toString('base64url')}.${b64(claims())}.${validSignature}`,
+    jose: 'malformed',
+    jsonwebtoken: 'malformed',
+  },
 ];
 
 /** Nesting depth, iteratively: deep claims are compared by shape, since recursive comparison would overflow. */
@@ -135,11 +242,20 @@ for (const c of cases) {
       assert.deepStrictEqual(comparable(instrumented), comparable(original), 'the verdict is unchanged');
       // fast-jwt refuses and accepts what jsonwebtoken does, for the same reasons (a key given and no signature is a missing signature).
       const expected = library === 'fast-jwt' ? c.jsonwebtoken : c[library];
-      assert.equal('value' in instrumented, expected === undefined, `the library ${expected ? 'refuses' : 'accepts'} it`);
+      assert.equal(
+        'value' in instrumented,
+        expected === undefined,
+        `the library ${expected ? 'refuses' : 'accepts'} it`,
+      );
       assert.equal(span.attributes['jwt.validation.outcome'], expected ? 'invalid' : 'valid');
       assert.equal(span.attributes['jwt.validation.reason'], expected, 'the recorded reason');
       if (c.sub) assert.equal(span.attributes['enduser.pseudo.id'], pseudonym(c.sub), 'the subject the library saw');
-      if (c.huge && expected) assert.equal(span.attributes['jwt.claims.iss'], undefined, 'a payload above the cap is not parsed by tokentrail');
+      if (c.huge && expected)
+        assert.equal(
+          span.attributes['jwt.claims.iss'],
+          undefined,
+          'a payload above the cap is not parsed by tokentrail',
+        );
       assert.equal({}.polluted, undefined, 'no prototype polluted');
       assert.equal(Object.prototype.polluted, undefined);
       // Every token, attacker-sized ones included, is scanned for in everything this file exports.

@@ -21,10 +21,25 @@ telemetry.leaks.register(PERSONAL.sub, 'raw sub');
 telemetry.leaks.register(PERSONAL.email, 'raw email');
 
 const attributesOf = (record) => record.attributes;
-const byEvent = (name) => telemetry.logRecords().filter((r) => r.eventName === name).map(attributesOf);
+const byEvent = (name) =>
+  telemetry
+    .logRecords()
+    .filter((r) => r.eventName === name)
+    .map(attributesOf);
 
 function mint(claims = {}) {
-  const token = jwt.sign({ sub: PERSONAL.sub, email: PERSONAL.email, iat: nowSeconds(), exp: nowSeconds() + 600, jti: randomUUID(), ...claims }, secret, { algorithm: 'HS256' });
+  const token = jwt.sign(
+    {
+      sub: PERSONAL.sub,
+      email: PERSONAL.email,
+      iat: nowSeconds(),
+      exp: nowSeconds() + 600,
+      jti: randomUUID(),
+      ...claims,
+    },
+    secret,
+    { algorithm: 'HS256' },
+  );
   telemetry.leaks.registerToken(token);
   return token;
 }
@@ -37,7 +52,12 @@ function assertStreamsGapFree() {
     if (!seqs.has(stream)) seqs.set(stream, []);
     seqs.get(stream).push(attributes['jwt.audit.seq']);
   }
-  for (const [stream, seq] of seqs) assert.deepEqual(seq, seq.map((_, i) => i + 1), `stream ${stream} is gap-free`);
+  for (const [stream, seq] of seqs)
+    assert.deepEqual(
+      seq,
+      seq.map((_, i) => i + 1),
+      `stream ${stream} is gap-free`,
+    );
   return seqs;
 }
 
@@ -101,7 +121,11 @@ test('each instance keeps its own denylist; a disabled instance neither records 
 
 test('setConfig mid-run: the new claim and findings policies apply at once and nothing of the old lingers', () => {
   try {
-    patching.setConfig({ pseudonymKey: PSEUDONYM_KEY, claims: { email: 'pseudonymize' }, findings: { maxLifetimeSeconds: 60 } });
+    patching.setConfig({
+      pseudonymKey: PSEUDONYM_KEY,
+      claims: { email: 'pseudonymize' },
+      findings: { maxLifetimeSeconds: 60 },
+    });
     const token = mint();
     telemetry.reset();
     jwt.verify(token, secret, { algorithms: ['HS256'] });
@@ -114,7 +138,10 @@ test('setConfig mid-run: the new claim and findings policies apply at once and n
     jwt.verify(token, secret, { algorithms: ['HS256'] });
     [attributes] = byEvent('jwt.verify');
     assert.equal(attributes['jwt.pseudo.email'], undefined, 'the old claim policy is gone');
-    assert.ok(!(attributes['jwt.findings'] ?? []).includes('lifetime_too_long'), 'findings cached under the old policy are gone');
+    assert.ok(
+      !(attributes['jwt.findings'] ?? []).includes('lifetime_too_long'),
+      'findings cached under the old policy are gone',
+    );
   } finally {
     patching.setConfig({ pseudonymKey: `${PSEUDONYM_KEY}-second` });
   }
@@ -137,11 +164,18 @@ test('setConfig with a new audit signing key: the stream and its sequence carry 
     const records = telemetry.logRecords().map(attributesOf);
     assert.equal(new Set(records.map((a) => a['jwt.audit.stream'])).size, 1, 'one stream across the change');
     const seqs = records.map((a) => a['jwt.audit.seq']);
-    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'its sequence continues without a gap');
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0] + i),
+      'its sequence continues without a gap',
+    );
     const checkpoints = byEvent('jwt.audit.checkpoint');
     assert.deepEqual(
       checkpoints.map((a) => [a['jwt.audit.checkpoint.reason'], a['jwt.audit.checkpoint.key_id']]),
-      [['interval', ed25519KeyId(keyA.publicKey)], ['shutdown', ed25519KeyId(keyB.publicKey)]],
+      [
+        ['interval', ed25519KeyId(keyA.publicKey)],
+        ['shutdown', ed25519KeyId(keyB.publicKey)],
+      ],
     );
   } finally {
     patching.setConfig({ pseudonymKey: `${PSEUDONYM_KEY}-second` });

@@ -22,10 +22,23 @@ leaks.register(secretText, 'HMAC secret');
 leaks.register(PERSONAL.sub, 'raw sub');
 leaks.register(PERSONAL.email, 'email claim');
 leaks.register(PERSONAL.name, 'name claim');
-for (const [label, value] of [['HMAC secret', secretText], ['raw sub', PERSONAL.sub], ['email claim', PERSONAL.email]]) telemetry.leaks.register(value, label);
+for (const [label, value] of [
+  ['HMAC secret', secretText],
+  ['raw sub', PERSONAL.sub],
+  ['email claim', PERSONAL.email],
+])
+  telemetry.leaks.register(value, label);
 
 function payload(overrides = {}) {
-  return { ...PERSONAL, roles: ['reader', 'auditor'], iss: ISSUER, aud: AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 600, ...overrides };
+  return {
+    ...PERSONAL,
+    roles: ['reader', 'auditor'],
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: nowSeconds(),
+    exp: nowSeconds() + 600,
+    ...overrides,
+  };
 }
 
 async function sign(claims, key = secret, header = { alg: 'HS256', typ: 'JWT', kid: 'hs-2026-11' }) {
@@ -34,16 +47,53 @@ async function sign(claims, key = secret, header = { alg: 'HS256', typ: 'JWT', k
   return token;
 }
 
-
 const header = { alg: 'HS256', typ: 'JWT', kid: 'hs-2026-11' };
 const verifyCases = [
   { name: 'valid', claims: payload(), options: { issuer: ISSUER, audience: AUDIENCE } },
-  { name: 'expired', claims: payload({ exp: nowSeconds() - 60 }), reason: 'expired', claim: 'exp', errorType: 'ERR_JWT_EXPIRED' },
-  { name: 'bad signature', claims: payload(), key: otherSecret, reason: 'signature_invalid', errorType: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' },
-  { name: 'wrong aud', claims: payload(), options: { audience: 'billing-api' }, reason: 'claim_invalid', claim: 'aud', errorType: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
-  { name: 'wrong iss', claims: payload(), options: { issuer: 'https://other-idp.example.test' }, reason: 'claim_invalid', claim: 'iss', errorType: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
-  { name: 'nbf in the future', claims: payload({ nbf: nowSeconds() + 3600 }), reason: 'not_yet_valid', claim: 'nbf', errorType: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
-  { name: 'alg not allowed', claims: payload(), options: { algorithms: ['RS256'] }, reason: 'alg_not_allowed', errorType: 'ERR_JOSE_ALG_NOT_ALLOWED' },
+  {
+    name: 'expired',
+    claims: payload({ exp: nowSeconds() - 60 }),
+    reason: 'expired',
+    claim: 'exp',
+    errorType: 'ERR_JWT_EXPIRED',
+  },
+  {
+    name: 'bad signature',
+    claims: payload(),
+    key: otherSecret,
+    reason: 'signature_invalid',
+    errorType: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  },
+  {
+    name: 'wrong aud',
+    claims: payload(),
+    options: { audience: 'billing-api' },
+    reason: 'claim_invalid',
+    claim: 'aud',
+    errorType: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  },
+  {
+    name: 'wrong iss',
+    claims: payload(),
+    options: { issuer: 'https://other-idp.example.test' },
+    reason: 'claim_invalid',
+    claim: 'iss',
+    errorType: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  },
+  {
+    name: 'nbf in the future',
+    claims: payload({ nbf: nowSeconds() + 3600 }),
+    reason: 'not_yet_valid',
+    claim: 'nbf',
+    errorType: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  },
+  {
+    name: 'alg not allowed',
+    claims: payload(),
+    options: { algorithms: ['RS256'] },
+    reason: 'alg_not_allowed',
+    errorType: 'ERR_JOSE_ALG_NOT_ALLOWED',
+  },
   { name: 'malformed', token: 'not-a-compact-jws', reason: 'malformed', errorType: 'ERR_JWS_INVALID' },
 ];
 
@@ -54,7 +104,16 @@ for (const c of verifyCases) {
     assert.equal(recorded.error?.code, c.errorType, 'the library still decides');
     const { claims, reason, claim, errorType } = c;
     const issuerChecked = c.options?.issuer !== undefined;
-    assertVerifyCase(recorded, { library: 'jose', token, header: c.token ? undefined : header, claims, reason, claim, errorType, issuerChecked });
+    assertVerifyCase(recorded, {
+      library: 'jose',
+      token,
+      header: c.token ? undefined : header,
+      claims,
+      reason,
+      claim,
+      errorType,
+      issuerChecked,
+    });
   });
 }
 
@@ -62,15 +121,31 @@ test('jose SignJWT#sign', async () => {
   const claims = payload({ jti: 'jti-0001' });
   const recorded = await record(() => new jose.SignJWT(claims).setProtectedHeader(header).sign(secret));
   leaks.registerToken(recorded.value);
-  const attributes = expectedAttributes({ operation: 'sign', library: 'jose', header, payload: claims, token: recorded.value });
-  assertOperation(recorded, { name: 'jwt.sign', attributes, dimensions: dimensionsOf(attributes, { trusted: true }), failed: false });
+  const attributes = expectedAttributes({
+    operation: 'sign',
+    library: 'jose',
+    header,
+    payload: claims,
+    token: recorded.value,
+  });
+  assertOperation(recorded, {
+    name: 'jwt.sign',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: true }),
+    failed: false,
+  });
 });
 
 test('jose SignJWT#sign with an unusable key', async () => {
   const recorded = await record(() => new jose.SignJWT(payload()).setProtectedHeader({ alg: 'RS256' }).sign(secret));
   assert.ok(recorded.error instanceof TypeError);
   const attributes = expectedAttributes({ operation: 'sign', library: 'jose', errorType: 'TypeError' });
-  assertOperation(recorded, { name: 'jwt.sign', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: true });
+  assertOperation(recorded, {
+    name: 'jwt.sign',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: false }),
+    failed: true,
+  });
 });
 
 test('jose decodeJwt', async () => {
@@ -78,17 +153,38 @@ test('jose decodeJwt', async () => {
   const token = await sign(claims, secret, header);
   const recorded = await record(() => jose.decodeJwt(token));
   assert.deepEqual(recorded.value, claims);
-  const attributes = expectedAttributes({ operation: 'decode', library: 'jose', outcome: 'unverified', header, payload: claims, token });
-  assertOperation(recorded, { name: 'jwt.decode', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: false });
+  const attributes = expectedAttributes({
+    operation: 'decode',
+    library: 'jose',
+    outcome: 'unverified',
+    header,
+    payload: claims,
+    token,
+  });
+  assertOperation(recorded, {
+    name: 'jwt.decode',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: false }),
+    failed: false,
+  });
 });
 
 test('jose decodeJwt of a malformed token', async () => {
   const recorded = await record(() => jose.decodeJwt('a.b'));
   const attributes = expectedAttributes({
-    operation: 'decode', library: 'jose', outcome: 'invalid', reason: 'malformed', errorType: 'ERR_JWT_INVALID',
+    operation: 'decode',
+    library: 'jose',
+    outcome: 'invalid',
+    reason: 'malformed',
+    errorType: 'ERR_JWT_INVALID',
     token: 'a.b',
   });
-  assertOperation(recorded, { name: 'jwt.decode', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: true });
+  assertOperation(recorded, {
+    name: 'jwt.decode',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: false }),
+    failed: true,
+  });
 });
 
 test('jose RS256 with a key pair: sign then verify', async () => {
@@ -114,7 +210,11 @@ test('jose JWS serializations: compact, flattened and general verify are recorde
   assert.equal(flatRecord.span.attributes['jwt.validation.reason'], 'signature_invalid');
   assert.equal(flatRecord.span.attributes['jwt.header.alg'], 'HS256');
 
-  const general = await new jose.GeneralSign(bytes).addSignature(secret).setProtectedHeader({ alg: 'HS256' }).done().sign();
+  const general = await new jose.GeneralSign(bytes)
+    .addSignature(secret)
+    .setProtectedHeader({ alg: 'HS256' })
+    .done()
+    .sign();
   for (const sig of general.signatures) leaks.register(sig.signature, 'general JWS signature');
   leaks.register(general.payload, 'general JWS payload');
   const generalRecord = await record(() => jose.generalVerify(general, secret));
@@ -132,9 +232,19 @@ test('jose JWE: EncryptJWT#encrypt and jwtDecrypt', async () => {
   assert.equal(encrypted.span.attributes['jwt.header.alg'], 'dir');
   const decrypted = await record(() => jose.jwtDecrypt(encrypted.value, key, { issuer: ISSUER }));
   const attributes = expectedAttributes({
-    operation: 'decrypt', library: 'jose', outcome: 'valid', header: { alg: 'dir' }, payload: claims, token: encrypted.value,
+    operation: 'decrypt',
+    library: 'jose',
+    outcome: 'valid',
+    header: { alg: 'dir' },
+    payload: claims,
+    token: encrypted.value,
   });
-  assertOperation(decrypted, { name: 'jwt.decrypt', attributes, dimensions: dimensionsOf(attributes, { trusted: true }), failed: false });
+  assertOperation(decrypted, {
+    name: 'jwt.decrypt',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: true }),
+    failed: false,
+  });
   const wrongKey = await record(() => jose.jwtDecrypt(encrypted.value, new Uint8Array(randomBytes(32))));
   assert.equal(wrongKey.span.attributes['jwt.validation.reason'], 'signature_invalid');
   assert.equal(wrongKey.span.attributes['error.type'], 'ERR_JWE_DECRYPTION_FAILED');

@@ -26,7 +26,6 @@ function sign(claims, key = secret) {
   return token;
 }
 
-
 /** jsonwebtoken's callback form, as a promise of the callback's arguments. */
 function viaCallback(call) {
   return new Promise((resolve, reject) => call((err, value) => (err ? reject(err) : resolve(value))));
@@ -34,18 +33,57 @@ function viaCallback(call) {
 
 const verifyCases = [
   { name: 'valid', claims: payload(), options: { issuer: ISSUER, audience: AUDIENCE } },
-  { name: 'expired', claims: payload({ exp: nowSeconds() - 60 }), reason: 'expired', claim: 'exp', errorType: 'TokenExpiredError' },
-  { name: 'bad signature', claims: payload(), key: otherSecret, reason: 'signature_invalid', errorType: 'JsonWebTokenError' },
-  { name: 'wrong aud', claims: payload(), options: { audience: 'billing-api' }, reason: 'claim_invalid', claim: 'aud', errorType: 'JsonWebTokenError' },
-  { name: 'wrong iss', claims: payload(), options: { issuer: 'https://other-idp.example.test' }, reason: 'claim_invalid', claim: 'iss', errorType: 'JsonWebTokenError' },
-  { name: 'nbf in the future', claims: payload({ nbf: nowSeconds() + 3600 }), reason: 'not_yet_valid', claim: 'nbf', errorType: 'NotBeforeError' },
-  { name: 'alg not allowed', claims: payload(), options: { algorithms: ['RS256'] }, reason: 'alg_not_allowed', errorType: 'JsonWebTokenError' },
+  {
+    name: 'expired',
+    claims: payload({ exp: nowSeconds() - 60 }),
+    reason: 'expired',
+    claim: 'exp',
+    errorType: 'TokenExpiredError',
+  },
+  {
+    name: 'bad signature',
+    claims: payload(),
+    key: otherSecret,
+    reason: 'signature_invalid',
+    errorType: 'JsonWebTokenError',
+  },
+  {
+    name: 'wrong aud',
+    claims: payload(),
+    options: { audience: 'billing-api' },
+    reason: 'claim_invalid',
+    claim: 'aud',
+    errorType: 'JsonWebTokenError',
+  },
+  {
+    name: 'wrong iss',
+    claims: payload(),
+    options: { issuer: 'https://other-idp.example.test' },
+    reason: 'claim_invalid',
+    claim: 'iss',
+    errorType: 'JsonWebTokenError',
+  },
+  {
+    name: 'nbf in the future',
+    claims: payload({ nbf: nowSeconds() + 3600 }),
+    reason: 'not_yet_valid',
+    claim: 'nbf',
+    errorType: 'NotBeforeError',
+  },
+  {
+    name: 'alg not allowed',
+    claims: payload(),
+    options: { algorithms: ['RS256'] },
+    reason: 'alg_not_allowed',
+    errorType: 'JsonWebTokenError',
+  },
   { name: 'malformed', token: 'not-a-compact-jws', reason: 'malformed', errorType: 'JsonWebTokenError' },
 ];
 
 const styles = {
   sync: (token, options) => jwt.verify(token, secret, options),
-  callback: (token, options) => viaCallback((cb) => (options ? jwt.verify(token, secret, options, cb) : jwt.verify(token, secret, cb))),
+  callback: (token, options) =>
+    viaCallback((cb) => (options ? jwt.verify(token, secret, options, cb) : jwt.verify(token, secret, cb))),
 };
 
 for (const [style, verify] of Object.entries(styles)) {
@@ -56,7 +94,16 @@ for (const [style, verify] of Object.entries(styles)) {
       assert.equal(recorded.error?.name, c.errorType, 'the library still decides');
       const { claims, reason, claim, errorType } = c;
       const issuerChecked = c.options?.issuer !== undefined;
-      assertVerifyCase(recorded, { library: 'jsonwebtoken', token, header: c.token ? undefined : header, claims, reason, claim, errorType, issuerChecked });
+      assertVerifyCase(recorded, {
+        library: 'jsonwebtoken',
+        token,
+        header: c.token ? undefined : header,
+        claims,
+        reason,
+        claim,
+        errorType,
+        issuerChecked,
+      });
     });
   }
 }
@@ -69,8 +116,19 @@ for (const style of ['sync', 'callback']) {
       style === 'sync' ? jwt.sign(claims, secret, options) : viaCallback((cb) => jwt.sign(claims, secret, options, cb)),
     );
     leaks.registerToken(recorded.value);
-    const attributes = expectedAttributes({ operation: 'sign', library: 'jsonwebtoken', header, payload: claims, token: recorded.value });
-    assertOperation(recorded, { name: 'jwt.sign', attributes, dimensions: dimensionsOf(attributes, { trusted: true }), failed: false });
+    const attributes = expectedAttributes({
+      operation: 'sign',
+      library: 'jsonwebtoken',
+      header,
+      payload: claims,
+      token: recorded.value,
+    });
+    assertOperation(recorded, {
+      name: 'jwt.sign',
+      attributes,
+      dimensions: dimensionsOf(attributes, { trusted: true }),
+      failed: false,
+    });
   });
 }
 
@@ -79,7 +137,12 @@ test('jsonwebtoken sign with an RSA key that is too small', async () => {
   const recorded = await record(() => jwt.sign(payload(), privateKey, { algorithm: 'RS256' }));
   assert.match(recorded.error.message, /minimum key size/);
   const attributes = expectedAttributes({ operation: 'sign', library: 'jsonwebtoken', errorType: 'Error' });
-  assertOperation(recorded, { name: 'jwt.sign', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: true });
+  assertOperation(recorded, {
+    name: 'jwt.sign',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: false }),
+    failed: true,
+  });
 });
 
 test('jsonwebtoken RS256: sign and verify with a key pair', async () => {
@@ -88,12 +151,19 @@ test('jsonwebtoken RS256: sign and verify with a key pair', async () => {
   const token = jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: 'rsa-2026-11' });
   leaks.registerToken(token);
   const recorded = await record(() => jwt.verify(token, publicKey, { algorithms: ['RS256'] }));
-  assertVerifyCase(recorded, { library: 'jsonwebtoken', header: { alg: 'RS256', typ: 'JWT', kid: 'rsa-2026-11' }, claims, token });
+  assertVerifyCase(recorded, {
+    library: 'jsonwebtoken',
+    header: { alg: 'RS256', typ: 'JWT', kid: 'rsa-2026-11' },
+    claims,
+    token,
+  });
 });
 
 test('jsonwebtoken verify with a key callback that fails', async () => {
   const token = sign(payload());
-  const recorded = await record(() => viaCallback((cb) => jwt.verify(token, (_header, done) => setImmediate(() => done(new Error('no key'))), cb)));
+  const recorded = await record(() =>
+    viaCallback((cb) => jwt.verify(token, (_header, done) => setImmediate(() => done(new Error('no key'))), cb)),
+  );
   assert.equal(recorded.span.attributes['jwt.validation.reason'], 'key_not_found');
 });
 
@@ -102,17 +172,39 @@ test('jsonwebtoken decode', async () => {
   const token = sign(claims);
   const recorded = await record(() => jwt.decode(token));
   assert.deepEqual(recorded.value, claims);
-  const attributes = expectedAttributes({ operation: 'decode', library: 'jsonwebtoken', outcome: 'unverified', header, payload: claims, token });
-  assertOperation(recorded, { name: 'jwt.decode', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: false });
+  const attributes = expectedAttributes({
+    operation: 'decode',
+    library: 'jsonwebtoken',
+    outcome: 'unverified',
+    header,
+    payload: claims,
+    token,
+  });
+  assertOperation(recorded, {
+    name: 'jwt.decode',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: false }),
+    failed: false,
+  });
 });
 
 test('jsonwebtoken decode of an unreadable token returns null and is recorded as malformed', async () => {
   const recorded = await record(() => jwt.decode('garbage-token'));
   assert.equal(recorded.value, null);
   const attributes = expectedAttributes({
-    operation: 'decode', library: 'jsonwebtoken', outcome: 'invalid', reason: 'malformed', errorType: '_OTHER', token: 'garbage-token',
+    operation: 'decode',
+    library: 'jsonwebtoken',
+    outcome: 'invalid',
+    reason: 'malformed',
+    errorType: '_OTHER',
+    token: 'garbage-token',
   });
-  assertOperation(recorded, { name: 'jwt.decode', attributes, dimensions: dimensionsOf(attributes, { trusted: false }), failed: true });
+  assertOperation(recorded, {
+    name: 'jwt.decode',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: false }),
+    failed: true,
+  });
 });
 
 test('audit log records carry consecutive jwt.audit.seq numbers', async () => {

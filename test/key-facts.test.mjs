@@ -50,23 +50,40 @@ test('WebCrypto keys: extractable ones as KeyObjects, non-extractable ones from 
   try {
     const hmac = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 128 }, false, ['sign']);
     assert.deepEqual(measureKey(hmac), { facts: { kind: 'oct', bits: 128 } }, 'no digest, so no fingerprint');
-    const rsa = await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false, ['sign', 'verify']);
+    const rsa = await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     assert.deepEqual(measureKey(rsa.privateKey).facts, { kind: 'rsa', bits: 2048 });
     const fromPublic = measureKey(rsa.publicKey);
     assert.deepEqual(fromPublic.facts, { kind: 'rsa', bits: 2048 });
     assert.match(fromPublic.digest, /^[0-9a-f]{64}$/, 'a public CryptoKey is extractable');
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(warnings.map((w) => w.name), []);
+    assert.deepEqual(
+      warnings.map((w) => w.name),
+      [],
+    );
   } finally {
     process.off('warning', onWarning);
   }
 });
 
 test('what cannot be measured yields nothing, never an error', () => {
-  assert.equal(measureKey(() => undefined), undefined, 'a key resolver');
+  assert.equal(
+    measureKey(() => undefined),
+    undefined,
+    'a key resolver',
+  );
   assert.equal(measureKey('-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----'), undefined);
   assert.equal(measureKey({ kty: 'RSA', n: 'x' }), undefined);
-  assert.equal(measureKey({ key: '-----BEGIN ENCRYPTED PRIVATE KEY-----\n-----END ENCRYPTED PRIVATE KEY-----', passphrase: 'wrong' }), undefined);
+  assert.equal(
+    measureKey({
+      key: '-----BEGIN ENCRYPTED PRIVATE KEY-----\n-----END ENCRYPTED PRIVATE KEY-----',
+      passphrase: 'wrong',
+    }),
+    undefined,
+  );
   for (const value of [null, undefined, 42, {}, []]) assert.equal(measureKey(value), undefined);
   assert.deepEqual(keyFindings(undefined, 'HS256'), []);
 });

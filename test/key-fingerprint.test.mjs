@@ -19,9 +19,10 @@ const jwt = createRequire(import.meta.url)('jsonwebtoken');
 const secret = randomBytes(32).toString('hex');
 telemetry.leaks.register(secret, 'HMAC secret');
 
-const secretFingerprint = (text) => pseudonym(createHash('sha256').update('oct:').update(Buffer.from(text, 'utf8')).digest('hex'));
+const secretFingerprint = (text) =>
+  pseudonym(createHash('sha256').update('oct:').update(Buffer.from(text, 'utf8')).digest('hex'));
 
-test('a shared secret\'s fingerprint is the keyed pseudonym of its digest', async () => {
+test("a shared secret's fingerprint is the keyed pseudonym of its digest", async () => {
   const signed = await run(telemetry, () => jwt.sign({ sub: 'fingerprint-test' }, secret, { algorithm: 'HS256' }));
   telemetry.leaks.registerToken(signed.value);
   assert.equal(signed.span.attributes['jwt.key.fingerprint'], secretFingerprint(secret));
@@ -47,11 +48,14 @@ test('one secret per user: each of 600 secrets (more than the key caches hold) g
   assert.equal(fingerprints.size, 24);
 });
 
-test('a key pair\'s fingerprint is the keyed pseudonym of its public key', async () => {
+test("a key pair's fingerprint is the keyed pseudonym of its public key", async () => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const signed = await run(telemetry, () => jwt.sign({ sub: 'fingerprint-test' }, privateKey, { algorithm: 'ES256' }));
   telemetry.leaks.registerToken(signed.value);
-  const digest = createHash('sha256').update('spki:').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const digest = createHash('sha256')
+    .update('spki:')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   assert.equal(signed.span.attributes['jwt.key.fingerprint'], pseudonym(digest));
 });
 
@@ -61,12 +65,20 @@ test('fast-jwt and hono name their key too: one fingerprint for sign and verify,
   const weak = 'short-secret';
   telemetry.leaks.register(weak, 'weak HMAC secret');
   const fp = (r) => r.span.attributes['jwt.key.fingerprint'];
-  const fastSigned = await run(telemetry, () => createSigner({ key: secret, algorithm: 'HS256' })({ sub: 'fast' }), { operation: 'sign' });
+  const fastSigned = await run(telemetry, () => createSigner({ key: secret, algorithm: 'HS256' })({ sub: 'fast' }), {
+    operation: 'sign',
+  });
   telemetry.leaks.registerToken(fastSigned.value);
-  const fastVerified = await run(telemetry, () => createVerifier({ key: secret })(fastSigned.value), { operation: 'verify' });
+  const fastVerified = await run(telemetry, () => createVerifier({ key: secret })(fastSigned.value), {
+    operation: 'verify',
+  });
   assert.match(fp(fastSigned), /^[0-9a-f]{32}$/);
   assert.equal(fp(fastVerified), fp(fastSigned));
-  const honoSigned = await run(telemetry, () => honoSign({ sub: 'hono', exp: Math.floor(Date.now() / 1000) + 60 }, weak, 'HS256'), { operation: 'sign' });
+  const honoSigned = await run(
+    telemetry,
+    () => honoSign({ sub: 'hono', exp: Math.floor(Date.now() / 1000) + 60 }, weak, 'HS256'),
+    { operation: 'sign' },
+  );
   telemetry.leaks.registerToken(honoSigned.value);
   const honoVerified = await run(telemetry, () => honoVerify(honoSigned.value, weak, 'HS256'), { operation: 'verify' });
   assert.equal(fp(honoVerified), fp(honoSigned));

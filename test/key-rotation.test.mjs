@@ -17,7 +17,10 @@ test('the first lookup of a set is no rotation; a change of kids is, in either d
 });
 
 test('kids are read sorted, unique, capped in number and length; keys without a string kid are skipped', () => {
-  assert.deepEqual(kidsOf([{ kid: 'b' }, { kid: 'a' }, { kid: 'b' }, { kty: 'RSA' }, { kid: 7 }, null, 'x']), ['a', 'b']);
+  assert.deepEqual(kidsOf([{ kid: 'b' }, { kid: 'a' }, { kid: 'b' }, { kty: 'RSA' }, { kid: 7 }, null, 'x']), [
+    'a',
+    'b',
+  ]);
   assert.equal(kidsOf([{ kid: 'k'.repeat(MAX_KID_LENGTH * 2) }])[0].length, MAX_KID_LENGTH);
   assert.equal(kidsOf(Array.from({ length: MAX_KIDS * 3 }, (_, i) => ({ kid: `kid-${i}` }))).length, MAX_KIDS);
 });

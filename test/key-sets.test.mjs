@@ -35,7 +35,10 @@ async function signingKey(kid) {
   const privateJwk = await jose.exportJWK(privateKey);
   telemetry.leaks.register(privateJwk.d, `private key ${kid}`);
   const jwk = { ...(await jose.exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const token = await new jose.SignJWT({ sub: `user-of-${kid}` }).setProtectedHeader({ alg: 'RS256', kid }).setExpirationTime(nowSeconds() + 600).sign(privateKey);
+  const token = await new jose.SignJWT({ sub: `user-of-${kid}` })
+    .setProtectedHeader({ alg: 'RS256', kid })
+    .setExpirationTime(nowSeconds() + 600)
+    .sign(privateKey);
   telemetry.leaks.registerToken(token);
   return { kid, jwk, token, privateKey };
 }
@@ -73,12 +76,24 @@ function lookupUnder(parent) {
 }
 
 test('jose createRemoteJWKSet: key_not_found before the refetch, jwt.key.rotated, success after, a failing endpoint → jwks_fetch_failed, all in one trace', async () => {
-  const [a, b, c] = [await signingKey('2026-11-key-a'), await signingKey('2026-12-key-b'), await signingKey('2027-01-key-c')];
+  const [a, b, c] = [
+    await signingKey('2026-11-key-a'),
+    await signingKey('2026-12-key-b'),
+    await signingKey('2027-01-key-c'),
+  ];
   server.rotate([a.jwk]);
   server.recover();
   const cooldown = 1500;
-  const JWKS = jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/tenant-1/jwks.json?client_secret=${querySecret}`), { cooldownDuration: cooldown });
-  const location = { 'jwt.jwks.client': 'jose', 'server.address': '127.0.0.1', 'server.port': server.port, 'url.path': '/tenant-1/jwks.json' };
+  const JWKS = jose.createRemoteJWKSet(
+    new URL(`http://127.0.0.1:${server.port}/tenant-1/jwks.json?client_secret=${querySecret}`),
+    { cooldownDuration: cooldown },
+  );
+  const location = {
+    'jwt.jwks.client': 'jose',
+    'server.address': '127.0.0.1',
+    'server.port': server.port,
+    'url.path': '/tenant-1/jwks.json',
+  };
   telemetry.reset();
   const results = [];
   const traceId = await inOneTrace(async () => {
@@ -100,37 +115,74 @@ test('jose createRemoteJWKSet: key_not_found before the refetch, jwt.key.rotated
 
   const spans = verifies();
   assert.equal(spans.length, 4);
-  assert.deepEqual(spans.map((s) => [s.attributes['jwt.validation.outcome'], s.attributes['jwt.validation.reason']]), [
-    ['valid', undefined],
-    ['invalid', 'key_not_found'],
-    ['valid', undefined],
-    ['invalid', 'jwks_fetch_failed'],
-  ]);
-  assert.deepEqual({ ...lookupUnder(spans[0]).attributes }, { ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 });
-  assert.deepEqual({ ...lookupUnder(spans[1]).attributes }, {
-    ...location, 'jwt.jwks.cache': 'hit', 'jwt.jwks.key_count': 1, 'jwt.validation.reason': 'key_not_found', 'error.type': 'ERR_JWKS_NO_MATCHING_KEY',
-  });
-  assert.deepEqual({ ...lookupUnder(spans[2]).attributes }, { ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 });
+  assert.deepEqual(
+    spans.map((s) => [s.attributes['jwt.validation.outcome'], s.attributes['jwt.validation.reason']]),
+    [
+      ['valid', undefined],
+      ['invalid', 'key_not_found'],
+      ['valid', undefined],
+      ['invalid', 'jwks_fetch_failed'],
+    ],
+  );
+  assert.deepEqual(
+    { ...lookupUnder(spans[0]).attributes },
+    { ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 },
+  );
+  assert.deepEqual(
+    { ...lookupUnder(spans[1]).attributes },
+    {
+      ...location,
+      'jwt.jwks.cache': 'hit',
+      'jwt.jwks.key_count': 1,
+      'jwt.validation.reason': 'key_not_found',
+      'error.type': 'ERR_JWKS_NO_MATCHING_KEY',
+    },
+  );
+  assert.deepEqual(
+    { ...lookupUnder(spans[2]).attributes },
+    { ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 },
+  );
   const failed = lookupUnder(spans[3]);
-  assert.deepEqual({ ...failed.attributes }, {
-    ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 503, 'jwt.jwks.key_count': 1,
-    'jwt.validation.reason': 'jwks_fetch_failed', 'error.type': 'ERR_JOSE_GENERIC',
-  });
+  assert.deepEqual(
+    { ...failed.attributes },
+    {
+      ...location,
+      'jwt.jwks.cache': 'miss',
+      'http.response.status_code': 503,
+      'jwt.jwks.key_count': 1,
+      'jwt.validation.reason': 'jwks_fetch_failed',
+      'error.type': 'ERR_JOSE_GENERIC',
+    },
+  );
   assert.deepEqual(failed.status, { code: SpanStatusCode.ERROR, message: 'jwks_fetch_failed' });
 
   const [rotated, ...more] = rotations();
   assert.equal(more.length, 0, 'one rotation: the failed fetch changed nothing');
-  const { 'jwt.audit.seq': seq, 'jwt.audit.stream': stream, 'jwt.audit.chain': chain, ...rotatedAttributes } = rotated.attributes;
+  const {
+    'jwt.audit.seq': seq,
+    'jwt.audit.stream': stream,
+    'jwt.audit.chain': chain,
+    ...rotatedAttributes
+  } = rotated.attributes;
   assert.deepEqual(rotatedAttributes, {
-    ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1,
-    'jwt.jwks.kids.added': [b.kid], 'jwt.jwks.kids.removed': [a.kid],
+    ...location,
+    'jwt.jwks.cache': 'miss',
+    'http.response.status_code': 200,
+    'jwt.jwks.key_count': 1,
+    'jwt.jwks.kids.added': [b.kid],
+    'jwt.jwks.kids.removed': [a.kid],
   });
   assert.ok(Number.isSafeInteger(seq) && seq > 0, 'the record is on the audit trail');
   assert.match(stream, /^[0-9a-f]{32}$/);
   assert.match(chain, /^[0-9a-f]{64}$/);
-  assert.equal(rotated.spanContext.spanId, spans[2].spanContext().spanId, 'the record points at the verify that saw the new keys');
+  assert.equal(
+    rotated.spanContext.spanId,
+    spans[2].spanContext().spanId,
+    'the record points at the verify that saw the new keys',
+  );
 
-  for (const span of [...spans, ...lookups()]) assert.equal(span.spanContext().traceId, traceId, `${span.name} is in the request's trace`);
+  for (const span of [...spans, ...lookups()])
+    assert.equal(span.spanContext().traceId, traceId, `${span.name} is in the request's trace`);
   assert.equal(rotated.spanContext.traceId, traceId);
   for (const span of lookups()) assert.equal(span.attributes['url.query'], undefined);
 });
@@ -140,10 +192,20 @@ test('jwks-rsa with jsonwebtoken: miss then hit, a rotation, key_not_found for a
   const unknown = await signingKey('rsa-unknown');
   server.rotate([a.jwk]);
   server.recover();
-  const client = jwksRsa({ jwksUri: `http://127.0.0.1:${server.port}/tenant-2/.well-known/jwks.json?api_key=${querySecret}` });
+  const client = jwksRsa({
+    jwksUri: `http://127.0.0.1:${server.port}/tenant-2/.well-known/jwks.json?api_key=${querySecret}`,
+  });
   const keyFor = (header, done) => client.getSigningKey(header.kid, (err, key) => done(err, key?.getPublicKey()));
-  const verify = (token) => new Promise((resolve, reject) => jwt.verify(token, keyFor, { algorithms: ['RS256'] }, (err, value) => (err ? reject(err) : resolve(value))));
-  const location = { 'jwt.jwks.client': 'jwks-rsa', 'server.address': '127.0.0.1', 'server.port': server.port, 'url.path': '/tenant-2/.well-known/jwks.json' };
+  const verify = (token) =>
+    new Promise((resolve, reject) =>
+      jwt.verify(token, keyFor, { algorithms: ['RS256'] }, (err, value) => (err ? reject(err) : resolve(value))),
+    );
+  const location = {
+    'jwt.jwks.client': 'jwks-rsa',
+    'server.address': '127.0.0.1',
+    'server.port': server.port,
+    'url.path': '/tenant-2/.well-known/jwks.json',
+  };
   telemetry.reset();
   const results = [];
   const traceId = await inOneTrace(async () => {
@@ -156,15 +218,34 @@ test('jwks-rsa with jsonwebtoken: miss then hit, a rotation, key_not_found for a
     server.fail(500);
     results.push(await settle(verify(c.token)));
   });
-  assert.deepEqual(results.map((r) => r.value?.sub ?? r.error?.name), ['user-of-rsa-a', 'user-of-rsa-a', 'user-of-rsa-b', 'JsonWebTokenError', 'JsonWebTokenError']);
+  assert.deepEqual(
+    results.map((r) => r.value?.sub ?? r.error?.name),
+    ['user-of-rsa-a', 'user-of-rsa-a', 'user-of-rsa-b', 'JsonWebTokenError', 'JsonWebTokenError'],
+  );
 
   const spans = verifies();
-  assert.deepEqual(spans.map((s) => s.attributes['jwt.validation.reason'] ?? s.attributes['jwt.validation.outcome']), ['valid', 'valid', 'valid', 'key_not_found', 'jwks_fetch_failed']);
-  assert.deepEqual(spans.map((s) => lookupUnder(s).attributes['jwt.jwks.cache']), ['miss', 'hit', 'miss', 'miss', 'miss']);
-  assert.deepEqual({ ...lookupUnder(spans[0]).attributes }, { ...location, 'jwt.jwks.cache': 'miss', 'jwt.jwks.key_count': 1 });
-  assert.deepEqual({ ...lookupUnder(spans[4]).attributes }, {
-    ...location, 'jwt.jwks.cache': 'miss', 'jwt.jwks.key_count': 1, 'jwt.validation.reason': 'jwks_fetch_failed', 'error.type': 'JwksError',
-  });
+  assert.deepEqual(
+    spans.map((s) => s.attributes['jwt.validation.reason'] ?? s.attributes['jwt.validation.outcome']),
+    ['valid', 'valid', 'valid', 'key_not_found', 'jwks_fetch_failed'],
+  );
+  assert.deepEqual(
+    spans.map((s) => lookupUnder(s).attributes['jwt.jwks.cache']),
+    ['miss', 'hit', 'miss', 'miss', 'miss'],
+  );
+  assert.deepEqual(
+    { ...lookupUnder(spans[0]).attributes },
+    { ...location, 'jwt.jwks.cache': 'miss', 'jwt.jwks.key_count': 1 },
+  );
+  assert.deepEqual(
+    { ...lookupUnder(spans[4]).attributes },
+    {
+      ...location,
+      'jwt.jwks.cache': 'miss',
+      'jwt.jwks.key_count': 1,
+      'jwt.validation.reason': 'jwks_fetch_failed',
+      'error.type': 'JwksError',
+    },
+  );
   assert.equal(lookupUnder(spans[3]).attributes['error.type'], 'SigningKeyNotFoundError');
   const records = rotations();
   assert.equal(records.length, 1);
@@ -187,8 +268,14 @@ test('fast-jwt with a jwks-rsa key fetcher: a failing endpoint is jwks_fetch_fai
   const passed = await settle(verify(d.token));
   assert.equal(passed.value?.sub, 'user-of-rsa-d');
   const spans = verifies();
-  assert.deepEqual(spans.map((s) => s.attributes['jwt.validation.reason'] ?? s.attributes['jwt.validation.outcome']), ['jwks_fetch_failed', 'valid']);
-  assert.deepEqual(spans.map((s) => lookupUnder(s).attributes['jwt.validation.reason']), ['jwks_fetch_failed', undefined]);
+  assert.deepEqual(
+    spans.map((s) => s.attributes['jwt.validation.reason'] ?? s.attributes['jwt.validation.outcome']),
+    ['jwks_fetch_failed', 'valid'],
+  );
+  assert.deepEqual(
+    spans.map((s) => lookupUnder(s).attributes['jwt.validation.reason']),
+    ['jwks_fetch_failed', undefined],
+  );
 });
 
 test('jwks: { enabled: false } records no lookup, and the verifies are still recorded', async () => {
@@ -214,26 +301,47 @@ test('the remote key sets behave the same with and without the instrumentation',
   const f = await signingKey('key-f');
   const stranger = await signingKey('key-stranger');
   const scenarios = {
-    'jose: valid': async () => jose.jwtVerify(f.token, jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/t5/jwks.json`))),
-    'jose: no matching key': async () => jose.jwtVerify(stranger.token, jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/t5/jwks.json`))),
+    'jose: valid': async () =>
+      jose.jwtVerify(f.token, jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/t5/jwks.json`))),
+    'jose: no matching key': async () =>
+      jose.jwtVerify(stranger.token, jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/t5/jwks.json`))),
     'jose: the key function and its properties': async () => {
-      const JWKS = jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/t5/jwks.json`), { cooldownDuration: 0 });
-      const before = { keys: Object.keys(JWKS), name: JWKS.name, length: JWKS.length, fresh: JWKS.fresh, jwks: JWKS.jwks() };
+      const JWKS = jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/t5/jwks.json`), {
+        cooldownDuration: 0,
+      });
+      const before = {
+        keys: Object.keys(JWKS),
+        name: JWKS.name,
+        length: JWKS.length,
+        fresh: JWKS.fresh,
+        jwks: JWKS.jwks(),
+      };
       await JWKS.reload();
-      return { before, after: { fresh: JWKS.fresh, coolingDown: JWKS.coolingDown, reloading: JWKS.reloading, jwks: JWKS.jwks() } };
+      return {
+        before,
+        after: { fresh: JWKS.fresh, coolingDown: JWKS.coolingDown, reloading: JWKS.reloading, jwks: JWKS.jwks() },
+      };
     },
     'jose: not a URL': async () => jose.createRemoteJWKSet(`http://127.0.0.1:${server.port}/t5/jwks.json`),
     'jose: endpoint failing': async () => {
       server.fail(500);
       try {
-        return await jose.jwtVerify(f.token, jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/t5/jwks.json`)));
+        return await jose.jwtVerify(
+          f.token,
+          jose.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/t5/jwks.json`)),
+        );
       } finally {
         server.recover();
       }
     },
-    'jwks-rsa: promise': async () => (await jwksRsa({ jwksUri: `http://127.0.0.1:${server.port}/t6/jwks.json` }).getSigningKey(f.kid)).getPublicKey(),
+    'jwks-rsa: promise': async () =>
+      (await jwksRsa({ jwksUri: `http://127.0.0.1:${server.port}/t6/jwks.json` }).getSigningKey(f.kid)).getPublicKey(),
     'jwks-rsa: callback, unknown kid': () =>
-      new Promise((resolve) => jwksRsa({ jwksUri: `http://127.0.0.1:${server.port}/t6/jwks.json` }).getSigningKey('nope', (...args) => resolve(args.map((a) => a?.message ?? a)))),
+      new Promise((resolve) =>
+        jwksRsa({ jwksUri: `http://127.0.0.1:${server.port}/t6/jwks.json` }).getSigningKey('nope', (...args) =>
+          resolve(args.map((a) => a?.message ?? a)),
+        ),
+      ),
   };
   server.rotate([f.jwk]);
   server.recover();
@@ -257,8 +365,15 @@ test('jose 4 (as express-oauth2-jwt-bearer uses it): lookups, a rotation and a f
   const [a, b] = [await signingKey('v4-key-a'), await signingKey('v4-key-b')];
   server.rotate([a.jwk]);
   server.recover();
-  const JWKS = jose4.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/v4/jwks.json?secret=${querySecret}`), { cooldownDuration: 0 });
-  const location = { 'jwt.jwks.client': 'jose', 'server.address': '127.0.0.1', 'server.port': server.port, 'url.path': '/v4/jwks.json' };
+  const JWKS = jose4.createRemoteJWKSet(new URL(`http://127.0.0.1:${server.port}/v4/jwks.json?secret=${querySecret}`), {
+    cooldownDuration: 0,
+  });
+  const location = {
+    'jwt.jwks.client': 'jose',
+    'server.address': '127.0.0.1',
+    'server.port': server.port,
+    'url.path': '/v4/jwks.json',
+  };
   telemetry.reset();
   const results = [];
   await inOneTrace(async () => {
@@ -270,15 +385,30 @@ test('jose 4 (as express-oauth2-jwt-bearer uses it): lookups, a rotation and a f
     results.push(await settle(jose4.jwtVerify((await signingKey('v4-key-c')).token, JWKS)));
     server.recover();
   });
-  assert.deepEqual(results.map((r) => r.value?.payload.sub ?? r.error?.code), ['user-of-v4-key-a', 'user-of-v4-key-a', 'user-of-v4-key-b', 'ERR_JOSE_GENERIC']);
+  assert.deepEqual(
+    results.map((r) => r.value?.payload.sub ?? r.error?.code),
+    ['user-of-v4-key-a', 'user-of-v4-key-a', 'user-of-v4-key-b', 'ERR_JOSE_GENERIC'],
+  );
   const spans = verifies();
-  assert.deepEqual(spans.map((s) => s.attributes['jwt.validation.reason'] ?? s.attributes['jwt.validation.outcome']), ['valid', 'valid', 'valid', 'jwks_fetch_failed']);
-  assert.deepEqual({ ...lookupUnder(spans[0]).attributes }, { ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 });
-  assert.deepEqual({ ...lookupUnder(spans[1]).attributes }, { ...location, 'jwt.jwks.cache': 'hit', 'jwt.jwks.key_count': 1 });
+  assert.deepEqual(
+    spans.map((s) => s.attributes['jwt.validation.reason'] ?? s.attributes['jwt.validation.outcome']),
+    ['valid', 'valid', 'valid', 'jwks_fetch_failed'],
+  );
+  assert.deepEqual(
+    { ...lookupUnder(spans[0]).attributes },
+    { ...location, 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 },
+  );
+  assert.deepEqual(
+    { ...lookupUnder(spans[1]).attributes },
+    { ...location, 'jwt.jwks.cache': 'hit', 'jwt.jwks.key_count': 1 },
+  );
   assert.equal(lookupUnder(spans[3]).attributes['jwt.validation.reason'], 'jwks_fetch_failed');
   const records = rotations();
   assert.equal(records.length, 1);
-  assert.deepEqual([records[0].attributes['jwt.jwks.kids.added'], records[0].attributes['jwt.jwks.kids.removed']], [[b.kid], [a.kid]]);
+  assert.deepEqual(
+    [records[0].attributes['jwt.jwks.kids.added'], records[0].attributes['jwt.jwks.kids.removed']],
+    [[b.kid], [a.kid]],
+  );
 
   // express-oauth2-jwt-bearer configured with the endpoint: the lookup is under the verify, under the request.
   const express = require('express');
@@ -287,15 +417,24 @@ test('jose 4 (as express-oauth2-jwt-bearer uses it): lookups, a rotation and a f
   const d = await signingKey('v4-key-d');
   server.rotate([d.jwk]);
   const app = express();
-  app.get('/orders', auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `http://127.0.0.1:${server.port}/v4/app/jwks.json` }), (_req, res) => res.send('ok'));
+  app.get(
+    '/orders',
+    auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `http://127.0.0.1:${server.port}/v4/app/jwks.json` }),
+    (_req, res) => res.send('ok'),
+  );
   const listener = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   try {
-    const token = await new jose.SignJWT({ sub: 'mw-user', iss: ISSUER, aud: AUDIENCE }).setProtectedHeader({ alg: 'RS256', kid: d.kid }).setExpirationTime(nowSeconds() + 60).sign(d.privateKey);
+    const token = await new jose.SignJWT({ sub: 'mw-user', iss: ISSUER, aud: AUDIENCE })
+      .setProtectedHeader({ alg: 'RS256', kid: d.kid })
+      .setExpirationTime(nowSeconds() + 60)
+      .sign(d.privateKey);
     telemetry.leaks.registerToken(token);
     telemetry.reset();
-    const response = await fetch(`http://127.0.0.1:${listener.address().port}/orders`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`http://127.0.0.1:${listener.address().port}/orders`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     await response.text();
     assert.equal(response.status, 200);
     let serverSpan;
@@ -307,7 +446,16 @@ test('jose 4 (as express-oauth2-jwt-bearer uses it): lookups, a rotation and a f
     // The request's successful verify is told by the server span: the lookup it waited for is the server span's child.
     assert.deepEqual(verifies(), [], 'no jwt.verify span of its own');
     const lookup = lookupUnder(serverSpan);
-    assert.deepEqual({ ...lookup.attributes }, { ...location, 'url.path': '/v4/app/jwks.json', 'jwt.jwks.cache': 'miss', 'http.response.status_code': 200, 'jwt.jwks.key_count': 1 });
+    assert.deepEqual(
+      { ...lookup.attributes },
+      {
+        ...location,
+        'url.path': '/v4/app/jwks.json',
+        'jwt.jwks.cache': 'miss',
+        'http.response.status_code': 200,
+        'jwt.jwks.key_count': 1,
+      },
+    );
     assert.equal(lookup.spanContext().traceId, serverSpan.spanContext().traceId);
   } finally {
     listener.closeAllConnections();
@@ -329,7 +477,11 @@ test('jose 4 imported as ES module: its remote set is recorded too', async () =>
   const [verify] = verifies();
   assert.equal(verify.attributes['jwt.validation.outcome'], 'valid');
   assert.deepEqual(
-    [lookupUnder(verify).attributes['jwt.jwks.cache'], lookupUnder(verify).attributes['http.response.status_code'], lookupUnder(verify).attributes['url.path']],
+    [
+      lookupUnder(verify).attributes['jwt.jwks.cache'],
+      lookupUnder(verify).attributes['http.response.status_code'],
+      lookupUnder(verify).attributes['url.path'],
+    ],
     ['miss', 200, '/v4-esm/jwks.json'],
   );
 });
@@ -341,14 +493,23 @@ test('express-jwt with expressJwtSecret (the key is fetched before the verify): 
   server.rotate([g.jwk]);
   server.recover();
   const app = express();
-  app.get('/orders', expressjwt({ secret: jwksRsa.expressJwtSecret({ jwksUri: `http://127.0.0.1:${server.port}/mw/jwks.json` }), algorithms: ['RS256'] }), (_req, res) => res.send('ok'));
+  app.get(
+    '/orders',
+    expressjwt({
+      secret: jwksRsa.expressJwtSecret({ jwksUri: `http://127.0.0.1:${server.port}/mw/jwks.json` }),
+      algorithms: ['RS256'],
+    }),
+    (_req, res) => res.send('ok'),
+  );
   app.use((err, _req, res, _next) => res.status(err.status ?? 503).send(err.name));
   const listener = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const call = async (token) => {
     telemetry.reset();
-    const response = await fetch(`http://127.0.0.1:${listener.address().port}/orders`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`http://127.0.0.1:${listener.address().port}/orders`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     await response.text();
     let serverSpan;
     for (let i = 0; i < 200 && !serverSpan; i += 1) {
@@ -356,13 +517,26 @@ test('express-jwt with expressJwtSecret (the key is fetched before the verify): 
       if (!serverSpan) await sleep(5);
     }
     const attributes = serverSpan.attributes;
-    return [response.status, attributes['jwt.validation.outcome'], attributes['jwt.validation.reason'], attributes['jwt.authz.outcome']];
+    return [
+      response.status,
+      attributes['jwt.validation.outcome'],
+      attributes['jwt.validation.reason'],
+      attributes['jwt.authz.outcome'],
+    ];
   };
   try {
     assert.deepEqual(await call(g.token), [200, 'valid', undefined, 'allowed']);
-    assert.deepEqual(await call((await signingKey('mw-key-unknown')).token), [401, 'invalid', 'key_not_found', 'rejected'], 'no key for the kid: the verify ran without one');
+    assert.deepEqual(
+      await call((await signingKey('mw-key-unknown')).token),
+      [401, 'invalid', 'key_not_found', 'rejected'],
+      'no key for the kid: the verify ran without one',
+    );
     server.fail(503);
-    assert.deepEqual(await call((await signingKey('mw-key-h')).token), [503, 'invalid', 'jwks_fetch_failed', 'error'], 'the verify never ran');
+    assert.deepEqual(
+      await call((await signingKey('mw-key-h')).token),
+      [503, 'invalid', 'jwks_fetch_failed', 'error'],
+      'the verify never ran',
+    );
     const [lookup] = lookups();
     assert.equal(lookup.attributes['jwt.validation.reason'], 'jwks_fetch_failed');
     assert.deepEqual(verifies(), [], 'express-jwt did not verify');

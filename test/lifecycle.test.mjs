@@ -33,7 +33,11 @@ for (const library of ['jose', 'jsonwebtoken']) {
     test('an issuance records jwt.lifecycle issued, its lifetime, jti, subject and fingerprint', async () => {
       const jti = randomUUID();
       const iat = nowSeconds();
-      const { value, span, logRecord } = await run(telemetry, () => app.sign({ sub: PERSONAL.sub, iat, exp: iat + 900, jti }), { operation: 'sign' });
+      const { value, span, logRecord } = await run(
+        telemetry,
+        () => app.sign({ sub: PERSONAL.sub, iat, exp: iat + 900, jti }),
+        { operation: 'sign' },
+      );
       telemetry.leaks.registerToken(value);
       for (const attributes of [span.attributes, logRecord.attributes]) {
         assert.equal(attributes['jwt.lifecycle'], 'issued');
@@ -62,7 +66,12 @@ for (const library of ['jose', 'jsonwebtoken']) {
     });
 
     test('a token issued in an authenticated request for another subject, or outside any request, is issued, not refreshed', async () => {
-      const token = await app.sign({ sub: PERSONAL.sub, iat: nowSeconds(), exp: nowSeconds() + 300, jti: randomUUID() });
+      const token = await app.sign({
+        sub: PERSONAL.sub,
+        iat: nowSeconds(),
+        exp: nowSeconds() + 300,
+        jti: randomUUID(),
+      });
       telemetry.leaks.registerToken(token);
       telemetry.reset();
       const { status, body } = await server.get('/impersonate', token);

@@ -13,7 +13,10 @@ import { promisify } from 'node:util';
 const cwd = dirname(fileURLToPath(import.meta.url));
 
 async function runFixture(preloadFlag, preload, app) {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [preloadFlag, preload, app], { cwd, timeout: 30_000 });
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [preloadFlag, preload, app], {
+    cwd,
+    timeout: 30_000,
+  });
   const line = stdout.split('\n').find((l) => l.startsWith('TELEMETRY '));
   assert.ok(line, `fixture printed no telemetry; stderr:\n${stderr}`);
   assert.doesNotMatch(stderr, /Error|Cannot redefine/, 'the fixture ran without errors');
@@ -21,7 +24,9 @@ async function runFixture(preloadFlag, preload, app) {
 }
 
 function jwtSpans({ spans }) {
-  return spans.filter((s) => s.name.startsWith('jwt.')).map((s) => `${s.name} ${s.attributes['jwt.library']} ${s.attributes['jwt.validation.outcome'] ?? '-'}`);
+  return spans
+    .filter((s) => s.name.startsWith('jwt.'))
+    .map((s) => `${s.name} ${s.attributes['jwt.library']} ${s.attributes['jwt.validation.outcome'] ?? '-'}`);
 }
 
 test('ESM app: jose through named, namespace, subpath and dynamic imports (package loaded by import)', async () => {
@@ -37,7 +42,10 @@ test('ESM app: jose through named, namespace, subpath and dynamic imports (packa
   assert.equal(telemetry.logRecords.length, 6);
 });
 
-for (const [flag, preload] of [['--import', './fixtures/preload.mjs'], ['--require', './fixtures/preload.cjs']]) {
+for (const [flag, preload] of [
+  ['--import', './fixtures/preload.mjs'],
+  ['--require', './fixtures/preload.cjs'],
+]) {
   test(`CommonJS app: jose through require(esm) (package loaded by ${flag === '--import' ? 'import' : 'require()'})`, async () => {
     const telemetry = await runFixture(flag, preload, 'fixtures/cjs-require-jose-app.cjs');
     assert.deepEqual(jwtSpans(telemetry), ['jwt.sign jose -', 'jwt.verify jose valid', 'jwt.decode jose unverified']);
@@ -46,7 +54,11 @@ for (const [flag, preload] of [['--import', './fixtures/preload.mjs'], ['--requi
 
 test('CommonJS app: jsonwebtoken, spans are children of the active request span (package loaded by require())', async () => {
   const telemetry = await runFixture('--require', './fixtures/preload.cjs', 'fixtures/cjs-jsonwebtoken-app.cjs');
-  assert.deepEqual(jwtSpans(telemetry), ['jwt.sign jsonwebtoken -', 'jwt.verify jsonwebtoken valid', 'jwt.decode jsonwebtoken unverified']);
+  assert.deepEqual(jwtSpans(telemetry), [
+    'jwt.sign jsonwebtoken -',
+    'jwt.verify jsonwebtoken valid',
+    'jwt.decode jsonwebtoken unverified',
+  ]);
   const request = telemetry.spans.find((s) => s.name === 'request');
   const verify = telemetry.spans.find((s) => s.name === 'jwt.verify');
   assert.equal(verify.parentSpanId, request.spanId);
@@ -56,7 +68,11 @@ test('CommonJS app: jsonwebtoken, spans are children of the active request span 
 
 test('ESM app: jsonwebtoken as the default export', async () => {
   const telemetry = await runFixture('--import', './fixtures/preload.mjs', 'fixtures/esm-jsonwebtoken-app.mjs');
-  assert.deepEqual(jwtSpans(telemetry), ['jwt.sign jsonwebtoken -', 'jwt.verify jsonwebtoken valid', 'jwt.decode jsonwebtoken unverified']);
+  assert.deepEqual(jwtSpans(telemetry), [
+    'jwt.sign jsonwebtoken -',
+    'jwt.verify jsonwebtoken valid',
+    'jwt.decode jsonwebtoken unverified',
+  ]);
 });
 
 test('ESM app: fast-jwt through named and default imports and require(); CommonJS app with a key callback', async () => {
@@ -84,7 +100,10 @@ test('ESM app: hono/jwt and hono/utils/jwt by import, and hono/jwt by require()'
 });
 
 test('explicit wrapper: wrapModule() records a library the module hooks cannot reach', async () => {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['fixtures/explicit-wrapper-app.mjs'], { cwd, timeout: 30_000 });
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['fixtures/explicit-wrapper-app.mjs'], {
+    cwd,
+    timeout: 30_000,
+  });
   const line = stdout.split('\n').find((l) => l.startsWith('TELEMETRY '));
   assert.ok(line, stderr);
   // SignJWT is a shared class: wrapping jose patches its prototype, so the sign made before wrapping is not

@@ -33,9 +33,16 @@ const QUEUES = {
   OTEL_BSP_SCHEDULE_DELAY: '250',
 };
 
-test(`nothing lost: ${REQUESTS} authenticated requests, one verify record each, no gap in jwt.audit.seq`, { timeout: 600_000 }, async () => {
+test(`nothing lost: ${REQUESTS} authenticated requests, one verify record each, no gap in jwt.audit.seq`, {
+  timeout: 600_000,
+}, async () => {
   const receiver = await startReceiver({ keepPayloads: false });
-  const app = await runApp(appPath, { flag: '--require', endpoint: receiver.endpoint, protocol: 'http/json', env: { TOKENTRAIL_PSEUDONYM_KEY: 'nothing-lost-key-0123456789abcdef', ...QUEUES } });
+  const app = await runApp(appPath, {
+    flag: '--require',
+    endpoint: receiver.endpoint,
+    protocol: 'http/json',
+    env: { TOKENTRAIL_PSEUDONYM_KEY: 'nothing-lost-key-0123456789abcdef', ...QUEUES },
+  });
   try {
     const tokens = [];
     for (let i = 0; i < 20; i += 1) {
@@ -47,18 +54,34 @@ test(`nothing lost: ${REQUESTS} authenticated requests, one verify record each, 
       url: `${app.url}/orders`,
       connections: 32,
       amount: REQUESTS,
-      requests: [{ setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }],
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+          }),
+        },
+      ],
     });
     const answered = result['2xx'];
     const rate = Math.round(REQUESTS / (result.duration || 1));
-    console.log(`# nothing-lost: ${answered} × 2xx of ${REQUESTS} in ${result.duration.toFixed(1)} s = ${rate} req/s; p99 ${result.latency.p99} ms`);
+    console.log(
+      `# nothing-lost: ${answered} × 2xx of ${REQUESTS} in ${result.duration.toFixed(1)} s = ${rate} req/s; p99 ${result.latency.p99} ms`,
+    );
     assert.equal(answered, REQUESTS, 'every request was answered 200');
 
     await app.stop('SIGTERM');
-    const records = () => receiver.logRecords.filter((r) => (r.eventName === 'jwt.verify' || r.eventName === 'jwt.request') && r.attributes['jwt.operation'] === 'verify');
+    const records = () =>
+      receiver.logRecords.filter(
+        (r) =>
+          (r.eventName === 'jwt.verify' || r.eventName === 'jwt.request') && r.attributes['jwt.operation'] === 'verify',
+      );
     await receiver.waitFor(() => records().length >= answered, { timeoutMs: 60_000 }).catch(() => {});
     assert.equal(records().length, answered, 'exactly one audit record per verify');
-    const seqs = receiver.logRecords.map((r) => r.attributes['jwt.audit.seq']).filter((s) => s !== undefined).sort((a, b) => a - b);
+    const seqs = receiver.logRecords
+      .map((r) => r.attributes['jwt.audit.seq'])
+      .filter((s) => s !== undefined)
+      .sort((a, b) => a - b);
     const instance = new Set(receiver.logRecords.map((r) => r.resource['service.instance.id']));
     assert.equal(instance.size, 1, 'every record names the same service.instance.id');
     assert.equal(seqs[0], 1);

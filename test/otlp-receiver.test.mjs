@@ -4,14 +4,25 @@ import { test } from 'node:test';
 import { startReceiver } from '@tokentrail/otlp-receiver';
 
 const span = (overrides = {}) => ({
-  traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'GET', kind: 2,
-  startTimeUnixNano: '1544712660000000000', endTimeUnixNano: 1544712661000000000,
-  attributes: [{ key: 'http.request.method', value: { stringValue: 'GET' } }], ...overrides,
+  traceId: '5b8efff798038103d269b633813fc60c',
+  spanId: 'eee19b7ec3c1b174',
+  name: 'GET',
+  kind: 2,
+  startTimeUnixNano: '1544712660000000000',
+  endTimeUnixNano: 1544712661000000000,
+  attributes: [{ key: 'http.request.method', value: { stringValue: 'GET' } }],
+  ...overrides,
 });
-const traces = (s) => ({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 't' }, spans: [s] }] }] });
+const traces = (s) => ({
+  resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 't' }, spans: [s] }] }],
+});
 
 async function post(receiver, path, body, contentType = 'application/json') {
-  const response = await fetch(receiver.endpoint + path, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const response = await fetch(receiver.endpoint + path, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -52,7 +63,15 @@ for (const [what, bad] of Object.entries(malformed)) {
 test('rejects protobuf bytes that do not decode against the OTLP schema', async () => {
   const receiver = await startReceiver();
   try {
-    assert.equal(await post(receiver, '/v1/logs', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), 'application/x-protobuf'), 400);
+    assert.equal(
+      await post(
+        receiver,
+        '/v1/logs',
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+        'application/x-protobuf',
+      ),
+      400,
+    );
     assert.match(receiver.rejected[0].problems[0], /undecodable application\/x-protobuf/);
   } finally {
     await receiver.close();
@@ -68,10 +87,22 @@ test('runApp kills an app that does not start listening in time, so nothing keep
   const pidFile = join(dir, 'pid');
   const app = new URL('./fixtures/never-listening-app.cjs', import.meta.url).pathname;
   try {
-    await assert.rejects(runApp(app, { flag: '--require', env: { OTEL_SDK_DISABLED: 'true', TOKENTRAIL_PID_FILE: pidFile }, startTimeoutMs: 5000 }), /did not start within 5000 ms/);
+    await assert.rejects(
+      runApp(app, {
+        flag: '--require',
+        env: { OTEL_SDK_DISABLED: 'true', TOKENTRAIL_PID_FILE: pidFile },
+        startTimeoutMs: 5000,
+      }),
+      /did not start within 5000 ms/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // Killed before it got as far as writing its pid (a slow machine), or killed after: either way, gone.
-    if (existsSync(pidFile)) assert.throws(() => process.kill(Number(readFileSync(pidFile, 'utf8')), 0), { code: 'ESRCH' }, 'the app process is gone');
+    if (existsSync(pidFile))
+      assert.throws(
+        () => process.kill(Number(readFileSync(pidFile, 'utf8')), 0),
+        { code: 'ESRCH' },
+        'the app process is gone',
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -30,17 +39,34 @@ function codeBlock(text, heading, lang) {
 }
 
 /** The packages `npm install …` names in the package README. */
-const installLine = codeBlock(packageReadme, '## Install', 'sh').match(/^npm install (.+)$/m)[1].split(/\s+/);
+const installLine = codeBlock(packageReadme, '## Install', 'sh')
+  .match(/^npm install (.+)$/m)[1]
+  .split(/\s+/);
 
 /** Bare package names a snippet imports, and the package of a hook it registers. */
 function packagesUsed(snippet) {
-  const specifiers = [...snippet.matchAll(/(?:from|register\()\s*'([^']+)'/g)].map((m) => m[1]).filter((s) => !s.startsWith('node:') && !s.startsWith('.'));
-  return [...new Set(specifiers.map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')))];
+  const specifiers = [...snippet.matchAll(/(?:from|register\()\s*'([^']+)'/g)]
+    .map((m) => m[1])
+    .filter((s) => !s.startsWith('node:') && !s.startsWith('.'));
+  return [
+    ...new Set(
+      specifiers.map((s) =>
+        s
+          .split('/')
+          .slice(0, s.startsWith('@') ? 2 : 1)
+          .join('/'),
+      ),
+    ),
+  ];
 }
 
 /** Where the workspace has a package installed. */
 function installed(name) {
-  for (const base of ['packages/register/node_modules', 'test/node_modules', 'packages/instrumentation-jwt/node_modules']) {
+  for (const base of [
+    'packages/register/node_modules',
+    'test/node_modules',
+    'packages/instrumentation-jwt/node_modules',
+  ]) {
     const dir = join(root, base, name);
     if (existsSync(join(dir, 'package.json'))) return realpathSync(dir);
   }
@@ -82,7 +108,12 @@ async function runCommandLine(line, cwd) {
   const receiver = await startReceiver();
   try {
     const words = line.trim().split(/\s+/);
-    const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
+    const env = {
+      ...process.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    };
     while (/^[A-Z_]+=/.test(words[0])) {
       const [name, value] = words.shift().split(/=(.*)/s);
       env[name] = value === '...' ? 'readme-pseudonym-key-0123456789abcdef' : value;
@@ -108,12 +139,15 @@ async function runCommandLine(line, cwd) {
   }
 }
 
-const recordsJose = ({ spans }) => spans.some((span) => span.name === 'jwt.verify' && span.attributes['jwt.library'] === 'jose');
+const recordsJose = ({ spans }) =>
+  spans.some((span) => span.name === 'jwt.verify' && span.attributes['jwt.library'] === 'jose');
 
 test("the package README's install line names every package its snippet imports", () => {
   const snippet = codeBlock(packageReadme, '## Usage', 'js');
-  for (const name of packagesUsed(snippet)) assert.ok(installLine.includes(name), `${name} is imported by the usage snippet but not in the install line`);
-  for (const name of packagesUsed(codeBlock(rootReadme, '## Use it in code', 'js'))) assert.ok(installLine.includes(name), `${name} (root README snippet) is not in the install line`);
+  for (const name of packagesUsed(snippet))
+    assert.ok(installLine.includes(name), `${name} is imported by the usage snippet but not in the install line`);
+  for (const name of packagesUsed(codeBlock(rootReadme, '## Use it in code', 'js')))
+    assert.ok(installLine.includes(name), `${name} (root README snippet) is not in the install line`);
 });
 
 test('root README, "Use it in code": the snippet preloaded with the command line given there records jose in an ESM app', async () => {
@@ -145,8 +179,18 @@ test("the instrumentation package's README: its usage snippet, started as it say
 const deployReadme = read('examples/deploy/README.md');
 
 for (const [where, commandLine, endpoint, service] of [
-  ['root README, "Zero-code start"', codeBlock(rootReadme, '## Zero-code start', 'sh').replace(/\\\n/g, ' ').replace(/#.*$/m, '').trim(), 'http://collector:4318', /^orders-api$/],
-  ['examples/deploy/README.md, step 2', deployReadme.match(/Start it: `([^`]+)`/)[1], 'http://localhost:4318', /^unknown_service:(.*\/)?node$/],
+  [
+    'root README, "Zero-code start"',
+    codeBlock(rootReadme, '## Zero-code start', 'sh').replace(/\\\n/g, ' ').replace(/#.*$/m, '').trim(),
+    'http://collector:4318',
+    /^orders-api$/,
+  ],
+  [
+    'examples/deploy/README.md, step 2',
+    deployReadme.match(/Start it: `([^`]+)`/)[1],
+    'http://localhost:4318',
+    /^unknown_service:(.*\/)?node$/,
+  ],
 ]) {
   test(`${where}: the command line as written, with the collector's address pointed at a receiver here, exports jose's verify`, async () => {
     assert.ok(commandLine.includes('TOKENTRAIL_PSEUDONYM_KEY='), 'the shared key is part of the command');

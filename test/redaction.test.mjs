@@ -28,11 +28,31 @@ async function decodedAttributes(claims, config, header) {
   return { attributes: { ...span.attributes }, metricAttributes: { ...metricAttributes }, token };
 }
 
-const claimKeys = (attributes) => Object.keys(attributes).filter((k) => /^(jwt\.claims|jwt\.pseudo|enduser|user)\./.test(k)).sort();
+const claimKeys = (attributes) =>
+  Object.keys(attributes)
+    .filter((k) => /^(jwt\.claims|jwt\.pseudo|enduser|user)\./.test(k))
+    .sort();
 
 test('default policy: registered claims kept, sub pseudonymized, everything else dropped', async () => {
-  const { attributes } = await decodedAttributes({ ...PERSONAL, iss: 'i', aud: ['a', 'b'], jti: 'j', azp: 'client', scope: 'read write', roles: 'admin', tenant: 't1' });
-  assert.deepEqual(claimKeys(attributes), ['enduser.pseudo.id', 'jwt.claims.aud', 'jwt.claims.azp', 'jwt.claims.iss', 'jwt.claims.jti', 'jwt.claims.scope', 'user.roles']);
+  const { attributes } = await decodedAttributes({
+    ...PERSONAL,
+    iss: 'i',
+    aud: ['a', 'b'],
+    jti: 'j',
+    azp: 'client',
+    scope: 'read write',
+    roles: 'admin',
+    tenant: 't1',
+  });
+  assert.deepEqual(claimKeys(attributes), [
+    'enduser.pseudo.id',
+    'jwt.claims.aud',
+    'jwt.claims.azp',
+    'jwt.claims.iss',
+    'jwt.claims.jti',
+    'jwt.claims.scope',
+    'user.roles',
+  ]);
   assert.equal(attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
   assert.deepEqual(attributes['jwt.claims.scope'], ['read', 'write']);
   assert.deepEqual(attributes['user.roles'], ['admin']);
@@ -55,14 +75,21 @@ test('configured policy: keep, pseudonymize and drop, including sub and register
 
 test('roles from a nested claim path, and no roles when disabled', async () => {
   const claims = { sub: 'x', realm_access: { roles: ['ops', 'billing'] }, roles: ['ignored'] };
-  assert.deepEqual((await decodedAttributes(claims, { rolesClaim: ['realm_access', 'roles'] })).attributes['user.roles'], ['ops', 'billing']);
+  assert.deepEqual(
+    (await decodedAttributes(claims, { rolesClaim: ['realm_access', 'roles'] })).attributes['user.roles'],
+    ['ops', 'billing'],
+  );
   assert.equal((await decodedAttributes(claims, { rolesClaim: null })).attributes['user.roles'], undefined);
 });
 
 test('claims are read as own properties: __proto__ and constructor cannot inject values', async () => {
-  const json = '{"sub":"x","__proto__":{"iss":"proto-iss","tenant":"proto"},"constructor":{"prototype":{"polluted":true}}}';
+  const json =
+    '{"sub":"x","__proto__":{"iss":"proto-iss","tenant":"proto"},"constructor":{"prototype":{"polluted":true}}}';
   const token = jwt.sign(json, secret);
-  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, claims: { tenant: 'keep', constructor: 'drop', toString: 'keep' } });
+  instrumentation.setConfig({
+    pseudonymKey: PSEUDONYM_KEY,
+    claims: { tenant: 'keep', constructor: 'drop', toString: 'keep' },
+  });
   const { span } = await recordOperation(telemetry, () => jwt.decode(token));
   assert.equal(span.attributes['jwt.claims.iss'], undefined);
   assert.equal(span.attributes['jwt.claims.tenant'], undefined);
@@ -71,7 +98,11 @@ test('claims are read as own properties: __proto__ and constructor cannot inject
 });
 
 test('attacker-sized values are capped: 256 characters per string, 32 elements per array', async () => {
-  const { attributes } = await decodedAttributes({ iss: 'i'.repeat(5000), aud: Array.from({ length: 500 }, (_, i) => `aud-${i}`) }, {}, { kid: 'k'.repeat(5000) });
+  const { attributes } = await decodedAttributes(
+    { iss: 'i'.repeat(5000), aud: Array.from({ length: 500 }, (_, i) => `aud-${i}`) },
+    {},
+    { kid: 'k'.repeat(5000) },
+  );
   assert.equal(attributes['jwt.claims.iss'].length, 256);
   assert.equal(attributes['jwt.header.kid'].length, 256);
   assert.equal(attributes['jwt.claims.aud'].length, 32);
@@ -80,7 +111,9 @@ test('attacker-sized values are capped: 256 characters per string, 32 elements p
 test('metric dimensions: an unregistered alg becomes _OTHER and an unverified issuer is left out', async () => {
   instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
   const forgedHeader = Buffer.from(JSON.stringify({ alg: 'HS256-forged-9f3c', typ: 'JWT' })).toString('base64url');
-  const forgedClaims = Buffer.from(JSON.stringify({ iss: 'https://attacker-chosen-9f3c.example' })).toString('base64url');
+  const forgedClaims = Buffer.from(JSON.stringify({ iss: 'https://attacker-chosen-9f3c.example' })).toString(
+    'base64url',
+  );
   const forged = `${forgedHeader}.${forgedClaims}.c2ln`;
   const { span, metricAttributes } = await recordOperation(telemetry, () => jwt.verify(forged, secret));
   assert.equal(span.attributes['jwt.header.alg'], 'HS256-forged-9f3c', 'the span keeps the evidence');
@@ -95,8 +128,14 @@ test('metric dimensions: an unregistered alg becomes _OTHER and an unverified is
 test('the leak scanner itself fails when a secret is exported', () => {
   const leaks = new LeakScanner();
   leaks.registerToken('aaaaaaaa.bbbbbbbb.cccccccc');
-  assert.throws(() => leaks.assertClean({ spans: [{ name: 'x', attributes: { note: 'prefix bbbbbbbb suffix' }, status: {} }] }), /token segment 1 found in span x attributes\.note/);
-  assert.throws(() => leaks.assertClean({ logRecords: [{ eventName: 'e', attributes: { list: ['aaaaaaaa.bbbbbbbb.cccccccc'] } }] }), /leak: token/);
+  assert.throws(
+    () => leaks.assertClean({ spans: [{ name: 'x', attributes: { note: 'prefix bbbbbbbb suffix' }, status: {} }] }),
+    /token segment 1 found in span x attributes\.note/,
+  );
+  assert.throws(
+    () => leaks.assertClean({ logRecords: [{ eventName: 'e', attributes: { list: ['aaaaaaaa.bbbbbbbb.cccccccc'] } }] }),
+    /leak: token/,
+  );
 });
 
 test('a forged claims set nested deeper than 64 levels is not parsed: the operation is recorded, outcome and reason intact', async () => {
@@ -116,11 +155,18 @@ test('a claim policy naming Object.prototype members exports nothing they inheri
   const segment = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const signingInput = `${segment({ alg: 'HS256' })}.${segment({ sub: 'x', constructor: { ssn: '078-05-1120', note: 'kept on purpose' } })}`;
   const token = `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
-  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, claims: { constructor: 'keep', toString: 'keep', hasOwnProperty: 'pseudonymize' } });
+  instrumentation.setConfig({
+    pseudonymKey: PSEUDONYM_KEY,
+    claims: { constructor: 'keep', toString: 'keep', hasOwnProperty: 'pseudonymize' },
+  });
   const { span } = await recordOperation(telemetry, () => jwt.verify(token, secret));
   const attributes = span.attributes;
   assert.equal(attributes['jwt.validation.outcome'], 'valid');
-  assert.equal(attributes['jwt.claims.constructor'], JSON.stringify({ ssn: '078-05-1120', note: 'kept on purpose' }), 'an own claim named constructor is kept as configured');
+  assert.equal(
+    attributes['jwt.claims.constructor'],
+    JSON.stringify({ ssn: '078-05-1120', note: 'kept on purpose' }),
+    'an own claim named constructor is kept as configured',
+  );
   assert.equal(attributes['jwt.claims.toString'], undefined);
   assert.equal(attributes['jwt.pseudo.hasOwnProperty'], undefined);
 });
@@ -131,6 +177,8 @@ test('the issuer is a metric dimension only when issued here or verified against
   const unpinned = await recordOperation(telemetry, () => jwt.verify(token, secret));
   assert.equal(unpinned.span.attributes['jwt.claims.iss'], 'https://any-issuer-7c1d.example');
   assert.equal(unpinned.metricAttributes['jwt.claims.iss'], undefined);
-  const pinned = await recordOperation(telemetry, () => jwt.verify(token, secret, { issuer: 'https://any-issuer-7c1d.example' }));
+  const pinned = await recordOperation(telemetry, () =>
+    jwt.verify(token, secret, { issuer: 'https://any-issuer-7c1d.example' }),
+  );
   assert.equal(pinned.metricAttributes['jwt.claims.iss'], 'https://any-issuer-7c1d.example');
 });

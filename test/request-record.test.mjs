@@ -42,10 +42,15 @@ async function records(path, token) {
   telemetry.reset();
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
   await response.text();
-  for (let i = 0; i < 100 && !telemetry.logRecords().some((r) => r.eventName === 'jwt.request'); i += 1) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && !telemetry.logRecords().some((r) => r.eventName === 'jwt.request'); i += 1)
+    await new Promise((r) => setTimeout(r, 10));
   const all = telemetry.logRecords();
   const seqs = all.map((r) => r.attributes['jwt.audit.seq']).sort((a, b) => a - b);
-  assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'consecutive sequence numbers');
+  assert.deepEqual(
+    seqs,
+    seqs.map((_, i) => seqs[0] + i),
+    'consecutive sequence numbers',
+  );
   return { status: response.status, named: (name) => all.filter((r) => r.eventName === name) };
 }
 
@@ -55,7 +60,7 @@ const mint = () => {
   return token;
 };
 
-test('one verify of the request\'s token: one jwt.request record, which carries it', async () => {
+test("one verify of the request's token: one jwt.request record, which carries it", async () => {
   const { status, named } = await records('/?verify=1', mint());
   assert.equal(status, 200);
   assert.equal(named('jwt.verify').length, 0);
@@ -67,7 +72,7 @@ test('one verify of the request\'s token: one jwt.request record, which carries 
   assert.equal(request.attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
 });
 
-test('two verifies of the request\'s token: a jwt.verify record each, and a jwt.request record that carries none', async () => {
+test("two verifies of the request's token: a jwt.verify record each, and a jwt.request record that carries none", async () => {
   const { status, named } = await records('/?verify=2', mint());
   assert.equal(status, 200);
   assert.equal(named('jwt.verify').length, 2);
@@ -82,7 +87,11 @@ test('a verify of another token inside the request keeps its own record', async 
   const verifies = named('jwt.verify');
   assert.equal(verifies.length, 1);
   assert.equal(verifies[0].attributes['enduser.pseudo.id'], pseudonym('someone-else'));
-  assert.equal(named('jwt.request')[0].attributes['jwt.operation'], 'verify', 'the request still carries its own token\'s verify');
+  assert.equal(
+    named('jwt.request')[0].attributes['jwt.operation'],
+    'verify',
+    "the request still carries its own token's verify",
+  );
 });
 
 test('nothing secret in any record', () => {

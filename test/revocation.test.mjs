@@ -68,7 +68,12 @@ for (const [library, l] of Object.entries(libraries)) {
     });
     const record = telemetry.logRecords().find((r) => r.eventName === 'jwt.revoke');
     assert.ok(record, 'a jwt.revoke record');
-    const { 'jwt.audit.seq': seq, 'jwt.audit.stream': _stream, 'jwt.audit.chain': _chain, ...attributes } = record.attributes;
+    const {
+      'jwt.audit.seq': seq,
+      'jwt.audit.stream': _stream,
+      'jwt.audit.chain': _chain,
+      ...attributes
+    } = record.attributes;
     assert.ok(seq > 0);
     assert.deepEqual(attributes, {
       'jwt.lifecycle': 'revoked',
@@ -79,7 +84,10 @@ for (const [library, l] of Object.entries(libraries)) {
       'jwt.revocation.actor': pseudonym(ACTOR),
     });
     const handler = telemetry.spans().find((s) => s.name === 'logout handler');
-    assert.deepEqual(handler.events.map((e) => [e.name, e.attributes]), [['jwt.revoke', attributes]]);
+    assert.deepEqual(
+      handler.events.map((e) => [e.name, e.attributes]),
+      [['jwt.revoke', attributes]],
+    );
     recordRevocation({ jti: randomUUID(), reason: 'not-a-reason' });
     assert.equal(telemetry.logRecords().at(-1).attributes['jwt.revocation.reason'], 'other');
   });
@@ -102,8 +110,15 @@ for (const [library, l] of Object.entries(libraries)) {
     assert.equal(alert.attributes['jwt.alert.name'], 'revoked_token_used');
     assert.equal(alert.attributes['jwt.token.fingerprint'], pseudonym(token));
     assert.equal(alert.attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
-    assert.deepEqual(after.span.events.map((e) => e.name), ['jwt.alert'], 'an event on the verify span');
-    assert.equal(await counterValue(telemetry, 'jwt.alerts', { 'jwt.alert.name': 'revoked_token_used' }), alertsBefore + 1);
+    assert.deepEqual(
+      after.span.events.map((e) => e.name),
+      ['jwt.alert'],
+      'an event on the verify span',
+    );
+    assert.equal(
+      await counterValue(telemetry, 'jwt.alerts', { 'jwt.alert.name': 'revoked_token_used' }),
+      alertsBefore + 1,
+    );
   });
 
   test(`${library}: isRevoked answering later changes neither the result nor when it arrives; the record waits for the answer`, async () => {
@@ -115,13 +130,23 @@ for (const [library, l] of Object.entries(libraries)) {
       const started = performance.now();
       const value = await l.verify(token);
       const elapsed = performance.now() - started;
-      assert.ok(elapsed < checkDelayMs / 2, `the verify settled in ${elapsed.toFixed(1)} ms, without waiting for the check`);
+      assert.ok(
+        elapsed < checkDelayMs / 2,
+        `the verify settled in ${elapsed.toFixed(1)} ms, without waiting for the check`,
+      );
       assert.equal(value.payload?.jti ?? value.jti, jtiOf(token));
-      assert.equal(telemetry.spans().filter((s) => s.name === 'jwt.verify').length, 0, 'the record waits for the check');
+      assert.equal(
+        telemetry.spans().filter((s) => s.name === 'jwt.verify').length,
+        0,
+        'the record waits for the check',
+      );
       const span = await eventually(() => telemetry.spans().find((s) => s.name === 'jwt.verify'), 'the verify span');
       assert.ok(span.attributes['jwt.findings'].includes('revoked_token_accepted'));
       const durationMs = (span.endTime[0] - span.startTime[0]) * 1000 + (span.endTime[1] - span.startTime[1]) / 1e6;
-      assert.ok(durationMs < checkDelayMs / 2, `the span ends when the library call settled (${durationMs.toFixed(1)} ms)`);
+      assert.ok(
+        durationMs < checkDelayMs / 2,
+        `the span ends when the library call settled (${durationMs.toFixed(1)} ms)`,
+      );
     } finally {
       checkDelayMs = 0;
     }
@@ -179,11 +204,18 @@ test('a request answered before an asynchronous isRevoked answers still has its 
   try {
     telemetry.reset();
     assert.equal((await server.get('/orders', token)).status, 200);
-    const request = await eventually(() => telemetry.logRecords().find((r) => r.eventName === 'jwt.request'), 'the jwt.request record');
+    const request = await eventually(
+      () => telemetry.logRecords().find((r) => r.eventName === 'jwt.request'),
+      'the jwt.request record',
+    );
     assert.equal(request.attributes['jwt.validation.outcome'], 'valid');
     assert.equal(request.attributes['jwt.findings'], undefined, 'not mistaken for an unverified bearer');
     const verifies = () => telemetry.logRecords().filter((r) => r.eventName === 'jwt.verify');
-    assert.equal(request.attributes['jwt.operation'], undefined, 'the request record does not wait for the check: the verify keeps its own record');
+    assert.equal(
+      request.attributes['jwt.operation'],
+      undefined,
+      'the request record does not wait for the check: the verify keeps its own record',
+    );
     assert.equal(verifies().length, 0, 'the verify record is still waiting for the check');
     const verify = await eventually(() => verifies()[0], 'the verify record');
     assert.ok(verify.attributes['jwt.findings'].includes('revoked_token_accepted'));
@@ -202,7 +234,11 @@ test('an isRevoked that never settles: the record waits at most revocationCheckT
     telemetry.reset();
     const started = performance.now();
     jwt.verify(token, secret, { algorithms: ['HS256'] });
-    const record = await eventually(() => telemetry.logRecords().find((r) => r.eventName === 'jwt.verify'), 'the verify record', 10_000);
+    const record = await eventually(
+      () => telemetry.logRecords().find((r) => r.eventName === 'jwt.verify'),
+      'the verify record',
+      10_000,
+    );
     const waited = performance.now() - started;
     assert.equal(record.attributes['jwt.revocation.check'], 'timeout');
     assert.ok(!(record.attributes['jwt.findings'] ?? []).includes('revoked_token_accepted'), 'recorded as not revoked');
@@ -224,11 +260,23 @@ test('at most 1000 isRevoked answers are waited for at once: the next record say
     for (const token of tokens.slice(0, 1000)) jwt.verify(token, secret, { algorithms: ['HS256'] });
     assert.equal(verifyRecords().length, 0, 'the first 1000 records wait for their answers');
     jwt.verify(tokens[1000], secret, { algorithms: ['HS256'] });
-    assert.deepEqual(verifyRecords().map((r) => r.attributes['jwt.revocation.check']), ['overloaded'], 'the 1001st is recorded at once');
+    assert.deepEqual(
+      verifyRecords().map((r) => r.attributes['jwt.revocation.check']),
+      ['overloaded'],
+      'the 1001st is recorded at once',
+    );
     assert.equal(answers.length, 1001, 'isRevoked was still called');
     for (const answer of answers) answer(false);
-    const all = await eventually(() => (verifyRecords().length === 1001 ? verifyRecords() : undefined), 'every verify record', 30_000);
-    assert.equal(all.filter((r) => r.attributes['jwt.revocation.check'] === undefined).length, 1000, 'the answered checks carry no check outcome');
+    const all = await eventually(
+      () => (verifyRecords().length === 1001 ? verifyRecords() : undefined),
+      'every verify record',
+      30_000,
+    );
+    assert.equal(
+      all.filter((r) => r.attributes['jwt.revocation.check'] === undefined).length,
+      1000,
+      'the answered checks carry no check outcome',
+    );
     // Room again: the next check is waited for.
     telemetry.reset();
     jwt.verify(tokens[0], secret, { algorithms: ['HS256'] });
@@ -247,7 +295,10 @@ test('an isRevoked that rejects is recorded with jwt.revocation.check error', as
   try {
     telemetry.reset();
     jwt.verify(token, secret, { algorithms: ['HS256'] });
-    const record = await eventually(() => telemetry.logRecords().find((r) => r.eventName === 'jwt.verify'), 'the verify record');
+    const record = await eventually(
+      () => telemetry.logRecords().find((r) => r.eventName === 'jwt.verify'),
+      'the verify record',
+    );
     assert.equal(record.attributes['jwt.revocation.check'], 'error');
   } finally {
     instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked });

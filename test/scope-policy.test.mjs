@@ -35,30 +35,54 @@ for (const library of ['jose', 'jsonwebtoken']) {
     after(() => server.close());
 
     async function audited(path, claims) {
-      const token = await app.sign({ sub: PERSONAL.sub, iat: nowSeconds(), exp: nowSeconds() + 600, jti: randomUUID(), ...claims });
+      const token = await app.sign({
+        sub: PERSONAL.sub,
+        iat: nowSeconds(),
+        exp: nowSeconds() + 600,
+        jti: randomUUID(),
+        ...claims,
+      });
       telemetry.leaks.registerToken(token);
       telemetry.reset();
       const { status } = await server.get(path, token);
-      const record = await eventually(() => telemetry.logRecords().find((r) => r.eventName === 'jwt.request'), 'the jwt.request record');
+      const record = await eventually(
+        () => telemetry.logRecords().find((r) => r.eventName === 'jwt.request'),
+        'the jwt.request record',
+      );
       const span = await eventually(() => telemetry.spans().find((s) => s.kind === SpanKind.SERVER), 'the server span');
-      assert.deepEqual(span.attributes['jwt.findings'], record.attributes['jwt.findings'], 'the server span and the record agree');
+      assert.deepEqual(
+        span.attributes['jwt.findings'],
+        record.attributes['jwt.findings'],
+        'the server span and the record agree',
+      );
       // The request's own findings; the token's (aud_not_checked, …) come with the verify the record carries.
-      const findings = (record.attributes['jwt.findings'] ?? []).filter((f) => f.startsWith('scope_') || f === 'unverified_bearer');
+      const findings = (record.attributes['jwt.findings'] ?? []).filter(
+        (f) => f.startsWith('scope_') || f === 'unverified_bearer',
+      );
       return { status, findings, record };
     }
 
-    test('scope_insufficient: served 200 without the route\'s scope; not raised with it', async () => {
-      const before = await counterValue(telemetry, 'jwt.findings', { 'jwt.finding.name': 'scope_insufficient', 'jwt.finding.severity': 'critical' });
+    test("scope_insufficient: served 200 without the route's scope; not raised with it", async () => {
+      const before = await counterValue(telemetry, 'jwt.findings', {
+        'jwt.finding.name': 'scope_insufficient',
+        'jwt.finding.severity': 'critical',
+      });
       const lacking = await audited('/orders', { scope: 'profile:read' });
       assert.equal(lacking.status, 200, 'the application decided, tokentrail only records');
       assert.deepEqual(lacking.findings, ['scope_insufficient']);
       assert.equal(lacking.record.severityText, 'WARN');
-      assert.equal(await counterValue(telemetry, 'jwt.findings', { 'jwt.finding.name': 'scope_insufficient', 'jwt.finding.severity': 'critical' }), before + 1);
+      assert.equal(
+        await counterValue(telemetry, 'jwt.findings', {
+          'jwt.finding.name': 'scope_insufficient',
+          'jwt.finding.severity': 'critical',
+        }),
+        before + 1,
+      );
       const granted = await audited('/orders', { scope: 'profile:read orders:read' });
       assert.deepEqual(granted.findings, []);
     });
 
-    test('scope_denied_despite_grant: a 403 for a token with the route\'s role; not raised without it', async () => {
+    test("scope_denied_despite_grant: a 403 for a token with the route's role; not raised without it", async () => {
       const granted = await audited('/admin', { roles: ['admin'] });
       assert.equal(granted.status, 403);
       assert.deepEqual(granted.findings, ['scope_denied_despite_grant']);

@@ -41,14 +41,18 @@ async function request(token) {
   const response = await fetch(`http://127.0.0.1:${port}/orders/17`, { headers: { authorization: `Bearer ${token}` } });
   await response.text();
   // The server span ends when the response finishes; give the processor a turn.
-  for (let i = 0; i < 50 && !telemetry.spans().some((s) => s.kind === 1); i += 1) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 50 && !telemetry.spans().some((s) => s.kind === 1); i += 1)
+    await new Promise((r) => setTimeout(r, 10));
   const serverSpan = telemetry.spans().find((s) => s.kind === 1);
   const verifySpan = telemetry.spans().find((s) => s.name === 'jwt.verify');
   return { status: response.status, serverSpan, verifySpan };
 }
 
 test('valid token: outcome, pseudonymous user, roles and issuer on the server span', async () => {
-  const token = jwt.sign({ ...PERSONAL, roles: ['reader'], iss: 'https://idp.example.test', exp: nowSeconds() + 60 }, secret);
+  const token = jwt.sign(
+    { ...PERSONAL, roles: ['reader'], iss: 'https://idp.example.test', exp: nowSeconds() + 60 },
+    secret,
+  );
   const { status, serverSpan, verifySpan } = await request(token);
   assert.equal(status, 200);
   assert.equal(verifySpan, undefined, 'the verify is told by the server span and the jwt.request record');

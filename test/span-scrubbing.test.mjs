@@ -20,8 +20,15 @@ import { PSEUDONYM_KEY, nowSeconds } from './support/jwt-fixtures.mjs';
 
 const telemetry = setupTelemetry();
 const CAPTURED = ['authorization', 'cookie', 'x-api-token', 'user-agent', 'x-forwarded-for', 'referer', 'x-request-id'];
-new HttpInstrumentation({ headersToSpanAttributes: { server: { requestHeaders: CAPTURED, responseHeaders: ['set-cookie', 'x-refreshed-token'] } } });
-const jwtInstrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, tokenSources: { headers: ['x-api-token'], cookies: ['session'] } });
+new HttpInstrumentation({
+  headersToSpanAttributes: {
+    server: { requestHeaders: CAPTURED, responseHeaders: ['set-cookie', 'x-refreshed-token'] },
+  },
+});
+const jwtInstrumentation = new JwtInstrumentation({
+  pseudonymKey: PSEUDONYM_KEY,
+  tokenSources: { headers: ['x-api-token'], cookies: ['session'] },
+});
 telemetry.addSpanProcessor(jwtInstrumentation.spanProcessor());
 const require = createRequire(import.meta.url);
 const http = require('node:http');
@@ -36,7 +43,6 @@ function mint(claims = {}) {
   telemetry.leaks.registerToken(token, `token ${n}`);
   return token;
 }
-
 
 /** What each request's handler does, by the first path segment. */
 const handlers = {
@@ -117,7 +123,9 @@ async function send(target, headers = {}, { abortAfterMs } = {}) {
   const id = `request-${sent}`;
   await new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      const lines = Object.entries({ host: 'x', connection: 'close', 'x-request-id': id, ...headers }).map(([k, v]) => `${k}: ${v}`);
+      const lines = Object.entries({ host: 'x', connection: 'close', 'x-request-id': id, ...headers }).map(
+        ([k, v]) => `${k}: ${v}`,
+      );
       socket.write(`GET ${target} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
       if (abortAfterMs !== undefined) setTimeout(() => socket.destroy(), abortAfterMs);
     });
@@ -136,10 +144,19 @@ async function send(target, headers = {}, { abortAfterMs } = {}) {
 
 test('onEnding, the hook the scrub relies on, is called as each span ends, while the span can still be changed (sdk-trace 3.1)', () => {
   const registerDir = dirname(require.resolve('@tokentrail/register/package.json'));
-  const { version } = JSON.parse(readFileSync(join(registerDir, 'node_modules/@opentelemetry/sdk-trace/package.json'), 'utf8'));
-  assert.equal(version, '3.1.0', 'the register pins the sdk-trace whose experimental onEnding it relies on; re-check onEnding before moving the pin');
+  const { version } = JSON.parse(
+    readFileSync(join(registerDir, 'node_modules/@opentelemetry/sdk-trace/package.json'), 'utf8'),
+  );
+  assert.equal(
+    version,
+    '3.1.0',
+    'the register pins the sdk-trace whose experimental onEnding it relies on; re-check onEnding before moving the pin',
+  );
   // The register's own sdk-trace, and the test suite's (3.1.1): both must call the hook.
-  for (const sdk of [createRequire(join(registerDir, 'package.json'))('@opentelemetry/sdk-trace'), { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider }]) {
+  for (const sdk of [
+    createRequire(join(registerDir, 'package.json'))('@opentelemetry/sdk-trace'),
+    { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider },
+  ]) {
     probeOnEnding(sdk);
   }
 });
@@ -159,13 +176,23 @@ function probeOnEnding({ InMemorySpanExporter, SimpleSpanProcessor, TracerProvid
   };
   const provider = new TracerProvider({ spanProcessors: [probe, new SimpleSpanProcessor({ exporter })] });
   provider.getTracer('probe').startSpan('probed').end();
-  assert.deepEqual(calls, ['start', 'ending', 'end'], 'SpanProcessor#onEnding is no longer called: the scrubbing processor would do nothing');
-  assert.equal(exporter.getFinishedSpans()[0].attributes['probe.changed'], true, 'a change made in onEnding is exported');
+  assert.deepEqual(
+    calls,
+    ['start', 'ending', 'end'],
+    'SpanProcessor#onEnding is no longer called: the scrubbing processor would do nothing',
+  );
+  assert.equal(
+    exporter.getFinishedSpans()[0].attributes['probe.changed'],
+    true,
+    'a change made in onEnding is exported',
+  );
 }
 
 test('the scrubbing processor works through the public tracer provider API alone', () => {
   const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({ spanProcessors: [jwtInstrumentation.spanProcessor(), new SimpleSpanProcessor({ exporter })] });
+  const provider = new TracerProvider({
+    spanProcessors: [jwtInstrumentation.spanProcessor(), new SimpleSpanProcessor({ exporter })],
+  });
   const span = provider.getTracer('t').startSpan('outside any request', { attributes: { note: 'kept as is' } });
   span.end();
   assert.equal(exporter.getFinishedSpans()[0].attributes.note, 'kept as is', 'spans outside any request are untouched');
@@ -174,7 +201,10 @@ test('the scrubbing processor works through the public tracer provider API alone
 
 test('a handler that throws synchronously: url.query, captured headers and the exception event are scrubbed', async () => {
   const token = mint();
-  const span = await send(`/throw?page=2&access_token=${token}`, { authorization: `Bearer ${token}`, 'user-agent': `agent ${token}` });
+  const span = await send(`/throw?page=2&access_token=${token}`, {
+    authorization: `Bearer ${token}`,
+    'user-agent': `agent ${token}`,
+  });
   assert.equal(span.attributes['url.query'], 'page=2&access_token=REDACTED');
   assert.deepEqual(span.attributes['http.request.header.authorization'], ['REDACTED']);
   assert.deepEqual(span.attributes['http.request.header.user-agent'], ['agent REDACTED']);
@@ -194,7 +224,11 @@ test("a response that emits 'error' before 'close' (a write after end): the conf
 
 test('an aborted request whose token nobody verified: the token is scrubbed wherever a source would find it, and where it rode besides', async () => {
   const token = mint();
-  const span = await send(`/slow?access_token=${token}`, { 'x-forwarded-for': `10.0.0.1, ${token}`, referer: `https://app.example/cb#id_token=${token}` }, { abortAfterMs: 50 });
+  const span = await send(
+    `/slow?access_token=${token}`,
+    { 'x-forwarded-for': `10.0.0.1, ${token}`, referer: `https://app.example/cb#id_token=${token}` },
+    { abortAfterMs: 50 },
+  );
   assert.equal(span.attributes['url.query'], 'access_token=REDACTED');
   assert.deepEqual(span.attributes['http.request.header.x-forwarded-for'], ['10.0.0.1, REDACTED']);
   assert.deepEqual(span.attributes['http.request.header.referer'], ['https://app.example/cb#id_token=REDACTED']);
@@ -202,10 +236,22 @@ test('an aborted request whose token nobody verified: the token is scrubbed wher
 
 test('a token in the path, whole, inside a segment, percent-encoded, or in a matrix parameter is scrubbed from url.path', async () => {
   for (const [target, expected] of [
-    (() => { const t = mint(); return [`/reset/${t}`, '/reset/REDACTED']; })(),
-    (() => { const t = mint(); return [`/reset/prefix${t}`, '/reset/prefixREDACTED']; })(),
-    (() => { const t = mint(); return [`/reset/%65${t.slice(1, 30)}%${t.charCodeAt(30).toString(16)}${t.slice(31)}`, '/reset/REDACTED']; })(),
-    (() => { const t = mint(); return [`/reset;jwt=${t}`, '/reset;jwt=REDACTED']; })(),
+    (() => {
+      const t = mint();
+      return [`/reset/${t}`, '/reset/REDACTED'];
+    })(),
+    (() => {
+      const t = mint();
+      return [`/reset/prefix${t}`, '/reset/prefixREDACTED'];
+    })(),
+    (() => {
+      const t = mint();
+      return [`/reset/%65${t.slice(1, 30)}%${t.charCodeAt(30).toString(16)}${t.slice(31)}`, '/reset/REDACTED'];
+    })(),
+    (() => {
+      const t = mint();
+      return [`/reset;jwt=${t}`, '/reset;jwt=REDACTED'];
+    })(),
   ]) {
     const span = await send(target);
     assert.equal(span.attributes['url.path'], expected, target.slice(0, 30));
@@ -222,7 +268,8 @@ test('query parameters of any name and spelling: the token is scrubbed; token pa
   for (const name of ['Access_Token', 'ACCESS_TOKEN', 'access_token[]', 'id_token_hint']) {
     telemetry.reset();
     await send(`/query?${name}=${mint()}`);
-    for (let i = 0; i < 100 && !telemetry.logRecords().some((r) => r.eventName === 'jwt.request'); i += 1) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 100 && !telemetry.logRecords().some((r) => r.eventName === 'jwt.request'); i += 1)
+      await new Promise((r) => setTimeout(r, 5));
     records.push(telemetry.logRecords().find((r) => r.eventName === 'jwt.request')?.attributes['jwt.token.source']);
   }
   assert.deepEqual(records, ['query', 'query', 'query', 'query'], 'each spelling is a token parameter');
@@ -235,11 +282,24 @@ test('a token the request signed and sent back in captured response headers is s
 });
 
 test('instrumentation-http is recognized (by its wrapper of Server#emit, a private mark pinned to the versions tested): one server span, its own', async () => {
-  const { version } = JSON.parse(readFileSync(new URL('./node_modules/@opentelemetry/instrumentation-http/package.json', import.meta.url), 'utf8'));
-  assert.match(version, /^0\.301\./, 'the detection is tested against instrumentation-http 0.301; re-check it (and the README) before moving');
+  const { version } = JSON.parse(
+    readFileSync(new URL('./node_modules/@opentelemetry/instrumentation-http/package.json', import.meta.url), 'utf8'),
+  );
+  assert.match(
+    version,
+    /^0\.301\./,
+    'the detection is tested against instrumentation-http 0.301; re-check it (and the README) before moving',
+  );
   const span = await send('/reset/x', { authorization: `Bearer ${mint()}` });
   assert.equal(span.instrumentationScope.name, '@opentelemetry/instrumentation-http');
-  const servers = telemetry.spans().filter((s) => s.kind === 1 && s.attributes['http.request.header.x-request-id']?.[0] === span.attributes['http.request.header.x-request-id'][0]);
+  const servers = telemetry
+    .spans()
+    .filter(
+      (s) =>
+        s.kind === 1 &&
+        s.attributes['http.request.header.x-request-id']?.[0] ===
+          span.attributes['http.request.header.x-request-id'][0],
+    );
   assert.equal(servers.length, 1, 'tokentrail made no second server span for the request');
 });
 
@@ -248,11 +308,19 @@ test('a %-heavy query without credentials is answered as without tokentrail and 
   const heavy = Array.from({ length: 1400 }, () => '%25=%25').join('&');
   const plain = await send(`/plain?${heavy}`);
   assert.equal(plain.attributes['http.response.status_code'], 200);
-  assert.equal(telemetry.logRecords().some((r) => r.eventName === 'jwt.request'), false, 'no credential, no request record');
+  assert.equal(
+    telemetry.logRecords().some((r) => r.eventName === 'jwt.request'),
+    false,
+    'no credential, no request record',
+  );
   const token = mint();
   telemetry.reset();
   await send(`/plain?a=%25&access_token=${token}&${heavy}`);
-  for (let i = 0; i < 100 && !telemetry.logRecords().some((r) => r.eventName === 'jwt.request'); i += 1) await new Promise((r) => setTimeout(r, 5));
-  assert.equal(telemetry.logRecords().find((r) => r.eventName === 'jwt.request')?.attributes['jwt.token.source'], 'query');
+  for (let i = 0; i < 100 && !telemetry.logRecords().some((r) => r.eventName === 'jwt.request'); i += 1)
+    await new Promise((r) => setTimeout(r, 5));
+  assert.equal(
+    telemetry.logRecords().find((r) => r.eventName === 'jwt.request')?.attributes['jwt.token.source'],
+    'query',
+  );
   server.close();
 });

@@ -54,7 +54,8 @@ test('a new claim policy applies to a token already seen', async () => {
 test('a failed verify of a token seen valid keeps its own outcome and the token attributes', async () => {
   const token = mint();
   const valid = await verified(token);
-  const failed = (await recordOperation(telemetry, () => jwt.verify(token, secret, { audience: 'elsewhere' }))).span.attributes;
+  const failed = (await recordOperation(telemetry, () => jwt.verify(token, secret, { audience: 'elsewhere' }))).span
+    .attributes;
   assert.equal(failed['jwt.validation.outcome'], 'invalid');
   assert.equal(failed['jwt.validation.reason'], 'claim_invalid');
   assert.equal(valid['jwt.validation.reason'], undefined);
@@ -64,7 +65,9 @@ test('a failed verify of a token seen valid keeps its own outcome and the token 
 test('a JWE that failed to decrypt, then decrypted, has claims only when decrypted', async () => {
   const key = randomBytes(32);
   const other = randomBytes(32);
-  const token = await new jose.EncryptJWT({ sub: PERSONAL.sub, iss: 'https://idp.example.test' }).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(key);
+  const token = await new jose.EncryptJWT({ sub: PERSONAL.sub, iss: 'https://idp.example.test' })
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .encrypt(key);
   telemetry.leaks.registerToken(token);
   const failed = (await recordOperation(telemetry, () => jose.jwtDecrypt(token, other))).span.attributes;
   const decrypted = (await recordOperation(telemetry, () => jose.jwtDecrypt(token, key))).span.attributes;

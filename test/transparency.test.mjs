@@ -46,7 +46,8 @@ const cases = {
   'jose jwtVerify bad key': () => settle(() => jose.jwtVerify(joseToken, new TextEncoder().encode('x'.repeat(32)))),
   'jose jwtVerify not a token': () => settle(() => jose.jwtVerify('abc', secret)),
   'jose jwtVerify wrong argument type': () => settle(() => jose.jwtVerify(42, secret)),
-  'jose SignJWT#sign (deterministic HS256)': () => settle(() => new jose.SignJWT(claims).setProtectedHeader(header).sign(secret)),
+  'jose SignJWT#sign (deterministic HS256)': () =>
+    settle(() => new jose.SignJWT(claims).setProtectedHeader(header).sign(secret)),
   'jose decodeJwt': () => settle(() => jose.decodeJwt(joseToken)),
   'jose decodeJwt malformed': () => settle(() => jose.decodeJwt('x.y')),
   'jsonwebtoken verify valid': () => settle(() => jwt.verify(jwtToken, secretText)),
@@ -67,21 +68,40 @@ const cases = {
   'jsonwebtoken decode': () => settle(() => jwt.decode(jwtToken, { complete: true })),
   'jsonwebtoken decode garbage': () => settle(() => jwt.decode('garbage')),
   'fast-jwt verifier valid': () => settle(() => fastJwt.createVerifier({ key: secretText })(jwtToken)),
-  'fast-jwt verifier complete': () => settle(() => fastJwt.createVerifier({ key: secretText, complete: true })(jwtToken)),
+  'fast-jwt verifier complete': () =>
+    settle(() => fastJwt.createVerifier({ key: secretText, complete: true })(jwtToken)),
   'fast-jwt verifier expired': () => settle(() => fastJwt.createVerifier({ key: secretText })(expired)),
   'fast-jwt verifier tampered': () => settle(() => fastJwt.createVerifier({ key: secretText })(tampered)),
   'fast-jwt verifier not a string': () => settle(() => fastJwt.createVerifier({ key: secretText })(42)),
-  'fast-jwt verifier key fetcher, promise': () => settle(() => fastJwt.createVerifier({ key: async () => secretText })(jwtToken)),
-  'fast-jwt verifier key fetcher, promise, expired': () => settle(() => fastJwt.createVerifier({ key: async () => secretText })(expired)),
+  'fast-jwt verifier key fetcher, promise': () =>
+    settle(() => fastJwt.createVerifier({ key: async () => secretText })(jwtToken)),
+  'fast-jwt verifier key fetcher, promise, expired': () =>
+    settle(() => fastJwt.createVerifier({ key: async () => secretText })(expired)),
   'fast-jwt verifier key fetcher, callback': () =>
-    settleCallback((cb) => fastJwt.createVerifier({ key: (_d, done) => setImmediate(() => done(null, secretText)) })(jwtToken, cb)),
+    settleCallback((cb) =>
+      fastJwt.createVerifier({ key: (_d, done) => setImmediate(() => done(null, secretText)) })(jwtToken, cb),
+    ),
   'fast-jwt verifier key fetcher, callback, malformed (called back at once)': () =>
     settleCallback((cb) => fastJwt.createVerifier({ key: (_d, done) => done(null, secretText) })('x.y', cb)),
-  'fast-jwt verifier key fetcher that fails': () => settle(() => fastJwt.createVerifier({ key: async () => { throw new Error('no key'); } })(jwtToken)),
-  'fast-jwt signer sync': () => settle(() => fastJwt.createSigner({ key: secretText, clockTimestamp: 1_800_000_000_000 })({ sub: 'x' })),
+  'fast-jwt verifier key fetcher that fails': () =>
+    settle(() =>
+      fastJwt.createVerifier({
+        key: async () => {
+          throw new Error('no key');
+        },
+      })(jwtToken),
+    ),
+  'fast-jwt signer sync': () =>
+    settle(() => fastJwt.createSigner({ key: secretText, clockTimestamp: 1_800_000_000_000 })({ sub: 'x' })),
   'fast-jwt signer callback': () =>
-    settleCallback((cb) => fastJwt.createSigner({ key: (_d, done) => done(null, secretText), clockTimestamp: 1_800_000_000_000 })({ sub: 'x' }, cb)),
-  'fast-jwt signer promise refusing a payload': () => settle(() => fastJwt.createSigner({ key: async () => secretText })('no')),
+    settleCallback((cb) =>
+      fastJwt.createSigner({ key: (_d, done) => done(null, secretText), clockTimestamp: 1_800_000_000_000 })(
+        { sub: 'x' },
+        cb,
+      ),
+    ),
+  'fast-jwt signer promise refusing a payload': () =>
+    settle(() => fastJwt.createSigner({ key: async () => secretText })('no')),
   'fast-jwt decoder': () => settle(() => fastJwt.createDecoder({ complete: true })(jwtToken)),
   'fast-jwt decoder garbage': () => settle(() => fastJwt.createDecoder()('garbage')),
   'hono verify valid': () => settle(() => hono.verify(jwtToken, secretText, 'HS256')),
@@ -140,16 +160,19 @@ async function caughtBy(call) {
   assert.fail('the call failed');
 }
 
-const callingBack = (fn) => () => new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+const callingBack = (fn) => () =>
+  new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
 
 const libraryErrors = {
   'jose jwtVerify, wrong audience (rejects)': () => jose.jwtVerify(joseToken, secret, { audience: 'other' }),
-  'jose compactVerify, bad key (rejects)': () => jose.compactVerify(joseToken, new TextEncoder().encode('x'.repeat(32))),
+  'jose compactVerify, bad key (rejects)': () =>
+    jose.compactVerify(joseToken, new TextEncoder().encode('x'.repeat(32))),
   'jose decodeJwt, malformed (throws)': () => jose.decodeJwt('x.y'),
   'jsonwebtoken verify, expired (throws)': () => jwt.verify(expired, secretText),
   'jsonwebtoken verify, tampered (calls back)': callingBack((cb) => jwt.verify(tampered, secretText, cb)),
   'fast-jwt verifier, expired (throws)': () => fastJwt.createVerifier({ key: secretText })(expired),
-  'fast-jwt verifier with a key fetcher, tampered (rejects)': () => fastJwt.createVerifier({ key: async () => secretText })(tampered),
+  'fast-jwt verifier with a key fetcher, tampered (rejects)': () =>
+    fastJwt.createVerifier({ key: async () => secretText })(tampered),
   'fast-jwt verifier with a key fetcher, malformed (calls back)': callingBack((cb) =>
     fastJwt.createVerifier({ key: (_d, done) => done(null, secretText) })('x.y', cb),
   ),
@@ -170,8 +193,12 @@ for (const [name, call] of Object.entries(libraryErrors)) {
     }
     const position = disabled.constructed.indexOf(disabled.caught);
     assert.ok(position >= 0, 'without the instrumentation, the caught error is one the library constructed');
-    assert.equal(enabled.constructed.length, disabled.constructed.length, 'no error object is constructed beside the library\'s');
-    assert.equal(enabled.caught, enabled.constructed[position], 'the caught error is the library\'s own object');
+    assert.equal(
+      enabled.constructed.length,
+      disabled.constructed.length,
+      "no error object is constructed beside the library's",
+    );
+    assert.equal(enabled.caught, enabled.constructed[position], "the caught error is the library's own object");
   });
 }
 
@@ -181,11 +208,21 @@ test('an error a user function throws inside the library reaches the caller as t
     'jose jwtVerify with a key function': (error) => jose.jwtVerify(joseToken, () => Promise.reject(error)),
     'hono verifyWithJwks with a key set that fails': (error) => {
       const kidToken = `${Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1' })).toString('base64url')}.e30.c2ln`;
-      const keys = { [Symbol.iterator]: () => { throw error; } };
+      const keys = {
+        [Symbol.iterator]: () => {
+          throw error;
+        },
+      };
       return hono.verifyWithJwks(kidToken, { keys, allowedAlgorithms: ['RS256'] });
     },
     'fast-jwt signer with a key fetcher that throws': (error) =>
-      fastJwt.createSigner({ key: async () => { throw error; } })({ sub: 'x' }).catch((e) => Promise.reject(e.originalError ?? e)),
+      fastJwt
+        .createSigner({
+          key: async () => {
+            throw error;
+          },
+        })({ sub: 'x' })
+        .catch((e) => Promise.reject(e.originalError ?? e)),
   };
   for (const [name, call] of Object.entries(passedThrough)) {
     telemetry.reset();
@@ -203,7 +240,8 @@ test('disable() restores the original fast-jwt factories; a verifier made while 
   assert.equal(verifier.length, original.length);
   instrumentation.disable();
   try {
-    for (const name of ['createVerifier', 'createSigner', 'createDecoder']) assert.equal(isWrapped(fastJwt[name]), false, name);
+    for (const name of ['createVerifier', 'createSigner', 'createDecoder'])
+      assert.equal(isWrapped(fastJwt[name]), false, name);
   } finally {
     instrumentation.enable();
   }
@@ -225,11 +263,24 @@ test('disable() restores the original jsonwebtoken functions and enable() patche
 
 test('OTEL_SDK_DISABLED=true: the process is exactly as if @tokentrail/register were not loaded (no module hook, no wrapper, no subscription, no listener)', () => {
   const fixture = new URL('./fixtures/process-state-app.mjs', import.meta.url).pathname;
-  const quiet = { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', TOKENTRAIL_PSEUDONYM_KEY: '' };
+  const quiet = {
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    TOKENTRAIL_PSEUDONYM_KEY: '',
+  };
   const run = (args, env) => {
-    const result = spawnSync(process.execPath, [...args, fixture], { cwd: new URL('./fixtures/', import.meta.url), encoding: 'utf8', env: { ...process.env, ...quiet, ...env } });
+    const result = spawnSync(process.execPath, [...args, fixture], {
+      cwd: new URL('./fixtures/', import.meta.url),
+      encoding: 'utf8',
+      env: { ...process.env, ...quiet, ...env },
+    });
     assert.equal(result.status, 0, result.stderr);
-    return { state: JSON.parse(result.stdout.split('\n').find((line) => line.startsWith('{'))), stdout: result.stdout, stderr: result.stderr };
+    return {
+      state: JSON.parse(result.stdout.split('\n').find((line) => line.startsWith('{'))),
+      stdout: result.stdout,
+      stderr: result.stderr,
+    };
   };
   const bare = run([], { OTEL_SDK_DISABLED: 'true' });
   for (const flag of ['--import', '--require']) {
@@ -241,7 +292,16 @@ test('OTEL_SDK_DISABLED=true: the process is exactly as if @tokentrail/register 
   }
   // The comparison sees each of these when the register does start.
   const enabled = run(['--import', '@tokentrail/register'], { OTEL_SDK_DISABLED: 'false' });
-  for (const key of ['moduleHookThreads', 'subscribers', 'listeners', 'openTelemetryGlobals']) assert.notDeepStrictEqual(enabled.state[key], bare.state[key], key);
-  assert.notDeepStrictEqual(enabled.state.functions['jose.jwtVerify'], bare.state.functions['jose.jwtVerify'], 'jose (ESM) is wrapped');
-  assert.notDeepStrictEqual(enabled.state.functions['jsonwebtoken.verify'], bare.state.functions['jsonwebtoken.verify'], 'jsonwebtoken is wrapped');
+  for (const key of ['moduleHookThreads', 'subscribers', 'listeners', 'openTelemetryGlobals'])
+    assert.notDeepStrictEqual(enabled.state[key], bare.state[key], key);
+  assert.notDeepStrictEqual(
+    enabled.state.functions['jose.jwtVerify'],
+    bare.state.functions['jose.jwtVerify'],
+    'jose (ESM) is wrapped',
+  );
+  assert.notDeepStrictEqual(
+    enabled.state.functions['jsonwebtoken.verify'],
+    bare.state.functions['jsonwebtoken.verify'],
+    'jsonwebtoken is wrapped',
+  );
 });

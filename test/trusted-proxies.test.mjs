@@ -18,7 +18,9 @@ const require = createRequire(import.meta.url);
 const THRESHOLDS = { failure_burst: 3, token_replay_multi_ip: 2 };
 const base = {
   pseudonymKey: PSEUDONYM_KEY,
-  detectors: Object.fromEntries(Object.entries(THRESHOLDS).map(([name, threshold]) => [name, { threshold, windowSeconds: 60 }])),
+  detectors: Object.fromEntries(
+    Object.entries(THRESHOLDS).map(([name, threshold]) => [name, { threshold, windowSeconds: 60 }]),
+  ),
 };
 const telemetry = setupTelemetry();
 const instrumentation = new JwtInstrumentation(base);
@@ -34,7 +36,8 @@ before(async () => {
 });
 after(() => server.close());
 
-const alerts = (name) => telemetry.logRecords().filter((r) => r.eventName === 'jwt.alert' && r.attributes['jwt.alert.name'] === name);
+const alerts = (name) =>
+  telemetry.logRecords().filter((r) => r.eventName === 'jwt.alert' && r.attributes['jwt.alert.name'] === name);
 const requestRecords = () => telemetry.logRecords().filter((r) => r.eventName === 'jwt.request');
 
 async function mint(signer = app) {
@@ -65,8 +68,14 @@ test('by default failure_burst cannot be dodged by a new X-Forwarded-For per req
   const [alert] = alerts('failure_burst');
   assert.ok(alert, 'the peer sent more than N invalid tokens');
   assert.equal(alert.attributes['client.address'], '127.0.0.1', 'the alert names the peer');
-  const named = telemetry.logRecords().map((r) => r.attributes['client.address']).filter(Boolean);
-  assert.ok(named.every((address) => address === '127.0.0.1'), `no forged address is exported: ${[...new Set(named)]}`);
+  const named = telemetry
+    .logRecords()
+    .map((r) => r.attributes['client.address'])
+    .filter(Boolean);
+  assert.ok(
+    named.every((address) => address === '127.0.0.1'),
+    `no forged address is exported: ${[...new Set(named)]}`,
+  );
 });
 
 test('by default token_replay_multi_ip is not faked by one client writing many addresses', async () => {
@@ -81,9 +90,20 @@ test('trusted proxies by range: the forwarded address is walked from the right u
   instrumentation.setConfig({ ...base, trustedProxies: ['loopback', '10.0.0.0/8'] });
   telemetry.reset();
   const token = await mint();
-  assert.equal((await request(token, '203.0.113.50, 198.51.100.9, 10.1.2.3')).attributes['client.address'], '198.51.100.9');
-  assert.equal((await request(token, '10.0.0.1, 10.0.0.2')).attributes['client.address'], '10.0.0.1', 'all trusted: the leftmost');
-  assert.equal((await request(token, 'not-an-address, 10.0.0.2')).attributes['client.address'], '10.0.0.2', 'a malformed entry is not believed');
+  assert.equal(
+    (await request(token, '203.0.113.50, 198.51.100.9, 10.1.2.3')).attributes['client.address'],
+    '198.51.100.9',
+  );
+  assert.equal(
+    (await request(token, '10.0.0.1, 10.0.0.2')).attributes['client.address'],
+    '10.0.0.1',
+    'all trusted: the leftmost',
+  );
+  assert.equal(
+    (await request(token, 'not-an-address, 10.0.0.2')).attributes['client.address'],
+    '10.0.0.2',
+    'a malformed entry is not believed',
+  );
   for (let i = 0; i <= THRESHOLDS.token_replay_multi_ip; i += 1) await request(token, `192.0.2.${i + 1}`);
   assert.equal(alerts('token_replay_multi_ip').length, 1, 'distinct clients behind a trusted proxy are counted');
 });
@@ -95,10 +115,21 @@ test('trusted proxies by hop count, as express counts them', async () => {
   instrumentation.setConfig({ ...base, trustedProxies: 2 });
   assert.equal((await request(token, '203.0.113.1, 198.51.100.2')).attributes['client.address'], '203.0.113.1');
   instrumentation.setConfig({ ...base, trustedProxies: 5 });
-  assert.equal((await request(token, '203.0.113.1, 198.51.100.2')).attributes['client.address'], '203.0.113.1', 'fewer hops than trusted: the leftmost');
+  assert.equal(
+    (await request(token, '203.0.113.1, 198.51.100.2')).attributes['client.address'],
+    '203.0.113.1',
+    'fewer hops than trusted: the leftmost',
+  );
 });
 
-for (const [value, got] of [[-1, 'number'], [1.5, 'number'], ['loopback', '"loopback"'], [['not-an-ip'], '"not-an-ip"'], [['10.0.0.0/33'], '"10.0.0.0/33"'], [[7], 'number']]) {
+for (const [value, got] of [
+  [-1, 'number'],
+  [1.5, 'number'],
+  ['loopback', '"loopback"'],
+  [['not-an-ip'], '"not-an-ip"'],
+  [['10.0.0.0/33'], '"10.0.0.0/33"'],
+  [[7], 'number'],
+]) {
   test(`trustedProxies ${JSON.stringify(value)} is refused with a TypeError`, () => {
     assert.throws(() => new JwtInstrumentation({ enabled: false, trustedProxies: value }), {
       name: 'TypeError',
@@ -110,8 +141,21 @@ for (const [value, got] of [[-1, 'number'], [1.5, 'number'], ['loopback', '"loop
 test('TOKENTRAIL_TRUSTED_PROXIES: a hop count or a comma-separated list, anything else refused naming the variable', () => {
   const { configFromEnv } = require('@tokentrail/register/env-config');
   assert.equal(configFromEnv({ TOKENTRAIL_TRUSTED_PROXIES: '2' }).trustedProxies, 2);
-  assert.deepEqual(configFromEnv({ TOKENTRAIL_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,::1' }).trustedProxies, ['loopback', '10.0.0.0/8', '::1']);
+  assert.deepEqual(configFromEnv({ TOKENTRAIL_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,::1' }).trustedProxies, [
+    'loopback',
+    '10.0.0.0/8',
+    '::1',
+  ]);
   assert.equal(configFromEnv({}).trustedProxies, undefined);
-  assert.throws(() => configFromEnv({ TOKENTRAIL_TRUSTED_PROXIES: 'everyone' }), { name: 'TypeError', message: /TOKENTRAIL_TRUSTED_PROXIES must be/ });
-  assert.doesNotThrow(() => new JwtInstrumentation({ enabled: false, ...configFromEnv({ TOKENTRAIL_TRUSTED_PROXIES: 'uniquelocal,fe80::/10' }) }));
+  assert.throws(() => configFromEnv({ TOKENTRAIL_TRUSTED_PROXIES: 'everyone' }), {
+    name: 'TypeError',
+    message: /TOKENTRAIL_TRUSTED_PROXIES must be/,
+  });
+  assert.doesNotThrow(
+    () =>
+      new JwtInstrumentation({
+        enabled: false,
+        ...configFromEnv({ TOKENTRAIL_TRUSTED_PROXIES: 'uniquelocal,fe80::/10' }),
+      }),
+  );
 });

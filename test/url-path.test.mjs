@@ -40,7 +40,9 @@ async function settled() {
 
 test('a token in a path segment is exported as REDACTED', async () => {
   telemetry.reset();
-  const response = await fetch(`http://127.0.0.1:${port}/reset/${inPath}/confirm?step=2`, { headers: { authorization: `Bearer ${bearer}` } });
+  const response = await fetch(`http://127.0.0.1:${port}/reset/${inPath}/confirm?step=2`, {
+    headers: { authorization: `Bearer ${bearer}` },
+  });
   assert.equal(response.status, 200);
   assert.equal((await settled()).attributes['url.path'], '/reset/REDACTED/confirm');
 });
@@ -49,7 +51,9 @@ test('an absolute-form target exports only its path, without user-info or host',
   telemetry.reset();
   await new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(`GET http://alice:${password}@127.0.0.1:${port}/reset/${inPath}?x=1#frag HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${bearer}\r\nConnection: close\r\n\r\n`);
+      socket.write(
+        `GET http://alice:${password}@127.0.0.1:${port}/reset/${inPath}?x=1#frag HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${bearer}\r\nConnection: close\r\n\r\n`,
+      );
     });
     socket.on('data', () => {});
     socket.on('end', resolve);

@@ -30,7 +30,8 @@ function appWith(packageName, install) {
       continue;
     }
     mkdirSync(join(modules, entry));
-    for (const scoped of readdirSync(join(testModules, entry))) symlinkSync(realpathSync(join(testModules, entry, scoped)), join(modules, entry, scoped));
+    for (const scoped of readdirSync(join(testModules, entry)))
+      symlinkSync(realpathSync(join(testModules, entry, scoped)), join(modules, entry, scoped));
   }
   rmSync(join(modules, packageName), { force: true });
   symlinkSync(realpathSync(join(testModules, install)), join(modules, packageName));
@@ -51,8 +52,17 @@ function runApp(dir, env) {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
-      const line = (prefix) => stdout.split('\n').find((l) => l.startsWith(prefix))?.slice(prefix.length);
-      resolve({ code, stderr, result: JSON.parse(line('RESULT ') ?? 'null'), telemetry: JSON.parse(line('TELEMETRY ') ?? 'null') });
+      const line = (prefix) =>
+        stdout
+          .split('\n')
+          .find((l) => l.startsWith(prefix))
+          ?.slice(prefix.length);
+      resolve({
+        code,
+        stderr,
+        result: JSON.parse(line('RESULT ') ?? 'null'),
+        telemetry: JSON.parse(line('TELEMETRY ') ?? 'null'),
+      });
     });
   });
 }
@@ -60,16 +70,29 @@ function runApp(dir, env) {
 /** Every verify's audit record: its own jwt.verify record, or the jwt.request record of the request that carried it. */
 const verdicts = (logRecords) =>
   logRecords
-    .filter((r) => r.eventName === 'jwt.verify' || (r.eventName === 'jwt.request' && r.attributes['jwt.operation'] === 'verify'))
-    .map((r) => [r.attributes['jwt.library'], r.attributes['jwt.validation.outcome'], r.attributes['jwt.validation.reason'] ?? null])
+    .filter(
+      (r) =>
+        r.eventName === 'jwt.verify' || (r.eventName === 'jwt.request' && r.attributes['jwt.operation'] === 'verify'),
+    )
+    .map((r) => [
+      r.attributes['jwt.library'],
+      r.attributes['jwt.validation.outcome'],
+      r.attributes['jwt.validation.reason'] ?? null,
+    ])
     .sort();
 
-for (const [kind, rows] of [['library', TESTED_LIBRARIES], ['middleware', TESTED_MIDDLEWARES]]) {
+for (const [kind, rows] of [
+  ['library', TESTED_LIBRARIES],
+  ['middleware', TESTED_MIDDLEWARES],
+]) {
   for (const row of rows) {
     describe(`${row.scenario} ${row.range} (${kind})`, { concurrency: true }, () => {
       for (const { install, version } of row.tested) {
         test(`${row.package}@${version}, loaded as ${row.package}, is recorded`, async () => {
-          const { code, stderr, result, telemetry } = await runApp(appWith(row.package, install), { VERSION_PACKAGE: row.package, VERSION_SCENARIO: row.scenario });
+          const { code, stderr, result, telemetry } = await runApp(appWith(row.package, install), {
+            VERSION_PACKAGE: row.package,
+            VERSION_SCENARIO: row.scenario,
+          });
           assert.equal(code, 0, stderr);
           assert.equal(result.version, version, `the app loaded ${row.package}@${version}`);
           if (row.scenario === 'jwks-rsa') {
@@ -79,9 +102,20 @@ for (const [kind, rows] of [['library', TESTED_LIBRARIES], ['middleware', TESTED
             for (const span of fetches) assert.equal(span.attributes['jwt.jwks.client'], 'jwks-rsa');
             return;
           }
-          assert.deepEqual(result.seen, kind === 'library' ? ['ok', result.seen[1]] : [200, 401], 'a valid token passes, an expired one does not');
+          assert.deepEqual(
+            result.seen,
+            kind === 'library' ? ['ok', result.seen[1]] : [200, 401],
+            'a valid token passes, an expired one does not',
+          );
           assert.notEqual(result.seen[1], 'ok');
-          assert.deepEqual(verdicts(telemetry.logRecords), [[row.library, 'invalid', 'expired'], [row.library, 'valid', null]], 'one audit record per verify, with its outcome');
+          assert.deepEqual(
+            verdicts(telemetry.logRecords),
+            [
+              [row.library, 'invalid', 'expired'],
+              [row.library, 'valid', null],
+            ],
+            'one audit record per verify, with its outcome',
+          );
         });
       }
     });

@@ -14,5 +14,8 @@ import { exitSafeTelemetry } from '@tokentrail/register/exit-safe';
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 const jwt = new JwtInstrumentation({ pseudonymKey: 'bench-pseudonym-key-0123456789abcdef' });
 const instrumentations = [new HttpInstrumentation(), jwt];
-const processors = process.env.BENCH_EXPORT === 'exit-safe' ? exitSafeTelemetry({ beforeDelivery: () => jwt.closeAuditTrail(), spoolMaxBytes: 0 }).sdkOptions() : {};
+const processors =
+  process.env.BENCH_EXPORT === 'exit-safe'
+    ? exitSafeTelemetry({ beforeDelivery: () => jwt.closeAuditTrail(), spoolMaxBytes: 0 }).sdkOptions()
+    : {};
 startNodeSdk({ instrumentations, ...processors });

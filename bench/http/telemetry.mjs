@@ -14,11 +14,16 @@ import { httpInstrumentationConfig } from '@tokentrail/register/http-config';
 import { installDiscardingSdk } from '../support/discarding-sdk.mjs';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-const tokentrailConfig = { pseudonymKey: 'bench-pseudonym-key-0123456789abcdef', ...JSON.parse(process.env.BENCH_TOKENTRAIL_CONFIG ?? '{}') };
+const tokentrailConfig = {
+  pseudonymKey: 'bench-pseudonym-key-0123456789abcdef',
+  ...JSON.parse(process.env.BENCH_TOKENTRAIL_CONFIG ?? '{}'),
+};
 const jwt = process.env.BENCH_TOKENTRAIL === '1' ? new JwtInstrumentation(tokentrailConfig) : undefined;
 // As the register does: tokentrail's scrubbing span processor ahead of the exporting one.
 installDiscardingSdk({ periodic: true, maxQueueSize: 8192, spanProcessors: jwt ? [jwt.spanProcessor()] : [] });
-const httpConfig = process.env.BENCH_HTTP_CONFIG ? JSON.parse(process.env.BENCH_HTTP_CONFIG) : httpInstrumentationConfig(tokentrailConfig.tokenSources?.queryParams);
+const httpConfig = process.env.BENCH_HTTP_CONFIG
+  ? JSON.parse(process.env.BENCH_HTTP_CONFIG)
+  : httpInstrumentationConfig(tokentrailConfig.tokenSources?.queryParams);
 const instrumentations = [new HttpInstrumentation(httpConfig)];
 if (jwt) instrumentations.push(jwt);
 registerInstrumentations({ instrumentations });

@@ -17,10 +17,18 @@ class OnDemandReader extends MetricReader {
 }
 
 export function installDiscardingSdk({ periodic = false, maxQueueSize = 4096, spanProcessors = [] } = {}) {
-  const reader = periodic ? new PeriodicExportingMetricReader({ exporter: discard, exportIntervalMillis: 1000 }) : new OnDemandReader();
+  const reader = periodic
+    ? new PeriodicExportingMetricReader({ exporter: discard, exportIntervalMillis: 1000 })
+    : new OnDemandReader();
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [...spanProcessors, new BatchSpanProcessor({ exporter: discard, maxQueueSize })] }));
-  logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: discard, maxQueueSize })] }));
+  trace.setGlobalTracerProvider(
+    new TracerProvider({
+      spanProcessors: [...spanProcessors, new BatchSpanProcessor({ exporter: discard, maxQueueSize })],
+    }),
+  );
+  logs.setGlobalLoggerProvider(
+    new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: discard, maxQueueSize })] }),
+  );
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
   return { reader };
 }

@@ -17,16 +17,25 @@ const receiver = external ? undefined : await startReceiver();
 const app = await runApp(appPath, {
   endpoint: external ?? receiver.endpoint,
   protocol: process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
-  env: { OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'orders-api', TOKENTRAIL_PSEUDONYM_KEY: process.env.TOKENTRAIL_PSEUDONYM_KEY ?? 'demo-pseudonym-key-not-for-production' },
+  env: {
+    OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'orders-api',
+    TOKENTRAIL_PSEUDONYM_KEY: process.env.TOKENTRAIL_PSEUDONYM_KEY ?? 'demo-pseudonym-key-not-for-production',
+  },
 });
 
 async function login(body) {
-  const response = await fetch(`${app.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${app.url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return (await response.json()).token;
 }
 const alice = await login({ sub: 'alice' });
 const [header, payload, signature] = alice.split('.');
-const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url')), sub: 'admin', roles: ['admin'] })).toString('base64url');
+const forged = Buffer.from(
+  JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url')), sub: 'admin', roles: ['admin'] }),
+).toString('base64url');
 const scripted = [
   ['valid token', '/orders', alice],
   ['valid, not an admin', '/admin', alice],
@@ -48,13 +57,17 @@ if (!receiver) {
 }
 
 // Requests with a token have a jwt.request record; the one without has only instrumentation-http's span.
-await receiver.waitFor((r) => r.spans.filter((s) => s.kind === 2 && s.attributes['url.path'] !== '/login').length >= scripted.length);
+await receiver.waitFor(
+  (r) => r.spans.filter((s) => s.kind === 2 && s.attributes['url.path'] !== '/login').length >= scripted.length,
+);
 const requests = receiver.spans
   .filter((s) => s.kind === 2 && s.attributes['url.path'] !== '/login')
   .sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
 const rows = requests.map((span, i) => {
   const a = span.attributes;
-  const reason = a['jwt.validation.reason'] ? `${a['jwt.validation.reason']}${a['jwt.validation.claim'] ? `(${a['jwt.validation.claim']})` : ''}` : '';
+  const reason = a['jwt.validation.reason']
+    ? `${a['jwt.validation.reason']}${a['jwt.validation.claim'] ? `(${a['jwt.validation.claim']})` : ''}`
+    : '';
   return {
     time: new Date(Number(BigInt(span.startTimeUnixNano) / 1_000_000n)).toISOString().slice(11, 23),
     scenario: scripted[i]?.[0] ?? '',
@@ -70,14 +83,20 @@ const rows = requests.map((span, i) => {
 });
 const columns = Object.keys(rows[0]);
 const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-const line = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+const line = (cells) =>
+  cells
+    .map((cell, i) => cell.padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
 console.log('\ntokentrail audit trail, as received over OTLP (user = keyed pseudonym of sub)\n');
 console.log(line(columns));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) console.log(line(columns.map((c) => row[c])));
 
 const everything = JSON.stringify(receiver.accepted.map((a) => a.body));
-const leaked = scripted.some(([, , token]) => token?.split('.').some((part) => part.length > 8 && everything.includes(part)));
+const leaked = scripted.some(([, , token]) =>
+  token?.split('.').some((part) => part.length > 8 && everything.includes(part)),
+);
 const jwtSpans = receiver.spans.filter((s) => s.name.startsWith('jwt.')).length;
 const records = receiver.logRecords.filter((r) => r.eventName?.startsWith('jwt.')).length;
 console.log(

@@ -20,7 +20,11 @@ app.use(async (ctx) => {
   const token = header.startsWith('Bearer ') ? header.slice(7) : undefined;
   if (ctx.method === 'POST' && ctx.path === '/login') {
     const expiresIn = Number(ctx.query.expiresIn ?? 600);
-    const claims = { sub: String(ctx.query.sub ?? 'demo-user'), iss: ISSUER, exp: Math.floor(Date.now() / 1000) + expiresIn };
+    const claims = {
+      sub: String(ctx.query.sub ?? 'demo-user'),
+      iss: ISSUER,
+      exp: Math.floor(Date.now() / 1000) + expiresIn,
+    };
     ctx.body = { token: jwt.sign(claims, secret, { algorithm: 'HS256', jwtid: crypto.randomUUID() }) };
     return;
   }
@@ -32,7 +36,9 @@ app.use(async (ctx) => {
   if (ctx.path === '/orders') {
     try {
       const claims = await new Promise((resolve, reject) =>
-        jwt.verify(token ?? '', secret, { algorithms: ['HS256'], issuer: ISSUER }, (err, decoded) => (err ? reject(err) : resolve(decoded))),
+        jwt.verify(token ?? '', secret, { algorithms: ['HS256'], issuer: ISSUER }, (err, decoded) =>
+          err ? reject(err) : resolve(decoded),
+        ),
       );
       ctx.body = { owner: claims.sub, orders: [] };
     } catch {

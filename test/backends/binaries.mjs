@@ -25,21 +25,26 @@ export class BackendsUnavailable extends Error {}
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', ...options });
   if (result.error?.code === 'ENOENT') return undefined;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}${result.stdout}`);
   return result.stdout.trim();
 }
 
 function goVersion() {
   const version = run('go', ['env', 'GOVERSION']);
   if (version === undefined) {
-    throw new BackendsUnavailable('pnpm test:backends needs Go 1.24 or later on PATH (and its module proxy) to build the OpenTelemetry Collector and Jaeger; `go` was not found. Nothing was run.');
+    throw new BackendsUnavailable(
+      'pnpm test:backends needs Go 1.24 or later on PATH (and its module proxy) to build the OpenTelemetry Collector and Jaeger; `go` was not found. Nothing was run.',
+    );
   }
   return version;
 }
 
 /** A module's required version, read from tools/backends/go.mod. */
 export function requiredVersion(path) {
-  const line = readFileSync(join(MODULE, 'go.mod'), 'utf8').split('\n').find((l) => l.trim().startsWith(`${path} `));
+  const line = readFileSync(join(MODULE, 'go.mod'), 'utf8')
+    .split('\n')
+    .find((l) => l.trim().startsWith(`${path} `));
   if (!line) throw new Error(`tools/backends/go.mod does not require ${path}`);
   return line.trim().split(/\s+/)[1];
 }
@@ -47,7 +52,10 @@ export function requiredVersion(path) {
 function cacheKey(go) {
   const hash = createHash('sha256').update(go);
   for (const dir of SOURCES) {
-    for (const file of readdirSync(join(MODULE, dir)).filter((f) => /^go\.(mod|sum)$|\.go$/.test(f)).sort()) hash.update(`${dir}/${file}`).update(readFileSync(join(MODULE, dir, file)));
+    for (const file of readdirSync(join(MODULE, dir))
+      .filter((f) => /^go\.(mod|sum)$|\.go$/.test(f))
+      .sort())
+      hash.update(`${dir}/${file}`).update(readFileSync(join(MODULE, dir, file)));
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -76,7 +84,9 @@ function goBuild(args, log) {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`go build in tools/backends failed (exit ${code}):\n${output}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`go build in tools/backends failed (exit ${code}):\n${output}`)),
+    );
     log('building the Collector, Jaeger and geoip-testdb (go build in tools/backends; once per machine) …');
   });
 }
@@ -86,7 +96,11 @@ export async function goBinaries(log = console.log) {
   const go = goVersion();
   const cache = process.env.TOKENTRAIL_BACKENDS_CACHE ?? join(homedir(), '.cache', 'tokentrail-backends');
   const dir = join(cache, cacheKey(go));
-  const binaries = { otelcol: join(dir, 'otelcol'), jaeger: join(dir, 'jaeger'), geoipTestdb: join(dir, 'geoip-testdb') };
+  const binaries = {
+    otelcol: join(dir, 'otelcol'),
+    jaeger: join(dir, 'jaeger'),
+    geoipTestdb: join(dir, 'geoip-testdb'),
+  };
   const started = performance.now();
   let built = false;
   if (!Object.values(binaries).every((file) => existsSync(file))) {
@@ -110,7 +124,9 @@ export async function goBinaries(log = console.log) {
     versions: {
       go,
       collectorCore: requiredVersion('go.opentelemetry.io/collector/otelcol'),
-      collectorContrib: requiredVersion('github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor'),
+      collectorContrib: requiredVersion(
+        'github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor',
+      ),
       jaeger: `${JAEGER_V2[jaegerModule] ?? '?'} (module ${jaegerModule})`,
     },
   };
@@ -123,13 +139,23 @@ export function prometheusBinaries(log = console.log) {
   if (version === undefined && process.getuid?.() === 0 && run('apt-get', ['--version']) !== undefined) {
     log('installing Prometheus (apt-get install prometheus) …');
     run('apt-get', ['update'], { stdio: 'ignore' });
-    run('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     version = run('prometheus', ['--version']);
   }
   if (version === undefined || run('promtool', ['--version']) === undefined) {
-    throw new BackendsUnavailable('pnpm test:backends needs Prometheus 2.40 or later (prometheus and promtool on PATH; Debian: apt-get install prometheus). Nothing was run.');
+    throw new BackendsUnavailable(
+      'pnpm test:backends needs Prometheus 2.40 or later (prometheus and promtool on PATH; Debian: apt-get install prometheus). Nothing was run.',
+    );
   }
   const [, major, minor] = version.match(/version (\d+)\.(\d+)/) ?? [];
-  if (!(Number(major) > 2 || (Number(major) === 2 && Number(minor) >= 40))) throw new BackendsUnavailable(`Prometheus 2.40 or later is needed, found: ${version.split('\n')[0]}`);
-  return { prometheus: 'prometheus', promtool: 'promtool', version: version.split('\n')[0].replace(/^prometheus, /, ''), seconds: (performance.now() - started) / 1000 };
+  if (!(Number(major) > 2 || (Number(major) === 2 && Number(minor) >= 40)))
+    throw new BackendsUnavailable(`Prometheus 2.40 or later is needed, found: ${version.split('\n')[0]}`);
+  return {
+    prometheus: 'prometheus',
+    promtool: 'promtool',
+    version: version.split('\n')[0].replace(/^prometheus, /, ''),
+    seconds: (performance.now() - started) / 1000,
+  };
 }

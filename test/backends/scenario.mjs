@@ -31,7 +31,18 @@ export async function runScenario({ express, koa, scale, tag, leaks }) {
     if (body) headers['content-type'] = 'application/json';
     const response = await fetch(app.url + path, { method, headers, body: body && JSON.stringify(body) });
     const text = await response.text();
-    const trace = { traceId, service: app.service, method, path, status: response.status, token, client, kind, phase: tag, at: Date.now() };
+    const trace = {
+      traceId,
+      service: app.service,
+      method,
+      path,
+      status: response.status,
+      token,
+      client,
+      kind,
+      phase: tag,
+      at: Date.now(),
+    };
     traces.push(trace);
     return { trace, text };
   }
@@ -39,7 +50,10 @@ export async function runScenario({ express, koa, scale, tag, leaks }) {
   async function login(app, sub, { roles, expiresIn } = {}) {
     const express = app.service === 'orders-api';
     const { trace, text } = express
-      ? await send(app, 'POST', '/login', { body: { sub, roles: roles ?? ['customer'], ...(expiresIn ? { expiresIn } : {}) }, kind: 'sign' })
+      ? await send(app, 'POST', '/login', {
+          body: { sub, roles: roles ?? ['customer'], ...(expiresIn ? { expiresIn } : {}) },
+          kind: 'sign',
+        })
       : await send(app, 'POST', `/login?sub=${encodeURIComponent(sub)}`, { kind: 'sign' });
     const { token } = JSON.parse(text);
     // The koa example's login takes the subject in its query string, which the HTTP instrumentation records as
@@ -51,7 +65,8 @@ export async function runScenario({ express, koa, scale, tag, leaks }) {
     return token;
   }
 
-  const use = async (app, path, token, sub, kind, client) => Object.assign((await send(app, 'GET', path, { token, client, kind })).trace, { sub });
+  const use = async (app, path, token, sub, kind, client) =>
+    Object.assign((await send(app, 'GET', path, { token, client, kind })).trace, { sub });
 
   // express-jose: customers on /orders (plain valid traces, the tail sampler's 10%), each token used 50 times at
   // most (token_hammering fires above 100 a minute); admins on /admin; customers refused /admin (403).
@@ -91,7 +106,9 @@ export async function runScenario({ express, koa, scale, tag, leaks }) {
   const carol = { sub: subject('carol') };
   carol.token = await login(express, carol.sub);
   for (let i = 0; i < (full ? 3 : 1); i += 1) await use(express, '/orders', carol.token, carol.sub, 'valid');
-  Object.assign((await send(express, 'POST', '/logout', { token: carol.token, kind: 'revoke' })).trace, { sub: carol.sub });
+  Object.assign((await send(express, 'POST', '/logout', { token: carol.token, kind: 'revoke' })).trace, {
+    sub: carol.sub,
+  });
   for (let i = 0; i < (full ? 5 : 1); i += 1) {
     const trace = await use(express, '/orders', carol.token, carol.sub, 'revoked');
     if (i === 0) trace.alerts = ['revoked_token_used'];
@@ -101,7 +118,14 @@ export async function runScenario({ express, koa, scale, tag, leaks }) {
   const dave = { sub: subject('dave') };
   dave.token = await login(express, dave.sub);
   for (let i = 1; i <= 7; i += 1) {
-    const trace = await use(express, '/orders', dave.token, dave.sub, i === 6 ? 'replay' : 'valid', `198.51.${full ? 100 : 101}.${i}`);
+    const trace = await use(
+      express,
+      '/orders',
+      dave.token,
+      dave.sub,
+      i === 6 ? 'replay' : 'valid',
+      `198.51.${full ? 100 : 101}.${i}`,
+    );
     if (i === 6) trace.alerts = ['token_replay_multi_ip'];
   }
 
@@ -116,8 +140,10 @@ export async function runScenario({ express, koa, scale, tag, leaks }) {
   }
   const forged = `${koaUsers[0].token.slice(0, -6)}AAAAAA`;
   leaks.registerToken(forged);
-  for (let i = 0; i < (full ? 15 : 1); i += 1) await use(koa, '/orders', forged, koaUsers[0].sub, 'tampered', '192.0.2.50');
-  for (let i = 0; i < (full ? 10 : 1); i += 1) await use(koa, '/profile', koaUsers[0].token, koaUsers[0].sub, 'unverified');
+  for (let i = 0; i < (full ? 15 : 1); i += 1)
+    await use(koa, '/orders', forged, koaUsers[0].sub, 'tampered', '192.0.2.50');
+  for (let i = 0; i < (full ? 10 : 1); i += 1)
+    await use(koa, '/profile', koaUsers[0].token, koaUsers[0].sub, 'unverified');
 
   return { traces, alice, carol, tokens: { expired, tampered, forged } };
 }

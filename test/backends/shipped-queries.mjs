@@ -17,7 +17,10 @@ function codeSpans(markdown) {
 }
 
 /** A PromQL expression (not a bare metric name in prose) names a tokentrail metric and no LogQL stream selector. */
-const isPromQL = (code) => /[({]/.test(code) && /\bjwt_(findings_total|alerts_total|operation_duration_seconds_\w+)\b/.test(code) && !/event_name|service_name=~?"/.test(code.replace(/by \([^)]*\)/g, ''));
+const isPromQL = (code) =>
+  /[({]/.test(code) &&
+  /\bjwt_(findings_total|alerts_total|operation_duration_seconds_\w+)\b/.test(code) &&
+  !/event_name|service_name=~?"/.test(code.replace(/by \([^)]*\)/g, ''));
 
 /** Jaeger searches: "Jaeger tags: `…`" in prose, or the "Jaeger (tags)" column of a table. */
 function jaegerSearches(markdown) {
@@ -45,15 +48,26 @@ export function shippedQueries() {
     for (const query of codeSpans(markdown).filter(isPromQL)) promql.push({ file, query });
   }
   for (const group of parse(read('examples/deploy/alert-rules.yml')).groups) {
-    for (const rule of group.rules) promql.push({ file: 'examples/deploy/alert-rules.yml', query: rule.expr.trim(), alert: rule.alert, for: rule.for });
+    for (const rule of group.rules)
+      promql.push({
+        file: 'examples/deploy/alert-rules.yml',
+        query: rule.expr.trim(),
+        alert: rule.alert,
+        for: rule.for,
+      });
   }
   return { jaeger, promql };
 }
 
 /** A Jaeger UI tag search (logfmt: `key=value key=value`) as the query API's tags parameter. */
 export function jaegerTags(search) {
-  return Object.fromEntries(search.trim().split(/\s+/).map((pair) => {
-    const at = pair.indexOf('=');
-    return [pair.slice(0, at), pair.slice(at + 1)];
-  }));
+  return Object.fromEntries(
+    search
+      .trim()
+      .split(/\s+/)
+      .map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+  );
 }

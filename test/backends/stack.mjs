@@ -53,10 +53,12 @@ function startProcess(name, command, args, { env = {}, logDir }) {
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   started.add(child);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-    started.delete(child);
-    resolve({ code, signal });
-  }));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      started.delete(child);
+      resolve({ code, signal });
+    }),
+  );
   return {
     name,
     child,
@@ -79,7 +81,10 @@ async function waitUntil(proc, url, ready = (r) => r.ok, timeoutMs = 60_000) {
   let exit;
   proc.exited.then((result) => (exit = result));
   while (Date.now() < deadline) {
-    if (exit) throw new Error(`${proc.name} exited (${exit.code ?? exit.signal}) while starting:\n${readFileSync(proc.logFile, 'utf8').slice(-4000)}`);
+    if (exit)
+      throw new Error(
+        `${proc.name} exited (${exit.code ?? exit.signal}) while starting:\n${readFileSync(proc.logFile, 'utf8').slice(-4000)}`,
+      );
     try {
       if (await ready(await fetch(url))) return;
     } catch {
@@ -87,12 +92,18 @@ async function waitUntil(proc, url, ready = (r) => r.ok, timeoutMs = 60_000) {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${proc.name} was not ready at ${url} within ${timeoutMs} ms:\n${readFileSync(proc.logFile, 'utf8').slice(-4000)}`);
+  throw new Error(
+    `${proc.name} was not ready at ${url} within ${timeoutMs} ms:\n${readFileSync(proc.logFile, 'utf8').slice(-4000)}`,
+  );
 }
 
 /** The Collector's command line: the shipped files, then the endpoints this run chose. */
 export function collectorArgs({ ports, logsFile, auditFile, geoipDatabase }) {
-  const configs = ['otel-collector.yaml', 'otel-collector-file-logs.yaml', ...(geoipDatabase ? ['otel-collector-geoip.yaml'] : [])];
+  const configs = [
+    'otel-collector.yaml',
+    'otel-collector-file-logs.yaml',
+    ...(geoipDatabase ? ['otel-collector-geoip.yaml'] : []),
+  ];
   const set = {
     'receivers::otlp::protocols::grpc::endpoint': `127.0.0.1:${ports.otlpGrpc}`,
     'receivers::otlp::protocols::http::endpoint': `127.0.0.1:${ports.otlpHttp}`,
@@ -101,15 +112,24 @@ export function collectorArgs({ ports, logsFile, auditFile, geoipDatabase }) {
     'exporters::file/logs::path': logsFile,
     'extensions::health_check::endpoint': `127.0.0.1:${ports.health}`,
     'service::telemetry::metrics::level': 'none',
-    ...(geoipDatabase ? { 'processors::geoip::providers::maxmind::database_path': geoipDatabase, 'exporters::file/audit::path': auditFile } : {}),
+    ...(geoipDatabase
+      ? {
+          'processors::geoip::providers::maxmind::database_path': geoipDatabase,
+          'exporters::file/audit::path': auditFile,
+        }
+      : {}),
   };
-  return [...configs.map((file) => `--config=file:${join(DEPLOY, file)}`), ...Object.entries(set).map(([key, value]) => `--set=${key}=${value}`)];
+  return [
+    ...configs.map((file) => `--config=file:${join(DEPLOY, file)}`),
+    ...Object.entries(set).map(([key, value]) => `--set=${key}=${value}`),
+  ];
 }
 
 /** `collector validate` over the same command line; throws with the Collector's words when it refuses. */
 export function validateCollector(otelcol, options) {
   const result = spawnSync(otelcol, ['validate', ...collectorArgs(options)], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`the Collector rejects the shipped configuration:\n${result.stderr}${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`the Collector rejects the shipped configuration:\n${result.stderr}${result.stdout}`);
 }
 
 /** The shipped prometheus.yml with this run's rule file path, scrape target and a 1 s scrape interval. */
@@ -126,7 +146,16 @@ function prometheusConfig(ports) {
 
 /** Starts Jaeger, the Collector and Prometheus; returns their URLs and a stop() that ends all three. */
 export async function startStack({ binaries, workDir, geoipDatabase }) {
-  const names = ['jaegerOtlp', 'jaegerQueryHttp', 'jaegerQueryGrpc', 'otlpGrpc', 'otlpHttp', 'prometheusExporter', 'health', 'prometheus'];
+  const names = [
+    'jaegerOtlp',
+    'jaegerQueryHttp',
+    'jaegerQueryGrpc',
+    'otlpGrpc',
+    'otlpHttp',
+    'prometheusExporter',
+    'health',
+    'prometheus',
+  ];
   const ports = {};
   for (const name of names) ports[name] = await freePort();
   // The Loki stand-in; with the geoip overlay, the audit trail as emitted goes to its own file.
@@ -137,10 +166,19 @@ export async function startStack({ binaries, workDir, geoipDatabase }) {
     for (const proc of procs.toReversed()) await proc.stop();
   };
   try {
-    const jaeger = startProcess('jaeger', binaries.jaeger, [`--config=file:${join(ROOT, 'test/backends/jaeger.yaml')}`], {
-      logDir: workDir,
-      env: { JAEGER_OTLP_GRPC_PORT: String(ports.jaegerOtlp), JAEGER_QUERY_HTTP_PORT: String(ports.jaegerQueryHttp), JAEGER_QUERY_GRPC_PORT: String(ports.jaegerQueryGrpc) },
-    });
+    const jaeger = startProcess(
+      'jaeger',
+      binaries.jaeger,
+      [`--config=file:${join(ROOT, 'test/backends/jaeger.yaml')}`],
+      {
+        logDir: workDir,
+        env: {
+          JAEGER_OTLP_GRPC_PORT: String(ports.jaegerOtlp),
+          JAEGER_QUERY_HTTP_PORT: String(ports.jaegerQueryHttp),
+          JAEGER_QUERY_GRPC_PORT: String(ports.jaegerQueryGrpc),
+        },
+      },
+    );
     procs.push(jaeger);
     const jaegerUrl = `http://127.0.0.1:${ports.jaegerQueryHttp}`;
     await waitUntil(jaeger, `${jaegerUrl}/api/services`);
@@ -153,11 +191,16 @@ export async function startStack({ binaries, workDir, geoipDatabase }) {
 
     const promConfig = join(workDir, 'prometheus.yml');
     writeFileSync(promConfig, prometheusConfig(ports));
-    const prometheus = startProcess('prometheus', binaries.prometheus, [
-      `--config.file=${promConfig}`,
-      `--storage.tsdb.path=${join(workDir, 'prometheus-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
-    ], { logDir: workDir });
+    const prometheus = startProcess(
+      'prometheus',
+      binaries.prometheus,
+      [
+        `--config.file=${promConfig}`,
+        `--storage.tsdb.path=${join(workDir, 'prometheus-data')}`,
+        `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+      ],
+      { logDir: workDir },
+    );
     procs.push(prometheus);
     const prometheusUrl = `http://127.0.0.1:${ports.prometheus}`;
     await waitUntil(prometheus, `${prometheusUrl}/-/ready`);

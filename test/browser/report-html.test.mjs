@@ -27,7 +27,10 @@ let browser;
 
 function report(name, trail, ...options) {
   const html = join(dir, `${name}.html`);
-  const run = spawnSync(process.execPath, [CLI, 'report', basename(trail), '--json', '--out', html, ...options], { encoding: 'utf8', cwd: dirname(trail) });
+  const run = spawnSync(process.execPath, [CLI, 'report', basename(trail), '--json', '--out', html, ...options], {
+    encoding: 'utf8',
+    cwd: dirname(trail),
+  });
   assert.ok(run.status === 0 || run.status === 1, run.stderr);
   return { html, json: JSON.parse(run.stdout), status: run.status };
 }
@@ -89,14 +92,23 @@ test('the scenario report: no console error, no request leaves the page, every s
     assert.deepEqual(requests, [pathToFileURL(html).href], 'only the page itself was loaded');
     const figures = await marked(page);
     assertFiguresMatch(figures, json);
-    const sections = await page.$$eval('section[data-question]', (list) => list.map((s) => [s.id, s.getAttribute('data-answered')]));
-    assert.deepEqual(sections.map(([id]) => id), Object.keys(json.questions));
+    const sections = await page.$$eval('section[data-question]', (list) =>
+      list.map((s) => [s.id, s.getAttribute('data-answered')]),
+    );
+    assert.deepEqual(
+      sections.map(([id]) => id),
+      Object.keys(json.questions),
+    );
     for (const [id, answered] of sections) {
       assert.equal(answered, String(json.questions[id].answered));
       const shown = figures.filter((figure) => figure.section === id && figure.path.startsWith(`questions.${id}.`));
       assert.ok(shown.length > 0, `section ${id} shows its figures`);
       const queries = await page.$$eval(`#${id} .query code`, (codes) => codes.map((code) => code.textContent));
-      assert.deepEqual(queries, json.questions[id].queries.map((q) => q.query), `section ${id} quotes its queries`);
+      assert.deepEqual(
+        queries,
+        json.questions[id].queries.map((q) => q.query),
+        `section ${id} quotes its queries`,
+      );
     }
     assert.equal(await page.textContent('#verdict strong'), 'VERIFIED');
   } finally {
@@ -109,7 +121,16 @@ test('a day of a busy service: figures and charts match --json; the first page i
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   writeFileSync(join(dir, 'audit-public.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
   await writeSyntheticTrail(trail, { records: 60_000, signingKey: privateKey });
-  const { html, json } = report('day', trail, '--public-key', join(dir, 'audit-public.pem'), '--from', '2026-11-28T00:00:00Z', '--to', '2026-11-29T00:00:00Z');
+  const { html, json } = report(
+    'day',
+    trail,
+    '--public-key',
+    join(dir, 'audit-public.pem'),
+    '--from',
+    '2026-11-28T00:00:00Z',
+    '--to',
+    '2026-11-29T00:00:00Z',
+  );
   assert.equal(json.verified, true);
   assert.equal(json.trail.streams[0].signaturesChecked, true);
   assert.equal(json.period.from, '2026-11-28T00:00:00.000Z');
@@ -138,14 +159,26 @@ test('a tampered trail: NOT VERIFIED is the first thing on the page', async () =
   const trail = join(dir, 'tampered-source.jsonl');
   await writeSyntheticTrail(trail, { records: 3000 });
   const { readFileSync } = await import('node:fs');
-  const requestsOf = readFileSync(trail, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-  const { html, json, status } = report('tampered', writeJsonLines(join(dir, 'tampered.jsonl'), TAMPERS.edit(requestsOf, random(3)).requests));
+  const requestsOf = readFileSync(trail, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  const { html, json, status } = report(
+    'tampered',
+    writeJsonLines(join(dir, 'tampered.jsonl'), TAMPERS.edit(requestsOf, random(3)).requests),
+  );
   assert.equal(status, 1);
   assert.equal(json.verified, false);
   const { page, context, errors } = await open(html);
   try {
     assert.deepEqual(errors, []);
-    const banner = await page.$eval('body > *:first-child', (element) => ({ id: element.id, text: element.querySelector('strong').textContent, top: element.getBoundingClientRect().top, height: element.getBoundingClientRect().height, color: getComputedStyle(element).backgroundColor }));
+    const banner = await page.$eval('body > *:first-child', (element) => ({
+      id: element.id,
+      text: element.querySelector('strong').textContent,
+      top: element.getBoundingClientRect().top,
+      height: element.getBoundingClientRect().height,
+      color: getComputedStyle(element).backgroundColor,
+    }));
     assert.equal(banner.id, 'verdict');
     assert.equal(banner.text, 'NOT VERIFIED');
     assert.equal(banner.top, 0);

@@ -22,7 +22,12 @@ export function entryPoints() {
     const { exports } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     return Object.entries(exports)
       .filter(([, target]) => typeof target === 'object' && target.types)
-      .map(([entry, target]) => ({ dir, entry, types: target.types, reportName: entry === '.' ? 'index' : entry.slice(2) }));
+      .map(([entry, target]) => ({
+        dir,
+        entry,
+        types: target.types,
+        reportName: entry === '.' ? 'index' : entry.slice(2),
+      }));
   });
 }
 
@@ -36,11 +41,25 @@ export function reportOf({ dir, types, reportName }, { update = false } = {}) {
         mainEntryPointFilePath: join(dir, types),
         compiler: {
           overrideTsconfig: {
-            compilerOptions: { target: 'es2022', lib: ['es2023'], module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: ['node'], typeRoots: [join(dir, 'node_modules', '@types')] },
+            compilerOptions: {
+              target: 'es2022',
+              lib: ['es2023'],
+              module: 'node16',
+              moduleResolution: 'node16',
+              strict: true,
+              skipLibCheck: true,
+              types: ['node'],
+              typeRoots: [join(dir, 'node_modules', '@types')],
+            },
             include: [join(dir, 'build')],
           },
         },
-        apiReport: { enabled: true, reportFileName: reportName, reportFolder: join(dir, 'api'), reportTempFolder: temp },
+        apiReport: {
+          enabled: true,
+          reportFileName: reportName,
+          reportFolder: join(dir, 'api'),
+          reportTempFolder: temp,
+        },
         docModel: { enabled: false },
         dtsRollup: { enabled: false },
         tsdocMetadata: { enabled: false },
@@ -77,7 +96,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const update = process.argv.includes('--update');
   for (const entryPoint of entryPoints()) {
     const { changed, messages } = reportOf(entryPoint, { update });
-    console.log(`${entryPoint.dir.slice(root.length + 1)}/api/${entryPoint.reportName}.api.md: ${changed ? (update ? 'rewritten' : 'DIFFERS') : 'unchanged'}`);
+    console.log(
+      `${entryPoint.dir.slice(root.length + 1)}/api/${entryPoint.reportName}.api.md: ${changed ? (update ? 'rewritten' : 'DIFFERS') : 'unchanged'}`,
+    );
     for (const message of messages) console.log(`  ${message}`);
   }
 }

@@ -22,7 +22,11 @@ export function canonicalValue(v) {
   if ('boolValue' in v) return ['b', v.boolValue];
   if ('bytesValue' in v) return ['x', Buffer.from(v.bytesValue, 'base64').toString('base64')];
   if ('arrayValue' in v) return ['a', (v.arrayValue.values ?? []).map(canonicalValue)];
-  if ('kvlistValue' in v) return ['k', (v.kvlistValue.values ?? []).map((kv) => [fix(kv.key), canonicalValue(kv.value)]).sort(codePointOrder)];
+  if ('kvlistValue' in v)
+    return [
+      'k',
+      (v.kvlistValue.values ?? []).map((kv) => [fix(kv.key), canonicalValue(kv.value)]).sort(codePointOrder),
+    ];
   return null;
 }
 
@@ -49,14 +53,17 @@ export function chainValue(previousHex, logRecord) {
 export function streamsOf(requests) {
   const streams = new Map();
   for (const request of requests) {
-    for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const record of sl.logRecords ?? []) {
-      const stream = attribute(record, 'jwt.audit.stream');
-      if (stream === undefined) continue;
-      if (!streams.has(stream)) streams.set(stream, []);
-      streams.get(stream).push(record);
-    }
+    for (const rl of request.resourceLogs ?? [])
+      for (const sl of rl.scopeLogs ?? [])
+        for (const record of sl.logRecords ?? []) {
+          const stream = attribute(record, 'jwt.audit.stream');
+          if (stream === undefined) continue;
+          if (!streams.has(stream)) streams.set(stream, []);
+          streams.get(stream).push(record);
+        }
   }
-  for (const records of streams.values()) records.sort((a, b) => attribute(a, 'jwt.audit.seq') - attribute(b, 'jwt.audit.seq'));
+  for (const records of streams.values())
+    records.sort((a, b) => attribute(a, 'jwt.audit.seq') - attribute(b, 'jwt.audit.seq'));
   return streams;
 }
 
@@ -81,5 +88,10 @@ export function checkpointSignatureValid(stream, record, publicKey) {
     attribute(record, 'jwt.audit.checkpoint.head'),
     attribute(record, 'jwt.audit.checkpoint.reason'),
   ]);
-  return verify(null, Buffer.from(statement, 'utf8'), publicKey, Buffer.from(attribute(record, 'jwt.audit.checkpoint.signature'), 'base64url'));
+  return verify(
+    null,
+    Buffer.from(statement, 'utf8'),
+    publicKey,
+    Buffer.from(attribute(record, 'jwt.audit.checkpoint.signature'), 'base64url'),
+  );
 }

@@ -28,7 +28,11 @@ export function signingKeys() {
 
 async function traffic(url, requests, tokens) {
   for (let i = 0; i < requests; i++) {
-    const login = await fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub: `user-${i}@example.com`, roles: i % 3 ? ['customer'] : ['admin'] }) });
+    const login = await fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sub: `user-${i}@example.com`, roles: i % 3 ? ['customer'] : ['admin'] }),
+    });
     const { token } = await login.json();
     tokens.push(token);
     const path = ['/orders', '/admin', '/profile'][i % 3];
@@ -44,15 +48,25 @@ async function traffic(url, requests, tokens) {
 export async function recordTrail({ protocol = 'http/protobuf', requests = 12, interval = 5, privatePem } = {}) {
   const receiver = await startReceiver();
   const tokens = [];
-  const env = { TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: String(interval), TOKENTRAIL_PSEUDONYM_KEY: 'audit-trail-test-key-0123456789' };
+  const env = {
+    TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: String(interval),
+    TOKENTRAIL_PSEUDONYM_KEY: 'audit-trail-test-key-0123456789',
+  };
   if (privatePem) env.TOKENTRAIL_AUDIT_SIGNING_KEY = privatePem;
   const app = await runApp(exampleApp, { endpoint: receiver.endpoint, protocol, env });
   try {
     await traffic(app.url, requests, tokens);
     const { code, signal } = await app.stop('SIGTERM');
     if (code !== 0) throw new Error(`the app exited with ${code ?? signal}:\n${app.output().stderr}`);
-    await receiver.waitFor((r) => r.logRecords.some((record) => record.eventName === 'jwt.audit.checkpoint' && record.attributes['jwt.audit.checkpoint.reason'] === 'shutdown'));
-    if (receiver.rejected.length > 0) throw new Error(`the receiver rejected payloads: ${JSON.stringify(receiver.rejected)}`);
+    await receiver.waitFor((r) =>
+      r.logRecords.some(
+        (record) =>
+          record.eventName === 'jwt.audit.checkpoint' &&
+          record.attributes['jwt.audit.checkpoint.reason'] === 'shutdown',
+      ),
+    );
+    if (receiver.rejected.length > 0)
+      throw new Error(`the receiver rejected payloads: ${JSON.stringify(receiver.rejected)}`);
     return {
       logBodies: receiver.accepted.filter((a) => a.kind === 'logs').map((a) => a.body),
       allBodies: receiver.accepted.map((a) => a.body),

@@ -15,7 +15,8 @@ export function expectedAttributes({ operation, library, outcome, reason, claim,
   if (payload) {
     if (payload.iss !== undefined) a['jwt.claims.iss'] = payload.iss;
     if (payload.aud !== undefined) a['jwt.claims.aud'] = [payload.aud].flat();
-    for (const key of ['exp', 'nbf', 'iat']) if (payload[key] !== undefined) a[`jwt.claims.${key}`] = Math.trunc(payload[key]);
+    for (const key of ['exp', 'nbf', 'iat'])
+      if (payload[key] !== undefined) a[`jwt.claims.${key}`] = Math.trunc(payload[key]);
     if (payload.jti !== undefined) a['jwt.claims.jti'] = payload.jti;
     if (payload.sub !== undefined) a['enduser.pseudo.id'] = pseudonym(payload.sub);
     if (payload.roles !== undefined) a['user.roles'] = [payload.roles].flat();

@@ -105,8 +105,27 @@ export async function startHttps({ require }, auth) {
   const { tmpdir } = require('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'tokentrail-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'),
-      '-out', join(dir, 'cert.pem'), '-subj', '/CN=127.0.0.1', '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-subj',
+        '/CN=127.0.0.1',
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
     const options = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
     const server = require('node:https').createServer(options, async (req, res) => {
       const [status, body] = await answer(auth, req.url, req.headers);
@@ -116,10 +135,20 @@ export async function startHttps({ require }, auth) {
     const get = (path, headers) =>
       new Promise((resolve, reject) => {
         require('node:https')
-          .get({ host: '127.0.0.1', port: server.address().port, path, headers, ca: options.cert, rejectUnauthorized: false }, (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode));
-          })
+          .get(
+            {
+              host: '127.0.0.1',
+              port: server.address().port,
+              path,
+              headers,
+              ca: options.cert,
+              rejectUnauthorized: false,
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode));
+            },
+          )
           .on('error', reject);
       });
     return { get, close: () => new Promise((r) => server.close(r)) };

@@ -24,7 +24,10 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
       requestHook: (span, request) => request.url !== undefined && span.setAttribute('http.target', request.url),
     });
   }
-  const instrumentation = new JwtInstrumentation({ pseudonymKey: PSEUDONYM_KEY, tokenSources: { cookies: ['session'], headers: ['x-api-token'] } });
+  const instrumentation = new JwtInstrumentation({
+    pseudonymKey: PSEUDONYM_KEY,
+    tokenSources: { cookies: ['session'], headers: ['x-api-token'] },
+  });
   telemetry.addSpanProcessor(instrumentation.spanProcessor());
   const require = createRequire(import.meta.url);
   const http = require('node:http');
@@ -55,11 +58,20 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
     return { status: response.status, serverSpan, record, records, spans: telemetry.spans() };
   }
 
-  const JWT_KEYS = ['jwt.validation.outcome', 'jwt.validation.reason', 'jwt.authz.outcome', 'jwt.findings', 'enduser.pseudo.id', 'jwt.token.fingerprint'];
+  const JWT_KEYS = [
+    'jwt.validation.outcome',
+    'jwt.validation.reason',
+    'jwt.authz.outcome',
+    'jwt.findings',
+    'enduser.pseudo.id',
+    'jwt.token.fingerprint',
+  ];
   // The request's own findings; the token's (missing_jti, …) come with the verify the request carries.
   const REQUEST_FINDINGS = ['unverified_bearer', 'scope_insufficient', 'scope_denied_despite_grant'];
   function jwtAttributes(attributes) {
-    const picked = Object.fromEntries(JWT_KEYS.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
+    const picked = Object.fromEntries(
+      JWT_KEYS.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]),
+    );
     const findings = picked['jwt.findings']?.filter((f) => REQUEST_FINDINGS.includes(f));
     if (findings?.length) picked['jwt.findings'] = findings;
     else delete picked['jwt.findings'];
@@ -80,25 +92,51 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
           assert.equal(status, expectedStatus);
           if (Object.keys(expected).length === 0) {
             assert.equal(record, undefined, 'no jwt.request record without a token');
-            for (const span of spans) assert.deepEqual(jwtAttributes(span.attributes), {}, `no JWT attributes on ${span.name}`);
+            for (const span of spans)
+              assert.deepEqual(jwtAttributes(span.attributes), {}, `no JWT attributes on ${span.name}`);
             if (withInstrumentationHttp) assert.ok(serverSpan, 'instrumentation-http still made its server span');
             else assert.equal(serverSpan, undefined, 'tokentrail makes no server span for a request without a token');
             return;
           }
           assert.ok(serverSpan, 'a server span was exported');
-          if (!withInstrumentationHttp) assert.equal(serverSpan.instrumentationScope.name, '@tokentrail/instrumentation-jwt', "tokentrail's own server span");
+          if (!withInstrumentationHttp)
+            assert.equal(
+              serverSpan.instrumentationScope.name,
+              '@tokentrail/instrumentation-jwt',
+              "tokentrail's own server span",
+            );
           assert.deepEqual(jwtAttributes(serverSpan.attributes), expected, 'server span');
           assert.deepEqual(jwtAttributes(record.attributes), expected, 'jwt.request log record');
           assert.equal(record.attributes['http.response.status_code'], expectedStatus);
           assert.equal(record.attributes['http.request.method'], 'GET');
-          assert.equal(record.spanContext.spanId, serverSpan.spanContext().spanId, 'the record points at the server span');
+          assert.equal(
+            record.spanContext.spanId,
+            serverSpan.spanContext().spanId,
+            'the record points at the server span',
+          );
           // A request that verified its token once has one audit record: its jwt.request carries the verify.
           const verified = expected['jwt.validation.outcome'] !== 'unverified';
-          assert.equal(record.attributes['jwt.operation'], verified ? 'verify' : undefined, 'the jwt.request record carries the verify');
-          assert.deepEqual(record.attributes['jwt.findings'] ?? [], serverSpan.attributes['jwt.findings'] ?? [], 'the server span has the same findings');
-          assert.equal(records.filter((r) => r.eventName === 'jwt.verify').length, 0, 'no jwt.verify record of its own');
+          assert.equal(
+            record.attributes['jwt.operation'],
+            verified ? 'verify' : undefined,
+            'the jwt.request record carries the verify',
+          );
+          assert.deepEqual(
+            record.attributes['jwt.findings'] ?? [],
+            serverSpan.attributes['jwt.findings'] ?? [],
+            'the server span has the same findings',
+          );
+          assert.equal(
+            records.filter((r) => r.eventName === 'jwt.verify').length,
+            0,
+            'no jwt.verify record of its own',
+          );
           for (const child of spans.filter((s) => s.name.startsWith('jwt.'))) {
-            assert.equal(child.parentSpanContext?.spanId, serverSpan.spanContext().spanId, `${child.name} is a child of the server span`);
+            assert.equal(
+              child.parentSpanContext?.spanId,
+              serverSpan.spanContext().spanId,
+              `${child.name} is a child of the server span`,
+            );
           }
         }
 
@@ -106,8 +144,10 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
           const token = mint('user-valid');
           const result = await call(app.port, '/orders/1', { authorization: `Bearer ${token}` });
           assertOutcome(result, 200, {
-            'jwt.validation.outcome': 'valid', 'jwt.authz.outcome': 'allowed',
-            'enduser.pseudo.id': pseudonym('user-valid'), 'jwt.token.fingerprint': pseudonym(token),
+            'jwt.validation.outcome': 'valid',
+            'jwt.authz.outcome': 'allowed',
+            'enduser.pseudo.id': pseudonym('user-valid'),
+            'jwt.token.fingerprint': pseudonym(token),
           });
           assert.equal(result.record.attributes['jwt.token.source'], 'authorization');
         });
@@ -115,24 +155,32 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
         test('expired token → invalid, expired, rejected', async () => {
           const token = mint('user-expired', nowSeconds() - 60);
           assertOutcome(await call(app.port, '/orders/2', { authorization: `Bearer ${token}` }), 401, {
-            'jwt.validation.outcome': 'invalid', 'jwt.validation.reason': 'expired', 'jwt.authz.outcome': 'rejected',
-            'enduser.pseudo.id': pseudonym('user-expired'), 'jwt.token.fingerprint': pseudonym(token),
+            'jwt.validation.outcome': 'invalid',
+            'jwt.validation.reason': 'expired',
+            'jwt.authz.outcome': 'rejected',
+            'enduser.pseudo.id': pseudonym('user-expired'),
+            'jwt.token.fingerprint': pseudonym(token),
           });
         });
 
         test('valid token answered 403 → valid, denied', async () => {
           const token = mint('user-denied');
           assertOutcome(await call(app.port, '/admin', { authorization: `Bearer ${token}` }), 403, {
-            'jwt.validation.outcome': 'valid', 'jwt.authz.outcome': 'denied',
-            'enduser.pseudo.id': pseudonym('user-denied'), 'jwt.token.fingerprint': pseudonym(token),
+            'jwt.validation.outcome': 'valid',
+            'jwt.authz.outcome': 'denied',
+            'enduser.pseudo.id': pseudonym('user-denied'),
+            'jwt.token.fingerprint': pseudonym(token),
           });
         });
 
         test('token only decoded → unverified, finding unverified_bearer', async () => {
           const token = mint('user-decoded');
           assertOutcome(await call(app.port, '/profile', { authorization: `Bearer ${token}` }), 200, {
-            'jwt.validation.outcome': 'unverified', 'jwt.authz.outcome': 'allowed', 'jwt.findings': ['unverified_bearer'],
-            'enduser.pseudo.id': pseudonym('user-decoded'), 'jwt.token.fingerprint': pseudonym(token),
+            'jwt.validation.outcome': 'unverified',
+            'jwt.authz.outcome': 'allowed',
+            'jwt.findings': ['unverified_bearer'],
+            'enduser.pseudo.id': pseudonym('user-decoded'),
+            'jwt.token.fingerprint': pseudonym(token),
           });
         });
 
@@ -147,7 +195,10 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
     test('valid and expired tokens over TLS get their outcomes on the server span', async () => {
       const app = await startHttps({ require }, authenticator({ jose, jwt, secret, library: 'jsonwebtoken' }));
       try {
-        for (const [token, status, outcome] of [[mint('tls-user'), 200, 'valid'], [mint('tls-user', nowSeconds() - 5), 401, 'invalid']]) {
+        for (const [token, status, outcome] of [
+          [mint('tls-user'), 200, 'valid'],
+          [mint('tls-user', nowSeconds() - 5), 401, 'invalid'],
+        ]) {
           telemetry.reset();
           assert.equal(await app.get('/orders/9', { authorization: `Bearer ${token}` }), status);
           let serverSpan;
@@ -187,9 +238,13 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
         exported.metricPoints = await telemetryMetricPoints(telemetry);
         const scanned = leaks.assertClean(exported);
         assert.ok(scanned > 50);
-        const querySpan = exported.spans.find((s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/orders/3');
+        const querySpan = exported.spans.find(
+          (s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/orders/3',
+        );
         if (withInstrumentationHttp) assert.match(querySpan.attributes['url.query'], /access_token=REDACTED/);
-        const cookieRecord = exported.logRecords.find((r) => r.eventName === 'jwt.request' && r.attributes['jwt.token.source'] === 'cookie');
+        const cookieRecord = exported.logRecords.find(
+          (r) => r.eventName === 'jwt.request' && r.attributes['jwt.token.source'] === 'cookie',
+        );
         assert.equal(cookieRecord.attributes['jwt.token.fingerprint'], pseudonym(tokens[1]));
       } finally {
         await app.close();
@@ -199,7 +254,10 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
 
   describe(`edge cases (${mode})`, () => {
     test('pipelined requests on one connection each get their own outcome, and neither token leaks', async () => {
-      const app = await frameworks['node:http']({ http, require }, authenticator({ jose, jwt, secret, library: 'jsonwebtoken' }));
+      const app = await frameworks['node:http'](
+        { http, require },
+        authenticator({ jose, jwt, secret, library: 'jsonwebtoken' }),
+      );
       try {
         telemetry.reset();
         const [first, second] = [mint('pipelined-1'), mint('pipelined-2')];
@@ -221,7 +279,10 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
         }
         await new Promise((r) => setTimeout(r, 50));
         const servers = telemetry.spans().filter((s) => s.kind === SpanKind.SERVER);
-        for (const [path, sub] of [['/orders/1', 'pipelined-1'], ['/orders/2', 'pipelined-2']]) {
+        for (const [path, sub] of [
+          ['/orders/1', 'pipelined-1'],
+          ['/orders/2', 'pipelined-2'],
+        ]) {
           const span = servers.find((s) => s.attributes['url.path'] === path);
           assert.equal(span.attributes['enduser.pseudo.id'], pseudonym(sub), `${path} carries its own user`);
           const record = records.find((r) => r.attributes['url.path'] === path);
@@ -246,7 +307,9 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
         const token = mint('aborted');
         const net = require('node:net');
         const socket = net.connect(server.address().port, '127.0.0.1', () => {
-          socket.write(`GET /slow?page=1&access_token=${token} HTTP/1.1\r\nHost: x\r\nCookie: theme=dark; sid=opaque-session-0123456789\r\n\r\n`);
+          socket.write(
+            `GET /slow?page=1&access_token=${token} HTTP/1.1\r\nHost: x\r\nCookie: theme=dark; sid=opaque-session-0123456789\r\n\r\n`,
+          );
         });
         await arrived;
         socket.destroy();
@@ -266,7 +329,11 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
         assert.equal(record.spanContext.spanId, span.spanContext().spanId, 'the record points at the server span');
         if (withInstrumentationHttp) {
           assert.equal(span.attributes['url.query'], 'page=1&access_token=REDACTED');
-          assert.deepEqual(span.attributes['http.request.header.cookie'], ['REDACTED'], 'a captured Cookie header is replaced whole');
+          assert.deepEqual(
+            span.attributes['http.request.header.cookie'],
+            ['REDACTED'],
+            'a captured Cookie header is replaced whole',
+          );
         }
         const leaks = new LeakScanner();
         leaks.registerToken(token, 'aborted token');
@@ -287,9 +354,17 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
         const exported = { spans: [], logRecords: [] };
         // The third encodes one of the token's own characters: its written form is not the token.
         const percentEncoded = `%${tokens[2].charCodeAt(0).toString(16).toUpperCase()}${tokens[2].slice(1)}`;
-        for (const query of [`access_token=Bearer%20${tokens[0]}`, `access_toke%6E=${tokens[1]}`, `page=2&access_token=${percentEncoded}`]) {
+        for (const query of [
+          `access_token=Bearer%20${tokens[0]}`,
+          `access_toke%6E=${tokens[1]}`,
+          `page=2&access_token=${percentEncoded}`,
+        ]) {
           const { spans, record } = await call(app.port, `/orders/7?${query}`);
-          assert.equal(record?.attributes['jwt.token.source'], 'query', `the token in ?${query.slice(0, 20)}… was found`);
+          assert.equal(
+            record?.attributes['jwt.token.source'],
+            'query',
+            `the token in ?${query.slice(0, 20)}… was found`,
+          );
           const server = spans.find((span) => span.kind === SpanKind.SERVER);
           if (withInstrumentationHttp) {
             assert.match(server.attributes['url.query'], /access_toke(n|%6E)=(Bearer(\+|%20))?REDACTED$/);
@@ -305,25 +380,38 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
     });
 
     test('a Basic credential alongside a JWT the app verifies from elsewhere: no empty request record, the verify is still on the span', async () => {
-      const app = await frameworks['node:http']({ http, require }, {
-        verify: async () => {
-          try {
-            jwt.verify(mint('body-token-user'), secret);
-            return true;
-          } catch {
-            return false;
-          }
+      const app = await frameworks['node:http'](
+        { http, require },
+        {
+          verify: async () => {
+            try {
+              jwt.verify(mint('body-token-user'), secret);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          decode: () => ({}),
         },
-        decode: () => ({}),
-      });
+      );
       try {
-        const { serverSpan, record, spans } = await call(app.port, '/orders/8', { authorization: 'Basic dXNlcjpwYXNzd29yZA==' });
+        const { serverSpan, record, spans } = await call(app.port, '/orders/8', {
+          authorization: 'Basic dXNlcjpwYXNzd29yZA==',
+        });
         assert.equal(record, undefined, 'no jwt.request record: the request carried no JWT');
         if (withInstrumentationHttp) {
-          assert.equal(serverSpan.attributes['jwt.validation.outcome'], 'valid', 'the verify result is copied as it happens');
+          assert.equal(
+            serverSpan.attributes['jwt.validation.outcome'],
+            'valid',
+            'the verify result is copied as it happens',
+          );
           assert.equal(serverSpan.attributes['enduser.pseudo.id'], pseudonym('body-token-user'));
         } else {
-          assert.equal(serverSpan, undefined, 'without instrumentation-http there is no server span for a request without a JWT');
+          assert.equal(
+            serverSpan,
+            undefined,
+            'without instrumentation-http there is no server span for a request without a JWT',
+          );
           assert.equal(spans.find((s) => s.name === 'jwt.verify').attributes['jwt.validation.outcome'], 'valid');
         }
       } finally {
@@ -340,7 +428,9 @@ export async function runHttpSuite({ withInstrumentationHttp }) {
         const subjects = Array.from({ length: 200 }, (_, i) => `concurrent-user-${i}`);
         const statuses = await Promise.all(
           subjects.map(async (sub, i) => {
-            const response = await fetch(`http://127.0.0.1:${app.port}/orders/${i}`, { headers: { authorization: `Bearer ${mint(sub)}` } });
+            const response = await fetch(`http://127.0.0.1:${app.port}/orders/${i}`, {
+              headers: { authorization: `Bearer ${mint(sub)}` },
+            });
             await response.text();
             return response.status;
           }),

@@ -33,8 +33,12 @@ export async function startApp(app) {
     }
     const now = Math.floor(Date.now() / 1000);
     if (req.url === '/admin') res.writeHead(403).end();
-    else if (req.url === '/refresh') res.writeHead(200).end(await app.sign({ sub: claims.sub, iat: now, exp: now + 900, jti: randomUUID() }));
-    else if (req.url === '/impersonate') res.writeHead(200).end(await app.sign({ sub: `${claims.sub}-other`, iat: now, exp: now + 900, jti: randomUUID() }));
+    else if (req.url === '/refresh')
+      res.writeHead(200).end(await app.sign({ sub: claims.sub, iat: now, exp: now + 900, jti: randomUUID() }));
+    else if (req.url === '/impersonate')
+      res
+        .writeHead(200)
+        .end(await app.sign({ sub: `${claims.sub}-other`, iat: now, exp: now + 900, jti: randomUUID() }));
     else res.writeHead(200).end('ok');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

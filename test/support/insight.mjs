@@ -28,12 +28,23 @@ export async function run(telemetry, fn, { operation } = {}) {
   } catch (e) {
     error = e;
   }
-  const isOperation = (name) => name?.startsWith('jwt.') && name !== 'jwt.alert' && name !== 'jwt.revoke' && name !== 'jwt.request' && (!operation || name === `jwt.${operation}`);
-  const span = telemetry.spans().filter((s) => isOperation(s.name)).at(-1);
-  const logRecord = telemetry.logRecords().filter((r) => isOperation(r.eventName)).at(-1);
+  const isOperation = (name) =>
+    name?.startsWith('jwt.') &&
+    name !== 'jwt.alert' &&
+    name !== 'jwt.revoke' &&
+    name !== 'jwt.request' &&
+    (!operation || name === `jwt.${operation}`);
+  const span = telemetry
+    .spans()
+    .filter((s) => isOperation(s.name))
+    .at(-1);
+  const logRecord = telemetry
+    .logRecords()
+    .filter((r) => isOperation(r.eventName))
+    .at(-1);
   assert.ok(span, 'the call was recorded');
   const findings = span.attributes['jwt.findings'] ?? [];
-  assert.deepEqual(logRecord?.attributes['jwt.findings'] ?? [], findings, 'the log record carries the span\'s findings');
+  assert.deepEqual(logRecord?.attributes['jwt.findings'] ?? [], findings, "the log record carries the span's findings");
   const alerts = telemetry.logRecords().filter((r) => r.eventName === 'jwt.alert');
   return { value, error, span, logRecord, findings, alerts };
 }
@@ -41,5 +52,7 @@ export async function run(telemetry, fn, { operation } = {}) {
 /** Sum of a counter's points whose attributes include `match`. */
 export async function counterValue(telemetry, name, match) {
   const points = await telemetry.metricPoints(name);
-  return points.filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v)).reduce((sum, p) => sum + p.value, 0);
+  return points
+    .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
+    .reduce((sum, p) => sum + p.value, 0);
 }

@@ -19,19 +19,37 @@ export async function mintTokens(count = 60) {
   for (let i = 0; i < count; i++) {
     const claims = { sub: `user-${i}@example.com`, scope: 'orders:read', n: i };
     const exp = i % 2 ? '2h' : Math.floor(Date.now() / 1000) - 3600;
-    const jwt = (alg) => new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).setIssuer(`https://idp-${i % 3}.example`).setExpirationTime(exp);
+    const jwt = (alg) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg, typ: 'JWT' })
+        .setIssuer(`https://idp-${i % 3}.example`)
+        .setExpirationTime(exp);
     switch (i % 6) {
-      case 0: tokens.push(await jwt('HS256').sign(hs)); break;
-      case 1: tokens.push(await jwt('RS256').sign(rs.privateKey)); break;
-      case 2: tokens.push(await jwt('ES256').sign(es.privateKey)); break;
-      case 3: tokens.push(new UnsecuredJWT(claims).setIssuer('https://none.example').encode()); break;
+      case 0:
+        tokens.push(await jwt('HS256').sign(hs));
+        break;
+      case 1:
+        tokens.push(await jwt('RS256').sign(rs.privateKey));
+        break;
+      case 2:
+        tokens.push(await jwt('ES256').sign(es.privateKey));
+        break;
+      case 3:
+        tokens.push(new UnsecuredJWT(claims).setIssuer('https://none.example').encode());
+        break;
       case 4: {
         // A header serialized with whitespace, as some libraries write it: `{\n  "alg": …`.
         const input = `${b64('{\n  "alg": "HS256"\n}')}.${b64(claims)}`;
         tokens.push(`${input}.${createHmac('sha256', hs).update(input).digest('base64url')}`);
         break;
       }
-      default: tokens.push(await new EncryptJWT(claims).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(new Uint8Array(32).fill(i))); break;
+      default:
+        tokens.push(
+          await new EncryptJWT(claims)
+            .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+            .encrypt(new Uint8Array(32).fill(i)),
+        );
+        break;
     }
   }
   return tokens;
@@ -40,7 +58,9 @@ export async function mintTokens(count = 60) {
 /** Strings that look like tokens and are not: none may be reported. */
 export function lookAlikes(tokens) {
   const [h, p, s] = tokens[0].split('.');
-  const flipLast = (segment) => segment.slice(0, -1) + (segment.at(-1) === 'A' ? 'B' : String.fromCharCode(segment.charCodeAt(segment.length - 1) ^ 1));
+  const flipLast = (segment) =>
+    segment.slice(0, -1) +
+    (segment.at(-1) === 'A' ? 'B' : String.fromCharCode(segment.charCodeAt(segment.length - 1) ^ 1));
   const nonCanonical = (segment) => {
     // Same length, but bits set past the last byte (a non-canonical encoding no encoder produces).
     if (segment.length % 4 === 0) return null;
@@ -48,16 +68,42 @@ export function lookAlikes(tokens) {
     return segment.slice(0, -1) + alphabet[alphabet.indexOf(segment.at(-1)) | 1];
   };
   return [
-    h, `${h}.${p}`, `${h}.${p}.`, `${h}..${s}`, `${h}+x.${p}.${s}`,
-    `${b64('hello world, not json')}.${p}.${s}`, `${b64([1, 2, 3])}.${p}.${s}`, `${b64({ typ: 'JWT' })}.${p}.${s}`,
-    `${b64({ alg: 256 })}.${p}.${s}`, `${b64({ alg: '' })}.${p}.${s}`, `${h}.${b64('not json')}.${s}`, `${h}.${b64([1])}.${s}`,
+    h,
+    `${h}.${p}`,
+    `${h}.${p}.`,
+    `${h}..${s}`,
+    `${h}+x.${p}.${s}`,
+    `${b64('hello world, not json')}.${p}.${s}`,
+    `${b64([1, 2, 3])}.${p}.${s}`,
+    `${b64({ typ: 'JWT' })}.${p}.${s}`,
+    `${b64({ alg: 256 })}.${p}.${s}`,
+    `${b64({ alg: '' })}.${p}.${s}`,
+    `${h}.${b64('not json')}.${s}`,
+    `${h}.${b64([1])}.${s}`,
     `${h}.${p}.${s}${'A'.repeat((5 - (s.length % 4)) % 4 || 4)}`, // a signature of impossible length (4n + 1)
-    nonCanonical(h) && `${nonCanonical(h)}.${p}.${s}`, nonCanonical(p) && `${h}.${nonCanonical(p)}.${s}`,
-    `${h}.${p}.${s}==`, `${h}.${p}.${s}+/`, `x${h}.${p}.${s}`, `_${h}.${p}.${s}`, `AAAA+${h}.${p}.${s}`,
+    nonCanonical(h) && `${nonCanonical(h)}.${p}.${s}`,
+    nonCanonical(p) && `${h}.${nonCanonical(p)}.${s}`,
+    `${h}.${p}.${s}==`,
+    `${h}.${p}.${s}+/`,
+    `x${h}.${p}.${s}`,
+    `_${h}.${p}.${s}`,
+    `AAAA+${h}.${p}.${s}`,
     `${b64({ alg: 'HS256' })}.${b64({ sub: 'x' })}.`,
-    'eye.example.com', 'eyebrow.v1.2', 'ewok.jpg.bak', 'eyes.are.blue', 'ey.j.k', 'eyJ.eyJ.eyJ', 'eyJhbGciOi.eyJzdWIi.Zm9v',
-    'e1.2.3', 'eyJhbGciOiJIUzI1NiJ9', 'sha256:eyJ0eXAiOi', '550e8400-e29b-41d4-a716-446655440000', '9f86d081884c7d659a2feaa0c55ad015',
-    'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA', `data:image/png;base64,iVBORw0KGgo${h}+/${p}=`, `${flipLast(h)}.${p}`,
+    'eye.example.com',
+    'eyebrow.v1.2',
+    'ewok.jpg.bak',
+    'eyes.are.blue',
+    'ey.j.k',
+    'eyJ.eyJ.eyJ',
+    'eyJhbGciOi.eyJzdWIi.Zm9v',
+    'e1.2.3',
+    'eyJhbGciOiJIUzI1NiJ9',
+    'sha256:eyJ0eXAiOi',
+    '550e8400-e29b-41d4-a716-446655440000',
+    '9f86d081884c7d659a2feaa0c55ad015',
+    'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA',
+    `data:image/png;base64,iVBORw0KGgo${h}+/${p}=`,
+    `${flipLast(h)}.${p}`,
   ].filter((value) => value && !tokens.includes(value));
 }
 

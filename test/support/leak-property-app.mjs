@@ -28,7 +28,10 @@ const telemetry = setupTelemetry();
 const httpConfig = httpInstrumentationConfig(DEFAULT_TOKEN_QUERY_PARAMS);
 if (mode === 'capture') {
   httpConfig.headersToSpanAttributes = {
-    server: { requestHeaders: capturedHeaders, responseHeaders: ['set-cookie', 'x-refreshed-token', 'content-type', 'location'] },
+    server: {
+      requestHeaders: capturedHeaders,
+      responseHeaders: ['set-cookie', 'x-refreshed-token', 'content-type', 'location'],
+    },
   };
 }
 new HttpInstrumentation(httpConfig);
@@ -110,10 +113,13 @@ const apps = {
       void handle(c, res).then((normal) => normal && res.writeHead(200).end('ok'));
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { port: server.address().port, close: () => {
+    return {
+      port: server.address().port,
+      close: () => {
         server.closeAllConnections();
         return new Promise((r) => server.close(r));
-      } };
+      },
+    };
   },
   async express() {
     const app = require('express')();
@@ -127,10 +133,13 @@ const apps = {
     const server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
-    return { port: server.address().port, close: () => {
+    return {
+      port: server.address().port,
+      close: () => {
         server.closeAllConnections();
         return new Promise((r) => server.close(r));
-      } };
+      },
+    };
   },
   async fastify() {
     const app = require('fastify')({ logger: false });
@@ -144,10 +153,13 @@ const apps = {
     app.all('/', route);
     app.all('/*', route);
     await app.listen({ port: 0, host: '127.0.0.1' });
-    return { port: app.server.address().port, close: () => {
+    return {
+      port: app.server.address().port,
+      close: () => {
         app.server.closeAllConnections();
         return app.close();
-      } };
+      },
+    };
   },
   async koa() {
     const Koa = require('koa');
@@ -170,10 +182,13 @@ const apps = {
     const server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
-    return { port: server.address().port, close: () => {
+    return {
+      port: server.address().port,
+      close: () => {
         server.closeAllConnections();
         return new Promise((r) => server.close(r));
-      } };
+      },
+    };
   },
 };
 
@@ -192,7 +207,12 @@ function send(port, c) {
     };
     const timer = setTimeout(finish, 5000);
     if (c.ending === 'abort') reached.set(String(c.id), () => setImmediate(finish));
-    const headers = [`Host: 127.0.0.1:${port}`, `X-Case: ${c.id}`, ...c.headers.map(([name, value]) => `${name}: ${value}`), 'Connection: close'];
+    const headers = [
+      `Host: 127.0.0.1:${port}`,
+      `X-Case: ${c.id}`,
+      ...c.headers.map(([name, value]) => `${name}: ${value}`),
+      'Connection: close',
+    ];
     socket.on('connect', () => socket.write(`GET ${c.target} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`));
     socket.on('data', () => {});
     socket.on('end', finish);
@@ -218,12 +238,14 @@ await telemetry.loggerProvider.forceFlush();
 const metrics = await telemetry.allMetrics();
 const exported = { spans: telemetry.spans(), logRecords: telemetry.logRecords(), metrics };
 const found = leaks.findLeaks(exported, 20);
-process.stdout.write(`${JSON.stringify({
-  result: true,
-  requests: cases.length,
-  serverSpans: exported.spans.filter((s) => s.kind === 1).length,
-  jwtSpans: exported.spans.filter((s) => s.name.startsWith('jwt.')).length,
-  scanned: leaks.scannedCount(exported),
-  leaks: found,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    result: true,
+    requests: cases.length,
+    serverSpans: exported.spans.filter((s) => s.kind === 1).length,
+    jwtSpans: exported.spans.filter((s) => s.name.startsWith('jwt.')).length,
+    scanned: leaks.scannedCount(exported),
+    leaks: found,
+  })}\n`,
+);
 process.exit(0);

@@ -78,18 +78,25 @@ export class LeakScanner {
       if (typeof value === 'string') yield [value, where];
       else if (typeof value === 'number' || typeof value === 'boolean' || value == null) return;
       else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* walk(v, `${where}[${i}]`);
-      else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) {
-        yield [k, `${where} (key)`];
-        yield* walk(v, `${where}.${k}`);
-      }
+      else if (typeof value === 'object')
+        for (const [k, v] of Object.entries(value)) {
+          yield [k, `${where} (key)`];
+          yield* walk(v, `${where}.${k}`);
+        }
     }
     for (const span of spans) {
       const at = `span ${span.name}`;
       yield [span.name, at];
       yield* walk(span.attributes, `${at} attributes`);
       yield* walk(span.status, `${at} status`);
-      yield* walk(span.events?.map((e) => ({ name: e.name, attributes: e.attributes })), `${at} events`);
-      yield* walk(span.links?.map((l) => l.attributes), `${at} links`);
+      yield* walk(
+        span.events?.map((e) => ({ name: e.name, attributes: e.attributes })),
+        `${at} events`,
+      );
+      yield* walk(
+        span.links?.map((l) => l.attributes),
+        `${at} links`,
+      );
       yield* walk(span.resource?.attributes, `${at} resource`);
     }
     for (const record of logRecords) {

@@ -17,11 +17,24 @@ export function librarySuite(telemetry) {
   leaks.register(PERSONAL.sub, 'raw sub');
   leaks.register(PERSONAL.email, 'email claim');
   leaks.register(PERSONAL.name, 'name claim');
-  for (const [label, value] of [['HMAC secret', secret], ['raw sub', PERSONAL.sub], ['email claim', PERSONAL.email]]) telemetry.leaks.register(value, label);
+  for (const [label, value] of [
+    ['HMAC secret', secret],
+    ['raw sub', PERSONAL.sub],
+    ['email claim', PERSONAL.email],
+  ])
+    telemetry.leaks.register(value, label);
   return { leaks, record, exported, secret, otherSecret };
 }
 
 /** The claims of a suite's tokens: the personal ones, roles, issuer, audience, and a ten-minute lifetime. */
 export function suitePayload(overrides = {}, { iat = nowSeconds() } = {}) {
-  return { ...PERSONAL, roles: ['reader', 'auditor'], iss: ISSUER, aud: AUDIENCE, iat, exp: nowSeconds() + 600, ...overrides };
+  return {
+    ...PERSONAL,
+    roles: ['reader', 'auditor'],
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat,
+    exp: nowSeconds() + 600,
+    ...overrides,
+  };
 }

@@ -9,7 +9,9 @@
 import { ISSUER, AUDIENCE } from './jwt-fixtures.mjs';
 
 function listening(server) {
-  return new Promise((resolve) => server.once('listening', () => resolve({ port: server.address().port, close: () => closeServer(server) })));
+  return new Promise((resolve) =>
+    server.once('listening', () => resolve({ port: server.address().port, close: () => closeServer(server) })),
+  );
 }
 
 function closeServer(server) {
@@ -38,7 +40,11 @@ export const middlewareApps = {
     const express = require('express');
     const passport = require('passport');
     const { Strategy, ExtractJwt } = require('passport-jwt');
-    passport.use(new Strategy({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: secret }, (payload, done) => done(null, payload)));
+    passport.use(
+      new Strategy({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: secret }, (payload, done) =>
+        done(null, payload),
+      ),
+    );
     const app = express();
     app.use(passport.initialize());
     app.get('/orders', passport.authenticate('jwt', { session: false }), (_req, res) => res.send('ok'));
@@ -62,7 +68,9 @@ export const middlewareApps = {
     const app = require('fastify')();
     app.register(require('@fastify/jwt'), { secret });
     app.get('/orders', { onRequest: async (request) => request.jwtVerify() }, async () => 'ok');
-    app.setErrorHandler((err, _request, reply) => reply.code(err.statusCode ?? 500).send(`${err.name}:${err.code ?? ''}`));
+    app.setErrorHandler((err, _request, reply) =>
+      reply.code(err.statusCode ?? 500).send(`${err.name}:${err.code ?? ''}`),
+    );
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { port: app.server.address().port, close: () => app.close() };
   },
@@ -72,7 +80,9 @@ export const middlewareApps = {
     const express = require('express');
     const { auth } = require('express-oauth2-jwt-bearer');
     const app = express();
-    app.get('/orders', auth({ issuer: ISSUER, audience: AUDIENCE, secret, tokenSigningAlg: 'HS256' }), (_req, res) => res.send('ok'));
+    app.get('/orders', auth({ issuer: ISSUER, audience: AUDIENCE, secret, tokenSigningAlg: 'HS256' }), (_req, res) =>
+      res.send('ok'),
+    );
     app.use(expressErrors);
     return listening(app.listen(0, '127.0.0.1'));
   },

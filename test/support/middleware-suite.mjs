@@ -25,8 +25,15 @@ const LIBRARY = {
   'hono/jwt': 'hono',
 };
 
-const JWT_KEYS = ['jwt.validation.outcome', 'jwt.validation.reason', 'jwt.authz.outcome', 'enduser.pseudo.id', 'jwt.token.fingerprint'];
-const jwtAttributes = (attributes) => Object.fromEntries(JWT_KEYS.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
+const JWT_KEYS = [
+  'jwt.validation.outcome',
+  'jwt.validation.reason',
+  'jwt.authz.outcome',
+  'enduser.pseudo.id',
+  'jwt.token.fingerprint',
+];
+const jwtAttributes = (attributes) =>
+  Object.fromEntries(JWT_KEYS.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
 
 export async function runMiddlewareSuite({ withInstrumentationHttp }) {
   const telemetry = setupTelemetry();
@@ -41,7 +48,13 @@ export async function runMiddlewareSuite({ withInstrumentationHttp }) {
   telemetry.leaks.register(otherSecret, 'other HMAC secret');
 
   function mint(sub, { exp = nowSeconds() + 300, key = secret } = {}) {
-    const token = createSigner({ key, algorithm: 'HS256' })({ sub, iss: ISSUER, aud: AUDIENCE, iat: nowSeconds() - 5, exp });
+    const token = createSigner({ key, algorithm: 'HS256' })({
+      sub,
+      iss: ISSUER,
+      aud: AUDIENCE,
+      iat: nowSeconds() - 5,
+      exp,
+    });
     telemetry.leaks.registerToken(token);
     return token;
   }
@@ -50,7 +63,12 @@ export async function runMiddlewareSuite({ withInstrumentationHttp }) {
   async function call(port, headers) {
     telemetry.reset();
     const response = await fetch(`http://127.0.0.1:${port}/orders`, { headers });
-    const answer = { status: response.status, body: await response.text(), authenticate: response.headers.get('www-authenticate'), type: response.headers.get('content-type') };
+    const answer = {
+      status: response.status,
+      body: await response.text(),
+      authenticate: response.headers.get('www-authenticate'),
+      type: response.headers.get('content-type'),
+    };
     const expectServerSpan = withInstrumentationHttp || headers.authorization !== undefined;
     let serverSpan;
     for (let i = 0; i < 200 && expectServerSpan && !serverSpan; i += 1) {
@@ -58,7 +76,13 @@ export async function runMiddlewareSuite({ withInstrumentationHttp }) {
       if (!serverSpan) await new Promise((r) => setTimeout(r, 5));
     }
     const records = telemetry.logRecords();
-    return { answer, serverSpan, spans: telemetry.spans(), records, record: records.find((r) => r.eventName === 'jwt.request') };
+    return {
+      answer,
+      serverSpan,
+      spans: telemetry.spans(),
+      records,
+      record: records.find((r) => r.eventName === 'jwt.request'),
+    };
   }
 
   /** The same request with the instrumentation disabled: what the middleware does on its own. */
@@ -66,7 +90,12 @@ export async function runMiddlewareSuite({ withInstrumentationHttp }) {
     instrumentation.disable();
     try {
       const response = await fetch(`http://127.0.0.1:${port}/orders`, { headers });
-      return { status: response.status, body: await response.text(), authenticate: response.headers.get('www-authenticate'), type: response.headers.get('content-type') };
+      return {
+        status: response.status,
+        body: await response.text(),
+        authenticate: response.headers.get('www-authenticate'),
+        type: response.headers.get('content-type'),
+      };
     } finally {
       instrumentation.enable();
     }
@@ -84,8 +113,24 @@ export async function runMiddlewareSuite({ withInstrumentationHttp }) {
 
       const cases = [
         { name: 'valid token', sub: 'mw-valid', status: 200, outcome: 'valid', authz: 'allowed' },
-        { name: 'expired token', sub: 'mw-expired', exp: nowSeconds() - 120, status: 401, outcome: 'invalid', reason: 'expired', authz: 'rejected' },
-        { name: 'bad signature', sub: 'mw-bad-signature', key: otherSecret, status: 401, outcome: 'invalid', reason: 'signature_invalid', authz: 'rejected' },
+        {
+          name: 'expired token',
+          sub: 'mw-expired',
+          exp: nowSeconds() - 120,
+          status: 401,
+          outcome: 'invalid',
+          reason: 'expired',
+          authz: 'rejected',
+        },
+        {
+          name: 'bad signature',
+          sub: 'mw-bad-signature',
+          key: otherSecret,
+          status: 401,
+          outcome: 'invalid',
+          reason: 'signature_invalid',
+          authz: 'rejected',
+        },
         { name: 'missing token', status: 401 },
       ];
       for (const c of cases) {
@@ -98,7 +143,8 @@ export async function runMiddlewareSuite({ withInstrumentationHttp }) {
           if (!token) {
             assert.equal(record, undefined, 'no jwt.request record without a token');
             assert.deepEqual(verifies, [], 'no jwt.verify span');
-            for (const span of spans) assert.deepEqual(jwtAttributes(span.attributes), {}, `no JWT attributes on ${span.name}`);
+            for (const span of spans)
+              assert.deepEqual(jwtAttributes(span.attributes), {}, `no JWT attributes on ${span.name}`);
           } else {
             const expected = {
               'jwt.validation.outcome': c.outcome,
@@ -113,16 +159,32 @@ export async function runMiddlewareSuite({ withInstrumentationHttp }) {
             // The request's one verify is carried by its jwt.request record; it has a span of its own only when it failed.
             assert.equal(record.attributes['jwt.operation'], 'verify', 'the jwt.request record carries the verify');
             assert.equal(record.attributes['jwt.library'], library);
-            assert.equal(records.filter((r) => r.eventName === 'jwt.verify').length, 0, 'no jwt.verify record of its own');
-            assert.equal(verifies.length, c.outcome === 'valid' ? 0 : 1, `jwt.verify spans (got ${spans.map((s) => s.name)})`);
+            assert.equal(
+              records.filter((r) => r.eventName === 'jwt.verify').length,
+              0,
+              'no jwt.verify record of its own',
+            );
+            assert.equal(
+              verifies.length,
+              c.outcome === 'valid' ? 0 : 1,
+              `jwt.verify spans (got ${spans.map((s) => s.name)})`,
+            );
             for (const verify of verifies) {
               assert.equal(verify.attributes['jwt.library'], library);
               assert.equal(verify.attributes['jwt.validation.outcome'], c.outcome);
               assert.equal(verify.attributes['jwt.validation.reason'], c.reason);
-              assert.equal(verify.parentSpanContext?.spanId, serverSpan.spanContext().spanId, 'jwt.verify is a child of the server span');
+              assert.equal(
+                verify.parentSpanContext?.spanId,
+                serverSpan.spanContext().spanId,
+                'jwt.verify is a child of the server span',
+              );
             }
           }
-          assert.deepEqual(await callUninstrumented(app.port, headers), answer, 'the middleware answers the same without the instrumentation');
+          assert.deepEqual(
+            await callUninstrumented(app.port, headers),
+            answer,
+            'the middleware answers the same without the instrumentation',
+          );
         });
       }
     });

@@ -10,7 +10,12 @@ function pointKey(point) {
 }
 
 async function counts(telemetry) {
-  return new Map((await telemetry.metricPoints(METRIC)).map((p) => [pointKey(p), { count: p.value.count, attributes: p.attributes }]));
+  return new Map(
+    (await telemetry.metricPoints(METRIC)).map((p) => [
+      pointKey(p),
+      { count: p.value.count, attributes: p.attributes },
+    ]),
+  );
 }
 
 /**
@@ -49,7 +54,13 @@ export async function recordOperation(telemetry, fn) {
  * What the policy adds on top of the redacted event (findings, key fingerprint, lifecycle): asserted exactly by
  * findings.test.mjs and lifecycle.test.mjs, and left out of the comparison of the core attributes here.
  */
-export const INSIGHT_ATTRIBUTES = ['jwt.findings', 'jwt.key.fingerprint', 'jwt.lifecycle', 'jwt.token.lifetime', 'jwt.token.previous_fingerprint'];
+export const INSIGHT_ATTRIBUTES = [
+  'jwt.findings',
+  'jwt.key.fingerprint',
+  'jwt.lifecycle',
+  'jwt.token.lifetime',
+  'jwt.token.previous_fingerprint',
+];
 
 export function withoutInsight(attributes) {
   return Object.fromEntries(Object.entries(attributes).filter(([key]) => !INSIGHT_ATTRIBUTES.includes(key)));
@@ -58,18 +69,40 @@ export function withoutInsight(attributes) {
 /** Asserts the span, the log record and the metric point of one recorded operation. */
 export function assertOperation(recorded, { name, attributes, dimensions, failed }) {
   const { metricAttributes, parent } = recorded;
-  const span = { ...recorded.span, name: recorded.span.name, kind: recorded.span.kind, status: recorded.span.status, parentSpanContext: recorded.span.parentSpanContext, spanContext: () => recorded.span.spanContext(), attributes: withoutInsight(recorded.span.attributes) };
-  const logRecord = { eventName: recorded.logRecord.eventName, severityNumber: recorded.logRecord.severityNumber, spanContext: recorded.logRecord.spanContext, attributes: withoutInsight(recorded.logRecord.attributes) };
+  const span = {
+    ...recorded.span,
+    name: recorded.span.name,
+    kind: recorded.span.kind,
+    status: recorded.span.status,
+    parentSpanContext: recorded.span.parentSpanContext,
+    spanContext: () => recorded.span.spanContext(),
+    attributes: withoutInsight(recorded.span.attributes),
+  };
+  const logRecord = {
+    eventName: recorded.logRecord.eventName,
+    severityNumber: recorded.logRecord.severityNumber,
+    spanContext: recorded.logRecord.spanContext,
+    attributes: withoutInsight(recorded.logRecord.attributes),
+  };
   assert.equal(span.name, name);
   assert.equal(span.kind, SpanKind.INTERNAL);
   assert.equal(span.parentSpanContext?.spanId, parent.spanContext().spanId, 'jwt span is a child of the caller');
   assert.deepEqual({ ...span.attributes }, attributes);
-  if (failed) assert.deepEqual(span.status, { code: SpanStatusCode.ERROR, message: attributes['jwt.validation.reason'] ?? attributes['error.type'] });
+  if (failed)
+    assert.deepEqual(span.status, {
+      code: SpanStatusCode.ERROR,
+      message: attributes['jwt.validation.reason'] ?? attributes['error.type'],
+    });
   else assert.equal(span.status.code, SpanStatusCode.UNSET);
 
   assert.equal(logRecord.eventName, name);
   assert.equal(logRecord.severityNumber, failed ? SeverityNumber.WARN : SeverityNumber.INFO);
-  const { 'jwt.audit.seq': seq, 'jwt.audit.stream': stream, 'jwt.audit.chain': chain, ...recordAttributes } = logRecord.attributes;
+  const {
+    'jwt.audit.seq': seq,
+    'jwt.audit.stream': stream,
+    'jwt.audit.chain': chain,
+    ...recordAttributes
+  } = logRecord.attributes;
   assert.ok(Number.isSafeInteger(seq) && seq > 0, 'the record carries its audit sequence number');
   assert.match(stream, /^[0-9a-f]{32}$/, 'the record names its audit stream');
   assert.match(chain, /^[0-9a-f]{64}$/, 'the record carries its chain value');
@@ -85,7 +118,14 @@ export function assertOperation(recorded, { name, attributes, dimensions, failed
  * was issued here, or verified with the issuer pinned, so its `iss` may be a dimension.
  */
 export function dimensionsOf(attributes, { trusted }) {
-  const keys = ['jwt.operation', 'jwt.library', 'jwt.validation.outcome', 'jwt.validation.reason', 'error.type', 'jwt.header.alg'];
+  const keys = [
+    'jwt.operation',
+    'jwt.library',
+    'jwt.validation.outcome',
+    'jwt.validation.reason',
+    'error.type',
+    'jwt.header.alg',
+  ];
   const dims = Object.fromEntries(keys.filter((k) => attributes[k] !== undefined).map((k) => [k, attributes[k]]));
   if (trusted && attributes['jwt.claims.iss'] !== undefined) dims['jwt.claims.iss'] = attributes['jwt.claims.iss'];
   return dims;
@@ -110,10 +150,26 @@ export function createRecorder(telemetry) {
  * Asserts one verify case: `expected` holds `reason`, `claim` and `errorType` when the token must be refused,
  * `claims` and `header` when the token carries them.
  */
-export function assertVerifyCase(recorded, { library, token, header, claims, reason, claim, errorType, issuerChecked = false }) {
+export function assertVerifyCase(
+  recorded,
+  { library, token, header, claims, reason, claim, errorType, issuerChecked = false },
+) {
   const failed = reason !== undefined;
   const attributes = expectedAttributes({
-    operation: 'verify', library, outcome: failed ? 'invalid' : 'valid', reason, claim, errorType, header, payload: claims, token,
+    operation: 'verify',
+    library,
+    outcome: failed ? 'invalid' : 'valid',
+    reason,
+    claim,
+    errorType,
+    header,
+    payload: claims,
+    token,
   });
-  assertOperation(recorded, { name: 'jwt.verify', attributes, dimensions: dimensionsOf(attributes, { trusted: !failed && issuerChecked }), failed });
+  assertOperation(recorded, {
+    name: 'jwt.verify',
+    attributes,
+    dimensions: dimensionsOf(attributes, { trusted: !failed && issuerChecked }),
+    failed,
+  });
 }

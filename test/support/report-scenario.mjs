@@ -53,13 +53,31 @@ export async function runScenario({ sampleRatio } = {}) {
     if (token) headers.authorization = `Bearer ${token}`;
     const response = await fetch(app.url + path, { method, headers });
     const body = await response.text();
-    if (expect) requests.push({ path: path.split('?')[0], token, user: owner.get(token), client, status: response.status, at: Date.now(), verifyFindings: [], ...expect });
+    if (expect)
+      requests.push({
+        path: path.split('?')[0],
+        token,
+        user: owner.get(token),
+        client,
+        status: response.status,
+        at: Date.now(),
+        verifyFindings: [],
+        ...expect,
+      });
     return { status: response.status, body };
   }
   async function login(name, kid, options = '') {
-    const { body } = await send('POST', `/login?sub=${encodeURIComponent(sub(name))}&kid=${kid}${options}`, undefined, '198.51.100.1');
+    const { body } = await send(
+      'POST',
+      `/login?sub=${encodeURIComponent(sub(name))}&kid=${kid}${options}`,
+      undefined,
+      '198.51.100.1',
+    );
     const lifetime = options.includes('expired') ? 60 : Number(/lifetime=(\d+)/.exec(options)?.[1] ?? 900);
-    const findings = [...(lifetime > 86400 ? ['lifetime_too_long'] : []), ...(options.includes('nojti') ? ['missing_jti'] : [])];
+    const findings = [
+      ...(lifetime > 86400 ? ['lifetime_too_long'] : []),
+      ...(options.includes('nojti') ? ['missing_jti'] : []),
+    ];
     signs.push({ step: 'issued', user: name, token: body, kid, lifetime, findings });
     owner.set(body, name);
     return body;
@@ -73,24 +91,57 @@ export async function runScenario({ sampleRatio } = {}) {
     // Verified twice in one request: each verify keeps its own record, the request's record carries neither.
     await send('GET', '/orders?again=1', tokens.alice1, '198.51.100.7', valid({ verifies: 2 }));
     tokens.alice2 = (await send('POST', '/refresh?kid=k-new', tokens.alice1, '198.51.100.7', valid())).body;
-    signs.push({ step: 'refreshed', user: 'alice', token: tokens.alice2, previous: tokens.alice1, kid: 'k-new', lifetime: 900, findings: [] });
+    signs.push({
+      step: 'refreshed',
+      user: 'alice',
+      token: tokens.alice2,
+      previous: tokens.alice1,
+      kid: 'k-new',
+      lifetime: 900,
+      findings: [],
+    });
     owner.set(tokens.alice2, 'alice');
     tokens.alice3 = (await send('POST', '/refresh?kid=k-new', tokens.alice2, '198.51.100.7', valid())).body;
-    signs.push({ step: 'refreshed', user: 'alice', token: tokens.alice3, previous: tokens.alice2, kid: 'k-new', lifetime: 900, findings: [] });
+    signs.push({
+      step: 'refreshed',
+      user: 'alice',
+      token: tokens.alice3,
+      previous: tokens.alice2,
+      kid: 'k-new',
+      lifetime: 900,
+      findings: [],
+    });
     owner.set(tokens.alice3, 'alice');
     await send('GET', '/orders', tokens.alice3, '198.51.100.7', valid());
     // Expired three times, then tampered, from one client: four 401s.
     tokens.bobExpired = await login('bob', 'k-new', '&expired=1');
-    for (let i = 0; i < 3; i++) await send('GET', '/orders', tokens.bobExpired, '203.0.113.9', { outcome: 'invalid', reason: 'expired', claim: 'exp', authz: 'rejected', findings: [] });
+    for (let i = 0; i < 3; i++)
+      await send('GET', '/orders', tokens.bobExpired, '203.0.113.9', {
+        outcome: 'invalid',
+        reason: 'expired',
+        claim: 'exp',
+        authz: 'rejected',
+        findings: [],
+      });
     tokens.bob = await login('bob', 'k-new');
     const [h, , s] = tokens.bob.split('.');
     tokens.bobTampered = `${h}.${Buffer.from(JSON.stringify({ sub: sub('bob'), scope: 'admin', iss: 'https://idp.report.test', aud: 'orders-api', exp: Math.floor(Date.now() / 1000) + 900 })).toString('base64url')}.${s}`;
     owner.set(tokens.bobTampered, 'bob');
     // The forged payload has no jti: its verify raises missing_jti, though it fails.
-    await send('GET', '/orders', tokens.bobTampered, '203.0.113.9', { outcome: 'invalid', reason: 'signature_invalid', authz: 'rejected', findings: [], verifyFindings: ['missing_jti'] });
+    await send('GET', '/orders', tokens.bobTampered, '203.0.113.9', {
+      outcome: 'invalid',
+      reason: 'signature_invalid',
+      authz: 'rejected',
+      findings: [],
+      verifyFindings: ['missing_jti'],
+    });
     // Only decoded, and served: unverified. Then a route whose scope the token lacks, served anyway: a scope gap.
     tokens.carol = await login('carol', 'k-new');
-    await send('GET', '/profile', tokens.carol, '198.51.100.20', { outcome: 'unverified', authz: 'allowed', findings: ['unverified_bearer'] });
+    await send('GET', '/profile', tokens.carol, '198.51.100.20', {
+      outcome: 'unverified',
+      authz: 'allowed',
+      findings: ['unverified_bearer'],
+    });
     await send('GET', '/admin', tokens.carol, '198.51.100.20', valid({ findings: ['scope_insufficient'] }));
     // Revoked at logout, then used again and accepted (the app keeps no denylist).
     await send('POST', '/logout', tokens.alice3, '198.51.100.7', valid());
@@ -104,11 +155,24 @@ export async function runScenario({ sampleRatio } = {}) {
     for (const client of REPLAY_ADDRESSES) await send('GET', '/orders', tokens.dave, client, valid());
     // A long-lived token without jti, signed with the old key after the rotation.
     tokens.eve = await login('eve', 'k-old', `&lifetime=${30 * 86400}&nojti=1`);
-    await send('GET', '/orders', tokens.eve, '198.51.100.30', valid({ verifyFindings: ['lifetime_too_long', 'missing_jti'] }));
+    await send(
+      'GET',
+      '/orders',
+      tokens.eve,
+      '198.51.100.30',
+      valid({ verifyFindings: ['lifetime_too_long', 'missing_jti'] }),
+    );
     const { code, signal } = await app.stop('SIGTERM');
     if (code !== 0) throw new Error(`the app exited with ${code ?? signal}:\n${app.output().stderr}`);
-    await receiver.waitFor((r) => r.logRecords.some((record) => record.eventName === 'jwt.audit.checkpoint' && record.attributes['jwt.audit.checkpoint.reason'] === 'shutdown'));
-    if (receiver.rejected.length > 0) throw new Error(`the receiver rejected payloads: ${JSON.stringify(receiver.rejected)}`);
+    await receiver.waitFor((r) =>
+      r.logRecords.some(
+        (record) =>
+          record.eventName === 'jwt.audit.checkpoint' &&
+          record.attributes['jwt.audit.checkpoint.reason'] === 'shutdown',
+      ),
+    );
+    if (receiver.rejected.length > 0)
+      throw new Error(`the receiver rejected payloads: ${JSON.stringify(receiver.rejected)}`);
     return { bodies: receiver.accepted.map((a) => a.body), tokens, subs, keys, requests, signs, marks };
   } finally {
     await app.stop();

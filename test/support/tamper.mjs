@@ -24,9 +24,12 @@ const seqOf = (record) => attribute(record, 'jwt.audit.seq');
 function located(requests) {
   const copy = structuredClone(requests);
   const places = [];
-  for (const request of copy) for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) {
-    for (const record of sl.logRecords ?? []) if (attribute(record, 'jwt.audit.stream') !== undefined) places.push({ record, list: sl.logRecords });
-  }
+  for (const request of copy)
+    for (const rl of request.resourceLogs ?? [])
+      for (const sl of rl.scopeLogs ?? []) {
+        for (const record of sl.logRecords ?? [])
+          if (attribute(record, 'jwt.audit.stream') !== undefined) places.push({ record, list: sl.logRecords });
+      }
   places.sort((a, b) => seqOf(a.record) - seqOf(b.record));
   return { copy, places };
 }
@@ -39,10 +42,12 @@ function setAttribute(record, key, value) {
 
 function changed(value, rng) {
   if ('stringValue' in value) return { stringValue: value.stringValue + rng.pick(['x', ' ', '0', 'é']) };
-  if ('intValue' in value) return { intValue: typeof value.intValue === 'string' ? String(BigInt(value.intValue) + 1n) : value.intValue + 1 };
+  if ('intValue' in value)
+    return { intValue: typeof value.intValue === 'string' ? String(BigInt(value.intValue) + 1n) : value.intValue + 1 };
   if ('boolValue' in value) return { boolValue: !value.boolValue };
   if ('doubleValue' in value) return { doubleValue: value.doubleValue + 0.5 };
-  if ('arrayValue' in value) return { arrayValue: { values: [...(value.arrayValue.values ?? []), { stringValue: 'admin' }] } };
+  if ('arrayValue' in value)
+    return { arrayValue: { values: [...(value.arrayValue.values ?? []), { stringValue: 'admin' }] } };
   return { stringValue: 'changed' };
 }
 
@@ -55,9 +60,15 @@ export const TAMPERS = {
     const { record } = rng.pick(places);
     const editable = record.attributes.filter((kv) => !STRUCTURAL.has(kv.key));
     const how = rng.int(10);
-    if (how === 0) record.timeUnixNano = typeof record.timeUnixNano === 'string' ? String(BigInt(record.timeUnixNano) + 1_000_000n) : record.timeUnixNano + 1_000_000;
-    else if (how === 1) record.attributes.push({ key: 'jwt.validation.outcome.override', value: { stringValue: 'valid' } });
-    else if (how === 2 && editable.length > 0) record.attributes.splice(record.attributes.indexOf(rng.pick(editable)), 1);
+    if (how === 0)
+      record.timeUnixNano =
+        typeof record.timeUnixNano === 'string'
+          ? String(BigInt(record.timeUnixNano) + 1_000_000n)
+          : record.timeUnixNano + 1_000_000;
+    else if (how === 1)
+      record.attributes.push({ key: 'jwt.validation.outcome.override', value: { stringValue: 'valid' } });
+    else if (how === 2 && editable.length > 0)
+      record.attributes.splice(record.attributes.indexOf(rng.pick(editable)), 1);
     else {
       const kv = rng.pick(editable);
       setAttribute(record, kv.key, changed(kv.value, rng));
@@ -84,8 +95,12 @@ export const TAMPERS = {
       setAttribute(a, 'jwt.audit.seq', b.attributes.find((kv) => kv.key === 'jwt.audit.seq').value);
       setAttribute(b, 'jwt.audit.seq', valueA);
     } else {
-      const keep = (record) => record.attributes.filter((kv) => kv.key === 'jwt.audit.seq' || kv.key === 'jwt.audit.chain');
-      const content = (record) => ({ ...record, attributes: record.attributes.filter((kv) => kv.key !== 'jwt.audit.seq' && kv.key !== 'jwt.audit.chain') });
+      const keep = (record) =>
+        record.attributes.filter((kv) => kv.key === 'jwt.audit.seq' || kv.key === 'jwt.audit.chain');
+      const content = (record) => ({
+        ...record,
+        attributes: record.attributes.filter((kv) => kv.key !== 'jwt.audit.seq' && kv.key !== 'jwt.audit.chain'),
+      });
       const [contentA, contentB, keepA, keepB] = [content(a), content(b), keep(a), keep(b)];
       Object.assign(a, contentB, { attributes: [...contentB.attributes, ...keepA] });
       Object.assign(b, contentA, { attributes: [...contentA.attributes, ...keepB] });
@@ -115,14 +130,20 @@ export const TAMPERS = {
     const start = rng.int(places.length - 1);
     const { record } = places[start];
     // Not the head of a checkpoint: recomputing the heads below would undo that edit.
-    const kv = rng.pick(record.attributes.filter((entry) => !STRUCTURAL.has(entry.key) && entry.key !== 'jwt.audit.checkpoint.head'));
+    const kv = rng.pick(
+      record.attributes.filter((entry) => !STRUCTURAL.has(entry.key) && entry.key !== 'jwt.audit.checkpoint.head'),
+    );
     setAttribute(record, kv.key, changed(kv.value, rng));
     const strip = rng.int(2) === 1;
     let previous = start === 0 ? '0'.repeat(64) : attribute(places[start - 1].record, 'jwt.audit.chain');
     for (const { record: current } of places.slice(start)) {
       if (current.eventName === 'jwt.audit.checkpoint') {
         setAttribute(current, 'jwt.audit.checkpoint.head', { stringValue: previous });
-        if (strip) current.attributes = current.attributes.filter((entry) => !entry.key.startsWith('jwt.audit.checkpoint.key_id') && entry.key !== 'jwt.audit.checkpoint.signature');
+        if (strip)
+          current.attributes = current.attributes.filter(
+            (entry) =>
+              !entry.key.startsWith('jwt.audit.checkpoint.key_id') && entry.key !== 'jwt.audit.checkpoint.signature',
+          );
       }
       previous = chainValue(previous, current);
       setAttribute(current, 'jwt.audit.chain', { stringValue: previous });

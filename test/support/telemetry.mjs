@@ -40,7 +40,9 @@ function scanned(exporter, leaks, found, kind, everything) {
 
 /** Metric collections as exported: descriptor (name, description, unit) and data points. */
 function exportedMetrics(resourceMetrics) {
-  return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => ({ ...metric.descriptor, dataPoints: metric.dataPoints })));
+  return resourceMetrics.scopeMetrics.flatMap((scope) =>
+    scope.metrics.map((metric) => ({ ...metric.descriptor, dataPoints: metric.dataPoints })),
+  );
 }
 
 /**
@@ -87,13 +89,19 @@ export function setupTelemetry() {
     after(async () => {
       assert.deepEqual(found, [], 'no registered secret was exported by any test in this file');
       await reader.collect().catch(() => undefined);
-      assert.deepEqual(leaks.findLeaks(everything, 5), [], 'no secret registered by the end of the file is in anything the file exported');
+      assert.deepEqual(
+        leaks.findLeaks(everything, 5),
+        [],
+        'no secret registered by the end of the file is in anything the file exported',
+      );
     });
   }
   const spanExporter = scanned(new InMemorySpanExporter(), leaks, found, 'spans', everything);
   const logExporter = scanned(new InMemoryLogRecordExporter(), leaks, found, 'logRecords', everything);
   const added = new AddedSpanProcessors();
-  const tracerProvider = new TracerProvider({ spanProcessors: [added, new SimpleSpanProcessor({ exporter: spanExporter })] });
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [added, new SimpleSpanProcessor({ exporter: spanExporter })],
+  });
   const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

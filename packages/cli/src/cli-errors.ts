@@ -13,7 +13,9 @@ export type ExitStatusMeanings = Readonly<Record<(typeof EXIT)[keyof typeof EXIT
 
 /** The "Exit status: …" paragraph of a command's --help (markdown backticks dropped). */
 export function exitStatusHelp(meanings: ExitStatusMeanings): string {
-  return `Exit status: ${Object.entries(meanings).map(([status, text]) => `${status} ${text.replaceAll('`', '')}`).join('; ')}.`;
+  return `Exit status: ${Object.entries(meanings)
+    .map(([status, text]) => `${status} ${text.replaceAll('`', '')}`)
+    .join('; ')}.`;
 }
 
 /**

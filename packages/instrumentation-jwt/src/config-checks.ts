@@ -10,6 +10,7 @@ export function configError(option: string, expected: string, got: unknown): nev
 /** A copy of an array of non-empty strings, or undefined when the option is not set. */
 export function nonEmptyStrings(value: unknown, option: string): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && s.length > 0)) configError(option, 'an array of non-empty strings', value);
+  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && s.length > 0))
+    configError(option, 'an array of non-empty strings', value);
   return [...value];
 }

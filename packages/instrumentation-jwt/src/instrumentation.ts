@@ -19,7 +19,13 @@ import { FallbackKey, resolveSettings, type Settings } from './settings';
 import { AuditTrail } from './sinks/audit-trail';
 import { createDurationHistogram } from './sinks/metric-sink';
 import { Detectors } from './detectors/detectors';
-import { checkRevocation, Denylist, setRevocationRecorderEnabled, type Revocation, type RevocationRecorder } from './lifecycle/revocation';
+import {
+  checkRevocation,
+  Denylist,
+  setRevocationRecorderEnabled,
+  type Revocation,
+  type RevocationRecorder,
+} from './lifecycle/revocation';
 import { createAlertCounter } from './sinks/alert-sink';
 import { FindingCounter } from './sinks/finding-metric-sink';
 import { recordRevocationIn } from './sinks/revocation-sink';
@@ -131,7 +137,6 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
     this._stopObservingHttp = undefined;
   }
 
-
   protected override _updateMetricInstruments(): void {
     this._durationHistogram = createDurationHistogram(this.meter);
     // One tally per instrumentation, kept across meter providers so counts stay cumulative.
@@ -161,8 +166,13 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         new InstrumentationNodeModuleDefinition(
           adapter.packageName,
           [...adapter.supportedVersions],
-          adapter.main ? (exports) => this.applyPatch(adapter, () => adapter.main!.patch(exports, this.patcher, this.pipeline), exports) : undefined,
-          adapter.main ? (exports) => this.applyPatch(adapter, () => adapter.main!.unpatch(exports, this.patcher), exports) : undefined,
+          adapter.main
+            ? (exports) =>
+                this.applyPatch(adapter, () => adapter.main!.patch(exports, this.patcher, this.pipeline), exports)
+            : undefined,
+          adapter.main
+            ? (exports) => this.applyPatch(adapter, () => adapter.main!.unpatch(exports, this.patcher), exports)
+            : undefined,
           adapter.files.map(
             (file) =>
               new InstrumentationNodeModuleFile(
@@ -185,8 +195,12 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
    */
   wrapModule<T extends object>(library: JwtLibrary, exports: T): T {
     const adapter = ADAPTERS.find((candidate) => candidate.library === library);
-    if (!adapter) throw new TypeError(`${PACKAGE_NAME}: wrapModule() supports ${ADAPTERS.map((a) => `"${a.library}"`).join(', ')} (got ${String(library)})`);
-    if (exports === null || typeof exports !== 'object') throw new TypeError(`${PACKAGE_NAME}: wrapModule() needs the module's exports object`);
+    if (!adapter)
+      throw new TypeError(
+        `${PACKAGE_NAME}: wrapModule() supports ${ADAPTERS.map((a) => `"${a.library}"`).join(', ')} (got ${String(library)})`,
+      );
+    if (exports === null || typeof exports !== 'object')
+      throw new TypeError(`${PACKAGE_NAME}: wrapModule() needs the module's exports object`);
     const copy = { ...exports };
     const patch = () => {
       adapter.main?.patch(copy, this.patcher, this.pipeline);
@@ -272,7 +286,8 @@ export class JwtInstrumentation extends InstrumentationBase<JwtInstrumentationCo
         });
       },
       unwrap: (target, name) => {
-        if (isWrapped((target as Record<string, unknown>)[name])) this._unwrap(target as Record<string, Function>, name);
+        if (isWrapped((target as Record<string, unknown>)[name]))
+          this._unwrap(target as Record<string, Function>, name);
       },
     };
   }

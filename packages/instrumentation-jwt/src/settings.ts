@@ -54,7 +54,14 @@ function flag(config: JwtInstrumentationConfig, option: keyof JwtInstrumentation
 }
 
 /** Query parameters that carry JWTs in OAuth 2.0 and OpenID Connect: bearer tokens, ID tokens and hints, logout tokens, request objects (JAR). */
-export const DEFAULT_TOKEN_QUERY_PARAMS = ['access_token', 'token', 'id_token', 'id_token_hint', 'logout_token', 'request'];
+export const DEFAULT_TOKEN_QUERY_PARAMS = [
+  'access_token',
+  'token',
+  'id_token',
+  'id_token_hint',
+  'logout_token',
+  'request',
+];
 
 function names(value: unknown, option: string, fallback: string[]): string[] {
   return nonEmptyStrings(value, option) ?? fallback;
@@ -62,11 +69,18 @@ function names(value: unknown, option: string, fallback: string[]): string[] {
 
 function credentialSources(config: JwtInstrumentationConfig): CredentialSources {
   const sources = config.tokenSources;
-  if (sources !== undefined && (sources === null || typeof sources !== 'object')) configError('tokenSources', 'an object', sources);
+  if (sources !== undefined && (sources === null || typeof sources !== 'object'))
+    configError('tokenSources', 'an object', sources);
   return {
     headers: names(sources?.headers, 'tokenSources.headers', []).map((name) => name.toLowerCase()),
     cookies: names(sources?.cookies, 'tokenSources.cookies', []),
-    queryParams: [...new Set(names(sources?.queryParams, 'tokenSources.queryParams', DEFAULT_TOKEN_QUERY_PARAMS).map((name) => name.toLowerCase()))],
+    queryParams: [
+      ...new Set(
+        names(sources?.queryParams, 'tokenSources.queryParams', DEFAULT_TOKEN_QUERY_PARAMS).map((name) =>
+          name.toLowerCase(),
+        ),
+      ),
+    ],
   };
 }
 
@@ -74,7 +88,8 @@ function libraryEnabled(config: JwtInstrumentationConfig, option: AdapterOption 
   const value = config[option];
   if (value === undefined) return true;
   if (value === null || typeof value !== 'object') configError(option, 'an object like { enabled: false }', value);
-  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') configError(`${option}.enabled`, 'a boolean', value.enabled);
+  if (value.enabled !== undefined && typeof value.enabled !== 'boolean')
+    configError(`${option}.enabled`, 'a boolean', value.enabled);
   return value.enabled !== false;
 }
 
@@ -100,7 +115,8 @@ function claimActions(claims: JwtInstrumentationConfig['claims']): ReadonlyMap<s
   }
   const merged = new Map<string, ClaimAction>(Object.entries(DEFAULT_CLAIM_ACTIONS));
   for (const [name, action] of Object.entries(claims ?? {})) {
-    if (!(CLAIM_ACTIONS as readonly unknown[]).includes(action)) configError(`claims.${name}`, '"keep", "pseudonymize" or "drop"', action);
+    if (!(CLAIM_ACTIONS as readonly unknown[]).includes(action))
+      configError(`claims.${name}`, '"keep", "pseudonymize" or "drop"', action);
     merged.set(name, action);
   }
   return merged;
@@ -110,7 +126,8 @@ function rolesPath(value: JwtInstrumentationConfig['rolesClaim']): readonly stri
   if (value === undefined) return ['roles'];
   if (value === null) return undefined;
   if (typeof value === 'string' && value) return [value];
-  if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string' && part)) return [...value];
+  if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string' && part))
+    return [...value];
   return configError('rolesClaim', 'a claim name, a non-empty array of names, or null', value);
 }
 
@@ -141,7 +158,12 @@ export class FallbackKey {
   }
 }
 
-function pseudonymizer(config: JwtInstrumentationConfig, env: NodeJS.ProcessEnv, fallback: FallbackKey, warn: (message: string) => void): Pseudonymizer {
+function pseudonymizer(
+  config: JwtInstrumentationConfig,
+  env: NodeJS.ProcessEnv,
+  fallback: FallbackKey,
+  warn: (message: string) => void,
+): Pseudonymizer {
   const configured = config.pseudonymKey ?? (env[PSEUDONYM_KEY_ENV] || undefined);
   if (configured === undefined) return fallback.pseudonymizer(warn);
   const key = typeof configured === 'string' ? Buffer.from(configured, 'utf8') : configured;
@@ -171,7 +193,9 @@ export function resolveSettings(
     http: libraryEnabled(config, 'http'),
     keySets: libraryEnabled(config, 'jwks'),
     credentialSources: credentialSources(config),
-    trustedProxies: resolveTrustedProxies(config.trustedProxies, (expected, got) => configError('trustedProxies', expected, got)),
+    trustedProxies: resolveTrustedProxies(config.trustedProxies, (expected, got) =>
+      configError('trustedProxies', expected, got),
+    ),
     emitSpans: flag(config, 'emitSpans', true),
     requestVerifySpans: flag(config, 'requestVerifySpans', false),
     emitLogRecords: flag(config, 'emitLogRecords', true),

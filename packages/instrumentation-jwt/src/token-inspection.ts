@@ -34,7 +34,10 @@ export { DETECTORS } from './detectors/vocabulary';
 export { REVOCATION_REASONS } from './lifecycle/revocation';
 
 /** The redaction and findings policies the instrumentation would use with this configuration. */
-export function inspectionPolicies(config: JwtInstrumentationConfig, warn: (message: string) => void): { redaction: RedactionPolicy; findings: FindingsPolicy } {
+export function inspectionPolicies(
+  config: JwtInstrumentationConfig,
+  warn: (message: string) => void,
+): { redaction: RedactionPolicy; findings: FindingsPolicy } {
   const settings = resolveSettings(config, new FallbackKey(), warn);
   return { redaction: settings.redaction, findings: settings.insight.findings };
 }

@@ -62,7 +62,6 @@ export interface FindingsConfig {
 /** Called with the claims of every successfully verified or decrypted token; `true` means the token was revoked. */
 export type RevocationCheck = (claims: Readonly<Record<string, unknown>>) => boolean | Promise<boolean>;
 
-
 /** One detector's threshold: it fires when the evidence count exceeds `threshold` within `windowSeconds`. */
 export interface DetectorThresholdConfig {
   threshold?: number;

@@ -25,7 +25,9 @@ export function batchLimitsFromEnv(prefix: 'OTEL_BSP' | 'OTEL_BLRP'): BatchLimit
   const maxQueueSize = Math.max(1, nonNegative(`${prefix}_MAX_QUEUE_SIZE`, 2048));
   let maxExportBatchSize = Math.max(1, nonNegative(`${prefix}_MAX_EXPORT_BATCH_SIZE`, 512));
   if (maxExportBatchSize > maxQueueSize) {
-    diag.warn(`${prefix}_MAX_EXPORT_BATCH_SIZE (${maxExportBatchSize}) exceeds ${prefix}_MAX_QUEUE_SIZE; using ${maxQueueSize}`);
+    diag.warn(
+      `${prefix}_MAX_EXPORT_BATCH_SIZE (${maxExportBatchSize}) exceeds ${prefix}_MAX_QUEUE_SIZE; using ${maxQueueSize}`,
+    );
     maxExportBatchSize = maxQueueSize;
   }
   return {

@@ -31,19 +31,35 @@ function describe(items: readonly { readonly signal: Signal; readonly count: num
   return [...totals].map(([noun, n]) => `${n} ${noun}`).join(' and ');
 }
 
-const counted = (payloads: readonly UnacknowledgedPayload[]) => payloads.map(({ endpoint, count }) => ({ signal: endpoint.signal, count }));
+const counted = (payloads: readonly UnacknowledgedPayload[]) =>
+  payloads.map(({ endpoint, count }) => ({ signal: endpoint.signal, count }));
 
 /** POSTs the payloads from a child process until `deadline`; returns, per payload, the child's verdict if any. */
-function sendSync(payloads: readonly UnacknowledgedPayload[], deadline: number): ('ok' | 'retry' | 'rejected' | undefined)[] {
+function sendSync(
+  payloads: readonly UnacknowledgedPayload[],
+  deadline: number,
+): ('ok' | 'retry' | 'rejected' | undefined)[] {
   const verdicts: ('ok' | 'retry' | 'rejected' | undefined)[] = payloads.map(() => undefined);
   const timeout = deadline - SPOOL_RESERVE_MS - Date.now();
   if (timeout < MIN_SEND_MS) return verdicts;
   const input = JSON.stringify({
     deadline: deadline - SPOOL_RESERVE_MS - 20,
-    requests: payloads.map(({ endpoint, body }) => ({ target: endpoint.target, contentType: CONTENT_TYPE[endpoint.protocol], body: Buffer.from(body).toString('base64') })),
+    requests: payloads.map(({ endpoint, body }) => ({
+      target: endpoint.target,
+      contentType: CONTENT_TYPE[endpoint.protocol],
+      body: Buffer.from(body).toString('base64'),
+    })),
   });
   const { NODE_OPTIONS: _ignored, ...env } = process.env;
-  const child = spawnSync(process.execPath, [SENDER], { input, timeout, killSignal: 'SIGKILL', env, stdio: ['pipe', 'pipe', 'ignore'], maxBuffer: 1024 * 1024, windowsHide: true });
+  const child = spawnSync(process.execPath, [SENDER], {
+    input,
+    timeout,
+    killSignal: 'SIGKILL',
+    env,
+    stdio: ['pipe', 'pipe', 'ignore'],
+    maxBuffer: 1024 * 1024,
+    windowsHide: true,
+  });
   for (const row of (child.stdout?.toString('utf8') ?? '').split('\n')) {
     const [index, verdict] = row.split(' ');
     if (verdict === 'ok' || verdict === 'retry' || verdict === 'rejected') verdicts[Number(index)] = verdict;
@@ -73,16 +89,32 @@ export function deliverSynchronously(
   });
   if (refused.length > 0) lines.push(`${describe(counted(refused))} refused by the collector at exit; not delivered`);
   if (left.length > 0) {
-    const entries: SpoolEntry[] = left.map(({ endpoint, body, count }) => ({ signal: endpoint.signal, contentType: CONTENT_TYPE[endpoint.protocol], body, count }));
-    const written = spool ? writeSpool(spool, entries) : { spooled: [], notSpooled: entries, error: 'the spool is off' };
-    if (written.spooled.length > 0) lines.push(`${describe(written.spooled)} not acknowledged by the collector at exit; spooled to ${written.path}, sent by the next start`);
-    if (written.notSpooled.length > 0) lines.push(`${describe(written.notSpooled)} not acknowledged by the collector at exit and not spooled (${written.error}); lost`);
+    const entries: SpoolEntry[] = left.map(({ endpoint, body, count }) => ({
+      signal: endpoint.signal,
+      contentType: CONTENT_TYPE[endpoint.protocol],
+      body,
+      count,
+    }));
+    const written = spool
+      ? writeSpool(spool, entries)
+      : { spooled: [], notSpooled: entries, error: 'the spool is off' };
+    if (written.spooled.length > 0)
+      lines.push(
+        `${describe(written.spooled)} not acknowledged by the collector at exit; spooled to ${written.path}, sent by the next start`,
+      );
+    if (written.notSpooled.length > 0)
+      lines.push(
+        `${describe(written.notSpooled)} not acknowledged by the collector at exit and not spooled (${written.error}); lost`,
+      );
     report.spooled = written.spooled.reduce((n, e) => n + e.count, 0);
     report.lost += written.notSpooled.reduce((n, e) => n + e.count, 0);
   }
   report.lost += refused.reduce((n, p) => n + p.count, 0);
   for (const { signal, queueFull, rejected } of losses) {
-    if (queueFull > 0) lines.push(`${queueFull} ${NOUNS[signal]} were dropped while running: the queue was full (raise the batch processor's queue size)`);
+    if (queueFull > 0)
+      lines.push(
+        `${queueFull} ${NOUNS[signal]} were dropped while running: the queue was full (raise the batch processor's queue size)`,
+      );
     if (rejected > 0) lines.push(`${rejected} ${NOUNS[signal]} were refused by the collector while running`);
   }
   for (const text of lines) process.stderr.write(`[@tokentrail/register] ${text}\n`);

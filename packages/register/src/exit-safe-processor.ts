@@ -11,7 +11,12 @@ import { context, diag, TraceFlags, type Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { JsonLogsSerializer, JsonTraceSerializer, ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  JsonLogsSerializer,
+  JsonTraceSerializer,
+  ProtobufLogsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
 import { CONTENT_TYPE, type SignalEndpoint } from './otlp-endpoint';
 import { postOtlp } from './otlp-post';
 import { batchLimitsFromEnv, type BatchLimits } from './batch-limits';
@@ -60,11 +65,17 @@ export class ExitSafeQueue<T extends WithResource> {
   add(item: T): void {
     if (this.taken) {
       // Recorded by code running after the last delivery (an `exit` listener of its own): said, not hidden.
-      if (this.lost.afterExit++ === 0) process.stderr.write(`[@tokentrail/register] ${this.endpoint.signal} recorded after the last delivery at exit are not delivered\n`);
+      if (this.lost.afterExit++ === 0)
+        process.stderr.write(
+          `[@tokentrail/register] ${this.endpoint.signal} recorded after the last delivery at exit are not delivered\n`,
+        );
       return;
     }
     if (this.pending.length >= this.limits.maxQueueSize) {
-      if (this.lost.queueFull++ === 0) diag.warn(`@tokentrail/register: the ${this.endpoint.signal} queue is full (${this.limits.maxQueueSize}); items are dropped and counted`);
+      if (this.lost.queueFull++ === 0)
+        diag.warn(
+          `@tokentrail/register: the ${this.endpoint.signal} queue is full (${this.limits.maxQueueSize}); items are dropped and counted`,
+        );
       return;
     }
     this.pending.push(item);
@@ -130,15 +141,21 @@ export class ExitSafeQueue<T extends WithResource> {
     this.inFlight.add(batch);
     const { target, protocol, timeoutMs } = this.endpoint;
     const sent = context
-      .with(suppressTracing(context.active()), () => postOtlp(target, body, CONTENT_TYPE[protocol], Math.min(timeoutMs, this.limits.exportTimeoutMs)))
+      .with(suppressTracing(context.active()), () =>
+        postOtlp(target, body, CONTENT_TYPE[protocol], Math.min(timeoutMs, this.limits.exportTimeoutMs)),
+      )
       .then((outcome) => {
         if (this.taken || !this.inFlight.delete(batch) || outcome.acknowledged) return;
         if (!outcome.retryable) {
           this.lost.rejected += batch.length;
-          diag.error(`@tokentrail/register: the collector refused ${batch.length} ${this.endpoint.signal} items (${outcome.reason}); they are dropped`);
+          diag.error(
+            `@tokentrail/register: the collector refused ${batch.length} ${this.endpoint.signal} items (${outcome.reason}); they are dropped`,
+          );
           return;
         }
-        diag.warn(`@tokentrail/register: ${this.endpoint.signal} export failed (${outcome.reason}); ${batch.length} items kept for the next attempt`);
+        diag.warn(
+          `@tokentrail/register: ${this.endpoint.signal} export failed (${outcome.reason}); ${batch.length} items kept for the next attempt`,
+        );
         this.pending.unshift(...batch);
         const excess = this.pending.length - this.limits.maxQueueSize;
         if (excess > 0) {

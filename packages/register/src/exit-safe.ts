@@ -57,7 +57,11 @@ export interface ExitSafeTelemetry {
    * `none`, …) is left to the SDK's own setup from the environment. `extraSpanProcessors` run before the
    * exporting processor (processors that change spans as they end).
    */
-  sdkOptions(extraSpanProcessors?: SpanProcessor[]): { spanProcessors?: SpanProcessor[]; logRecordProcessors?: LogRecordProcessor[]; metricReaders?: MetricReader[] };
+  sdkOptions(extraSpanProcessors?: SpanProcessor[]): {
+    spanProcessors?: SpanProcessor[];
+    logRecordProcessors?: LogRecordProcessor[];
+    metricReaders?: MetricReader[];
+  };
   /**
    * Seals the trail (`beforeDelivery`) and exports everything, holding the process open at most half of
    * `timeoutMs`; what is left is for the synchronous send at `exit`. `work` (the SDK's shutdown, say) runs
@@ -76,12 +80,16 @@ export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 function serviceName(): string {
   const fromEnv = getStringFromEnv('OTEL_SERVICE_NAME');
   if (fromEnv) return fromEnv;
-  const attribute = (getStringFromEnv('OTEL_RESOURCE_ATTRIBUTES') ?? '').split(',').map((pair) => pair.split('=')).find(([key]) => key?.trim() === 'service.name');
+  const attribute = (getStringFromEnv('OTEL_RESOURCE_ATTRIBUTES') ?? '')
+    .split(',')
+    .map((pair) => pair.split('='))
+    .find(([key]) => key?.trim() === 'service.name');
   return attribute?.[1] ? decodeURIComponent(attribute[1].trim()) : 'unknown_service';
 }
 
 function wholeNonNegative(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new TypeError(`${name} must be a whole number of at least 0 (got ${value})`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new TypeError(`${name} must be a whole number of at least 0 (got ${value})`);
   return value;
 }
 
@@ -89,7 +97,10 @@ function wholeNonNegative(name: string, value: number): number {
 export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTelemetry {
   const fromEnv = exitSettingsFromEnv();
   const timeoutMs = wholeNonNegative('timeoutMs', options.timeoutMs ?? fromEnv.timeoutMs ?? DEFAULT_EXIT_TIMEOUT_MS);
-  const maxBytes = wholeNonNegative('spoolMaxBytes', options.spoolMaxBytes ?? fromEnv.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES);
+  const maxBytes = wholeNonNegative(
+    'spoolMaxBytes',
+    options.spoolMaxBytes ?? fromEnv.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES,
+  );
   const spoolDir = options.spoolDir ?? fromEnv.spoolDir ?? defaultSpoolDir(serviceName());
   const spool: SpoolSettings | undefined = maxBytes > 0 ? { dir: spoolDir, maxBytes } : undefined;
 
@@ -101,12 +112,14 @@ export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTeleme
   const spanProcessor = endpoints.traces && new ExitSafeSpanProcessor(endpoints.traces);
   const logRecordProcessor = endpoints.logs && new ExitSafeLogRecordProcessor(endpoints.logs);
   const exportIntervalMillis = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
-  const metricReader = endpoints.metrics && new PeriodicExportingMetricReader({
-    exporter: createMetricExporter(endpoints.metrics),
-    exportIntervalMillis,
-    // As the SDK does: an export never outlasts the interval.
-    exportTimeoutMillis: Math.min(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis),
-  });
+  const metricReader =
+    endpoints.metrics &&
+    new PeriodicExportingMetricReader({
+      exporter: createMetricExporter(endpoints.metrics),
+      exportIntervalMillis,
+      // As the SDK does: an export never outlasts the interval.
+      exportTimeoutMillis: Math.min(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis),
+    });
   // biome-ignore lint/suspicious/noExplicitAny: one list holds the span queue and the log record queue.
   const queues: ExitSafeQueue<any>[] = [spanProcessor?.queue, logRecordProcessor?.queue].filter((q) => q !== undefined);
 
@@ -138,9 +151,16 @@ export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTeleme
       seal();
       const release = holdOpen();
       let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, (deadline - Date.now()) / 2))));
+      const bound = new Promise<void>(
+        (resolve) => (timer = setTimeout(resolve, Math.max(0, (deadline - Date.now()) / 2))),
+      );
       try {
-        await Promise.race([bound, Promise.all([work?.(), ...queues.map((q) => q.flush())]).catch((error) => diag.error('@tokentrail/register: flushing telemetry failed', error))]);
+        await Promise.race([
+          bound,
+          Promise.all([work?.(), ...queues.map((q) => q.flush())]).catch((error) =>
+            diag.error('@tokentrail/register: flushing telemetry failed', error),
+          ),
+        ]);
       } finally {
         clearTimeout(timer);
         release();
@@ -160,14 +180,21 @@ export function exitSafeTelemetry(options: ExitSafeOptions = {}): ExitSafeTeleme
         return undefined;
       }
     },
-    spoolReplay: spool && queues.length > 0
-      ? new Promise<SpoolReplay>((resolve) => setImmediate(() => resolve(context.with(suppressTracing(context.active()), () => sendSpool(spool, endpoints)))))
-      : Promise.resolve({ sent: 0, kept: 0, rejected: 0 }),
+    spoolReplay:
+      spool && queues.length > 0
+        ? new Promise<SpoolReplay>((resolve) =>
+            setImmediate(() =>
+              resolve(context.with(suppressTracing(context.active()), () => sendSpool(spool, endpoints))),
+            ),
+          )
+        : Promise.resolve({ sent: 0, kept: 0, rejected: 0 }),
   };
   void telemetry.spoolReplay.then(
     ({ sent, kept, rejected }) => {
       if (sent + kept + rejected === 0) return;
-      process.stderr.write(`[@tokentrail/register] spool of earlier processes: ${sent} items delivered, ${kept} kept for the next start, ${rejected} refused by the collector\n`);
+      process.stderr.write(
+        `[@tokentrail/register] spool of earlier processes: ${sent} items delivered, ${kept} kept for the next start, ${rejected} refused by the collector\n`,
+      );
     },
     (error) => diag.error('@tokentrail/register: sending the spool failed', error),
   );

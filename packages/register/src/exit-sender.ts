@@ -15,8 +15,10 @@ interface SenderInput {
 const { deadline, requests } = JSON.parse(readFileSync(0, 'utf8')) as SenderInput;
 holdOpen();
 for (const [index, { target, contentType, body }] of requests.entries()) {
-  void postOtlp(target, Buffer.from(body, 'base64'), contentType, Math.max(1, deadline - Date.now())).then((outcome) => {
-    const verdict = outcome.acknowledged ? 'ok' : outcome.retryable ? 'retry' : 'rejected';
-    process.stdout.write(`${index} ${verdict}\n`);
-  });
+  void postOtlp(target, Buffer.from(body, 'base64'), contentType, Math.max(1, deadline - Date.now())).then(
+    (outcome) => {
+      const verdict = outcome.acknowledged ? 'ok' : outcome.retryable ? 'retry' : 'rejected';
+      process.stdout.write(`${index} ${verdict}\n`);
+    },
+  );
 }

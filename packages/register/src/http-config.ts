@@ -10,9 +10,22 @@ import { DEFAULT_TOKEN_QUERY_PARAMS } from '@tokentrail/instrumentation-jwt';
 
 /** Query parameters instrumentation-http redacts by default (signed URLs). */
 const SERVER_QUERY_PARAMS_TO_REDACT = [
-  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
+  'sig',
+  'Signature',
+  'AWSAccessKeyId',
+  'X-Goog-Signature',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
 ];
 
-export function httpInstrumentationConfig(tokenQueryParams: readonly string[] = DEFAULT_TOKEN_QUERY_PARAMS): HttpInstrumentationConfig {
-  return { redactedQueryParamsServer: [...SERVER_QUERY_PARAMS_TO_REDACT, ...tokenQueryParams.flatMap((name) => [name, `${name}[]`])] };
+export function httpInstrumentationConfig(
+  tokenQueryParams: readonly string[] = DEFAULT_TOKEN_QUERY_PARAMS,
+): HttpInstrumentationConfig {
+  return {
+    redactedQueryParamsServer: [
+      ...SERVER_QUERY_PARAMS_TO_REDACT,
+      ...tokenQueryParams.flatMap((name) => [name, `${name}[]`]),
+    ],
+  };
 }

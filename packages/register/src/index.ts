@@ -61,7 +61,12 @@ function start(): void {
     const scrubbing: SpanProcessor = jwt.spanProcessor();
     const options = telemetry.sdkOptions([scrubbing]);
     // Without an OTLP traces endpoint (OTEL_TRACES_EXPORTER=console or none) the spans are not exit-safe, but still scrubbed.
-    started = startNodeSdk({ instrumentations: [http, jwt], resourceDetectors, ...options, spanProcessors: options.spanProcessors ?? spanProcessors(scrubbing) });
+    started = startNodeSdk({
+      instrumentations: [http, jwt],
+      resourceDetectors,
+      ...options,
+      spanProcessors: options.spanProcessors ?? spanProcessors(scrubbing),
+    });
     exitSafe = telemetry;
   } catch (error) {
     // A configuration error must be loud, but must not stop the application.

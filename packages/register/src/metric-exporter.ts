@@ -3,10 +3,18 @@
  * environment), sending through {@link postOtlp}: like the spans and log records, a metric export never keeps a
  * finished process alive. A failed export is not retried: the next one carries the cumulative state.
  */
-import { createOtlpNetworkExportDelegate, OTLPExporterError, type IExporterTransport } from '@opentelemetry/otlp-exporter-base';
+import {
+  createOtlpNetworkExportDelegate,
+  OTLPExporterError,
+  type IExporterTransport,
+} from '@opentelemetry/otlp-exporter-base';
 import { createOtlpHttpExporterMetrics } from '@opentelemetry/otlp-exporter-base/node-http';
 import { OTLPMetricExporterBase } from '@opentelemetry/exporter-metrics-otlp-http';
-import { JsonMetricsSerializer, MetricsExporterMetricsHelper, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  JsonMetricsSerializer,
+  MetricsExporterMetricsHelper,
+  ProtobufMetricsSerializer,
+} from '@opentelemetry/otlp-transformer';
 import { CONTENT_TYPE, type SignalEndpoint } from './otlp-endpoint';
 import { postOtlp } from './otlp-post';
 
@@ -15,7 +23,9 @@ function transport(endpoint: SignalEndpoint): IExporterTransport {
     async send(data, timeoutMillis) {
       const outcome = await postOtlp(endpoint.target, data, CONTENT_TYPE[endpoint.protocol], timeoutMillis);
       if (outcome.acknowledged) return { status: 'success' };
-      return outcome.retryable ? { status: 'retryable', error: new OTLPExporterError(outcome.reason) } : { status: 'failure', error: new OTLPExporterError(outcome.reason) };
+      return outcome.retryable
+        ? { status: 'retryable', error: new OTLPExporterError(outcome.reason) }
+        : { status: 'failure', error: new OTLPExporterError(outcome.reason) };
     },
     shutdown() {},
   };
@@ -26,7 +36,12 @@ export function createMetricExporter(endpoint: SignalEndpoint): OTLPMetricExport
   const delegate = createOtlpNetworkExportDelegate(
     { timeoutMillis: endpoint.timeoutMs, concurrencyLimit: 30, compression: 'none' },
     serializer,
-    createOtlpHttpExporterMetrics('otlp_http_metric_exporter', MetricsExporterMetricsHelper, endpoint.target.url, undefined),
+    createOtlpHttpExporterMetrics(
+      'otlp_http_metric_exporter',
+      MetricsExporterMetricsHelper,
+      endpoint.target.url,
+      undefined,
+    ),
     transport(endpoint),
   );
   return new OTLPMetricExporterBase(delegate);

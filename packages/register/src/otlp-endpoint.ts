@@ -25,7 +25,10 @@ export interface SignalEndpoint {
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
 
 function signalOrShared(signal: Signal, name: string): string | undefined {
-  return getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${name}`) ?? getStringFromEnv(`OTEL_EXPORTER_OTLP_${name}`);
+  return (
+    getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${name}`) ??
+    getStringFromEnv(`OTEL_EXPORTER_OTLP_${name}`)
+  );
 }
 
 function url(signal: Signal): string {
@@ -53,7 +56,10 @@ export function otlpHttpEndpoint(signal: Signal): SignalEndpoint | undefined {
     ...parseKeyPairsIntoRecord(getStringFromEnv('OTEL_EXPORTER_OTLP_HEADERS')),
     ...parseKeyPairsIntoRecord(getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS`)),
   };
-  const timeoutMs = getNumberFromEnv(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_TIMEOUT`) ?? getNumberFromEnv('OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000;
+  const timeoutMs =
+    getNumberFromEnv(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_TIMEOUT`) ??
+    getNumberFromEnv('OTEL_EXPORTER_OTLP_TIMEOUT') ??
+    10_000;
   return {
     signal,
     protocol,
@@ -62,7 +68,11 @@ export function otlpHttpEndpoint(signal: Signal): SignalEndpoint | undefined {
       url: url(signal),
       headers,
       gzip: signalOrShared(signal, 'COMPRESSION')?.trim() === 'gzip',
-      tls: { ca: file(signal, 'CERTIFICATE'), cert: file(signal, 'CLIENT_CERTIFICATE'), key: file(signal, 'CLIENT_KEY') },
+      tls: {
+        ca: file(signal, 'CERTIFICATE'),
+        cert: file(signal, 'CLIENT_CERTIFICATE'),
+        key: file(signal, 'CLIENT_KEY'),
+      },
     },
   };
 }

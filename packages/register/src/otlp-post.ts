@@ -67,7 +67,12 @@ function transport(protocol: string): { request: Request; readFile: (path: strin
 }
 
 /** POSTs `body` to the target; never rejects. */
-export function postOtlp(target: OtlpTarget, body: Uint8Array, contentType: string, timeoutMs: number): Promise<PostOutcome> {
+export function postOtlp(
+  target: OtlpTarget,
+  body: Uint8Array,
+  contentType: string,
+  timeoutMs: number,
+): Promise<PostOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     let socket: Socket | undefined;
@@ -80,32 +85,41 @@ export function postOtlp(target: OtlpTarget, body: Uint8Array, contentType: stri
     try {
       const url = new URL(target.url);
       const { request, readFile } = transport(url.protocol);
-      const tls = url.protocol === 'https:' && target.tls
-        ? Object.fromEntries(Object.entries(target.tls).filter(([, path]) => path).map(([name, path]) => [name, readFile(path!)]))
-        : {};
+      const tls =
+        url.protocol === 'https:' && target.tls
+          ? Object.fromEntries(
+              Object.entries(target.tls)
+                .filter(([, path]) => path)
+                .map(([name, path]) => [name, readFile(path!)]),
+            )
+          : {};
       const payload: Uint8Array = target.gzip ? require('node:zlib').gzipSync(body) : body;
-      const req = request(url, {
-        method: 'POST',
-        headers: {
-          ...target.headers,
-          'content-type': contentType,
-          'content-length': String(payload.byteLength),
-          ...(target.gzip ? { 'content-encoding': 'gzip' } : {}),
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          headers: {
+            ...target.headers,
+            'content-type': contentType,
+            'content-length': String(payload.byteLength),
+            ...(target.gzip ? { 'content-encoding': 'gzip' } : {}),
+          },
+          ...tls,
         },
-        ...tls,
-      }, (res) => {
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) res.destroy();
-        });
-        res.on('error', () => undefined);
-        res.on('close', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) settle({ acknowledged: true });
-          else settle({ acknowledged: false, retryable: RETRYABLE_STATUS.has(status), reason: `HTTP ${status}` });
-        });
-      });
+        (res) => {
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_RESPONSE_BYTES) res.destroy();
+          });
+          res.on('error', () => undefined);
+          res.on('close', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) settle({ acknowledged: true });
+            else settle({ acknowledged: false, retryable: RETRYABLE_STATUS.has(status), reason: `HTTP ${status}` });
+          });
+        },
+      );
       req.on('socket', (assigned: Socket) => {
         socket = assigned;
         if (!settled) track(assigned);
@@ -114,7 +128,9 @@ export function postOtlp(target: OtlpTarget, body: Uint8Array, contentType: stri
         settle({ acknowledged: false, retryable: true, reason: `no answer within ${timeoutMs} ms` });
         req.destroy();
       });
-      req.on('error', (error: NodeJS.ErrnoException) => settle({ acknowledged: false, retryable: true, reason: error.code ?? error.message }));
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        settle({ acknowledged: false, retryable: true, reason: error.code ?? error.message }),
+      );
       req.end(payload);
     } catch (error) {
       settle({ acknowledged: false, retryable: false, reason: (error as Error).message });

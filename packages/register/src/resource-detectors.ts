@@ -7,21 +7,43 @@
  * (`OTEL_RESOURCE_ATTRIBUTES` is always read by the SDK: what it names, the user asked for.)
  */
 import { diag } from '@opentelemetry/api';
-import { hostDetector, osDetector, processDetector, serviceInstanceIdDetector, serviceNameEnvDetector, type ResourceDetector } from '@opentelemetry/resources';
+import {
+  hostDetector,
+  osDetector,
+  processDetector,
+  serviceInstanceIdDetector,
+  serviceNameEnvDetector,
+  type ResourceDetector,
+} from '@opentelemetry/resources';
 
 /** Process attributes that cannot hold a secret. */
-const SAFE_PROCESS_ATTRIBUTES = ['process.pid', 'process.runtime.name', 'process.runtime.version', 'process.runtime.description'];
+const SAFE_PROCESS_ATTRIBUTES = [
+  'process.pid',
+  'process.runtime.name',
+  'process.runtime.version',
+  'process.runtime.description',
+];
 
 /** The process detector, keeping only {@link SAFE_PROCESS_ATTRIBUTES}. */
 export const safeProcessDetector: ResourceDetector = {
   detect(config) {
     const { attributes = {} } = processDetector.detect(config);
-    return { attributes: Object.fromEntries(SAFE_PROCESS_ATTRIBUTES.filter((key) => key in attributes).map((key) => [key, attributes[key]])) };
+    return {
+      attributes: Object.fromEntries(
+        SAFE_PROCESS_ATTRIBUTES.filter((key) => key in attributes).map((key) => [key, attributes[key]]),
+      ),
+    };
   },
 };
 
-export function resourceDetectorsFromEnv(processDetails: boolean, env: NodeJS.ProcessEnv = process.env): ResourceDetector[] {
-  let names = (env.OTEL_NODE_RESOURCE_DETECTORS ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+export function resourceDetectorsFromEnv(
+  processDetails: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): ResourceDetector[] {
+  let names = (env.OTEL_NODE_RESOURCE_DETECTORS ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.length === 0) names = ['service', 'host', 'process'];
   else if (names.includes('none')) return [];
   else if (names.includes('all')) names = ['host', 'process', 'service'];
@@ -30,7 +52,8 @@ export function resourceDetectorsFromEnv(processDetails: boolean, env: NodeJS.Pr
     if (name === 'process') detectors.push(processDetails ? processDetector : safeProcessDetector);
     else if (name === 'host') detectors.push(hostDetector, osDetector);
     else if (name === 'service') detectors.push(serviceInstanceIdDetector, serviceNameEnvDetector);
-    else diag.warn(`@tokentrail/register: unknown resource detector "${name}" in OTEL_NODE_RESOURCE_DETECTORS; skipped`);
+    else
+      diag.warn(`@tokentrail/register: unknown resource detector "${name}" in OTEL_NODE_RESOURCE_DETECTORS; skipped`);
   }
   return detectors;
 }

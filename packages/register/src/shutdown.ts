@@ -20,10 +20,13 @@ export function deliverOnExit(lifecycle: Lifecycle, onError: (error: unknown) =>
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       if (process.listenerCount(signal) > 0) return;
-      void lifecycle.finish().catch(onError).then(() => {
-        lifecycle.deliverNow();
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-      });
+      void lifecycle
+        .finish()
+        .catch(onError)
+        .then(() => {
+          lifecycle.deliverNow();
+          if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        });
     });
   }
   process.once('beforeExit', () => void lifecycle.finish().catch(onError));

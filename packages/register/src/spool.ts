@@ -10,7 +10,17 @@
  *   two starting processes never send the same file; a claim left by a process that is gone is taken back.
  * - The directory is capped (`maxBytes`); what does not fit is counted and reported, never silently dropped.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -52,8 +62,10 @@ function ownDirectory(dir: string): void {
   if (!stat.isDirectory()) throw new Error(`${dir} is not a directory`);
   if (uid !== undefined && stat.uid !== uid) throw new Error(`${dir} belongs to another user`);
   const parent = lstatSync(dirname(dir));
-  if (uid !== undefined && parent.uid !== uid && parent.uid !== 0) throw new Error(`${dirname(dir)} belongs to another user`);
-  if ((parent.mode & 0o022) !== 0 && (parent.mode & STICKY) === 0 && parent.uid !== uid) throw new Error(`${dirname(dir)} may be written by other users`);
+  if (uid !== undefined && parent.uid !== uid && parent.uid !== 0)
+    throw new Error(`${dirname(dir)} belongs to another user`);
+  if ((parent.mode & 0o022) !== 0 && (parent.mode & STICKY) === 0 && parent.uid !== uid)
+    throw new Error(`${dirname(dir)} may be written by other users`);
   if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
@@ -107,9 +119,19 @@ export function writeSpool(settings: SpoolSettings, entries: readonly SpoolEntry
         notSpooled.push(entry);
       }
     }
-    if (lines.length === 0) return { spooled, notSpooled, error: notSpooled.length > 0 ? `the spool is full (${settings.maxBytes} bytes)` : undefined };
+    if (lines.length === 0)
+      return {
+        spooled,
+        notSpooled,
+        error: notSpooled.length > 0 ? `the spool is full (${settings.maxBytes} bytes)` : undefined,
+      };
     const path = writeFile(settings.dir, lines);
-    return { path, spooled, notSpooled, error: notSpooled.length > 0 ? `the spool is full (${settings.maxBytes} bytes)` : undefined };
+    return {
+      path,
+      spooled,
+      notSpooled,
+      error: notSpooled.length > 0 ? `the spool is full (${settings.maxBytes} bytes)` : undefined,
+    };
   } catch (error) {
     return { spooled: [], notSpooled: entries, error: (error as Error).message };
   }
@@ -131,7 +153,11 @@ function parse(text: string): SpoolEntry[] {
     if (!raw) continue;
     try {
       const { signal, contentType, count, body } = JSON.parse(raw);
-      if ((signal === 'traces' || signal === 'logs' || signal === 'metrics') && typeof contentType === 'string' && typeof body === 'string') {
+      if (
+        (signal === 'traces' || signal === 'logs' || signal === 'metrics') &&
+        typeof contentType === 'string' &&
+        typeof body === 'string'
+      ) {
         entries.push({ signal, contentType, count: Number(count) || 0, body: Buffer.from(body, 'base64') });
       }
     } catch {
@@ -154,7 +180,10 @@ export interface SpoolReplay {
  * Sends what earlier processes of this service spooled, and removes what the collector acknowledges. Stops at
  * the first retryable failure (the collector is not there yet) and keeps the rest for the next start.
  */
-export async function sendSpool(settings: SpoolSettings, endpoints: Partial<Record<Signal, SignalEndpoint>>): Promise<SpoolReplay> {
+export async function sendSpool(
+  settings: SpoolSettings,
+  endpoints: Partial<Record<Signal, SignalEndpoint>>,
+): Promise<SpoolReplay> {
   const result: SpoolReplay = { sent: 0, kept: 0, rejected: 0 };
   let names: string[];
   try {
@@ -175,7 +204,9 @@ export async function sendSpool(settings: SpoolSettings, endpoints: Partial<Reco
     }
   }
   let reachable = true;
-  for (const name of readdirSync(settings.dir).filter((n) => n.endsWith(SUFFIX)).sort()) {
+  for (const name of readdirSync(settings.dir)
+    .filter((n) => n.endsWith(SUFFIX))
+    .sort()) {
     const claimed = join(settings.dir, `${name}.sending-${process.pid}`);
     try {
       renameSync(join(settings.dir, name), claimed);
@@ -185,7 +216,10 @@ export async function sendSpool(settings: SpoolSettings, endpoints: Partial<Reco
     const keep: string[] = [];
     for (const entry of parse(readFileSync(claimed, 'utf8'))) {
       const endpoint = endpoints[entry.signal];
-      const outcome = reachable && endpoint ? await postOtlp(endpoint.target, entry.body, entry.contentType, endpoint.timeoutMs) : undefined;
+      const outcome =
+        reachable && endpoint
+          ? await postOtlp(endpoint.target, entry.body, entry.contentType, endpoint.timeoutMs)
+          : undefined;
       if (outcome?.acknowledged) {
         result.sent += entry.count;
       } else if (outcome && !outcome.retryable) {

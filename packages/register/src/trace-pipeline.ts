@@ -10,10 +10,23 @@
 import { diag } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 
 function listFromEnv(env: NodeJS.ProcessEnv, name: string): string[] {
-  return [...new Set((env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      (env[name] ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -26,9 +39,11 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined
 }
 
 function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
-  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim() || 'http/protobuf';
+  const protocol =
+    (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim() || 'http/protobuf';
   if (protocol === 'http/json') return new OtlpJsonExporter();
-  if (protocol !== 'http/protobuf') diag.warn(`@tokentrail/register: OTLP traces protocol "${protocol}" is not supported; using http/protobuf`);
+  if (protocol !== 'http/protobuf')
+    diag.warn(`@tokentrail/register: OTLP traces protocol "${protocol}" is not supported; using http/protobuf`);
   return new OtlpProtobufExporter();
 }
 

@@ -30,35 +30,63 @@ export function attributesOf(list = []) {
 
 function flatten(kind, body, sink) {
   if (kind === 'traces') {
-    for (const rs of body.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) {
-      sink.spans.push({
-        traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, name: span.name, kind: span.kind ?? 0,
-        attributes: attributesOf(span.attributes), status: span.status ?? {}, events: span.events ?? [],
-        startTimeUnixNano: span.startTimeUnixNano, endTimeUnixNano: span.endTimeUnixNano,
-        resource: attributesOf(rs.resource?.attributes), scope: ss.scope ?? {},
-      });
-    }
+    for (const rs of body.resourceSpans ?? [])
+      for (const ss of rs.scopeSpans ?? [])
+        for (const span of ss.spans ?? []) {
+          sink.spans.push({
+            traceId: span.traceId,
+            spanId: span.spanId,
+            parentSpanId: span.parentSpanId || undefined,
+            name: span.name,
+            kind: span.kind ?? 0,
+            attributes: attributesOf(span.attributes),
+            status: span.status ?? {},
+            events: span.events ?? [],
+            startTimeUnixNano: span.startTimeUnixNano,
+            endTimeUnixNano: span.endTimeUnixNano,
+            resource: attributesOf(rs.resource?.attributes),
+            scope: ss.scope ?? {},
+          });
+        }
   } else if (kind === 'logs') {
-    for (const rl of body.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const record of sl.logRecords ?? []) {
-      sink.logRecords.push({
-        eventName: record.eventName, severityNumber: record.severityNumber ?? 0, severityText: record.severityText,
-        traceId: record.traceId || undefined, spanId: record.spanId || undefined, body: anyValue(record.body),
-        attributes: attributesOf(record.attributes), timeUnixNano: record.timeUnixNano,
-        resource: attributesOf(rl.resource?.attributes), scope: sl.scope ?? {},
-      });
-    }
+    for (const rl of body.resourceLogs ?? [])
+      for (const sl of rl.scopeLogs ?? [])
+        for (const record of sl.logRecords ?? []) {
+          sink.logRecords.push({
+            eventName: record.eventName,
+            severityNumber: record.severityNumber ?? 0,
+            severityText: record.severityText,
+            traceId: record.traceId || undefined,
+            spanId: record.spanId || undefined,
+            body: anyValue(record.body),
+            attributes: attributesOf(record.attributes),
+            timeUnixNano: record.timeUnixNano,
+            resource: attributesOf(rl.resource?.attributes),
+            scope: sl.scope ?? {},
+          });
+        }
   } else {
-    for (const rm of body.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const metric of sm.metrics ?? []) {
-      const [type, data] = Object.entries(metric).find(([key]) => ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'].includes(key)) ?? [];
-      for (const point of data?.dataPoints ?? []) {
-        sink.metricPoints.push({
-          name: metric.name, unit: metric.unit, type, attributes: attributesOf(point.attributes),
-          count: point.count === undefined ? undefined : Number(point.count), sum: point.sum,
-          value: point.asDouble ?? (point.asInt === undefined ? undefined : Number(point.asInt)),
-          resource: attributesOf(rm.resource?.attributes), scope: sm.scope ?? {},
-        });
-      }
-    }
+    for (const rm of body.resourceMetrics ?? [])
+      for (const sm of rm.scopeMetrics ?? [])
+        for (const metric of sm.metrics ?? []) {
+          const [type, data] =
+            Object.entries(metric).find(([key]) =>
+              ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'].includes(key),
+            ) ?? [];
+          for (const point of data?.dataPoints ?? []) {
+            sink.metricPoints.push({
+              name: metric.name,
+              unit: metric.unit,
+              type,
+              attributes: attributesOf(point.attributes),
+              count: point.count === undefined ? undefined : Number(point.count),
+              sum: point.sum,
+              value: point.asDouble ?? (point.asInt === undefined ? undefined : Number(point.asInt)),
+              resource: attributesOf(rm.resource?.attributes),
+              scope: sm.scope ?? {},
+            });
+          }
+        }
   }
 }
 
@@ -71,7 +99,9 @@ function flatten(kind, body, sink) {
  */
 export async function startReceiver({ host = '127.0.0.1', port = 0, keepPayloads = true } = {}) {
   const state = {
-    spans: [], logRecords: [], metricPoints: [],
+    spans: [],
+    logRecords: [],
+    metricPoints: [],
     /** Every accepted request: kind, protocol, and (unless `keepPayloads` is false) the payload in the JSON mapping, for leak scans. */
     accepted: [],
     /** Every rejected request and its problems. */
@@ -127,6 +157,10 @@ export async function startReceiver({ host = '127.0.0.1', port = 0, keepPayloads
         await new Promise((r) => setTimeout(r, intervalMs));
       }
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(resolve);
+      }),
   });
 }

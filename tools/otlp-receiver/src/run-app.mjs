@@ -8,10 +8,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', flag = '--import', preload = '@tokentrail/register', env = {}, node = process.execPath, startTimeoutMs = 20_000, args = [] } = {}) {
+export async function runApp(
+  appPath,
+  {
+    endpoint,
+    protocol = 'http/protobuf',
+    flag = '--import',
+    preload = '@tokentrail/register',
+    env = {},
+    node = process.execPath,
+    startTimeoutMs = 20_000,
+    args = [],
+  } = {},
+) {
   // A spool of its own (removed when the app ends) unless the caller gives one: what one test's app spools at
   // exit must not be sent into the next test's receiver by the next start.
-  const ownSpool = env.TOKENTRAIL_SPOOL_DIR === undefined ? mkdtempSync(join(tmpdir(), 'tokentrail-run-app-')) : undefined;
+  const ownSpool =
+    env.TOKENTRAIL_SPOOL_DIR === undefined ? mkdtempSync(join(tmpdir(), 'tokentrail-run-app-')) : undefined;
   const child = spawn(node, [flag, preload, appPath, ...args], {
     cwd: dirname(appPath),
     env: {
@@ -47,7 +60,9 @@ export async function runApp(appPath, { endpoint, protocol = 'http/protobuf', fl
       }
     };
     child.stdout.on('data', onData);
-    exited.then(({ code, signal }) => reject(new Error(`app exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}`)));
+    exited.then(({ code, signal }) =>
+      reject(new Error(`app exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}`)),
+    );
   });
   return {
     url,

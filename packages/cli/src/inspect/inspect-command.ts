@@ -1,6 +1,11 @@
 /** `tokentrail inspect <token | ->`: offline token audit, with the instrumentation's own redaction and findings. */
 import { parseArgs } from 'node:util';
-import { SEVERITIES, inspectionPolicies, readClaims, type FindingSeverity } from '@tokentrail/instrumentation-jwt/inspection';
+import {
+  SEVERITIES,
+  inspectionPolicies,
+  readClaims,
+  type FindingSeverity,
+} from '@tokentrail/instrumentation-jwt/inspection';
 import { EXIT, exitStatusHelp, UsageError, type ExitStatusMeanings } from '../cli-errors';
 import { failsAt, inspectToken } from './inspection-report';
 import { verificationKey } from './key-source';
@@ -47,7 +52,8 @@ ${exitStatusHelp(EXIT_STATUS)}`;
 
 function severity(value: string | undefined): FindingSeverity | undefined {
   if (value === undefined) return undefined;
-  if (!(SEVERITIES as readonly string[]).includes(value)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')} (got "${value}")`);
+  if (!(SEVERITIES as readonly string[]).includes(value))
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')} (got "${value}")`);
   return value as FindingSeverity;
 }
 
@@ -66,13 +72,22 @@ export async function inspectCommand(args: string[], out: (text: string) => void
   const input = await readToken(positionals[0]!);
   const alg = typeof input.header.alg === 'string' ? input.header.alg : undefined;
   const key = await verificationKey({ secretEnv: values['secret-env'], key: values.key, jwks: values.jwks }, alg);
-  if (key && input.kind === 'jwe') throw new UsageError('a JWE cannot be verified here: only its header can be inspected');
+  if (key && input.kind === 'jwe')
+    throw new UsageError('a JWE cannot be verified here: only its header can be inspected');
   const verification = key ? await verifyToken(input.token, key) : undefined;
   const policies = inspectionPolicies({}, () => undefined);
-  const report = inspectToken(input, input.kind === 'jws' ? readClaims(input.token) : undefined, verification, policies, values.reveal === true);
+  const report = inspectToken(
+    input,
+    input.kind === 'jws' ? readClaims(input.token) : undefined,
+    verification,
+    policies,
+    values.reveal === true,
+  );
   out(values.json ? JSON.stringify(report, null, 2) : formatInspection(report));
   if (verification?.failure && UNUSABLE_KEY_REASONS.includes(verification.failure.reason)) {
-    process.stderr.write(`tokentrail inspect: the key could not be used to verify this token (jwt.validation.reason ${verification.failure.reason})\n`);
+    process.stderr.write(
+      `tokentrail inspect: the key could not be used to verify this token (jwt.validation.reason ${verification.failure.reason})\n`,
+    );
     return EXIT.error;
   }
   const failed = failsAt(report, failOn) || verification?.outcome === 'invalid';

@@ -56,7 +56,9 @@ export function inspectToken(
   // Which call the instrumentation would have recorded is not a property of the token.
   delete attributes['jwt.operation'];
   delete attributes['jwt.library'];
-  const keptClaims = new Set([...policies.redaction.claims].filter(([, action]) => action !== 'drop').map(([name]) => name));
+  const keptClaims = new Set(
+    [...policies.redaction.claims].filter(([, action]) => action !== 'drop').map(([name]) => name),
+  );
   // The roles claim is exported as user.roles.
   const rolesClaim = policies.redaction.rolesClaim?.[0];
   if (rolesClaim !== undefined) keptClaims.add(rolesClaim);

@@ -21,7 +21,9 @@ function readText(option: string, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(
+      `cannot read ${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -50,7 +52,9 @@ async function fromKeyFile(file: string, alg: string | undefined): Promise<Verif
     if (Array.isArray(jwk.keys)) return localJwks('--key', file, jwk);
     const { d: _private, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk;
     try {
-      return (await importJWK(jwk.kty === 'oct' ? jwk : publicJwk, (jwk.alg as string | undefined) ?? alg)) as KeyObject | Uint8Array;
+      return (await importJWK(jwk.kty === 'oct' ? jwk : publicJwk, (jwk.alg as string | undefined) ?? alg)) as
+        | KeyObject
+        | Uint8Array;
     } catch (error) {
       throw new InputError(`--key ${file}: not a usable JWK (${(error as Error).message})`);
     }
@@ -81,7 +85,10 @@ function remoteKeySet(url: URL): JWTVerifyGetKey {
 }
 
 /** The key to verify with, or undefined when no key source was given. */
-export async function verificationKey(options: KeyOptions, alg: string | undefined): Promise<VerificationKey | undefined> {
+export async function verificationKey(
+  options: KeyOptions,
+  alg: string | undefined,
+): Promise<VerificationKey | undefined> {
   const given = [options.secretEnv, options.key, options.jwks].filter((value) => value !== undefined);
   if (given.length > 1) throw new UsageError('give one of --secret-env, --key and --jwks');
   if (options.secretEnv !== undefined) {

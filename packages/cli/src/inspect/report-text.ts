@@ -13,7 +13,8 @@ function shown(name: string, value: unknown, now: number): string {
 
 function verificationLine(report: InspectionReport): string {
   const { verification } = report;
-  if (verification === 'not_verified') return 'Not verified: give --secret-env, --key or --jwks to check the signature and time claims.';
+  if (verification === 'not_verified')
+    return 'Not verified: give --secret-env, --key or --jwks to check the signature and time claims.';
   if (verification.outcome === 'valid') return 'Verified: valid (signature, exp and nbf checked).';
   const { reason, claim, errorType } = verification.failure!;
   return `Verified: invalid — jwt.validation.reason ${reason}${claim ? ` (claim ${claim})` : ''}, error.type ${errorType}.`;
@@ -32,8 +33,13 @@ export function formatInspection(report: InspectionReport): string {
   for (const name of names) lines.push(`  ${name.padEnd(width)}  ${shown(name, report.attributes[name], now)}`);
   const { header, claims } = report.withheld;
   if (header.length + claims.length > 0) {
-    const parts = [header.length ? `header ${header.map((n) => JSON.stringify(n)).join(', ')}` : '', claims.length ? `claims ${claims.map((n) => JSON.stringify(n)).join(', ')}` : ''];
-    lines.push(`Not exported by the redaction policy: ${parts.filter(Boolean).join('; ')}${report.revealed ? '' : ' (--reveal shows them)'}`);
+    const parts = [
+      header.length ? `header ${header.map((n) => JSON.stringify(n)).join(', ')}` : '',
+      claims.length ? `claims ${claims.map((n) => JSON.stringify(n)).join(', ')}` : '',
+    ];
+    lines.push(
+      `Not exported by the redaction policy: ${parts.filter(Boolean).join('; ')}${report.revealed ? '' : ' (--reveal shows them)'}`,
+    );
   }
   if (report.kind === 'jwe') lines.push('The claims of a JWE are encrypted: only its header can be read.');
   if (report.revealed) {

@@ -16,7 +16,10 @@ export async function verifyToken(token: string, key: VerificationKey): Promise<
     const lookup = typeof key === 'function' ? keySetFailures.get(key) : undefined;
     const failure = joseFailure(error);
     // As the instrumentation does: a verify whose key set could not be fetched failed for that reason.
-    return { outcome: 'invalid', failure: lookup?.reason === 'jwks_fetch_failed' ? { ...failure, reason: 'jwks_fetch_failed' } : failure };
+    return {
+      outcome: 'invalid',
+      failure: lookup?.reason === 'jwks_fetch_failed' ? { ...failure, reason: 'jwks_fetch_failed' } : failure,
+    };
   }
 }
 

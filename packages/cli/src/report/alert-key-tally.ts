@@ -34,7 +34,11 @@ export class AlertKeyTally {
     const signs = isSigning(fields);
     const verifies = isVerification(fields);
     if ((signs || verifies) && fields.keyFingerprint !== undefined) {
-      const key = [fields.service ?? '', safeText(fields.keyFingerprint), fields.kid === undefined ? '' : safeText(fields.kid)].join(SEPARATOR);
+      const key = [
+        fields.service ?? '',
+        safeText(fields.keyFingerprint),
+        fields.kid === undefined ? '' : safeText(fields.kid),
+      ].join(SEPARATOR);
       let use = this.#keys.get(key);
       if (!use) {
         if (this.#keys.size >= MAX_KEYS) {
@@ -58,7 +62,8 @@ export class AlertKeyTally {
 
   #alert(fields: AuditFields): void {
     this.alerts += fields.weight;
-    const name = fields.alertName !== undefined && Object.hasOwn(this.#byName, fields.alertName) ? fields.alertName : undefined;
+    const name =
+      fields.alertName !== undefined && Object.hasOwn(this.#byName, fields.alertName) ? fields.alertName : undefined;
     if (name) this.#byName[name]! += fields.weight;
     if (this.#alerts.length >= LISTED) return;
     const optional = (value: string | undefined) => (value === undefined ? null : safeText(value));
@@ -76,16 +81,33 @@ export class AlertKeyTally {
 
   q9(): Questions['q9'] {
     const rows = [...this.#alerts].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-    return { alerts: rounded(this.alerts), byName: Object.fromEntries(Object.entries(this.#byName).map(([k, v]) => [k, rounded(v)])), list: { total: rounded(this.alerts), rows } };
+    return {
+      alerts: rounded(this.alerts),
+      byName: Object.fromEntries(Object.entries(this.#byName).map(([k, v]) => [k, rounded(v)])),
+      list: { total: rounded(this.alerts), rows },
+    };
   }
 
   q13(): Questions['q13'] {
     const rows = [...this.#keys]
       .map(([key, use]) => {
         const [service, fingerprint, kid] = key.split(SEPARATOR) as [string, string, string];
-        return { service: service === '' ? null : safeText(service), key: fingerprint, kid: kid === '' ? null : kid, signs: rounded(use.signs), verifies: rounded(use.verifies), uses: rounded(use.signs + use.verifies), firstSeen: isoTime(use.first), lastSeen: isoTime(use.last) };
+        return {
+          service: service === '' ? null : safeText(service),
+          key: fingerprint,
+          kid: kid === '' ? null : kid,
+          signs: rounded(use.signs),
+          verifies: rounded(use.verifies),
+          uses: rounded(use.signs + use.verifies),
+          firstSeen: isoTime(use.first),
+          lastSeen: isoTime(use.last),
+        };
       })
-      .sort((a, b) => (a.service ?? '').localeCompare(b.service ?? '') || (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0));
+      .sort(
+        (a, b) =>
+          (a.service ?? '').localeCompare(b.service ?? '') ||
+          (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0),
+      );
     return { rotations: rounded(this.#rotations), keys: { exact: this.#keysComplete, rows } };
   }
 }

@@ -38,10 +38,13 @@ export interface AuditFields {
  * `jwt.request` record that carries it. Every verify leaves exactly one, so each is counted once.
  */
 export const isVerification = (fields: AuditFields): boolean =>
-  fields.event === 'jwt.verify' || fields.event === 'jwt.decrypt' || (fields.event === 'jwt.request' && (fields.operation === 'verify' || fields.operation === 'decrypt'));
+  fields.event === 'jwt.verify' ||
+  fields.event === 'jwt.decrypt' ||
+  (fields.event === 'jwt.request' && (fields.operation === 'verify' || fields.operation === 'decrypt'));
 
 /** Whether the record is a sign's (or encrypt's) audit record. */
-export const isSigning = (fields: AuditFields): boolean => fields.event === 'jwt.sign' || fields.event === 'jwt.encrypt';
+export const isSigning = (fields: AuditFields): boolean =>
+  fields.event === 'jwt.sign' || fields.event === 'jwt.encrypt';
 
 const text = (value: CanonicalValue): string | undefined => (value?.[0] === 's' ? value[1] : undefined);
 
@@ -65,7 +68,14 @@ function texts(value: CanonicalValue): string[] {
 export const millisOf = (time: string): number => (time.length > 6 ? Number(time.slice(0, -6)) : 0);
 
 export function auditFields(record: TrailRecord): AuditFields {
-  const fields: AuditFields = { event: record.eventName, timeMs: millisOf(record.time), weight: 1, sampled: false, service: record.service, findings: [] };
+  const fields: AuditFields = {
+    event: record.eventName,
+    timeMs: millisOf(record.time),
+    weight: 1,
+    sampled: false,
+    service: record.service,
+    findings: [],
+  };
   let path: string | undefined;
   for (const [key, value] of record.attributes) {
     switch (key) {
@@ -77,28 +87,72 @@ export function auditFields(record: TrailRecord): AuditFields {
         }
         break;
       }
-      case 'jwt.validation.outcome': fields.outcome = text(value); break;
-      case 'jwt.validation.reason': fields.reason = text(value); break;
-      case 'jwt.validation.claim': fields.claim = text(value); break;
-      case 'jwt.authz.outcome': fields.authz = text(value); break;
-      case 'http.route': fields.route = text(value); break;
-      case 'url.path': path = text(value); break;
-      case 'client.address': fields.client = text(value); break;
-      case 'enduser.pseudo.id': fields.user = text(value); break;
-      case 'jwt.token.fingerprint': fields.fingerprint = text(value); break;
-      case 'jwt.token.previous_fingerprint': fields.previousFingerprint = text(value); break;
-      case 'jwt.lifecycle': fields.lifecycle = text(value); break;
-      case 'jwt.token.lifetime': fields.lifetime = number(value); break;
-      case 'jwt.revocation.reason': fields.revocationReason = text(value); break;
-      case 'jwt.revocation.actor': fields.revocationActor = text(value); break;
-      case 'jwt.alert.name': fields.alertName = text(value); break;
-      case 'jwt.alert.count': fields.alertCount = number(value); break;
-      case 'jwt.alert.threshold': fields.alertThreshold = number(value); break;
-      case 'jwt.alert.window': fields.alertWindow = number(value); break;
-      case 'jwt.key.fingerprint': fields.keyFingerprint = text(value); break;
-      case 'jwt.header.kid': fields.kid = text(value); break;
-      case 'jwt.operation': fields.operation = text(value); break;
-      case 'jwt.findings': fields.findings = texts(value); break;
+      case 'jwt.validation.outcome':
+        fields.outcome = text(value);
+        break;
+      case 'jwt.validation.reason':
+        fields.reason = text(value);
+        break;
+      case 'jwt.validation.claim':
+        fields.claim = text(value);
+        break;
+      case 'jwt.authz.outcome':
+        fields.authz = text(value);
+        break;
+      case 'http.route':
+        fields.route = text(value);
+        break;
+      case 'url.path':
+        path = text(value);
+        break;
+      case 'client.address':
+        fields.client = text(value);
+        break;
+      case 'enduser.pseudo.id':
+        fields.user = text(value);
+        break;
+      case 'jwt.token.fingerprint':
+        fields.fingerprint = text(value);
+        break;
+      case 'jwt.token.previous_fingerprint':
+        fields.previousFingerprint = text(value);
+        break;
+      case 'jwt.lifecycle':
+        fields.lifecycle = text(value);
+        break;
+      case 'jwt.token.lifetime':
+        fields.lifetime = number(value);
+        break;
+      case 'jwt.revocation.reason':
+        fields.revocationReason = text(value);
+        break;
+      case 'jwt.revocation.actor':
+        fields.revocationActor = text(value);
+        break;
+      case 'jwt.alert.name':
+        fields.alertName = text(value);
+        break;
+      case 'jwt.alert.count':
+        fields.alertCount = number(value);
+        break;
+      case 'jwt.alert.threshold':
+        fields.alertThreshold = number(value);
+        break;
+      case 'jwt.alert.window':
+        fields.alertWindow = number(value);
+        break;
+      case 'jwt.key.fingerprint':
+        fields.keyFingerprint = text(value);
+        break;
+      case 'jwt.header.kid':
+        fields.kid = text(value);
+        break;
+      case 'jwt.operation':
+        fields.operation = text(value);
+        break;
+      case 'jwt.findings':
+        fields.findings = texts(value);
+        break;
       default:
     }
   }

@@ -12,7 +12,9 @@ export function figure(path: string, value: number, className = 'n'): string {
 
 /** A text value from the JSON (a pseudonym, a route), with its path. */
 export function textOf(path: string, value: string | null, className = 't'): string {
-  return value === null ? '<span class="none">—</span>' : `<span class="${className}" data-path="${escapeHtml(path)}" data-text>${escapeHtml(value)}</span>`;
+  return value === null
+    ? '<span class="none">—</span>'
+    : `<span class="${className}" data-path="${escapeHtml(path)}" data-text>${escapeHtml(value)}</span>`;
 }
 
 /** A time as the JSON holds it (ISO 8601), shown without the milliseconds. */

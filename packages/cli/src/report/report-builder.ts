@@ -20,15 +20,34 @@ export const WEIGHTING =
   'Records kept by log sampling carry jwt.sampling.weight (1 / the sample ratio) and count as that many records; ' +
   'counts that include them are estimates. Failures, findings, alerts and revocations are never sampled.';
 
-const NO_REQUESTS = 'No jwt.request record in the period: no request that carried a JWT was recorded by a service in these files.';
+const NO_REQUESTS =
+  'No jwt.request record in the period: no request that carried a JWT was recorded by a service in these files.';
 
-function question<Id extends QuestionId>(id: Id, answer: Questions[Id], unanswered?: string, note?: string): Question<Id> {
+function question<Id extends QuestionId>(
+  id: Id,
+  answer: Questions[Id],
+  unanswered?: string,
+  note?: string,
+): Question<Id> {
   const { title, number, question: text, queries } = AUDITOR_QUESTIONS[id];
-  const base: QuestionBase = { id, number, title, question: text, queries, answered: unanswered === undefined, ...(unanswered ?? note ? { note: unanswered ?? note } : {}) };
+  const base: QuestionBase = {
+    id,
+    number,
+    title,
+    question: text,
+    queries,
+    answered: unanswered === undefined,
+    ...((unanswered ?? note) ? { note: unanswered ?? note } : {}),
+  };
   return { ...base, ...answer } as Question<Id>;
 }
 
-export async function buildReport(files: string[], period: Period, options: VerifyOptions, now = new Date()): Promise<ReportData> {
+export async function buildReport(
+  files: string[],
+  period: Period,
+  options: VerifyOptions,
+  now = new Date(),
+): Promise<ReportData> {
   const verdict = new TrailVerdict(options);
   const requests = new RequestTally();
   const tokens = new TokenTally();
@@ -71,16 +90,65 @@ export async function buildReport(files: string[], period: Period, options: Veri
     q1: question('q1', requests.q1(), hasRequests ? undefined : NO_REQUESTS),
     q2: question('q2', requests.q2(), hasRequests ? undefined : NO_REQUESTS),
     q3: question('q3', requests.q3(), hasRequests ? undefined : NO_REQUESTS),
-    q4: question('q4', tokens.q4(), tokens.signs > 0 ? undefined : 'No jwt.sign record in the period: the tokens are issued elsewhere (an identity provider), whose telemetry is not in these files.'),
-    q5: question('q5', tokens.q5(), undefined, seen('jwt.revoke') ? undefined : 'No jwt.revoke record in the period: nothing was revoked, or the services do not report revocations (recordRevocation()).'),
-    q6: question('q6', tokens.q6(alertsAndKeys.alertsNamed('revoked_token_used')), tokens.verifies > 0 ? undefined : 'No verify in the period (no jwt.verify record, no jwt.request record carrying one): no accepted revoked token can be seen.'),
+    q4: question(
+      'q4',
+      tokens.q4(),
+      tokens.signs > 0
+        ? undefined
+        : 'No jwt.sign record in the period: the tokens are issued elsewhere (an identity provider), whose telemetry is not in these files.',
+    ),
+    q5: question(
+      'q5',
+      tokens.q5(),
+      undefined,
+      seen('jwt.revoke')
+        ? undefined
+        : 'No jwt.revoke record in the period: nothing was revoked, or the services do not report revocations (recordRevocation()).',
+    ),
+    q6: question(
+      'q6',
+      tokens.q6(alertsAndKeys.alertsNamed('revoked_token_used')),
+      tokens.verifies > 0
+        ? undefined
+        : 'No verify in the period (no jwt.verify record, no jwt.request record carrying one): no accepted revoked token can be seen.',
+    ),
     q7: question('q7', requests.q7(), hasRequests ? undefined : NO_REQUESTS),
-    q8: question('q8', requests.q8(), hasRequests ? undefined : NO_REQUESTS, 'A scope gap is seen only on routes the services\' scopePolicy names.'),
-    q9: question('q9', alertsAndKeys.q9(), hasRequests || hasOperations ? undefined : 'No request or operation record in the period: the detectors had nothing to watch.', 'Each process sees its own traffic only; a token replayed across instances needs the fleet-wide backend rule.'),
+    q8: question(
+      'q8',
+      requests.q8(),
+      hasRequests ? undefined : NO_REQUESTS,
+      "A scope gap is seen only on routes the services' scopePolicy names.",
+    ),
+    q9: question(
+      'q9',
+      alertsAndKeys.q9(),
+      hasRequests || hasOperations
+        ? undefined
+        : 'No request or operation record in the period: the detectors had nothing to watch.',
+      'Each process sees its own traffic only; a token replayed across instances needs the fleet-wide backend rule.',
+    ),
     q10: question('q10', tokens.q10(), hasOperations || hasRequests ? undefined : 'No operation record in the period.'),
-    q11: question('q11', { verified: trail.verified, streams: trail.streams.length, records: trail.streams.reduce((sum, stream) => sum + stream.records, 0), problems: problems.length, byKind }),
-    q12: question('q12', sessions.q12(), tokens.signs > 0 ? undefined : 'No jwt.sign record in the period: refreshes are issued elsewhere, so sessions cannot be linked.'),
-    q13: question('q13', q13, q13.keys.rows.length > 0 ? undefined : 'No sign or verify record carries jwt.key.fingerprint: keys the library resolves itself (a remote key set, a key function) have none.'),
+    q11: question('q11', {
+      verified: trail.verified,
+      streams: trail.streams.length,
+      records: trail.streams.reduce((sum, stream) => sum + stream.records, 0),
+      problems: problems.length,
+      byKind,
+    }),
+    q12: question(
+      'q12',
+      sessions.q12(),
+      tokens.signs > 0
+        ? undefined
+        : 'No jwt.sign record in the period: refreshes are issued elsewhere, so sessions cannot be linked.',
+    ),
+    q13: question(
+      'q13',
+      q13,
+      q13.keys.rows.length > 0
+        ? undefined
+        : 'No sign or verify record carries jwt.key.fingerprint: keys the library resolves itself (a remote key set, a key function) have none.',
+    ),
   };
   return {
     report: 'tokentrail report',
@@ -95,7 +163,14 @@ export async function buildReport(files: string[], period: Period, options: Veri
       firstRecord: totals.inPeriod > 0 ? isoTime(totals.first) : null,
       lastRecord: totals.inPeriod > 0 ? isoTime(totals.last) : null,
     },
-    records: { read: totals.read, inPeriod: totals.inPeriod, sampled: totals.sampled, weighted: rounded(totals.weighted), copies: totals.copies, byEvent },
+    records: {
+      read: totals.read,
+      inPeriod: totals.inPeriod,
+      sampled: totals.sampled,
+      weighted: rounded(totals.weighted),
+      copies: totals.copies,
+      byEvent,
+    },
     weighting: WEIGHTING,
     questions,
   };

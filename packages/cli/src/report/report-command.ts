@@ -75,7 +75,9 @@ export async function reportCommand(args: string[], out: (text: string) => void)
     try {
       await writeFile(target, renderHtml(data));
     } catch (error) {
-      throw new InputError(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new InputError(
+        `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   }
   out(values.json ? JSON.stringify(data, null, 2) : formatText(data, target));

@@ -30,19 +30,94 @@ export const OUTCOME_PARTS = ['valid', 'invalid', 'unverified'] as const;
 export type OutcomePart = (typeof OUTCOME_PARTS)[number];
 
 export interface Questions {
-  q1: { accesses: number; byRoute: Ranked<{ route: string; accesses: number }>; byUser: Ranked<{ user: string; accesses: number }>; byRouteAndUser: Ranked<{ route: string; user: string; accesses: number }>; series: Series<'accesses'> };
-  q2: { requests: number; outcomes: Record<OutcomePart, number>; reasons: Ranked<{ reason: string; claim: string | null; requests: number }>; series: Series<OutcomePart>; failures: Series<string> };
-  q3: { threshold: number; rejected: number; denied: number; clients: Ranked<{ client: string; rejected: number; denied: number; total: number }> };
-  q4: { issued: number; refreshed: number; shortestSeconds: number | null; longestSeconds: number | null; lifetimes: Array<{ label: string; upToSeconds: number | null; tokens: number }>; byUser: Ranked<{ user: string; issued: number; refreshed: number }> };
-  q5: { revoked: number; reasons: Record<string, number>; list: Listed<{ time: string; fingerprint: string | null; reason: string | null; actor: string | null }> };
+  q1: {
+    accesses: number;
+    byRoute: Ranked<{ route: string; accesses: number }>;
+    byUser: Ranked<{ user: string; accesses: number }>;
+    byRouteAndUser: Ranked<{ route: string; user: string; accesses: number }>;
+    series: Series<'accesses'>;
+  };
+  q2: {
+    requests: number;
+    outcomes: Record<OutcomePart, number>;
+    reasons: Ranked<{ reason: string; claim: string | null; requests: number }>;
+    series: Series<OutcomePart>;
+    failures: Series<string>;
+  };
+  q3: {
+    threshold: number;
+    rejected: number;
+    denied: number;
+    clients: Ranked<{ client: string; rejected: number; denied: number; total: number }>;
+  };
+  q4: {
+    issued: number;
+    refreshed: number;
+    shortestSeconds: number | null;
+    longestSeconds: number | null;
+    lifetimes: Array<{ label: string; upToSeconds: number | null; tokens: number }>;
+    byUser: Ranked<{ user: string; issued: number; refreshed: number }>;
+  };
+  q5: {
+    revoked: number;
+    reasons: Record<string, number>;
+    list: Listed<{ time: string; fingerprint: string | null; reason: string | null; actor: string | null }>;
+  };
   q6: { accepted: number; alerts: number; tokens: Ranked<{ fingerprint: string; uses: number }> };
   q7: { served: number; byRoute: Ranked<{ route: string; requests: number }> };
-  q8: { insufficient: number; deniedDespiteGrant: number; byRouteAndUser: Ranked<{ route: string; user: string; insufficient: number; deniedDespiteGrant: number }> };
-  q9: { alerts: number; byName: Record<string, number>; list: Listed<{ time: string; name: string; fingerprint: string | null; user: string | null; client: string | null; count: number | null; threshold: number | null; windowSeconds: number | null }> };
-  q10: { findings: number; bySeverity: Record<string, number>; byName: Array<{ finding: string; severity: string; count: number }>; tokens: Ranked<{ fingerprint: string; uses: number; findings: string[] }> };
+  q8: {
+    insufficient: number;
+    deniedDespiteGrant: number;
+    byRouteAndUser: Ranked<{ route: string; user: string; insufficient: number; deniedDespiteGrant: number }>;
+  };
+  q9: {
+    alerts: number;
+    byName: Record<string, number>;
+    list: Listed<{
+      time: string;
+      name: string;
+      fingerprint: string | null;
+      user: string | null;
+      client: string | null;
+      count: number | null;
+      threshold: number | null;
+      windowSeconds: number | null;
+    }>;
+  };
+  q10: {
+    findings: number;
+    bySeverity: Record<string, number>;
+    byName: Array<{ finding: string; severity: string; count: number }>;
+    tokens: Ranked<{ fingerprint: string; uses: number; findings: string[] }>;
+  };
   q11: { verified: boolean; streams: number; records: number; problems: number; byKind: Record<string, number> };
-  q12: { refreshes: number; sessions: number; longest: number; complete: boolean; chains: Array<{ user: string | null; tokens: number; first: string; last: string; firstRefreshed: string; lastRefreshed: string }> };
-  q13: { rotations: number; keys: Ranked<{ service: string | null; key: string; kid: string | null; signs: number; verifies: number; uses: number; firstSeen: string; lastSeen: string }> };
+  q12: {
+    refreshes: number;
+    sessions: number;
+    longest: number;
+    complete: boolean;
+    chains: Array<{
+      user: string | null;
+      tokens: number;
+      first: string;
+      last: string;
+      firstRefreshed: string;
+      lastRefreshed: string;
+    }>;
+  };
+  q13: {
+    rotations: number;
+    keys: Ranked<{
+      service: string | null;
+      key: string;
+      kid: string | null;
+      signs: number;
+      verifies: number;
+      uses: number;
+      firstSeen: string;
+      lastSeen: string;
+    }>;
+  };
 }
 
 export type Question<Id extends QuestionId = QuestionId> = QuestionBase & Questions[Id];
@@ -55,7 +130,12 @@ export interface ReportData {
   /** Every stream verifies, and at least one audit record was read. */
   readonly verified: boolean;
   readonly trail: TrailReport & { readonly checkedWhileStreaming: string[] };
-  readonly period: { readonly from: string | null; readonly to: string | null; readonly firstRecord: string | null; readonly lastRecord: string | null };
+  readonly period: {
+    readonly from: string | null;
+    readonly to: string | null;
+    readonly firstRecord: string | null;
+    readonly lastRecord: string | null;
+  };
   readonly records: {
     /** Audit records read, copies of a seq counted once. */
     readonly read: number;

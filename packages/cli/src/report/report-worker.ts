@@ -22,8 +22,13 @@ type Outcome = { readonly data: ReportData } | { readonly inputError: string };
 
 export function buildReportInWorker(files: string[], period: Period, options: VerifyOptions): Promise<ReportData> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(__filename, { workerData: { files, period, options } satisfies Job, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    worker.once('message', (outcome: Outcome) => ('data' in outcome ? resolve(outcome.data) : reject(new InputError(outcome.inputError))));
+    const worker = new Worker(__filename, {
+      workerData: { files, period, options } satisfies Job,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
+    worker.once('message', (outcome: Outcome) =>
+      'data' in outcome ? resolve(outcome.data) : reject(new InputError(outcome.inputError)),
+    );
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the report worker stopped (exit ${code})`)));
   });

@@ -15,7 +15,8 @@ export const REPEATED_REFUSALS = 3;
 /** Buckets of the time series in the report. */
 export const SERIES_BUCKETS = 48;
 
-const isOutcome = (value: string | undefined): value is OutcomePart => (OUTCOME_PARTS as readonly string[]).includes(value ?? '');
+const isOutcome = (value: string | undefined): value is OutcomePart =>
+  (OUTCOME_PARTS as readonly string[]).includes(value ?? '');
 
 export class RequestTally {
   requests = 0;
@@ -62,7 +63,10 @@ export class RequestTally {
       this.#served += weight;
       this.#unverifiedRoutes.add(route, 'requests', weight);
     }
-    for (const [finding, part] of [['scope_insufficient', 'insufficient'], ['scope_denied_despite_grant', 'deniedDespiteGrant']] as const) {
+    for (const [finding, part] of [
+      ['scope_insufficient', 'insufficient'],
+      ['scope_denied_despite_grant', 'deniedDespiteGrant'],
+    ] as const) {
       if (!fields.findings.includes(finding)) continue;
       this.#scope[part] += weight;
       this.#scopeRows.add(route + SEPARATOR + user, part, weight);
@@ -83,7 +87,11 @@ export class RequestTally {
   }
 
   q2(): Questions['q2'] {
-    const outcomes = { valid: rounded(this.#outcomes.valid), invalid: rounded(this.#outcomes.invalid), unverified: rounded(this.#outcomes.unverified) };
+    const outcomes = {
+      valid: rounded(this.#outcomes.valid),
+      invalid: rounded(this.#outcomes.invalid),
+      unverified: rounded(this.#outcomes.unverified),
+    };
     return {
       requests: rounded(this.requests),
       outcomes,
@@ -101,12 +109,24 @@ export class RequestTally {
       threshold: REPEATED_REFUSALS,
       rejected: rounded(this.#refusals.rejected),
       denied: rounded(this.#refusals.denied),
-      clients: ranked(this.#clients, (client, t) => ({ client, rejected: rounded(t.parts.rejected), denied: rounded(t.parts.denied), total: rounded(t.total) }), REPEATED_REFUSALS),
+      clients: ranked(
+        this.#clients,
+        (client, t) => ({
+          client,
+          rejected: rounded(t.parts.rejected),
+          denied: rounded(t.parts.denied),
+          total: rounded(t.total),
+        }),
+        REPEATED_REFUSALS,
+      ),
     };
   }
 
   q7(): Questions['q7'] {
-    return { served: rounded(this.#served), byRoute: ranked(this.#unverifiedRoutes, (route, t) => ({ route, requests: rounded(t.total) })) };
+    return {
+      served: rounded(this.#served),
+      byRoute: ranked(this.#unverifiedRoutes, (route, t) => ({ route, requests: rounded(t.total) })),
+    };
   }
 
   q8(): Questions['q8'] {
@@ -115,7 +135,12 @@ export class RequestTally {
       deniedDespiteGrant: rounded(this.#scope.deniedDespiteGrant),
       byRouteAndUser: ranked(this.#scopeRows, (key, t) => {
         const [route, user] = key.split(SEPARATOR) as [string, string];
-        return { route, user, insufficient: rounded(t.parts.insufficient), deniedDespiteGrant: rounded(t.parts.deniedDespiteGrant) };
+        return {
+          route,
+          user,
+          insufficient: rounded(t.parts.insufficient),
+          deniedDespiteGrant: rounded(t.parts.deniedDespiteGrant),
+        };
       }),
     };
   }

@@ -29,7 +29,11 @@ export class SessionChains {
 
   #root(fingerprint: string): string {
     let node = fingerprint;
-    for (let parent = this.#parent.get(node); parent !== undefined && parent !== node; parent = this.#parent.get(node)) {
+    for (
+      let parent = this.#parent.get(node);
+      parent !== undefined && parent !== node;
+      parent = this.#parent.get(node)
+    ) {
       const grand = this.#parent.get(parent);
       if (grand !== undefined) this.#parent.set(node, grand);
       node = parent;
@@ -40,7 +44,15 @@ export class SessionChains {
   #node(fingerprint: string, time: number): string {
     if (this.#parent.has(fingerprint)) return this.#root(fingerprint);
     this.#parent.set(fingerprint, fingerprint);
-    this.#sessions.set(fingerprint, { tokens: 1, user: null, first: fingerprint, last: fingerprint, lastTime: time, firstRefreshed: Infinity, lastRefreshed: -Infinity });
+    this.#sessions.set(fingerprint, {
+      tokens: 1,
+      user: null,
+      first: fingerprint,
+      last: fingerprint,
+      lastTime: time,
+      firstRefreshed: Infinity,
+      lastRefreshed: -Infinity,
+    });
     return fingerprint;
   }
 
@@ -48,7 +60,10 @@ export class SessionChains {
     if (fields.lifecycle !== 'refreshed' || fields.fingerprint === undefined) return;
     this.#refreshes += fields.weight;
     if (fields.previousFingerprint === undefined) return;
-    if (this.#parent.size >= MAX_TOKENS && !(this.#parent.has(fields.previousFingerprint) && this.#parent.has(fields.fingerprint))) {
+    if (
+      this.#parent.size >= MAX_TOKENS &&
+      !(this.#parent.has(fields.previousFingerprint) && this.#parent.has(fields.fingerprint))
+    ) {
       this.#complete = false;
       return;
     }
@@ -66,7 +81,8 @@ export class SessionChains {
       a.lastRefreshed = Math.max(a.lastRefreshed, b.lastRefreshed);
       a.user ??= b.user;
     }
-    if (time >= a.lastTime || a.last === a.first) Object.assign(a, { last: safeText(fields.fingerprint), lastTime: time });
+    if (time >= a.lastTime || a.last === a.first)
+      Object.assign(a, { last: safeText(fields.fingerprint), lastTime: time });
     a.user ??= fields.user === undefined ? null : safeText(fields.user);
     a.firstRefreshed = Math.min(a.firstRefreshed, time);
     a.lastRefreshed = Math.max(a.lastRefreshed, time);
@@ -80,7 +96,14 @@ export class SessionChains {
       sessions: sessions.length,
       longest: sessions[0]?.tokens ?? 0,
       complete: this.#complete,
-      chains: sessions.slice(0, TOP_ROWS).map((s) => ({ user: s.user, tokens: s.tokens, first: s.first, last: s.last, firstRefreshed: isoTime(s.firstRefreshed), lastRefreshed: isoTime(s.lastRefreshed) })),
+      chains: sessions.slice(0, TOP_ROWS).map((s) => ({
+        user: s.user,
+        tokens: s.tokens,
+        first: s.first,
+        last: s.last,
+        firstRefreshed: isoTime(s.firstRefreshed),
+        lastRefreshed: isoTime(s.lastRefreshed),
+      })),
     };
   }
 }

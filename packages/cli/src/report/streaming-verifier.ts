@@ -93,7 +93,11 @@ export class StreamingVerifier {
     this.#service ??= record.service;
     const { seq, chain } = record;
     if (seq === undefined || chain === undefined) {
-      this.#problem({ kind: 'modified', seqs: [], detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain` });
+      this.#problem({
+        kind: 'modified',
+        seqs: [],
+        detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain`,
+      });
       return true;
     }
     if (this.#seenRanges.has(seq) || this.#pending.has(seq)) {
@@ -104,7 +108,13 @@ export class StreamingVerifier {
     if (seq === 1) this.#windowDecided = true;
     this.#records += 1;
     this.#highest = Math.max(this.#highest, seq);
-    const held: Held = { canonical: canonicalAt(record), chain, at: record.at, eventName: record.eventName, checkpoint: isCheckpoint(record) ? record : undefined };
+    const held: Held = {
+      canonical: canonicalAt(record),
+      chain,
+      at: record.at,
+      eventName: record.eventName,
+      checkpoint: isCheckpoint(record) ? record : undefined,
+    };
     if (seq === this.#next) {
       this.#process(seq, held);
       this.#drain();
@@ -113,14 +123,19 @@ export class StreamingVerifier {
       if (this.#pending.size > PENDING_LIMIT) this.#skipGap(false);
     } else {
       this.#seenRanges.add(seq);
-      this.#problem({ kind: 'reordered', seqs: [seq], detail: `seq ${seq} (${record.at}) arrived after more than ${PENDING_LIMIT.toLocaleString('en-US')} later records` });
+      this.#problem({
+        kind: 'reordered',
+        seqs: [seq],
+        detail: `seq ${seq} (${record.at}) arrived after more than ${PENDING_LIMIT.toLocaleString('en-US')} later records`,
+      });
     }
     return true;
   }
 
   #copy(record: TrailRecord, seq: number): void {
     const original = this.#pending.get(seq) ?? this.#recent.get(seq);
-    const same = original !== undefined && original.chain === record.chain && original.canonical.equals(canonicalAt(record));
+    const same =
+      original !== undefined && original.chain === record.chain && original.canonical.equals(canonicalAt(record));
     if (same && this.#options.allowRedelivered) return;
     const entry = this.#duplicates.get(seq) ?? { count: 1, where: original ? [original.at] : [], differs: false };
     entry.count += 1;
@@ -139,8 +154,16 @@ export class StreamingVerifier {
       if (expected !== held.chain) {
         broken = true;
         // A record whose predecessor only had its chain value changed still links after the predecessor's true value.
-        const onlyPredecessorChanged = this.#previousBroken && this.#previousTrue !== undefined && nextChain(this.#previousTrue, held.canonical) === held.chain;
-        if (!onlyPredecessorChanged) this.#problem({ kind: 'modified', seqs: [seq], detail: `seq ${seq} (${held.at}) does not match its chain value` });
+        const onlyPredecessorChanged =
+          this.#previousBroken &&
+          this.#previousTrue !== undefined &&
+          nextChain(this.#previousTrue, held.canonical) === held.chain;
+        if (!onlyPredecessorChanged)
+          this.#problem({
+            kind: 'modified',
+            seqs: [seq],
+            detail: `seq ${seq} (${held.at}) does not match its chain value`,
+          });
       }
     }
     if (held.checkpoint) this.#checkpoint(seq, held.checkpoint);
@@ -162,11 +185,24 @@ export class StreamingVerifier {
     const covered = countText === '' ? Number.NaN : Number(countText);
     if (text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE) !== undefined) this.#signed += 1;
     if (Number.isSafeInteger(covered) && covered > (this.#lastCheckpoint ?? -1)) this.#lastCheckpoint = covered;
-    if (covered !== seq - 1 || (this.#previousWritten !== undefined && this.#previousWritten !== head) || (covered === 0 && head !== '0'.repeat(64))) {
-      this.#problem({ kind: 'checkpoint_mismatch', seqs: [seq], detail: `checkpoint seq ${seq} states count ${countText || '?'} and a head that is not the chain value of seq ${seq - 1}` });
+    if (
+      covered !== seq - 1 ||
+      (this.#previousWritten !== undefined && this.#previousWritten !== head) ||
+      (covered === 0 && head !== '0'.repeat(64))
+    ) {
+      this.#problem({
+        kind: 'checkpoint_mismatch',
+        seqs: [seq],
+        detail: `checkpoint seq ${seq} states count ${countText || '?'} and a head that is not the chain value of seq ${seq - 1}`,
+      });
     }
     if (this.#publicKey) {
-      const problem = signatureProblem(record, seq, checkpointStatement(this.#stream, countText, head, reason), this.#publicKey);
+      const problem = signatureProblem(
+        record,
+        seq,
+        checkpointStatement(this.#stream, countText, head, reason),
+        this.#publicKey,
+      );
       if (problem) this.#problem(problem);
     }
   }
@@ -183,7 +219,8 @@ export class StreamingVerifier {
     this.#windowDecided = true;
     let first: number | undefined;
     for (const [seq, held] of this.#pending) if (held.checkpoint && (first === undefined || seq < first)) first = seq;
-    const head = first === undefined ? undefined : text(this.#pending.get(first)!.checkpoint!, ATTR_JWT_AUDIT_CHECKPOINT_HEAD);
+    const head =
+      first === undefined ? undefined : text(this.#pending.get(first)!.checkpoint!, ATTR_JWT_AUDIT_CHECKPOINT_HEAD);
     if (first === undefined || head === undefined) return;
     for (const seq of [...this.#pending.keys()]) if (seq < first) this.#pending.delete(seq);
     this.#records = this.#pending.size;
@@ -216,27 +253,53 @@ export class StreamingVerifier {
     while (this.#pending.size > 0) this.#skipGap(true);
     const problems: Problem[] = [];
     for (const [seq, { count, where, differs }] of this.#duplicates) {
-      problems.push({ kind: 'duplicated', seqs: [seq], detail: `seq ${seq} appears ${count} times${differs ? ', with different content' : ''} (${where.join(', ')})` });
+      problems.push({
+        kind: 'duplicated',
+        seqs: [seq],
+        detail: `seq ${seq} appears ${count} times${differs ? ', with different content' : ''} (${where.join(', ')})`,
+      });
     }
     if (this.#gaps.length > 0) {
       const missing: number[] = [];
-      for (const [first, last] of this.#gaps) for (let seq = first; seq <= last && missing.length < MAX_LISTED_SEQS; seq++) missing.push(seq);
+      for (const [first, last] of this.#gaps)
+        for (let seq = first; seq <= last && missing.length < MAX_LISTED_SEQS; seq++) missing.push(seq);
       const listed = this.#gaps.map(([first, last]) => (first === last ? `${first}` : `${first}–${last}`)).join(', ');
-      problems.push({ kind: 'deleted', seqs: missing, detail: `seq ${listed} missing (the record after a gap cannot be checked against its predecessor)` });
+      problems.push({
+        kind: 'deleted',
+        seqs: missing,
+        detail: `seq ${listed} missing (the record after a gap cannot be checked against its predecessor)`,
+      });
     }
     problems.push(...this.#problems);
-    if (this.#moreProblems > 0) problems.push({ kind: 'modified', seqs: [], detail: `${this.#moreProblems.toLocaleString('en-US')} more problems not listed` });
+    if (this.#moreProblems > 0)
+      problems.push({
+        kind: 'modified',
+        seqs: [],
+        detail: `${this.#moreProblems.toLocaleString('en-US')} more problems not listed`,
+      });
     const last = this.#last;
-    const sealed = last !== undefined && last.checkpoint !== undefined && this.#next - 1 === this.#highest && text(last.checkpoint, ATTR_JWT_AUDIT_CHECKPOINT_REASON) === 'shutdown';
+    const sealed =
+      last !== undefined &&
+      last.checkpoint !== undefined &&
+      this.#next - 1 === this.#highest &&
+      text(last.checkpoint, ATTR_JWT_AUDIT_CHECKPOINT_REASON) === 'shutdown';
     if (!sealed && !this.#options.allowOpen) {
-      const covered = this.#lastCheckpoint === undefined ? 'no checkpoint covers any record' : `the last checkpoint covers seq 1…${this.#lastCheckpoint}`;
+      const covered =
+        this.#lastCheckpoint === undefined
+          ? 'no checkpoint covers any record'
+          : `the last checkpoint covers seq 1…${this.#lastCheckpoint}`;
       problems.push({
         kind: 'truncated',
         seqs: [this.#highest],
         detail: `no closing checkpoint: the stream ends at seq ${this.#highest}${last ? ` (${last.eventName ?? 'record'})` : ''} and ${covered}; records after it may have been removed (or the process is still running, or crashed)`,
       });
     }
-    const summary = { checkpoints: this.#checkpoints, signed: this.#signed, sealed, lastCheckpoint: this.#lastCheckpoint };
+    const summary = {
+      checkpoints: this.#checkpoints,
+      signed: this.#signed,
+      sealed,
+      lastCheckpoint: this.#lastCheckpoint,
+    };
     return {
       stream: this.#stream,
       service: this.#service,

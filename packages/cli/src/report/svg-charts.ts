@@ -27,8 +27,14 @@ function legend(parts: readonly Part[]): string {
 }
 
 /** Bars per time bucket, stacked by part, with the bucket's time and figures in a tooltip. */
-export function stackedBars<P extends string>(title: string, series: Series<P>, parts: readonly Part[], path: string): string {
-  if (series.start === null || series.buckets.length === 0) return `<p class="empty">${escapeHtml(title)}: nothing to draw.</p>`;
+export function stackedBars<P extends string>(
+  title: string,
+  series: Series<P>,
+  parts: readonly Part[],
+  path: string,
+): string {
+  if (series.start === null || series.buckets.length === 0)
+    return `<p class="empty">${escapeHtml(title)}: nothing to draw.</p>`;
   const height = 170;
   const left = 48;
   const bottom = 22;
@@ -65,7 +71,10 @@ export function stackedBars<P extends string>(title: string, series: Series<P>, 
     `<text x="${left}" y="${height - 4}">${shortTime(start)} UTC</text>`,
     `<text x="${WIDTH - 8}" y="${height - 4}" text-anchor="end">${shortTime(end)} UTC</text>`,
   ];
-  const bucket = series.bucketSeconds >= 3600 ? `${formatNumber(series.bucketSeconds / 3600)} h` : `${formatNumber(series.bucketSeconds / 60)} min`;
+  const bucket =
+    series.bucketSeconds >= 3600
+      ? `${formatNumber(series.bucketSeconds / 3600)} h`
+      : `${formatNumber(series.bucketSeconds / 60)} min`;
   return `<figure><figcaption>${escapeHtml(title)} <span class="muted">(bars of ${bucket})</span></figcaption><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}" width="100%">${axis.join('')}${marks.join('')}</svg>${legend(parts)}</figure>`;
 }
 

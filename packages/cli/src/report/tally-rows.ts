@@ -8,7 +8,11 @@ export const rounded = (n: number): number => Math.round(n * 100) / 100;
 /** Rows shown for each ranked table. */
 export const TOP_ROWS = 15;
 
-export function ranked<Part extends string, Row>(counts: HeavyHitters<Part>, row: (key: string, tally: Tally<Part>) => Row, minimum = 0): Ranked<Row> {
+export function ranked<Part extends string, Row>(
+  counts: HeavyHitters<Part>,
+  row: (key: string, tally: Tally<Part>) => Row,
+  minimum = 0,
+): Ranked<Row> {
   return { exact: counts.error === 0, rows: counts.top(TOP_ROWS, minimum).map(([key, tally]) => row(key, tally)) };
 }
 

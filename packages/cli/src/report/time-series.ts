@@ -77,6 +77,10 @@ export class TimeSeries<Part extends string> {
       if (counts) for (const part of this.#parts) buckets[slot]![part] += counts[part];
     }
     for (const bucket of buckets) for (const part of this.#parts) bucket[part] = round(bucket[part]);
-    return { start: new Date(this.#first * this.#width).toISOString(), bucketSeconds: (this.#width * group) / 1000, buckets };
+    return {
+      start: new Date(this.#first * this.#width).toISOString(),
+      bucketSeconds: (this.#width * group) / 1000,
+      buckets,
+    };
   }
 }

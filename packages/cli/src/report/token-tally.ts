@@ -3,7 +3,13 @@
  * (Q4), revocations (Q5), revoked tokens accepted afterwards (Q6) and findings by severity (Q10). A verify is
  * read from its own record or from the `jwt.request` record that carries it.
  */
-import { FINDING_SEVERITY, FINDINGS, REVOCATION_REASONS, SEVERITIES, type Finding } from '@tokentrail/instrumentation-jwt/inspection';
+import {
+  FINDING_SEVERITY,
+  FINDINGS,
+  REVOCATION_REASONS,
+  SEVERITIES,
+  type Finding,
+} from '@tokentrail/instrumentation-jwt/inspection';
 import { isSigning, isVerification, type AuditFields } from './audit-fields';
 import { HeavyHitters } from './heavy-hitters';
 import type { Questions } from './report-model';
@@ -23,7 +29,15 @@ const LIFETIMES: ReadonlyArray<[string, number | null]> = [
 ];
 
 /** The findings of Q10: tokens long-lived, without exp or jti, or on weak algorithms or keys. */
-export const WEAK_TOKEN_FINDINGS = ['lifetime_too_long', 'missing_exp', 'missing_jti', 'alg_none', 'alg_unexpected', 'hmac_key_weak', 'rsa_key_small'] as const;
+export const WEAK_TOKEN_FINDINGS = [
+  'lifetime_too_long',
+  'missing_exp',
+  'missing_jti',
+  'alg_none',
+  'alg_unexpected',
+  'hmac_key_weak',
+  'rsa_key_small',
+] as const;
 
 const isFinding = (value: string): value is Finding => (FINDINGS as readonly string[]).includes(value);
 
@@ -36,7 +50,9 @@ export class TokenTally {
   #longest: number | null = null;
   readonly #issuedTo = new HeavyHitters(['issued', 'refreshed'] as const);
   #revoked = 0;
-  readonly #revocationReasons: Record<string, number> = Object.fromEntries(REVOCATION_REASONS.map((reason) => [reason, 0]));
+  readonly #revocationReasons: Record<string, number> = Object.fromEntries(
+    REVOCATION_REASONS.map((reason) => [reason, 0]),
+  );
   readonly #revocations: Questions['q5']['list']['rows'] = [];
   #accepted = 0;
   readonly #acceptedTokens = new HeavyHitters(['uses'] as const);
@@ -53,7 +69,8 @@ export class TokenTally {
         this.#accepted += weight;
         this.#acceptedTokens.add(safeText(fields.fingerprint ?? '(none)'), 'uses', weight);
       }
-      const weak = fields.outcome === 'valid' ? WEAK_TOKEN_FINDINGS.filter((finding) => fields.findings.includes(finding)) : [];
+      const weak =
+        fields.outcome === 'valid' ? WEAK_TOKEN_FINDINGS.filter((finding) => fields.findings.includes(finding)) : [];
       if (weak.length > 0) this.#weakTokens.add(safeText(fields.fingerprint ?? '(none)'), weak, weight);
     }
     if (fields.event === 'jwt.revoke') this.#revoke(fields);
@@ -81,7 +98,10 @@ export class TokenTally {
 
   #revoke(fields: AuditFields): void {
     this.#revoked += fields.weight;
-    const reason = fields.revocationReason !== undefined && Object.hasOwn(this.#revocationReasons, fields.revocationReason) ? fields.revocationReason : 'other';
+    const reason =
+      fields.revocationReason !== undefined && Object.hasOwn(this.#revocationReasons, fields.revocationReason)
+        ? fields.revocationReason
+        : 'other';
     this.#revocationReasons[reason]! += fields.weight;
     if (this.#revocations.length < LISTED) {
       this.#revocations.push({
@@ -99,22 +119,40 @@ export class TokenTally {
       refreshed: rounded(this.#lifecycle.refreshed),
       shortestSeconds: this.#shortest,
       longestSeconds: this.#longest,
-      lifetimes: LIFETIMES.map(([label, upToSeconds], index) => ({ label, upToSeconds, tokens: rounded(this.#lifetimes[index]!) })),
-      byUser: ranked(this.#issuedTo, (user, t) => ({ user, issued: rounded(t.parts.issued), refreshed: rounded(t.parts.refreshed) })),
+      lifetimes: LIFETIMES.map(([label, upToSeconds], index) => ({
+        label,
+        upToSeconds,
+        tokens: rounded(this.#lifetimes[index]!),
+      })),
+      byUser: ranked(this.#issuedTo, (user, t) => ({
+        user,
+        issued: rounded(t.parts.issued),
+        refreshed: rounded(t.parts.refreshed),
+      })),
     };
   }
 
   q5(): Questions['q5'] {
     const rows = [...this.#revocations].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-    return { revoked: rounded(this.#revoked), reasons: Object.fromEntries(Object.entries(this.#revocationReasons).map(([k, v]) => [k, rounded(v)])), list: { total: rounded(this.#revoked), rows } };
+    return {
+      revoked: rounded(this.#revoked),
+      reasons: Object.fromEntries(Object.entries(this.#revocationReasons).map(([k, v]) => [k, rounded(v)])),
+      list: { total: rounded(this.#revoked), rows },
+    };
   }
 
   q6(alerts: number): Questions['q6'] {
-    return { accepted: rounded(this.#accepted), alerts: rounded(alerts), tokens: ranked(this.#acceptedTokens, (fingerprint, t) => ({ fingerprint, uses: rounded(t.total) })) };
+    return {
+      accepted: rounded(this.#accepted),
+      alerts: rounded(alerts),
+      tokens: ranked(this.#acceptedTokens, (fingerprint, t) => ({ fingerprint, uses: rounded(t.total) })),
+    };
   }
 
   q10(): Questions['q10'] {
-    const bySeverity: Record<string, number> = Object.fromEntries([...SEVERITIES].reverse().map((severity) => [severity, 0]));
+    const bySeverity: Record<string, number> = Object.fromEntries(
+      [...SEVERITIES].reverse().map((severity) => [severity, 0]),
+    );
     const byName: Questions['q10']['byName'] = [];
     for (const finding of FINDINGS) {
       const count = this.#byFinding.get(finding);
@@ -124,12 +162,20 @@ export class TokenTally {
     }
     for (const severity of SEVERITIES) bySeverity[severity] = rounded(bySeverity[severity]!);
     const order = [...SEVERITIES].reverse();
-    byName.sort((a, b) => order.indexOf(a.severity as (typeof SEVERITIES)[number]) - order.indexOf(b.severity as (typeof SEVERITIES)[number]) || b.count - a.count);
+    byName.sort(
+      (a, b) =>
+        order.indexOf(a.severity as (typeof SEVERITIES)[number]) -
+          order.indexOf(b.severity as (typeof SEVERITIES)[number]) || b.count - a.count,
+    );
     return {
       findings: rounded(this.#findings),
       bySeverity,
       byName,
-      tokens: ranked(this.#weakTokens, (fingerprint, t) => ({ fingerprint, uses: rounded(t.total), findings: WEAK_TOKEN_FINDINGS.filter((finding) => t.parts[finding] > 0) })),
+      tokens: ranked(this.#weakTokens, (fingerprint, t) => ({
+        fingerprint,
+        uses: rounded(t.total),
+        findings: WEAK_TOKEN_FINDINGS.filter((finding) => t.parts[finding] > 0),
+      })),
     };
   }
 }

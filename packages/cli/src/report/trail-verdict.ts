@@ -40,14 +40,23 @@ export class TrailVerdict {
     }
     const exact = again.size > 0 ? await this.#verifyExactly(files, again) : new Map<string, StreamReport>();
     const streams = streamed.map((report) => exact.get(report.stream) ?? report);
-    const checkedWhileStreaming = streams.filter((report) => !report.verified && !again.has(report.stream)).map((report) => report.stream);
-    return { files, streams, otherRecords, verified: streams.length > 0 && streams.every((report) => report.verified), checkedWhileStreaming };
+    const checkedWhileStreaming = streams
+      .filter((report) => !report.verified && !again.has(report.stream))
+      .map((report) => report.stream);
+    return {
+      files,
+      streams,
+      otherRecords,
+      verified: streams.length > 0 && streams.every((report) => report.verified),
+      checkedWhileStreaming,
+    };
   }
 
   async #verifyExactly(files: string[], streams: Set<string>): Promise<Map<string, StreamReport>> {
     const records = new Map<string, TrailRecord[]>([...streams].map((stream) => [stream, []]));
     const counts = { skipped: 0 };
-    for (const file of files) for await (const record of readTrailFile(file, counts)) records.get(record.stream)?.push(record);
+    for (const file of files)
+      for await (const record of readTrailFile(file, counts)) records.get(record.stream)?.push(record);
     return new Map([...records].map(([stream, list]) => [stream, verifyStream(stream, list, this.#options)]));
   }
 }

@@ -10,7 +10,9 @@ async function statOf(path: string, follow: boolean) {
   try {
     return await (follow ? stat(path) : lstat(path));
   } catch (error) {
-    throw new InputError(`cannot read ${path}${follow ? ' (a symbolic link)' : ''}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(
+      `cannot read ${path}${follow ? ' (a symbolic link)' : ''}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -31,7 +33,11 @@ async function* walk(path: string, exclude: ReadonlySet<string>): AsyncGenerator
 }
 
 /** The regular files a path given on the command line leads to; `followed` is told when the path is a symbolic link. */
-export async function* filesUnder(path: string, exclude: ReadonlySet<string>, followed: (path: string) => void = () => {}): AsyncGenerator<string> {
+export async function* filesUnder(
+  path: string,
+  exclude: ReadonlySet<string>,
+  followed: (path: string) => void = () => {},
+): AsyncGenerator<string> {
   let stats = await statOf(path, false);
   if (stats.isSymbolicLink()) {
     stats = await statOf(path, true);

@@ -49,7 +49,12 @@ finding can be matched to telemetry), else sha256: and the first 32 hex digits o
 
 ${exitStatusHelp(EXIT_STATUS)}`;
 
-async function scanFile(file: string, report: (finding: TokenFinding) => void, fingerprint: (token: string) => string, now: number): Promise<number> {
+async function scanFile(
+  file: string,
+  report: (finding: TokenFinding) => void,
+  fingerprint: (token: string) => string,
+  now: number,
+): Promise<number> {
   const input = createReadStream(file, { highWaterMark: 1 << 16 });
   try {
     for await (const found of findTokens(input)) report(findingOf(file, found, fingerprint, now));
@@ -89,7 +94,8 @@ export async function scanCommand(args: string[], out: (text: string) => void): 
   const now = Date.now();
   if (values.json) out('{"findings":[');
   const empty: string[] = [];
-  const followed = (link: string) => process.stderr.write(`scan: ${link} is a symbolic link given on the command line: following it\n`);
+  const followed = (link: string) =>
+    process.stderr.write(`scan: ${link} is a symbolic link given on the command line: following it\n`);
   for (const path of positionals) {
     const before = files;
     for await (const file of filesUnder(path, exclude, followed)) {
@@ -99,13 +105,21 @@ export async function scanCommand(args: string[], out: (text: string) => void): 
     if (files === before) empty.push(path);
   }
   const distinctText = `${distinctCapped ? 'at least ' : ''}${distinct.size}`;
-  if (values.json) out(`],"files":${files},"bytes":${bytes},"tokens":${tokens},"distinct":${distinct.size}${distinctCapped ? ',"distinctCapped":true' : ''}}`);
+  if (values.json)
+    out(
+      `],"files":${files},"bytes":${bytes},"tokens":${tokens},"distinct":${distinct.size}${distinctCapped ? ',"distinctCapped":true' : ''}}`,
+    );
   else out(`${tokens} tokens (${distinctText} distinct) in ${files} files, ${bytes} bytes`);
   if (values.stats) {
     const seconds = (performance.now() - started) / 1000;
-    process.stderr.write(`scan: ${files} files, ${bytes} bytes, ${seconds.toFixed(2)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
+    process.stderr.write(
+      `scan: ${files} files, ${bytes} bytes, ${seconds.toFixed(2)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`,
+    );
   }
   // A check that read nothing must not pass: a named path with no readable file is an input error.
-  if (empty.length > 0) throw new InputError(`no readable file under ${empty.join(', ')} (an empty directory, not a regular file, or only excluded names)`);
+  if (empty.length > 0)
+    throw new InputError(
+      `no readable file under ${empty.join(', ')} (an empty directory, not a regular file, or only excluded names)`,
+    );
   return tokens > 0 ? EXIT.found : EXIT.ok;
 }

@@ -22,12 +22,27 @@ export function fingerprinter(key: string | undefined): (token: string) => strin
 
 const cap = (value: string) => value.slice(0, 256);
 
-export function findingOf(file: string, found: FoundToken, fingerprint: (token: string) => string, now: number): TokenFinding {
+export function findingOf(
+  file: string,
+  found: FoundToken,
+  fingerprint: (token: string) => string,
+  now: number,
+): TokenFinding {
   const { header, claims } = found.shape;
-  const finding: TokenFinding = { file, line: found.line, column: found.column, kind: found.shape.kind, fingerprint: fingerprint(found.token), alg: cap(String(header.alg)) };
+  const finding: TokenFinding = {
+    file,
+    line: found.line,
+    column: found.column,
+    kind: found.shape.kind,
+    fingerprint: fingerprint(found.token),
+    alg: cap(String(header.alg)),
+  };
   const iss = claims?.iss;
   const exp = claims?.exp;
-  const expires = typeof exp === 'number' && Number.isFinite(exp) && Math.abs(exp) < 8.64e12 ? new Date(Math.trunc(exp) * 1000).toISOString() : undefined;
+  const expires =
+    typeof exp === 'number' && Number.isFinite(exp) && Math.abs(exp) < 8.64e12
+      ? new Date(Math.trunc(exp) * 1000).toISOString()
+      : undefined;
   return {
     ...finding,
     ...(typeof iss === 'string' ? { iss: cap(iss) } : {}),

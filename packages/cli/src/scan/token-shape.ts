@@ -28,7 +28,9 @@ function jsonObject(segment: string): Record<string, unknown> | undefined {
   if (segment.length === 0 || !canonicalBase64url(segment)) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -48,7 +50,8 @@ function asJwe(segments: string[]): TokenShape | undefined {
   const header = jsonObject(segments[0]!);
   if (!header || typeof header.alg !== 'string' || typeof header.enc !== 'string') return undefined;
   // Encrypted key (empty for `dir`), IV, ciphertext, tag: all base64url; IV, ciphertext and tag not empty.
-  if (!segments.slice(1).every(canonicalBase64url) || segments.slice(2).some((segment) => segment === '')) return undefined;
+  if (!segments.slice(1).every(canonicalBase64url) || segments.slice(2).some((segment) => segment === ''))
+    return undefined;
   return { kind: 'jwe', header, claims: undefined, length: segments.reduce((sum, segment) => sum + segment.length, 4) };
 }
 

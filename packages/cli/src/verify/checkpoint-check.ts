@@ -40,24 +40,50 @@ function text(record: TrailRecord, name: string): string | undefined {
 }
 
 export function isCheckpoint(record: TrailRecord): boolean {
-  return record.eventName === EVENT_JWT_AUDIT_CHECKPOINT || attribute(record, ATTR_JWT_AUDIT_CHECKPOINT_COUNT) !== undefined;
+  return (
+    record.eventName === EVENT_JWT_AUDIT_CHECKPOINT || attribute(record, ATTR_JWT_AUDIT_CHECKPOINT_COUNT) !== undefined
+  );
 }
 
 /** An Ed25519 signature in base64url without padding: exactly 86 characters, nothing a lax decoder would skip. */
 const SIGNATURE = /^[A-Za-z0-9_-]{85}[AQgw]$/;
 
-export function signatureProblem(record: TrailRecord, seq: number, statement: Buffer, publicKey: PublicKey): Problem | undefined {
+export function signatureProblem(
+  record: TrailRecord,
+  seq: number,
+  statement: Buffer,
+  publicKey: PublicKey,
+): Problem | undefined {
   const signature = text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE);
-  if (signature === undefined) return { kind: 'signature_missing', seqs: [seq], detail: `checkpoint seq ${seq} is not signed` };
+  if (signature === undefined)
+    return { kind: 'signature_missing', seqs: [seq], detail: `checkpoint seq ${seq} is not signed` };
   const keyId = text(record, ATTR_JWT_AUDIT_CHECKPOINT_KEY_ID);
-  const valid = SIGNATURE.test(signature) && verify(null, statement, publicKey.key, Buffer.from(signature, 'base64url'));
+  const valid =
+    SIGNATURE.test(signature) && verify(null, statement, publicKey.key, Buffer.from(signature, 'base64url'));
   if (valid && keyId === publicKey.keyId) return undefined;
-  if (valid) return { kind: 'signature_invalid', seqs: [seq], detail: `checkpoint seq ${seq}: the signature verifies but the record names key ${keyId ?? '(none)'}, not ${publicKey.keyId}` };
-  const which = keyId !== undefined && keyId !== publicKey.keyId ? ` (it names key ${keyId}; the given key is ${publicKey.keyId})` : '';
-  return { kind: 'signature_invalid', seqs: [seq], detail: `checkpoint seq ${seq}: signature does not verify with the given public key${which}` };
+  if (valid)
+    return {
+      kind: 'signature_invalid',
+      seqs: [seq],
+      detail: `checkpoint seq ${seq}: the signature verifies but the record names key ${keyId ?? '(none)'}, not ${publicKey.keyId}`,
+    };
+  const which =
+    keyId !== undefined && keyId !== publicKey.keyId
+      ? ` (it names key ${keyId}; the given key is ${publicKey.keyId})`
+      : '';
+  return {
+    kind: 'signature_invalid',
+    seqs: [seq],
+    detail: `checkpoint seq ${seq}: signature does not verify with the given public key${which}`,
+  };
 }
 
-export function checkCheckpoints(stream: string, positions: Positions, publicKey: PublicKey | undefined, problems: Problem[]): CheckpointSummary {
+export function checkCheckpoints(
+  stream: string,
+  positions: Positions,
+  publicKey: PublicKey | undefined,
+  problems: Problem[],
+): CheckpointSummary {
   let checkpoints = 0;
   let signed = 0;
   let lastCheckpoint: number | undefined;
@@ -72,8 +98,16 @@ export function checkCheckpoints(stream: string, positions: Positions, publicKey
     if (text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE) !== undefined) signed += 1;
     if (Number.isSafeInteger(covered) && covered > (lastCheckpoint ?? -1)) lastCheckpoint = covered;
     const headRecord = positions.at.get(covered);
-    if (covered !== seq - 1 || (headRecord && headRecord.chain !== head) || (covered === 0 && head !== '0'.repeat(64))) {
-      problems.push({ kind: 'checkpoint_mismatch', seqs: [seq], detail: `checkpoint seq ${seq} states count ${countText || '?'} and a head that is not the chain value of seq ${seq - 1}` });
+    if (
+      covered !== seq - 1 ||
+      (headRecord && headRecord.chain !== head) ||
+      (covered === 0 && head !== '0'.repeat(64))
+    ) {
+      problems.push({
+        kind: 'checkpoint_mismatch',
+        seqs: [seq],
+        detail: `checkpoint seq ${seq} states count ${countText || '?'} and a head that is not the chain value of seq ${seq - 1}`,
+      });
     }
     if (publicKey) {
       const problem = signatureProblem(record, seq, checkpointStatement(stream, countText, head, reason), publicKey);
@@ -81,6 +115,7 @@ export function checkCheckpoints(stream: string, positions: Positions, publicKey
     }
   }
   const last = positions.at.get(positions.highest);
-  const sealed = last !== undefined && isCheckpoint(last) && text(last, ATTR_JWT_AUDIT_CHECKPOINT_REASON) === 'shutdown';
+  const sealed =
+    last !== undefined && isCheckpoint(last) && text(last, ATTR_JWT_AUDIT_CHECKPOINT_REASON) === 'shutdown';
   return { checkpoints, signed, sealed, lastCheckpoint };
 }

@@ -61,12 +61,15 @@ function recordOf(logRecord: Json, service: string | undefined, at: string): Tra
 
 /** The audit records of one export request; `{ skipped }` counts log records that are not audit records. */
 function* recordsOfRequest(request: unknown, at: string, counts: { skipped: number }): Generator<TrailRecord> {
-  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new MalformedOtlp('not an OTLP/JSON export request');
+  if (request === null || typeof request !== 'object' || Array.isArray(request))
+    throw new MalformedOtlp('not an OTLP/JSON export request');
   const { resourceLogs } = request as Json;
   if (resourceLogs === undefined) return; // a trace or metric export
   if (!Array.isArray(resourceLogs)) throw new MalformedOtlp('resourceLogs must be an array');
   for (const resourceLog of resourceLogs) {
-    const service = stringOf(entriesOfKeyValues(resourceLog?.resource?.attributes ?? []).find(([key]) => key === 'service.name')?.[1]);
+    const service = stringOf(
+      entriesOfKeyValues(resourceLog?.resource?.attributes ?? []).find(([key]) => key === 'service.name')?.[1],
+    );
     for (const scopeLog of resourceLog?.scopeLogs ?? []) {
       for (const logRecord of scopeLog?.logRecords ?? []) {
         const record = recordOf(logRecord, service, at);

@@ -1,12 +1,22 @@
 /** OTLP/JSON `AnyValue` → the canonical value of docs/audit-trail.md (the verifier's side of the canonical form). */
-import { doubleBits, sortEntries, wellFormed, type CanonicalEntry, type CanonicalValue } from '@tokentrail/instrumentation-jwt/audit-trail';
+import {
+  doubleBits,
+  sortEntries,
+  wellFormed,
+  type CanonicalEntry,
+  type CanonicalValue,
+} from '@tokentrail/instrumentation-jwt/audit-trail';
 
 type Json = Record<string, unknown>;
 
 /** Input that is JSON but not OTLP/JSON. The message names what is wrong, never the value found there. */
 export class MalformedOtlp extends Error {}
 
-const SPECIAL_DOUBLES: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity };
+const SPECIAL_DOUBLES: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  Infinity: Infinity,
+  '-Infinity': -Infinity,
+};
 
 function integer(value: unknown): string {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
@@ -16,7 +26,8 @@ function integer(value: unknown): string {
 
 function double(value: unknown): string {
   if (typeof value === 'number') return doubleBits(value);
-  if (typeof value === 'string' && (value in SPECIAL_DOUBLES || /^-?\d/.test(value))) return doubleBits(SPECIAL_DOUBLES[value] ?? Number(value));
+  if (typeof value === 'string' && (value in SPECIAL_DOUBLES || /^-?\d/.test(value)))
+    return doubleBits(SPECIAL_DOUBLES[value] ?? Number(value));
   throw new MalformedOtlp(`a doubleValue is not a number (${typeof value})`);
 }
 
@@ -30,7 +41,8 @@ export function canonicalOfAnyValue(value: unknown): CanonicalValue {
   if ('doubleValue' in v) return ['d', double(v.doubleValue)];
   if ('boolValue' in v) return ['b', v.boolValue === true];
   if ('bytesValue' in v) return ['x', Buffer.from(String(v.bytesValue ?? ''), 'base64').toString('base64')];
-  if ('arrayValue' in v) return ['a', (((v.arrayValue as Json | null)?.values as unknown[]) ?? []).map(canonicalOfAnyValue)];
+  if ('arrayValue' in v)
+    return ['a', (((v.arrayValue as Json | null)?.values as unknown[]) ?? []).map(canonicalOfAnyValue)];
   if ('kvlistValue' in v) return ['k', entriesOfKeyValues(((v.kvlistValue as Json | null)?.values as unknown[]) ?? [])];
   return null;
 }
@@ -38,5 +50,7 @@ export function canonicalOfAnyValue(value: unknown): CanonicalValue {
 /** An OTLP `KeyValue` list → sorted canonical entries. */
 export function entriesOfKeyValues(list: unknown): CanonicalEntry[] {
   if (!Array.isArray(list)) throw new MalformedOtlp('attributes must be an array of KeyValue');
-  return sortEntries(list.map((kv: Json): CanonicalEntry => [wellFormed(String(kv?.key ?? '')), canonicalOfAnyValue(kv?.value)]));
+  return sortEntries(
+    list.map((kv: Json): CanonicalEntry => [wellFormed(String(kv?.key ?? '')), canonicalOfAnyValue(kv?.value)]),
+  );
 }

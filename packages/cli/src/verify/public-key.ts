@@ -14,7 +14,9 @@ export type PublicKeyInput = KeyObject | string | Buffer | PublicKey;
 function ed25519(key: KeyObject, what: string): PublicKey {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'ed25519') {
-    throw new InputError(`${what}: ${publicKey.type === 'secret' ? 'a secret' : `an ${publicKey.asymmetricKeyType}`} key; checkpoints are signed with Ed25519`);
+    throw new InputError(
+      `${what}: ${publicKey.type === 'secret' ? 'a secret' : `an ${publicKey.asymmetricKeyType}`} key; checkpoints are signed with Ed25519`,
+    );
   }
   return { key: publicKey, keyId: ed25519KeyId(publicKey) };
 }
@@ -36,7 +38,9 @@ export function readPublicKey(file: string, option = '--public-key'): PublicKey 
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(
+      `cannot read ${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return fromText(text, `${option} ${file}`);
 }
@@ -46,8 +50,15 @@ const looksLikeKeyText = (text: string) => /-----BEGIN [A-Z ]+-----/.test(text) 
 /** The key of the programmatic `publicKey` option; throws an InputError (a `TypeError` for other types) naming what is wrong. */
 export function publicKeyOf(input: PublicKeyInput): PublicKey {
   if (input instanceof KeyObject) return ed25519(input, 'publicKey');
-  if (typeof input === 'string') return looksLikeKeyText(input) ? fromText(input, 'publicKey') : readPublicKey(input, 'publicKey');
+  if (typeof input === 'string')
+    return looksLikeKeyText(input) ? fromText(input, 'publicKey') : readPublicKey(input, 'publicKey');
   if (Buffer.isBuffer(input)) return fromText(input.toString('utf8'), 'publicKey');
-  if (input !== null && typeof input === 'object' && (input as PublicKey).key instanceof KeyObject && typeof (input as PublicKey).keyId === 'string') return input as PublicKey;
+  if (
+    input !== null &&
+    typeof input === 'object' &&
+    (input as PublicKey).key instanceof KeyObject &&
+    typeof (input as PublicKey).keyId === 'string'
+  )
+    return input as PublicKey;
   throw new TypeError('publicKey must be a KeyObject, PEM or JWK text, or the path of a file holding one');
 }

@@ -16,7 +16,11 @@ function state(report: StreamReport): string {
   if (report.records === 0) return 'no window';
   const start = window.from === 1 ? 'seq 1' : `checkpoint seq ${window.from}`;
   const endsAtCheckpoint = report.lastCheckpoint === window.to - 1;
-  const end = !endsAtCheckpoint ? `seq ${window.to}, open` : report.sealed ? `the closing checkpoint seq ${window.to}` : `checkpoint seq ${window.to}`;
+  const end = !endsAtCheckpoint
+    ? `seq ${window.to}, open`
+    : report.sealed
+      ? `the closing checkpoint seq ${window.to}`
+      : `checkpoint seq ${window.to}`;
   return `window from ${start} to ${end}`;
 }
 
@@ -34,7 +38,10 @@ export function formatReport(report: TrailReport): string {
     lines.push(`${stream.verified ? 'VERIFIED' : 'FAILED  '} ${headline(stream)}`);
     for (const problem of stream.problems) lines.push(`  ${problem.kind.padEnd(19)} ${problem.detail}`);
     const outside = stream.window?.outside ?? [];
-    if (outside.length > 0) lines.push(`  ${'outside window'.padEnd(19)} seq ${outside.map(rangeText).join(', ')} read but not verified (outside seq ${stream.window!.from}…${stream.window!.to})`);
+    if (outside.length > 0)
+      lines.push(
+        `  ${'outside window'.padEnd(19)} seq ${outside.map(rangeText).join(', ')} read but not verified (outside seq ${stream.window!.from}…${stream.window!.to})`,
+      );
   }
   const failed = report.streams.filter((stream) => !stream.verified).length;
   if (report.streams.length === 0) lines.push('no audit records (none carries jwt.audit.stream)');

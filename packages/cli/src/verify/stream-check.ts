@@ -45,7 +45,9 @@ export interface Positions {
 
 /** Canonical bytes of a record, as if it carried `seq` (its own by default). */
 export function canonicalAt(record: TrailRecord, seq = record.seq): Buffer {
-  const attributes = record.attributes.map((entry): CanonicalEntry => (entry[0] === ATTR_JWT_AUDIT_SEQ ? [entry[0], ['i', String(seq)]] : entry));
+  const attributes = record.attributes.map(
+    (entry): CanonicalEntry => (entry[0] === ATTR_JWT_AUDIT_SEQ ? [entry[0], ['i', String(seq)]] : entry),
+  );
   return canonicalRecord(record.time, record.body, attributes);
 }
 
@@ -58,12 +60,21 @@ function identical(a: TrailRecord, b: TrailRecord): boolean {
  * With `allowRedelivered`, identical copies of a record (what an exporter's or a Collector's retry delivers
  * twice) are not a problem; copies that differ always are.
  */
-export function positionsOf(records: TrailRecord[], from = 1, allowRedelivered = false, to = Number.MAX_SAFE_INTEGER): Positions {
+export function positionsOf(
+  records: TrailRecord[],
+  from = 1,
+  allowRedelivered = false,
+  to = Number.MAX_SAFE_INTEGER,
+): Positions {
   const problems: Problem[] = [];
   const copies = new Map<number, TrailRecord[]>();
   for (const record of records) {
     if (record.seq === undefined || record.chain === undefined) {
-      problems.push({ kind: 'modified', seqs: [], detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain` });
+      problems.push({
+        kind: 'modified',
+        seqs: [],
+        detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain`,
+      });
       continue;
     }
     if (record.seq < from || record.seq > to) continue;
@@ -80,7 +91,11 @@ export function positionsOf(records: TrailRecord[], from = 1, allowRedelivered =
       const same = list.every((copy) => identical(copy, list[0]!));
       if (same && allowRedelivered) continue;
       const where = list.map((copy) => copy.at).join(', ');
-      problems.push({ kind: 'duplicated', seqs: [seq], detail: `seq ${seq} appears ${list.length} times${same ? '' : ', with different content'} (${where})` });
+      problems.push({
+        kind: 'duplicated',
+        seqs: [seq],
+        detail: `seq ${seq} appears ${list.length} times${same ? '' : ', with different content'} (${where})`,
+      });
     }
   }
   // Gaps between the seqs present, as ranges: a forged seq of 2^53 must not make the verifier count to it.
@@ -92,9 +107,14 @@ export function positionsOf(records: TrailRecord[], from = 1, allowRedelivered =
   }
   if (gaps.length > 0) {
     const missing: number[] = [];
-    for (const [first, last] of gaps) for (let seq = first; seq <= last && missing.length < MAX_LISTED_SEQS; seq++) missing.push(seq);
+    for (const [first, last] of gaps)
+      for (let seq = first; seq <= last && missing.length < MAX_LISTED_SEQS; seq++) missing.push(seq);
     const text = gaps.map(([first, last]) => (first === last ? `${first}` : `${first}–${last}`)).join(', ');
-    problems.push({ kind: 'deleted', seqs: missing, detail: `seq ${text} missing (the record after a gap cannot be checked against its predecessor)` });
+    problems.push({
+      kind: 'deleted',
+      seqs: missing,
+      detail: `seq ${text} missing (the record after a gap cannot be checked against its predecessor)`,
+    });
   }
   return { at, highest, problems };
 }
@@ -133,7 +153,11 @@ const MAX_REORDER_SEARCH = 48;
  * Records at broken links that link at another broken position: moved there, keeping their chain value,
  * or with the content of that position. Returns the moves and the links with each record put back.
  */
-function findMoves(positions: Positions, links: Map<number, Link>, broken: number[]): { moves: Array<[number, number]>; restored: Map<number, Link> } {
+function findMoves(
+  positions: Positions,
+  links: Map<number, Link>,
+  broken: number[],
+): { moves: Array<[number, number]>; restored: Map<number, Link> } {
   const restored = new Map(links);
   const moves: Array<[number, number]> = [];
   if (broken.length < 2 || broken.length > MAX_REORDER_SEARCH) return { moves, restored };
@@ -148,7 +172,9 @@ function findMoves(positions: Positions, links: Map<number, Link>, broken: numbe
     for (const target of broken) {
       if (target === from) continue;
       const canonical = canonicalAt(record, target);
-      const chain = [...predecessors(target)].map((previous) => nextChain(previous, canonical)).find((value) => value === record.chain || value === links.get(target)!.chain);
+      const chain = [...predecessors(target)]
+        .map((previous) => nextChain(previous, canonical))
+        .find((value) => value === record.chain || value === links.get(target)!.chain);
       if (chain !== undefined) {
         moves.push([from, target]);
         restored.set(target, { canonical, chain });
@@ -174,8 +200,16 @@ export function checkLinks(positions: Positions, anchor?: Anchor): Problem[] {
   for (const seq of broken) {
     // A record whose predecessor only had its chain value changed still links after the predecessor's true value.
     const previousTrue = isBroken.has(seq - 1) ? recomputed(restored, seq - 1, anchor) : undefined;
-    if (previousTrue !== undefined && nextChain(previousTrue, restored.get(seq)!.canonical) === restored.get(seq)!.chain) continue;
-    problems.push({ kind: 'modified', seqs: [seq], detail: `seq ${seq} (${positions.at.get(seq)!.at}) does not match its chain value` });
+    if (
+      previousTrue !== undefined &&
+      nextChain(previousTrue, restored.get(seq)!.canonical) === restored.get(seq)!.chain
+    )
+      continue;
+    problems.push({
+      kind: 'modified',
+      seqs: [seq],
+      detail: `seq ${seq} (${positions.at.get(seq)!.at}) does not match its chain value`,
+    });
   }
   return problems;
 }

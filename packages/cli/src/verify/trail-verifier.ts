@@ -1,5 +1,8 @@
 /** Groups audit records by stream and verifies each stream, or a window of it between two checkpoints. */
-import { ATTR_JWT_AUDIT_CHECKPOINT_HEAD, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE } from '@tokentrail/instrumentation-jwt/audit-trail';
+import {
+  ATTR_JWT_AUDIT_CHECKPOINT_HEAD,
+  ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE,
+} from '@tokentrail/instrumentation-jwt/audit-trail';
 import { checkCheckpoints, isCheckpoint } from './checkpoint-check';
 import { readTrailFile, type TrailRecord } from './otlp-records';
 import { publicKeyOf, type PublicKeyInput } from './public-key';
@@ -86,13 +89,27 @@ interface WindowPlan {
 
 /** Where a window starts and ends: its first checkpoint (or seq 1) and its last checkpoint (or, open, its last record). */
 function planWindow(records: TrailRecord[], allowOpen: boolean): WindowPlan {
-  const checkpoints = records.filter((record) => record.seq !== undefined && isCheckpoint(record)).sort((a, b) => a.seq! - b.seq!);
+  const checkpoints = records
+    .filter((record) => record.seq !== undefined && isCheckpoint(record))
+    .sort((a, b) => a.seq! - b.seq!);
   // Not Math.max(...seqs): a trail of millions of records would overflow the argument list.
   const highest = records.reduce((max, record) => Math.max(max, record.seq ?? 0), 0);
   const fromStart = records.some((record) => record.seq === 1);
   const first = fromStart ? undefined : checkpoints[0];
   if (!fromStart && !first) {
-    return { anchor: undefined, from: highest + 1, to: highest, problems: [{ kind: 'window_cut', seqs: [], detail: 'no checkpoint among the records: a window starts at a checkpoint (export from a checkpoint before the period to one after it)' }] };
+    return {
+      anchor: undefined,
+      from: highest + 1,
+      to: highest,
+      problems: [
+        {
+          kind: 'window_cut',
+          seqs: [],
+          detail:
+            'no checkpoint among the records: a window starts at a checkpoint (export from a checkpoint before the period to one after it)',
+        },
+      ],
+    };
   }
   const problems: Problem[] = [];
   let anchor: Anchor | undefined;
@@ -100,7 +117,11 @@ function planWindow(records: TrailRecord[], allowOpen: boolean): WindowPlan {
     const head = first.attributes.find(([key]) => key === ATTR_JWT_AUDIT_CHECKPOINT_HEAD)?.[1];
     anchor = { seq: first.seq!, previous: head?.[0] === 's' ? head[1] : '' };
     if (!first.attributes.some(([key]) => key === ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE)) {
-      problems.push({ kind: 'window_unsigned', seqs: [first.seq!], detail: `the window starts at checkpoint seq ${first.seq}, which is not signed: nothing vouches for the head it states` });
+      problems.push({
+        kind: 'window_unsigned',
+        seqs: [first.seq!],
+        detail: `the window starts at checkpoint seq ${first.seq}, which is not signed: nothing vouches for the head it states`,
+      });
     }
   }
   const from = first?.seq ?? 1;
@@ -127,14 +148,23 @@ export function verifyStream(stream: string, records: TrailRecord[], options: Ve
   // A window ends at a checkpoint that vouches for what it covers; a whole stream must end with the closing one.
   if (!window && !summary.sealed && !options.allowOpen) {
     const last = positions.at.get(positions.highest);
-    const covered = summary.lastCheckpoint === undefined ? 'no checkpoint covers any record' : `the last checkpoint covers seq 1…${summary.lastCheckpoint}`;
+    const covered =
+      summary.lastCheckpoint === undefined
+        ? 'no checkpoint covers any record'
+        : `the last checkpoint covers seq 1…${summary.lastCheckpoint}`;
     problems.push({
       kind: 'truncated',
       seqs: [positions.highest],
       detail: `no closing checkpoint: the stream ends at seq ${positions.highest}${last ? ` (${last.eventName ?? 'record'})` : ''} and ${covered}; records after it may have been removed (or the process is still running, or crashed)`,
     });
   }
-  const outside = window ? seqRanges(records.map((record) => record.seq).filter((seq): seq is number => seq !== undefined && (seq < window.from || seq > window.to))) : [];
+  const outside = window
+    ? seqRanges(
+        records
+          .map((record) => record.seq)
+          .filter((seq): seq is number => seq !== undefined && (seq < window.from || seq > window.to)),
+      )
+    : [];
   return {
     stream,
     service: records.find((record) => record.service !== undefined)?.service,
@@ -157,7 +187,10 @@ export async function* readTrailRecords(files: string[]): AsyncGenerator<TrailRe
 }
 
 export async function verifyFiles(files: string[], options: VerifyOptions = {}): Promise<TrailReport> {
-  const checked = { ...options, ...(options.publicKey === undefined ? {} : { publicKey: publicKeyOf(options.publicKey) }) };
+  const checked = {
+    ...options,
+    ...(options.publicKey === undefined ? {} : { publicKey: publicKeyOf(options.publicKey) }),
+  };
   const streams = new Map<string, TrailRecord[]>();
   const counts = { skipped: 0 };
   for (const file of files) {
@@ -168,5 +201,10 @@ export async function verifyFiles(files: string[], options: VerifyOptions = {}):
     }
   }
   const reports = [...streams].map(([stream, records]) => verifyStream(stream, records, checked));
-  return { files, streams: reports, otherRecords: counts.skipped, verified: reports.length > 0 && reports.every((report) => report.verified) };
+  return {
+    files,
+    streams: reports,
+    otherRecords: counts.skipped,
+    verified: reports.length > 0 && reports.every((report) => report.verified),
+  };
 }

@@ -53,7 +53,12 @@ export async function verifyCommand(args: string[], out: (text: string) => void)
   }
   if (positionals.length === 0) throw new UsageError('verify needs at least one file');
   const publicKey = values['public-key'] === undefined ? undefined : readPublicKey(values['public-key']);
-  const report = await verifyFiles(positionals, { publicKey, allowOpen: values['allow-open'], allowRedelivered: values['allow-redelivered'], fromCheckpoint: values['from-checkpoint'] });
+  const report = await verifyFiles(positionals, {
+    publicKey,
+    allowOpen: values['allow-open'],
+    allowRedelivered: values['allow-redelivered'],
+    fromCheckpoint: values['from-checkpoint'],
+  });
   out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   return report.verified ? EXIT.ok : EXIT.found;
 }

@@ -6,26 +6,28 @@ import type { Failure, JsonObject, ValidationReason } from '../events/audit-even
 import { errorTypeOf, messageOf } from './error-type';
 import { keySourceReason } from './key-source-errors';
 
-const REASON_BY_CODE: ReadonlyMap<string, ValidationReason> = new Map(Object.entries({
-  FAST_JWT_INVALID_TYPE: 'malformed',
-  FAST_JWT_INVALID_OPTION: 'other',
-  FAST_JWT_INVALID_ALGORITHM: 'alg_not_allowed',
-  FAST_JWT_INVALID_CLAIM_TYPE: 'claim_invalid',
-  FAST_JWT_INVALID_CLAIM_VALUE: 'claim_invalid',
-  FAST_JWT_INVALID_KEY: 'key_invalid',
-  FAST_JWT_INVALID_SIGNATURE: 'signature_invalid',
-  FAST_JWT_INVALID_PAYLOAD: 'malformed',
-  FAST_JWT_MALFORMED: 'malformed',
-  FAST_JWT_INACTIVE: 'not_yet_valid',
-  FAST_JWT_EXPIRED: 'expired',
-  FAST_JWT_MISSING_KEY: 'key_not_found',
-  FAST_JWT_KEY_FETCHING_ERROR: 'key_not_found',
-  FAST_JWT_SIGN_ERROR: 'key_invalid',
-  FAST_JWT_VERIFY_ERROR: 'key_invalid',
-  FAST_JWT_MISSING_REQUIRED_CLAIM: 'claim_invalid',
-  FAST_JWT_MISSING_SIGNATURE: 'signature_invalid',
-  FAST_JWT_INVALID_CRIT_HEADER: 'malformed',
-} satisfies Record<string, ValidationReason>));
+const REASON_BY_CODE: ReadonlyMap<string, ValidationReason> = new Map(
+  Object.entries({
+    FAST_JWT_INVALID_TYPE: 'malformed',
+    FAST_JWT_INVALID_OPTION: 'other',
+    FAST_JWT_INVALID_ALGORITHM: 'alg_not_allowed',
+    FAST_JWT_INVALID_CLAIM_TYPE: 'claim_invalid',
+    FAST_JWT_INVALID_CLAIM_VALUE: 'claim_invalid',
+    FAST_JWT_INVALID_KEY: 'key_invalid',
+    FAST_JWT_INVALID_SIGNATURE: 'signature_invalid',
+    FAST_JWT_INVALID_PAYLOAD: 'malformed',
+    FAST_JWT_MALFORMED: 'malformed',
+    FAST_JWT_INACTIVE: 'not_yet_valid',
+    FAST_JWT_EXPIRED: 'expired',
+    FAST_JWT_MISSING_KEY: 'key_not_found',
+    FAST_JWT_KEY_FETCHING_ERROR: 'key_not_found',
+    FAST_JWT_SIGN_ERROR: 'key_invalid',
+    FAST_JWT_VERIFY_ERROR: 'key_invalid',
+    FAST_JWT_MISSING_REQUIRED_CLAIM: 'claim_invalid',
+    FAST_JWT_MISSING_SIGNATURE: 'signature_invalid',
+    FAST_JWT_INVALID_CRIT_HEADER: 'malformed',
+  } satisfies Record<string, ValidationReason>),
+);
 
 /** Claims fast-jwt validates by name; a claim outside this list (a `requiredClaims` entry) is not exported. */
 const REGISTERED_CLAIMS = new Set(['exp', 'nbf', 'iat', 'jti', 'aud', 'iss', 'sub', 'nonce']);

@@ -22,7 +22,11 @@ function tokenString(value: unknown): string | undefined {
 /** verify options name the checks `allowedIss`, `allowedAud` and `algorithms`. */
 function checksOf(options: Options): VerifyChecks {
   const { allowedIss, allowedAud, algorithms } = options;
-  return { issuer: allowedIss !== undefined, audience: allowedAud !== undefined, algorithms: Array.isArray(algorithms) && algorithms.length > 0 };
+  return {
+    issuer: allowedIss !== undefined,
+    audience: allowedAud !== undefined,
+    algorithms: Array.isArray(algorithms) && algorithms.length > 0,
+  };
 }
 
 /** verify and decode: the payload, or `{ header, payload, signature, input }` with `complete: true`. */
@@ -31,7 +35,13 @@ function describeRead(options: Options, token: unknown, settled: Settled<unknown
   const claimsOnFailure = () => readClaims(compact);
   if (!settled.ok) {
     const claims = claimsOnFailure();
-    return { token: compact, header: readHeader(compact), claims, failure: fastJwtFailure(settled.error, claims, options as VerifierClock), error: settled.error };
+    return {
+      token: compact,
+      header: readHeader(compact),
+      claims,
+      failure: fastJwtFailure(settled.error, claims, options as VerifierClock),
+      error: settled.error,
+    };
   }
   const value = asJsonObject(settled.value) as { header?: unknown; payload?: unknown } | undefined;
   return options.complete
@@ -46,9 +56,17 @@ function describeSign(settled: Settled<unknown>): OperationResult {
 }
 
 /** Calls the function a factory made, in the shape fast-jwt will use for it. */
-function callProduced(scope: OperationScope, thisArg: unknown, original: AnyFunction, args: unknown[], isAsync: boolean, describe: (s: Settled<unknown>) => OperationResult): unknown {
+function callProduced(
+  scope: OperationScope,
+  thisArg: unknown,
+  original: AnyFunction,
+  args: unknown[],
+  isAsync: boolean,
+  describe: (s: Settled<unknown>) => OperationResult,
+): unknown {
   if (!isAsync) return callSync(scope, thisArg, original, args, describe);
-  if (typeof args[1] !== 'function') return callAsync(scope, thisArg, original as (...a: unknown[]) => Promise<unknown>, args, describe);
+  if (typeof args[1] !== 'function')
+    return callAsync(scope, thisArg, original as (...a: unknown[]) => Promise<unknown>, args, describe);
   const patchedArgs = args.slice();
   patchedArgs[1] = recordingCallback(scope, args[1] as AnyFunction, describe);
   try {
@@ -67,13 +85,22 @@ interface Factory {
 }
 
 const FACTORIES: readonly Factory[] = [
-  { name: 'createVerifier', operation: 'verify', describe: (o, args, s) => ({ ...describeRead(o, args[0], s), checks: checksOf(o), key: o.key }) },
+  {
+    name: 'createVerifier',
+    operation: 'verify',
+    describe: (o, args, s) => ({ ...describeRead(o, args[0], s), checks: checksOf(o), key: o.key }),
+  },
   { name: 'createDecoder', operation: 'decode', describe: (o, args, s) => describeRead(o, args[0], s) },
   { name: 'createSigner', operation: 'sign', describe: (o, _args, s) => ({ ...describeSign(s), key: o.key }) },
 ];
 
 /** The produced function, recording each call; it keeps the original's name, length and own properties (`cache`). */
-function recordingProduct(recorder: AuditRecorder, factory: Factory, options: Options, produced: AnyFunction): AnyFunction {
+function recordingProduct(
+  recorder: AuditRecorder,
+  factory: Factory,
+  options: Options,
+  produced: AnyFunction,
+): AnyFunction {
   const isAsync = factory.operation !== 'decode' && typeof options.key === 'function';
   const recording = function (this: unknown, ...args: unknown[]) {
     const scope = recorder.begin(factory.operation, 'fast-jwt');
@@ -106,7 +133,8 @@ function holders(exports: unknown): Record<string, unknown>[] {
   const candidate = exports as { createVerifier?: unknown; default?: { createVerifier?: unknown } } | null;
   const found: Record<string, unknown>[] = [];
   if (typeof candidate?.createVerifier === 'function') found.push(candidate as Record<string, unknown>);
-  if (typeof candidate?.default?.createVerifier === 'function') found.push(candidate.default as Record<string, unknown>);
+  if (typeof candidate?.default?.createVerifier === 'function')
+    found.push(candidate.default as Record<string, unknown>);
   return found;
 }
 

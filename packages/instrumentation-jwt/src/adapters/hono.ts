@@ -32,7 +32,15 @@ function describeVerify(checksOf: (options: unknown) => VerifyChecks, fromKeySet
     // verify(token, key, …); verifyWithJwks resolves its key from a set, which is never seen.
     const key = fromKeySet ? undefined : args[1];
     if (settled.ok) return { token, header, claims: asJsonObject(settled.value), checks, key };
-    return { token, header, claims: readClaims(token), failure: honoFailure(settled.error, header, fromKeySet), error: settled.error, checks, key };
+    return {
+      token,
+      header,
+      claims: readClaims(token),
+      failure: honoFailure(settled.error, header, fromKeySet),
+      error: settled.error,
+      checks,
+      key,
+    };
   };
 }
 
@@ -53,7 +61,12 @@ function describeDecode(args: unknown[], settled: Settled<unknown>): OperationRe
   return { token, header: asJsonObject(value?.header), claims: asJsonObject(value?.payload) };
 }
 
-const TARGETS: ReadonlyArray<{ readonly name: string; readonly operation: JwtOperation; readonly sync?: boolean; readonly describe: Describe }> = [
+const TARGETS: ReadonlyArray<{
+  readonly name: string;
+  readonly operation: JwtOperation;
+  readonly sync?: boolean;
+  readonly describe: Describe;
+}> = [
   { name: 'verify', operation: 'verify', describe: describeVerify(verifyChecks, false) },
   { name: 'verifyWithJwks', operation: 'verify', describe: describeVerify(keySetChecks, true) },
   { name: 'sign', operation: 'sign', describe: describeSign },
@@ -66,19 +79,25 @@ function patchedFile(path: string): PatchedFile {
     patch(exports: unknown, patcher: Patcher, recorder: AuditRecorder) {
       if (exports === null || typeof exports !== 'object') return;
       for (const target of TARGETS) {
-        patcher.wrap(exports, target.name, (original) =>
-          function (this: unknown, ...args: unknown[]) {
-            const scope = recorder.begin(target.operation, 'hono');
-            if (!scope) return original.apply(this, args);
-            const describe = (settled: Settled<unknown>) => target.describe(args, settled);
-            const call = original as (...a: unknown[]) => Promise<unknown>;
-            return target.sync ? callSync(scope, this, call, args, describe) : callAsync(scope, this, call, args, describe);
-          },
+        patcher.wrap(
+          exports,
+          target.name,
+          (original) =>
+            function (this: unknown, ...args: unknown[]) {
+              const scope = recorder.begin(target.operation, 'hono');
+              if (!scope) return original.apply(this, args);
+              const describe = (settled: Settled<unknown>) => target.describe(args, settled);
+              const call = original as (...a: unknown[]) => Promise<unknown>;
+              return target.sync
+                ? callSync(scope, this, call, args, describe)
+                : callAsync(scope, this, call, args, describe);
+            },
         );
       }
     },
     unpatch(exports: unknown, patcher: Patcher) {
-      if (exports !== null && typeof exports === 'object') for (const { name } of TARGETS) patcher.unwrap(exports, name);
+      if (exports !== null && typeof exports === 'object')
+        for (const { name } of TARGETS) patcher.unwrap(exports, name);
     },
   };
 }

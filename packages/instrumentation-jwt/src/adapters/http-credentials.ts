@@ -14,7 +14,8 @@ export interface CredentialSources {
   readonly queryParams: readonly string[];
 }
 
-const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$|^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const COMPACT_JWT =
+  /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$|^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const BEARER = /^bearer\s+/i;
 
 /** The compact JWT in a credential value, if it holds one. */
@@ -94,12 +95,23 @@ function cookieValues(header: string, names: readonly string[]): Array<[string, 
     const eq = pair.indexOf('=');
     if (eq < 0) continue;
     const name = pair.slice(0, eq).trim();
-    if (names.includes(name)) found.push([name, pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1')]);
+    if (names.includes(name))
+      found.push([
+        name,
+        pair
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1'),
+      ]);
   }
   return found;
 }
 
-export function credentialsOf(headers: IncomingHttpHeaders, url: string | undefined, sources: CredentialSources): Credential[] {
+export function credentialsOf(
+  headers: IncomingHttpHeaders,
+  url: string | undefined,
+  sources: CredentialSources,
+): Credential[] {
   const found: Credential[] = [];
   const authorization = headerValue(headers, 'authorization');
   if (authorization) found.push(credential('authorization', 'authorization', authorization));
@@ -109,7 +121,9 @@ export function credentialsOf(headers: IncomingHttpHeaders, url: string | undefi
   }
   if (sources.cookies.length > 0) {
     const cookie = headerValue(headers, 'cookie');
-    if (cookie) for (const [name, value] of cookieValues(cookie, sources.cookies)) if (value) found.push(credential('cookie', name, value));
+    if (cookie)
+      for (const [name, value] of cookieValues(cookie, sources.cookies))
+        if (value) found.push(credential('cookie', name, value));
   }
   const queryStart = url?.indexOf('?') ?? -1;
   if (queryStart >= 0 && sources.queryParams.length > 0) {

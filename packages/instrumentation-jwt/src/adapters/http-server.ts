@@ -108,7 +108,11 @@ export function observeHttpServers(recorder: AuditRecorder, settings: () => Http
     // instrumentation-http (which binds the response to the request's context as it emits it) runs it in this
     // request's context even when requests are pipelined, and prepended, ahead of its own 'close' listener that
     // ends its server span: every request's span, aborted or not, is then scrubbed.
-    process.nextTick(() => message.response.prependOnceListener('close', () => scope.end(() => describeEnd(message, !message.response.writableFinished))));
+    process.nextTick(() =>
+      message.response.prependOnceListener('close', () =>
+        scope.end(() => describeEnd(message, !message.response.writableFinished)),
+      ),
+    );
   };
   diagnosticsChannel.subscribe(REQUEST_START, onStart);
   return () => diagnosticsChannel.unsubscribe(REQUEST_START, onStart);

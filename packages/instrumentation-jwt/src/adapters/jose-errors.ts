@@ -2,23 +2,25 @@
 import type { Failure, ValidationReason } from '../events/audit-event';
 import { errorTypeOf, messageOf } from './error-type';
 
-const REASON_BY_CODE: ReadonlyMap<string, ValidationReason> = new Map(Object.entries({
-  ERR_JWT_EXPIRED: 'expired',
-  ERR_JWT_CLAIM_VALIDATION_FAILED: 'claim_invalid',
-  ERR_JOSE_ALG_NOT_ALLOWED: 'alg_not_allowed',
-  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'signature_invalid',
-  // A JWE whose authentication tag does not match is the encrypted twin of a bad signature.
-  ERR_JWE_DECRYPTION_FAILED: 'signature_invalid',
-  ERR_JWS_INVALID: 'malformed',
-  ERR_JWT_INVALID: 'malformed',
-  ERR_JWE_INVALID: 'malformed',
-  ERR_JWKS_NO_MATCHING_KEY: 'key_not_found',
-  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'key_not_found',
-  ERR_JWKS_TIMEOUT: 'jwks_fetch_failed',
-  ERR_JWKS_INVALID: 'jwks_fetch_failed',
-  ERR_JWK_INVALID: 'key_invalid',
-  ERR_JOSE_NOT_SUPPORTED: 'unsupported',
-} satisfies Record<string, ValidationReason>));
+const REASON_BY_CODE: ReadonlyMap<string, ValidationReason> = new Map(
+  Object.entries({
+    ERR_JWT_EXPIRED: 'expired',
+    ERR_JWT_CLAIM_VALIDATION_FAILED: 'claim_invalid',
+    ERR_JOSE_ALG_NOT_ALLOWED: 'alg_not_allowed',
+    ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'signature_invalid',
+    // A JWE whose authentication tag does not match is the encrypted twin of a bad signature.
+    ERR_JWE_DECRYPTION_FAILED: 'signature_invalid',
+    ERR_JWS_INVALID: 'malformed',
+    ERR_JWT_INVALID: 'malformed',
+    ERR_JWE_INVALID: 'malformed',
+    ERR_JWKS_NO_MATCHING_KEY: 'key_not_found',
+    ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'key_not_found',
+    ERR_JWKS_TIMEOUT: 'jwks_fetch_failed',
+    ERR_JWKS_INVALID: 'jwks_fetch_failed',
+    ERR_JWK_INVALID: 'key_invalid',
+    ERR_JOSE_NOT_SUPPORTED: 'unsupported',
+  } satisfies Record<string, ValidationReason>),
+);
 
 export function joseFailure(error: unknown): Failure {
   const errorType = errorTypeOf(error);

@@ -19,7 +19,9 @@ function observingFetch(log: FetchLog, userFetch: unknown): (input: unknown, ini
   return async (input, init) => {
     log.fetches += 1;
     log.status = undefined;
-    const response = (await (typeof userFetch === 'function' ? userFetch(input, init) : fetch(input as string, init as RequestInit))) as { status?: unknown };
+    const response = (await (typeof userFetch === 'function'
+      ? userFetch(input, init)
+      : fetch(input as string, init as RequestInit))) as { status?: unknown };
     if (typeof response?.status === 'number') log.status = response.status;
     return response;
   };
@@ -50,14 +52,27 @@ function wrapCreate(recorder: AuditRecorder, customFetch: unknown): (original: F
   return (original) =>
     function (this: unknown, ...args: unknown[]) {
       const [url, options] = args;
-      const userFetch = options !== null && typeof options === 'object' ? (options as Record<symbol, unknown>)[customFetch as symbol] : undefined;
+      const userFetch =
+        options !== null && typeof options === 'object'
+          ? (options as Record<symbol, unknown>)[customFetch as symbol]
+          : undefined;
       // Anything jose would refuse or treat unusually is left to jose, untouched.
-      const plain = options === undefined || (options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype);
-      if (typeof customFetch !== 'symbol' || !(url instanceof URL) || !plain || (userFetch !== undefined && typeof userFetch !== 'function')) {
+      const plain =
+        options === undefined ||
+        (options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype);
+      if (
+        typeof customFetch !== 'symbol' ||
+        !(url instanceof URL) ||
+        !plain ||
+        (userFetch !== undefined && typeof userFetch !== 'function')
+      ) {
         return original.apply(this, args);
       }
       const log: FetchLog = { fetches: 0 };
-      const getKey = original.call(this, url, { ...(options as object), [customFetch]: observingFetch(log, userFetch) }) as unknown;
+      const getKey = original.call(this, url, {
+        ...(options as object),
+        [customFetch]: observingFetch(log, userFetch),
+      }) as unknown;
       return typeof getKey === 'function' ? recordingKeyFunction(recorder, url.href, log, getKey) : getKey;
     };
 }
@@ -66,7 +81,8 @@ export const joseRemoteJwksFile: PatchedFile = {
   path: 'jose/dist/webapi/jwks/remote.js',
   patch(exports: unknown, patcher: Patcher, recorder: AuditRecorder) {
     const customFetch = (exports as { customFetch?: unknown } | null)?.customFetch;
-    if (exports !== null && typeof exports === 'object') patcher.wrap(exports, 'createRemoteJWKSet', wrapCreate(recorder, customFetch));
+    if (exports !== null && typeof exports === 'object')
+      patcher.wrap(exports, 'createRemoteJWKSet', wrapCreate(recorder, customFetch));
   },
   unpatch(exports: unknown, patcher: Patcher) {
     if (exports !== null && typeof exports === 'object') patcher.unwrap(exports, 'createRemoteJWKSet');

@@ -18,10 +18,10 @@ type Describe = (args: unknown[], settled: Settled<unknown>) => OperationResult;
 
 function tokenString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
   return undefined;
 }
-
 
 /** Results shaped `{ payload, protectedHeader }`; claims come from the library when it parsed them. */
 function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined): Describe {
@@ -42,7 +42,12 @@ function describeVerified(claimsOf: (payload: unknown) => JsonObject | undefined
 function describeJsonSerialization(args: unknown[], settled: Settled<unknown>): OperationResult {
   if (settled.ok) {
     const { payload, protectedHeader } = settled.value as { payload?: unknown; protectedHeader?: unknown };
-    return { header: asJsonObject(protectedHeader), claims: claimsFromBytes(payload), checks: checksOf(args[2]), key: args[1] };
+    return {
+      header: asJsonObject(protectedHeader),
+      claims: claimsFromBytes(payload),
+      checks: checksOf(args[2]),
+      key: args[1],
+    };
   }
   const jws = asJsonObject(args[0]) as { protected?: unknown; signatures?: Array<{ protected?: unknown }> } | undefined;
   const header = readSegment(jws?.protected ?? jws?.signatures?.[0]?.protected);
@@ -75,11 +80,32 @@ interface Target {
 const TARGETS: readonly Target[] = [
   { file: 'jwt/verify.js', exportName: 'jwtVerify', operation: 'verify', describe: describeVerified(asJsonObject) },
   { file: 'jwt/decrypt.js', exportName: 'jwtDecrypt', operation: 'decrypt', describe: describeVerified(asJsonObject) },
-  { file: 'jws/compact/verify.js', exportName: 'compactVerify', operation: 'verify', describe: describeVerified(claimsFromBytes) },
-  { file: 'jws/flattened/verify.js', exportName: 'flattenedVerify', operation: 'verify', describe: describeJsonSerialization },
-  { file: 'jws/general/verify.js', exportName: 'generalVerify', operation: 'verify', describe: describeJsonSerialization },
+  {
+    file: 'jws/compact/verify.js',
+    exportName: 'compactVerify',
+    operation: 'verify',
+    describe: describeVerified(claimsFromBytes),
+  },
+  {
+    file: 'jws/flattened/verify.js',
+    exportName: 'flattenedVerify',
+    operation: 'verify',
+    describe: describeJsonSerialization,
+  },
+  {
+    file: 'jws/general/verify.js',
+    exportName: 'generalVerify',
+    operation: 'verify',
+    describe: describeJsonSerialization,
+  },
   { file: 'jwt/sign.js', exportName: 'SignJWT', method: 'sign', operation: 'sign', describe: describeIssued },
-  { file: 'jwt/encrypt.js', exportName: 'EncryptJWT', method: 'encrypt', operation: 'encrypt', describe: describeIssued },
+  {
+    file: 'jwt/encrypt.js',
+    exportName: 'EncryptJWT',
+    method: 'encrypt',
+    operation: 'encrypt',
+    describe: describeIssued,
+  },
   { file: 'util/decode_jwt.js', exportName: 'decodeJwt', operation: 'decode', sync: true, describe: describeDecoded },
 ];
 
@@ -100,14 +126,19 @@ function patchedFile(build: string, target: Target): PatchedFile {
     patch(exports: unknown, patcher: Patcher, recorder: AuditRecorder) {
       const holder = holderOf(exports, target);
       if (!holder) return;
-      patcher.wrap(holder, name, (original) =>
-        function (this: unknown, ...args: unknown[]) {
-          const scope = recorder.begin(target.operation, 'jose');
-          if (!scope) return original.apply(this, args);
-          const describe = (settled: Settled<unknown>) => target.describe(args, settled);
-          const call = original as (...a: unknown[]) => Promise<unknown>;
-          return target.sync ? callSync(scope, this, call, args, describe) : callAsync(scope, this, call, args, describe);
-        },
+      patcher.wrap(
+        holder,
+        name,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            const scope = recorder.begin(target.operation, 'jose');
+            if (!scope) return original.apply(this, args);
+            const describe = (settled: Settled<unknown>) => target.describe(args, settled);
+            const call = original as (...a: unknown[]) => Promise<unknown>;
+            return target.sync
+              ? callSync(scope, this, call, args, describe)
+              : callAsync(scope, this, call, args, describe);
+          },
       );
     },
     unpatch(exports: unknown, patcher: Patcher) {
@@ -122,5 +153,9 @@ export const joseAdapter: LibraryAdapter = {
   option: 'jose',
   packageName: 'jose',
   supportedVersions: ['>=4.15.0 <5', '>=6.0.0 <7'],
-  files: [...BUILDS.flatMap((build) => TARGETS.map((target) => patchedFile(build, target))), joseRemoteJwksFile, ...jose4RemoteJwksFiles],
+  files: [
+    ...BUILDS.flatMap((build) => TARGETS.map((target) => patchedFile(build, target))),
+    joseRemoteJwksFile,
+    ...jose4RemoteJwksFiles,
+  ],
 };

@@ -65,7 +65,8 @@ function filesOf(build: string): PatchedFile[] {
     {
       path: `${build}jwks/remote.js`,
       patch(exports: unknown, patcher: Patcher, recorder: AuditRecorder) {
-        if (exports !== null && typeof exports === 'object') patcher.wrap(exports, 'createRemoteJWKSet', wrapCreate(recorder));
+        if (exports !== null && typeof exports === 'object')
+          patcher.wrap(exports, 'createRemoteJWKSet', wrapCreate(recorder));
       },
       unpatch(exports: unknown, patcher: Patcher) {
         if (exports !== null && typeof exports === 'object') patcher.unwrap(exports, 'createRemoteJWKSet');
@@ -83,4 +84,6 @@ function filesOf(build: string): PatchedFile[] {
   ];
 }
 
-export const jose4RemoteJwksFiles: readonly PatchedFile[] = ['jose/dist/node/cjs/', 'jose/dist/node/esm/'].flatMap(filesOf);
+export const jose4RemoteJwksFiles: readonly PatchedFile[] = ['jose/dist/node/cjs/', 'jose/dist/node/esm/'].flatMap(
+  filesOf,
+);

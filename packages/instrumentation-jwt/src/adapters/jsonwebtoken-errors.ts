@@ -26,7 +26,10 @@ const RULES: readonly Rule[] = [
   { pattern: /^invalid nbf value$/, reason: 'claim_invalid', claim: 'nbf' },
   { pattern: /^invalid exp value$/, reason: 'claim_invalid', claim: 'exp' },
   { pattern: /^iat required when maxAge is specified$/, reason: 'claim_invalid', claim: 'iat' },
-  { pattern: /^(error in secret or public key callback|secret or public key must be provided)/, reason: 'key_not_found' },
+  {
+    pattern: /^(error in secret or public key callback|secret or public key must be provided)/,
+    reason: 'key_not_found',
+  },
   { pattern: /^secretOr(Public|Private)Key /, reason: 'key_invalid' },
   { pattern: /key|curve/i, reason: 'key_invalid' },
 ];

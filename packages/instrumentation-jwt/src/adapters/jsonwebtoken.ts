@@ -10,10 +10,15 @@ import { jsonwebtokenFailure } from './jsonwebtoken-errors';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
-
 function failed(token: unknown, error: unknown): OperationResult {
   const compact = typeof token === 'string' ? token : undefined;
-  return { token: compact, header: readHeader(compact), claims: readClaims(compact), failure: jsonwebtokenFailure(error), error };
+  return {
+    token: compact,
+    header: readHeader(compact),
+    claims: readClaims(compact),
+    failure: jsonwebtokenFailure(error),
+    error,
+  };
 }
 
 /** verify: as decode, plus the checks its options asked for and the key it was given. */
@@ -83,14 +88,18 @@ const TARGETS: ReadonlyArray<{
     call: (scope, thisArg, original, args) => {
       const index = callbackIndex('verify', args);
       const options = index === 2 ? undefined : args[2];
-      return callMaybeWithCallback(scope, thisArg, original, args, index, (settled) => describeVerify(args[0], args[1], options, settled));
+      return callMaybeWithCallback(scope, thisArg, original, args, index, (settled) =>
+        describeVerify(args[0], args[1], options, settled),
+      );
     },
   },
   {
     name: 'sign',
     operation: 'sign',
     call: (scope, thisArg, original, args) =>
-      callMaybeWithCallback(scope, thisArg, original, args, callbackIndex('sign', args), (settled) => describeSign(args[1], settled)),
+      callMaybeWithCallback(scope, thisArg, original, args, callbackIndex('sign', args), (settled) =>
+        describeSign(args[1], settled),
+      ),
   },
   {
     name: 'decode',
@@ -119,11 +128,14 @@ export const jsonwebtokenAdapter: LibraryAdapter = {
       if (!target) return;
       for (const { name, operation, call } of TARGETS) {
         if (typeof target[name] !== 'function') continue;
-        patcher.wrap(target, name, (original) =>
-          function (this: unknown, ...args: unknown[]) {
-            const scope = recorder.begin(operation, 'jsonwebtoken');
-            return scope ? call(scope, this, original as AnyFunction, args) : original.apply(this, args);
-          },
+        patcher.wrap(
+          target,
+          name,
+          (original) =>
+            function (this: unknown, ...args: unknown[]) {
+              const scope = recorder.begin(operation, 'jsonwebtoken');
+              return scope ? call(scope, this, original as AnyFunction, args) : original.apply(this, args);
+            },
         );
       }
     },

@@ -26,7 +26,6 @@ function logOf(client: object): FetchLog {
   return log;
 }
 
-
 /** `JwksClient#getKeys`: the one place the client fetches its set. */
 function wrapGetKeys(original: Function): Function {
   return function (this: object, ...args: unknown[]) {
@@ -49,7 +48,8 @@ function wrapCallbackSupport(recorder: AuditRecorder): (original: Function) => F
       const log = logOf(client);
       const lookup = function (this: unknown, ...lookupArgs: unknown[]) {
         const url = client.options?.jwksUri;
-        const scope = typeof url === 'string' ? recorder.beginKeySetLookup(() => ({ client: 'jwks-rsa', url })) : undefined;
+        const scope =
+          typeof url === 'string' ? recorder.beginKeySetLookup(() => ({ client: 'jwks-rsa', url })) : undefined;
         if (!scope) return getSigningKey.apply(this, lookupArgs);
         const before = log.fetches;
         const describe = (settled: LookupSettled): KeySetLookupResult => ({
@@ -79,7 +79,8 @@ const files: PatchedFile[] = [
   {
     path: 'jwks-rsa/src/wrappers/callbackSupport.js',
     patch(exports: unknown, patcher: Patcher, recorder: AuditRecorder) {
-      if (exports !== null && typeof exports === 'object') patcher.wrap(exports, 'default', wrapCallbackSupport(recorder));
+      if (exports !== null && typeof exports === 'object')
+        patcher.wrap(exports, 'default', wrapCallbackSupport(recorder));
     },
     unpatch(exports: unknown, patcher: Patcher) {
       if (exports !== null && typeof exports === 'object') patcher.unwrap(exports, 'default');

@@ -11,4 +11,10 @@ import { joseAdapter } from './jose';
 import { jsonwebtokenAdapter } from './jsonwebtoken';
 import { jwksRsaAdapter } from './jwks-rsa';
 
-export const ADAPTERS: readonly LibraryAdapter[] = [joseAdapter, jsonwebtokenAdapter, fastJwtAdapter, honoAdapter, jwksRsaAdapter];
+export const ADAPTERS: readonly LibraryAdapter[] = [
+  joseAdapter,
+  jsonwebtokenAdapter,
+  fastJwtAdapter,
+  honoAdapter,
+  jwksRsaAdapter,
+];

@@ -79,7 +79,8 @@ export class RecordTextWriter {
         return value ? '["b",true]' : '["b",false]';
       case 'object': {
         if (value === null) return 'null';
-        if (value instanceof Uint8Array) return `["x","${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"]`;
+        if (value instanceof Uint8Array)
+          return `["x","${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"]`;
         if (Array.isArray(value)) {
           let text = '["a",[';
           for (let i = 0; i < value.length; i += 1) text += (i > 0 ? ',' : '') + this.valueText(value[i]);

@@ -64,12 +64,20 @@ export function sortEntries(entries: CanonicalEntry[]): CanonicalEntry[] {
 }
 
 /** The JSON text `["tokentrail.audit.v1", timeUnixNano, body, attributes]`; `attributes` must be sorted ({@link sortEntries}). */
-export function canonicalText(timeUnixNano: string, body: CanonicalValue, attributes: readonly CanonicalEntry[]): string {
+export function canonicalText(
+  timeUnixNano: string,
+  body: CanonicalValue,
+  attributes: readonly CanonicalEntry[],
+): string {
   return JSON.stringify([CANONICAL_VERSION, timeUnixNano, body, attributes]);
 }
 
 /** The canonical form: UTF-8 bytes of {@link canonicalText}. */
-export function canonicalRecord(timeUnixNano: string, body: CanonicalValue, attributes: readonly CanonicalEntry[]): Buffer {
+export function canonicalRecord(
+  timeUnixNano: string,
+  body: CanonicalValue,
+  attributes: readonly CanonicalEntry[],
+): Buffer {
   return Buffer.from(canonicalText(timeUnixNano, body, attributes), 'utf8');
 }
 

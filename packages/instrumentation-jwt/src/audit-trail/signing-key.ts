@@ -13,7 +13,8 @@ export interface CheckpointSigner {
 
 function toPrivateKey(key: unknown): KeyObject {
   if (typeof key === 'object' && key !== null && (key as KeyObject).type === 'private') return key as KeyObject;
-  if (typeof key === 'string' && key.trim().startsWith('{')) return createPrivateKey({ key: JSON.parse(key), format: 'jwk' });
+  if (typeof key === 'string' && key.trim().startsWith('{'))
+    return createPrivateKey({ key: JSON.parse(key), format: 'jwk' });
   if (typeof key === 'string') return createPrivateKey(key);
   if (key instanceof Uint8Array) return createPrivateKey(Buffer.from(key));
   if (typeof key === 'object' && key !== null) return createPrivateKey({ key: key as JsonWebKey, format: 'jwk' });
@@ -35,7 +36,9 @@ export function createCheckpointSigner(key: unknown, option: string): Checkpoint
     throw new TypeError(`${option} must be an Ed25519 private key (PKCS#8 PEM or private JWK)`);
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new TypeError(`${option} must be an Ed25519 private key (got a ${privateKey.asymmetricKeyType ?? privateKey.type} key)`);
+    throw new TypeError(
+      `${option} must be an Ed25519 private key (got a ${privateKey.asymmetricKeyType ?? privateKey.type} key)`,
+    );
   }
   const keyId = ed25519KeyId(createPublicKey(privateKey));
   return { keyId, sign: (statement) => sign(null, statement, privateKey).toString('base64url') };

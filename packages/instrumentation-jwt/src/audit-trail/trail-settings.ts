@@ -12,15 +12,23 @@ export interface AuditTrailSettings {
   readonly signer: CheckpointSigner | undefined;
 }
 
-function interval(configured: unknown, env: NodeJS.ProcessEnv, fail: (option: string, expected: string, got: unknown) => never): number {
+function interval(
+  configured: unknown,
+  env: NodeJS.ProcessEnv,
+  fail: (option: string, expected: string, got: unknown) => never,
+): number {
   if (configured === undefined) {
     const text = env[AUDIT_CHECKPOINT_INTERVAL_ENV]?.trim();
     if (!text) return DEFAULT_CHECKPOINT_INTERVAL;
     const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${AUDIT_CHECKPOINT_INTERVAL_ENV} must be a whole number of records, 0 or more (got "${text}")`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new TypeError(
+        `${AUDIT_CHECKPOINT_INTERVAL_ENV} must be a whole number of records, 0 or more (got "${text}")`,
+      );
     return value;
   }
-  if (typeof configured !== 'number' || !Number.isSafeInteger(configured) || configured < 0) fail('auditCheckpointInterval', 'a whole number, 0 or more', configured);
+  if (typeof configured !== 'number' || !Number.isSafeInteger(configured) || configured < 0)
+    fail('auditCheckpointInterval', 'a whole number, 0 or more', configured);
   return configured;
 }
 
@@ -32,7 +40,8 @@ export function auditTrailSettings(
   // A PEM in an environment file often has its line breaks written as `\n`.
   const fromEnv = env[AUDIT_SIGNING_KEY_ENV]?.replaceAll('\\n', '\n') || undefined;
   const key = config.auditSigningKey ?? fromEnv;
-  const option = config.auditSigningKey !== undefined ? `${PACKAGE_NAME}: config.auditSigningKey` : AUDIT_SIGNING_KEY_ENV;
+  const option =
+    config.auditSigningKey !== undefined ? `${PACKAGE_NAME}: config.auditSigningKey` : AUDIT_SIGNING_KEY_ENV;
   return {
     checkpointInterval: interval(config.auditCheckpointInterval, env, fail),
     signer: key === undefined ? undefined : createCheckpointSigner(key, option),

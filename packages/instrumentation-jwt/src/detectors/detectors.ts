@@ -86,10 +86,23 @@ export class Detectors {
       return out;
     }
     const hammering = this.thresholds.token_hammering;
-    this.fire('token_hammering', fingerprint, countEvent(state.uses, now, hammering.windowMs, hammering.threshold + 1), now, out);
+    this.fire(
+      'token_hammering',
+      fingerprint,
+      countEvent(state.uses, now, hammering.windowMs, hammering.threshold + 1),
+      now,
+      out,
+    );
     if (address !== undefined) {
       const replay = this.thresholds.token_replay_multi_ip;
-      const distinct = countDistinct(state.addresses, state.seen, hash32(address), now, replay.windowMs, replay.threshold + 1);
+      const distinct = countDistinct(
+        state.addresses,
+        state.seen,
+        hash32(address),
+        now,
+        replay.windowMs,
+        replay.threshold + 1,
+      );
       this.fire('token_replay_multi_ip', fingerprint, distinct, now, out);
     }
     return out;

@@ -17,7 +17,14 @@ export function countEvent(times: number[], now: number, windowMs: number, limit
  * Records that `member` (a hashed address) was seen at `now`, and returns how many distinct members were seen
  * within the window. `members` and `seen` are parallel arrays, at most `limit` long (the oldest is dropped).
  */
-export function countDistinct(members: number[], seen: number[], member: number, now: number, windowMs: number, limit: number): number {
+export function countDistinct(
+  members: number[],
+  seen: number[],
+  member: number,
+  now: number,
+  windowMs: number,
+  limit: number,
+): number {
   for (let i = members.length - 1; i >= 0; i -= 1) {
     if (seen[i]! <= now - windowMs) {
       members.splice(i, 1);

@@ -76,8 +76,16 @@ export interface VerifyChecks {
 
 /** The checks named by verify options shaped `{ issuer, audience, algorithms }`, as jose and jsonwebtoken both take them. */
 export function checksOf(options: unknown): VerifyChecks {
-  const o = (options !== null && typeof options === 'object' ? options : {}) as { issuer?: unknown; audience?: unknown; algorithms?: unknown };
-  return { issuer: o.issuer !== undefined, audience: o.audience !== undefined, algorithms: Array.isArray(o.algorithms) };
+  const o = (options !== null && typeof options === 'object' ? options : {}) as {
+    issuer?: unknown;
+    audience?: unknown;
+    algorithms?: unknown;
+  };
+  return {
+    issuer: o.issuer !== undefined,
+    audience: o.audience !== undefined,
+    algorithms: Array.isArray(o.algorithms),
+  };
 }
 
 /** One JWT operation, normalized: the only thing policy and sinks ever see. */

@@ -29,7 +29,10 @@ export interface KeySetLookupResult {
   /** The keys of the set the client now holds (after any fetch); only their `kid`s and number are read. */
   readonly keys?: readonly unknown[];
   /** Set when the lookup failed: no key for the token, or the set could not be fetched. */
-  readonly failure?: { readonly reason: Extract<ValidationReason, 'key_not_found' | 'jwks_fetch_failed'>; readonly errorType: string };
+  readonly failure?: {
+    readonly reason: Extract<ValidationReason, 'key_not_found' | 'jwks_fetch_failed'>;
+    readonly errorType: string;
+  };
 }
 
 export interface KeySetLookupEvent extends KeySetLookupStart, KeySetLookupResult {

@@ -14,7 +14,11 @@ export const AUTHZ_OUTCOMES = ['allowed', 'denied', 'rejected', 'error'] as cons
 export type AuthzOutcome = (typeof AUTHZ_OUTCOMES)[number];
 
 /** The `jwt.findings` values (see policy/findings.ts) raised by the request audit rather than by one operation. */
-export const REQUEST_FINDINGS = ['unverified_bearer', 'scope_insufficient', 'scope_denied_despite_grant'] as const satisfies readonly Finding[];
+export const REQUEST_FINDINGS = [
+  'unverified_bearer',
+  'scope_insufficient',
+  'scope_denied_despite_grant',
+] as const satisfies readonly Finding[];
 export type RequestFinding = (typeof REQUEST_FINDINGS)[number];
 
 /** A credential seen in the request. `token` is set only when the value has the shape of a compact JWT. */

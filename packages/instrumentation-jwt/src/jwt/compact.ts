@@ -28,7 +28,8 @@ function tooDeep(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i += 1; // a backslash escapes the next character
+      if (c === 0x5c)
+        i += 1; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
@@ -55,7 +56,13 @@ function parseObject(bytes: Buffer): JsonObject | undefined {
 
 /** Decodes one base64url segment holding a JSON object (a JOSE header or a claims set). */
 export function readSegment(segment: unknown): JsonObject | undefined {
-  if (typeof segment !== 'string' || segment.length === 0 || segment.length > MAX_SEGMENT_LENGTH || !BASE64URL.test(segment)) return undefined;
+  if (
+    typeof segment !== 'string' ||
+    segment.length === 0 ||
+    segment.length > MAX_SEGMENT_LENGTH ||
+    !BASE64URL.test(segment)
+  )
+    return undefined;
   return parseObject(Buffer.from(segment, 'base64url'));
 }
 
@@ -104,5 +111,7 @@ export function claimsFromBytes(payload: unknown): JsonObject | undefined {
 
 /** A decoded header or claims set handed over by a library: a plain object, not an array or bytes. */
 export function asJsonObject(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array) ? (value as JsonObject) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)
+    ? (value as JsonObject)
+    : undefined;
 }

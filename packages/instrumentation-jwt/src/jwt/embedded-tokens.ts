@@ -40,7 +40,11 @@ function escapes(text: string, hex: string): boolean {
 
 function scan(text: string, found: Set<string>, budget: { attempts: number }): void {
   RUN.lastIndex = 0;
-  for (let match = RUN.exec(text); match !== null && budget.attempts > 0 && found.size < MAX_TOKENS; match = RUN.exec(text)) {
+  for (
+    let match = RUN.exec(text);
+    match !== null && budget.attempts > 0 && found.size < MAX_TOKENS;
+    match = RUN.exec(text)
+  ) {
     const segments = match[0].split('.');
     for (let i = 0; i + 2 < segments.length && budget.attempts > 0; i += 1) {
       const segment = segments[i]!;

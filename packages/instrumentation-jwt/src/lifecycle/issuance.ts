@@ -31,7 +31,11 @@ export function lifetimeOf(claims: JsonObject | undefined, issuedAtMs: number): 
 }
 
 /** The lifecycle attributes of a successful sign or encrypt. */
-export function issuanceAttributes(event: AuditEvent, fingerprint: unknown, authenticated: Authenticated | undefined): AuditAttributes {
+export function issuanceAttributes(
+  event: AuditEvent,
+  fingerprint: unknown,
+  authenticated: Authenticated | undefined,
+): AuditAttributes {
   const attributes: AuditAttributes = {};
   const lifetime = lifetimeOf(event.claims, event.startTime);
   if (lifetime !== undefined) attributes[ATTR_JWT_TOKEN_LIFETIME] = lifetime;

@@ -70,7 +70,8 @@ export function checkRevocation(revocation: Revocation): CheckedRevocation {
     throw new TypeError('@tokentrail/instrumentation-jwt: recordRevocation() needs a token or a jti');
   }
   const claims = typeof token === 'string' ? readClaims(token) : undefined;
-  const claimedJti = claims !== undefined && typeof claims.jti === 'string' && Object.hasOwn(claims, 'jti') ? claims.jti : undefined;
+  const claimedJti =
+    claims !== undefined && typeof claims.jti === 'string' && Object.hasOwn(claims, 'jti') ? claims.jti : undefined;
   return {
     reason: (REVOCATION_REASONS as readonly unknown[]).includes(reason) ? (reason as RevocationReason) : 'other',
     jti: typeof jti === 'string' && jti !== '' ? jti : claimedJti,

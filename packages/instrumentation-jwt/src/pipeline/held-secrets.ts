@@ -19,7 +19,6 @@ export interface HeldOperation {
   readonly claimActions: ReadonlyMap<string, ClaimAction>;
 }
 
-
 /** Shorter credentials are not removed by value (they would match unrelated text); shape redaction still runs. */
 const MIN_CREDENTIAL_LENGTH = 8;
 /** Shorter claim values are not removed by value: a `sub` of `42` would take every 42 out of a stack trace. */
@@ -53,7 +52,8 @@ function addKey(values: Set<string>, key: unknown): void {
   if (typeof key === 'string') addCredential(values, key);
   else if (key instanceof Uint8Array) {
     const bytes = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-    for (const encoding of ['utf8', 'latin1', 'hex', 'base64', 'base64url'] as const) addCredential(values, bytes.toString(encoding));
+    for (const encoding of ['utf8', 'latin1', 'hex', 'base64', 'base64url'] as const)
+      addCredential(values, bytes.toString(encoding));
   }
 }
 

@@ -49,14 +49,23 @@ class KeySetLookup implements KeySetScope {
       const attributes = keySetAttributes(event);
       if (settings.emitSpans) {
         fenced(diag, 'the key-set span sink', () =>
-          emitKeySetSpan(host.tracer, parent, attributes, event.startTime, event.startTime + duration, event.failure?.reason),
+          emitKeySetSpan(
+            host.tracer,
+            parent,
+            attributes,
+            event.startTime,
+            event.startTime + duration,
+            event.failure?.reason,
+          ),
         );
       }
       if (event.keys === undefined) return;
       const location = keySetLocation(event.url);
       const rotation = this.rotations.observe(JSON.stringify(location), kidsOf(event.keys));
       if (rotation && settings.emitLogRecords) {
-        fenced(diag, 'the key rotation sink', () => emitKeyRotatedLogRecord(host.auditLog, { ...attributes, ...location }, rotation, parent));
+        fenced(diag, 'the key rotation sink', () =>
+          emitKeyRotatedLogRecord(host.auditLog, { ...attributes, ...location }, rotation, parent),
+        );
       }
     });
   }

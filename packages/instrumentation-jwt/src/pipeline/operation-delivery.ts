@@ -16,7 +16,11 @@ import type { RecordedOperation } from '../sinks/recorded-operation';
  * What the insight adds, fenced: a new attribute set (undefined when it is off or failed), or a promise of it
  * when delivery must wait for an asynchronous revocation check.
  */
-export function insight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Insight | Promise<Insight> | undefined {
+export function insight(
+  host: PipelineHost,
+  recorded: RecordedOperation,
+  request: RequestView | undefined,
+): Insight | Promise<Insight> | undefined {
   const { settings } = host;
   // Findings, lifecycle and alerts are written to spans, log records and metrics: with all three off, none is computed.
   if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics) return undefined;
@@ -31,7 +35,11 @@ export function insight(host: PipelineHost, recorded: RecordedOperation, request
 /** The operation with what the insight added: a new record, the redacted one unchanged. */
 export function withInsight(recorded: RecordedOperation, added: Insight | undefined): RecordedOperation {
   if (added === undefined) return recorded;
-  return { ...recorded, attributes: recordAttributes(recorded.attributes, added.attributes), findingsCarriedBefore: added.findingsCarriedBefore };
+  return {
+    ...recorded,
+    attributes: recordAttributes(recorded.attributes, added.attributes),
+    findingsCarriedBefore: added.findingsCarriedBefore,
+  };
 }
 
 /**
@@ -47,5 +55,10 @@ export function alwaysKept(recorded: RecordedOperation): boolean {
 export function emitSampledOperationLogRecord(log: AuditLog, recorded: RecordedOperation, ratio: number): void {
   const weight = logSampleWeight(ratio, alwaysKept(recorded));
   if (weight === undefined) return;
-  emitOperationLogRecord(log, weight === 1 ? recorded : { ...recorded, attributes: recordAttributes(recorded.attributes, { [ATTR_JWT_SAMPLING_WEIGHT]: weight }) });
+  emitOperationLogRecord(
+    log,
+    weight === 1
+      ? recorded
+      : { ...recorded, attributes: recordAttributes(recorded.attributes, { [ATTR_JWT_SAMPLING_WEIGHT]: weight }) },
+  );
 }

@@ -29,24 +29,35 @@ export interface RequestView {
   presented(token: string | undefined): boolean;
 }
 
-function alert(host: PipelineHost, recorded: RecordedOperation, firings: readonly Firing[], subject: AuditAttributes): void {
+function alert(
+  host: PipelineHost,
+  recorded: RecordedOperation,
+  firings: readonly Firing[],
+  subject: AuditAttributes,
+): void {
   const { settings } = host;
   for (const firing of firings) {
-    fenced(host.diag, 'the alert sink', () => emitAlert(
-      {
-        log: settings.emitLogRecords ? host.auditLog : undefined,
-        span: recorded.span,
-        counter: settings.emitMetrics ? host.alertCounter : undefined,
-        context: recorded.context,
-      },
-      firing,
-      subject,
-    ));
+    fenced(host.diag, 'the alert sink', () =>
+      emitAlert(
+        {
+          log: settings.emitLogRecords ? host.auditLog : undefined,
+          span: recorded.span,
+          counter: settings.emitMetrics ? host.alertCounter : undefined,
+          context: recorded.context,
+        },
+        firing,
+        subject,
+      ),
+    );
   }
 }
 
 /** The revocation check of an accepted token: its answer, or a promise of it (from an asynchronous `isRevoked`). */
-function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | undefined): RevocationAnswer | Promise<RevocationAnswer> {
+function revoked(
+  host: PipelineHost,
+  event: AuditEvent,
+  fingerprint: string | undefined,
+): RevocationAnswer | Promise<RevocationAnswer> {
   if (host.denylist.has(event.claims, fingerprint)) return true;
   const { isRevoked: check, revocationCheckTimeoutMs } = host.settings.insight;
   if (!check || !event.claims) return false;
@@ -64,7 +75,9 @@ function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | un
       Promise.resolve(answer).then(undefined, onError);
       return 'overloaded';
     }
-    return new Promise<RevocationAnswer>((resolve) => checks.wait(answer as PromiseLike<unknown>, revocationCheckTimeoutMs, resolve, onError));
+    return new Promise<RevocationAnswer>((resolve) =>
+      checks.wait(answer as PromiseLike<unknown>, revocationCheckTimeoutMs, resolve, onError),
+    );
   } catch (error) {
     host.diag.error('the configured isRevoked check threw; the token is recorded as not revoked', error);
     return 'error';
@@ -73,7 +86,8 @@ function revoked(host: PipelineHost, event: AuditEvent, fingerprint: string | un
 
 function subjectOf(attributes: AuditAttributes): AuditAttributes {
   const subject: AuditAttributes = {};
-  for (const key of [ATTR_JWT_TOKEN_FINGERPRINT, ATTR_ENDUSER_PSEUDO_ID]) if (attributes[key] !== undefined) subject[key] = attributes[key];
+  for (const key of [ATTR_JWT_TOKEN_FINGERPRINT, ATTR_ENDUSER_PSEUDO_ID])
+    if (attributes[key] !== undefined) subject[key] = attributes[key];
   return subject;
 }
 
@@ -95,7 +109,14 @@ export interface Insight {
   readonly findingsCarriedBefore: boolean;
 }
 
-function finish(host: PipelineHost, recorded: RecordedOperation, added: AuditAttributes, lists: Array<readonly Finding[]>, tokenList: readonly Finding[] | undefined, answer: RevocationAnswer): Insight {
+function finish(
+  host: PipelineHost,
+  recorded: RecordedOperation,
+  added: AuditAttributes,
+  lists: Array<readonly Finding[]>,
+  tokenList: readonly Finding[] | undefined,
+  answer: RevocationAnswer,
+): Insight {
   const { event, attributes } = recorded;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
   const isRevoked = answer === true;
@@ -118,7 +139,11 @@ function finish(host: PipelineHost, recorded: RecordedOperation, added: AuditAtt
  * check), as a new set: the redacted attributes are not changed; and whether its findings were carried before. A promise when a configured `isRevoked`
  * answered with one: the caller delivers the record once it settles (the application has its verify result already).
  */
-export function operationInsight(host: PipelineHost, recorded: RecordedOperation, request: RequestView | undefined): Insight | Promise<Insight> {
+export function operationInsight(
+  host: PipelineHost,
+  recorded: RecordedOperation,
+  request: RequestView | undefined,
+): Insight | Promise<Insight> {
   const { event, attributes } = recorded;
   const { insight, findingCache } = host.settings;
   const fingerprint = attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined;
@@ -135,14 +160,23 @@ export function operationInsight(host: PipelineHost, recorded: RecordedOperation
     if (key?.fingerprint !== undefined) added[ATTR_JWT_KEY_FINGERPRINT] = key.fingerprint;
     if (key) findings.push(key.findings);
   }
-  const issuedOk = (event.operation === 'sign' || event.operation === 'encrypt') && event.failure === undefined && event.token !== undefined;
+  const issuedOk =
+    (event.operation === 'sign' || event.operation === 'encrypt') &&
+    event.failure === undefined &&
+    event.token !== undefined;
   if (issuedOk) {
     added = { ...added, ...issuanceAttributes(event, fingerprint, request?.authenticated()) };
     const subject = attributes[ATTR_ENDUSER_PSEUDO_ID];
-    if (host.detectors && typeof subject === 'string') alert(host, recorded, host.detectors.issued(subject, Date.now()), { [ATTR_ENDUSER_PSEUDO_ID]: subject });
+    if (host.detectors && typeof subject === 'string')
+      alert(host, recorded, host.detectors.issued(subject, Date.now()), { [ATTR_ENDUSER_PSEUDO_ID]: subject });
   }
   const verified = (event.operation === 'verify' || event.operation === 'decrypt') && event.outcome === 'valid';
-  if (host.detectors && (event.operation === 'verify' || event.operation === 'decrypt') && fingerprint !== undefined && !request?.presented(event.token)) {
+  if (
+    host.detectors &&
+    (event.operation === 'verify' || event.operation === 'decrypt') &&
+    fingerprint !== undefined &&
+    !request?.presented(event.token)
+  ) {
     const firings = host.detectors.tokenUsed(fingerprint, undefined, Date.now());
     if (firings.length > 0) alert(host, recorded, firings, subjectOf(attributes));
   }

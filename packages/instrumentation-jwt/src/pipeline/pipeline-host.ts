@@ -38,11 +38,19 @@ const NOTHING_HELD = (): readonly string[] => [];
  * and by value, removing every secret `held()` returns at the moment of the message.
  */
 export function redactingDiag(diag: DiagLogger, held: () => readonly string[] = NOTHING_HELD): DiagLogger {
-  const level = (log: DiagLogger['error']): DiagLogger['error'] => (message, ...args) => {
-    const secrets = held();
-    log.call(diag, String(diagnosticValue(message, secrets)), ...args.map((arg) => diagnosticValue(arg, secrets)));
+  const level =
+    (log: DiagLogger['error']): DiagLogger['error'] =>
+    (message, ...args) => {
+      const secrets = held();
+      log.call(diag, String(diagnosticValue(message, secrets)), ...args.map((arg) => diagnosticValue(arg, secrets)));
+    };
+  return {
+    error: level(diag.error),
+    warn: level(diag.warn),
+    info: level(diag.info),
+    debug: level(diag.debug),
+    verbose: level(diag.verbose),
   };
-  return { error: level(diag.error), warn: level(diag.warn), info: level(diag.info), debug: level(diag.debug), verbose: level(diag.verbose) };
 }
 
 /** Runs one step; an internal error is reported through diag and never reaches the application. */

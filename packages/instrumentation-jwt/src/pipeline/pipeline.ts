@@ -7,7 +7,13 @@
  */
 import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
-import { outcomeOf, type AuditEvent, type JwtLibrary, type JwtOperation, type OperationResult } from '../events/audit-event';
+import {
+  outcomeOf,
+  type AuditEvent,
+  type JwtLibrary,
+  type JwtOperation,
+  type OperationResult,
+} from '../events/audit-event';
 import type { AuditRecorder, KeySetScope, OperationScope, RequestScope } from '../adapters/contract';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { metricDimensions } from '../policy/metric-dimensions';
@@ -47,7 +53,10 @@ class Operation implements OperationScope, HeldOperation {
     private readonly nesting: Nesting,
     private readonly requests: RequestRecordings,
   ) {
-    this.span = settings.emitSpans && request === undefined ? startOperationSpan(host.tracer, operation, library, callerContext) : undefined;
+    this.span =
+      settings.emitSpans && request === undefined
+        ? startOperationSpan(host.tracer, operation, library, callerContext)
+        : undefined;
   }
 
   /** The caller's context with this operation's span active: where its log record and nested work belong. */
@@ -186,11 +195,25 @@ class Operation implements OperationScope, HeldOperation {
       };
       const attributes = redact(event, this.settings.redaction, this.settings.tokenAttributes.of(event));
       if (this.span === undefined && this.request !== undefined && this.wantsSpan(event)) {
-        this.span = startOperationSpan(this.host.tracer, this.operation, this.library, this.callerContext, event.startTime);
+        this.span = startOperationSpan(
+          this.host.tracer,
+          this.operation,
+          this.library,
+          this.callerContext,
+          event.startTime,
+        );
       }
       const dimensions = this.settings.emitMetrics ? metricDimensions(event, attributes) : {};
       const endTime = performance.timeOrigin + performance.now();
-      return { event, attributes, dimensions, span: this.span, context: this.activeContext, callerContext: this.callerContext, endTime };
+      return {
+        event,
+        attributes,
+        dimensions,
+        span: this.span,
+        context: this.activeContext,
+        callerContext: this.callerContext,
+        endTime,
+      };
     } catch (error) {
       this.host.diag.error('internal error redacting the operation; recording it without token details', error);
       return undefined;
@@ -208,7 +231,10 @@ class Operation implements OperationScope, HeldOperation {
         endOperationSpan(span, recorded, hook, (error) => diag.error('the configured span hook threw', error)),
       );
     }
-    if (settings.emitLogRecords && emitLogRecord) fenced(diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, recorded, settings.insight.logSampleRatio));
+    if (settings.emitLogRecords && emitLogRecord)
+      fenced(diag, 'the log record sink', () =>
+        emitSampledOperationLogRecord(host.auditLog, recorded, settings.insight.logSampleRatio),
+      );
     if (settings.emitMetrics) fenced(diag, 'the metric sink', () => recordDuration(host.durationHistogram, recorded));
   }
 }
@@ -229,7 +255,8 @@ export class AuditPipeline implements AuditRecorder {
     try {
       const { settings, enabled } = this.host;
       if (!enabled || !settings.libraries[library]) return undefined;
-      if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics && !settings.enrichServerSpan) return undefined;
+      if (!settings.emitSpans && !settings.emitLogRecords && !settings.emitMetrics && !settings.enrichServerSpan)
+        return undefined;
       let caller = context.active();
       if (this.nesting.inside(caller)) return undefined;
       const request = this.requests.active();

@@ -25,11 +25,13 @@ import { emitAlert } from '../sinks/alert-sink';
 
 /** The operation that decided the request's outcome: the last accepted verify, else the last decode. */
 function deciding(operations: readonly RequestOperation[], start: RequestStart): RequestOperation | undefined {
-  const presented = (op: RequestOperation) => op.event.token !== undefined && start.credentials.some((c) => c.token === op.event.token);
+  const presented = (op: RequestOperation) =>
+    op.event.token !== undefined && start.credentials.some((c) => c.token === op.event.token);
   const mine = operations.filter(presented);
   return (
-    mine.findLast((op) => (op.event.operation === 'verify' || op.event.operation === 'decrypt') && op.event.outcome === 'valid') ??
-    mine.findLast((op) => op.event.operation === 'decode' && op.event.outcome === 'unverified')
+    mine.findLast(
+      (op) => (op.event.operation === 'verify' || op.event.operation === 'decrypt') && op.event.outcome === 'valid',
+    ) ?? mine.findLast((op) => op.event.operation === 'decode' && op.event.outcome === 'unverified')
   );
 }
 
@@ -53,14 +55,26 @@ export function requestInsight(
   let scope: readonly Finding[] = NONE;
   const requirement = end.aborted
     ? undefined
-    : requirementFor(settings.insight.scopePolicy, String(http[ATTR_HTTP_REQUEST_METHOD]), http[ATTR_HTTP_ROUTE] as string | undefined, String(http[ATTR_URL_PATH]));
+    : requirementFor(
+        settings.insight.scopePolicy,
+        String(http[ATTR_HTTP_REQUEST_METHOD]),
+        http[ATTR_HTTP_ROUTE] as string | undefined,
+        String(http[ATTR_URL_PATH]),
+      );
   if (requirement) {
     const op = deciding(operations, start);
     const roles = op?.attributes[ATTR_USER_ROLES];
-    scope = scopeFindings(requirement, outcome, grantedScopes(op?.event.claims), Array.isArray(roles) ? roles : [], end.statusCode);
+    scope = scopeFindings(
+      requirement,
+      outcome,
+      grantedScopes(op?.event.claims),
+      Array.isArray(roles) ? roles : [],
+      end.statusCode,
+    );
   }
   const existing = jwt[ATTR_JWT_FINDINGS];
-  const findings = scope.length === 0 ? existing : mergeFindings(Array.isArray(existing) ? (existing as Finding[]) : [], scope);
+  const findings =
+    scope.length === 0 ? existing : mergeFindings(Array.isArray(existing) ? (existing as Finding[]) : [], scope);
   if (settings.emitMetrics && Array.isArray(findings)) host.findingCounter.count(findings as Finding[], undefined);
 
   const { detectors } = host;
@@ -78,10 +92,12 @@ export function requestInsight(
   };
   const token: AuditAttributes = { [ATTR_JWT_TOKEN_FINGERPRINT]: fingerprint };
   if (jwt[ATTR_ENDUSER_PSEUDO_ID] !== undefined) token[ATTR_ENDUSER_PSEUDO_ID] = jwt[ATTR_ENDUSER_PSEUDO_ID];
-  for (const firing of detectors.tokenUsed(fingerprint, address, now)) fenced(host.diag, 'the alert sink', () => emitAlert(targets, firing, token));
+  for (const firing of detectors.tokenUsed(fingerprint, address, now))
+    fenced(host.diag, 'the alert sink', () => emitAlert(targets, firing, token));
   if (outcome === 'invalid' && address !== undefined) {
     const about = { [ATTR_CLIENT_ADDRESS]: address };
-    for (const firing of detectors.failure(address, now)) fenced(host.diag, 'the alert sink', () => emitAlert(targets, firing, about));
+    for (const firing of detectors.failure(address, now))
+      fenced(host.diag, 'the alert sink', () => emitAlert(targets, firing, about));
   }
   return scope;
 }

@@ -50,7 +50,9 @@ export class RecordedRequest implements RequestScope {
     this.secrets = new RequestSecrets(start.credentials, start.embeddedTokens, settings.credentialSources.headers);
     const carriesJwt = start.credentials.some((c) => c.token !== undefined);
     this.ownSpan =
-      carriesJwt && !start.handledElsewhere && settings.emitSpans ? startRequestSpan(host.tracer, this.startAttributes, context.active()) : undefined;
+      carriesJwt && !start.handledElsewhere && settings.emitSpans
+        ? startRequestSpan(host.tracer, this.startAttributes, context.active())
+        : undefined;
     if (this.ownSpan) recordings.tieSecrets(this.ownSpan, this.secrets);
   }
 
@@ -72,8 +74,15 @@ export class RecordedRequest implements RequestScope {
 
   /** The presented token a valid verify or decrypt accepted, if any (for refresh detection). */
   authenticated(): Authenticated | undefined {
-    const accepted = this.operations.findLast((o) => (o.event.operation === 'verify' || o.event.operation === 'decrypt') && o.event.outcome === 'valid');
-    return accepted && { claims: accepted.event.claims, fingerprint: accepted.attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined };
+    const accepted = this.operations.findLast(
+      (o) => (o.event.operation === 'verify' || o.event.operation === 'decrypt') && o.event.outcome === 'valid',
+    );
+    return (
+      accepted && {
+        claims: accepted.event.claims,
+        fingerprint: accepted.attributes[ATTR_JWT_TOKEN_FINGERPRINT] as string | undefined,
+      }
+    );
   }
 
   /**
@@ -100,25 +109,44 @@ export class RecordedRequest implements RequestScope {
       // instrumentation-http bound to it; otherwise only what the request's operations saw is trusted.
       const active = end.aborted && !start.handledElsewhere ? ROOT_CONTEXT : context.active();
       const rpc = getRPCMetadata(active);
-      const outcome = requestOutcome(start.credentials, this.operations, end, settings.redaction.pseudonymize, this.keySetFailure);
+      const outcome = requestOutcome(
+        start.credentials,
+        this.operations,
+        end,
+        settings.redaction.pseudonymize,
+        this.keySetFailure,
+      );
       // What the request's own attributes quote from it (its user agent, a forwarded address) may hold its tokens.
-      const httpAttributes = scrubbedAttributes(recordAttributes(this.startAttributes, requestEndAttributes(end, rpc?.route)), this.secrets.forms());
+      const httpAttributes = scrubbedAttributes(
+        recordAttributes(this.startAttributes, requestEndAttributes(end, rpc?.route)),
+        this.secrets.forms(),
+      );
       const carriesJwt = Object.keys(outcome).length > 0;
 
       const serverSpan = this.ownSpan ?? rpc?.span ?? this.foreignSpan;
-      const logContext = serverSpan && trace.getSpan(active) !== serverSpan ? trace.setSpan(active, serverSpan) : active;
+      const logContext =
+        serverSpan && trace.getSpan(active) !== serverSpan ? trace.setSpan(active, serverSpan) : active;
       let scope: readonly Finding[] = [];
       fenced(host.diag, 'the request findings and detectors', () => {
         scope = requestInsight(host, start, end, this.operations, outcome, httpAttributes, serverSpan, logContext);
       });
       // The verify the request's record carries has its findings on the server span too.
       const carried = this.carried.length === 1 ? this.carried[0]!.attributes[ATTR_JWT_FINDINGS] : undefined;
-      const jwtAttributes = scope.length === 0 && carried === undefined ? outcome : recordAttributes(outcome, { [ATTR_JWT_FINDINGS]: [...scope] }, carried === undefined ? undefined : { [ATTR_JWT_FINDINGS]: carried });
+      const jwtAttributes =
+        scope.length === 0 && carried === undefined
+          ? outcome
+          : recordAttributes(
+              outcome,
+              { [ATTR_JWT_FINDINGS]: [...scope] },
+              carried === undefined ? undefined : { [ATTR_JWT_FINDINGS]: carried },
+            );
       // Concerning for what the request shows; the verify it carries keeps its own rule (see emitRecords).
       const concerning = isConcerning(outcome) || scope.length > 0;
       this.operations.length = 0;
       if (this.ownSpan) {
-        fenced(host.diag, 'the request span', () => endRequestSpan(this.ownSpan!, recordAttributes(httpAttributes, jwtAttributes), end.statusCode));
+        fenced(host.diag, 'the request span', () =>
+          endRequestSpan(this.ownSpan!, recordAttributes(httpAttributes, jwtAttributes), end.statusCode),
+        );
       } else if (serverSpan) {
         fenced(host.diag, 'the server span', () => {
           if (carriesJwt && serverSpan.isRecording()) serverSpan.setAttributes(jwtAttributes);
@@ -134,13 +162,20 @@ export class RecordedRequest implements RequestScope {
    * exactly one of its token; when it made several, each is emitted on its own first. Every verify the request
    * carried is emitted, even when log records were turned off since.
    */
-  private emitRecords(carriesJwt: boolean, http: AuditAttributes, jwt: AuditAttributes, requestConcerning: boolean, logContext: Context): void {
+  private emitRecords(
+    carriesJwt: boolean,
+    http: AuditAttributes,
+    jwt: AuditAttributes,
+    requestConcerning: boolean,
+    logContext: Context,
+  ): void {
     const { host, settings, carried } = this;
     const ratio = settings.insight.logSampleRatio;
     const emitRequest = settings.emitLogRecords && carriesJwt;
     const merged = emitRequest && carried.length === 1 ? carried[0] : undefined;
     for (const operation of carried) {
-      if (operation !== merged) fenced(host.diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, operation, ratio));
+      if (operation !== merged)
+        fenced(host.diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, operation, ratio));
     }
     carried.length = 0;
     if (!emitRequest) return;
@@ -149,7 +184,12 @@ export class RecordedRequest implements RequestScope {
     if (weight === undefined) return;
     const sampling = weight === 1 ? undefined : { [ATTR_JWT_SAMPLING_WEIGHT]: weight };
     fenced(host.diag, 'the request log record', () =>
-      emitRequestLogRecord(host.auditLog, recordAttributes(http, merged?.attributes, jwt, sampling), concerning, logContext),
+      emitRequestLogRecord(
+        host.auditLog,
+        recordAttributes(http, merged?.attributes, jwt, sampling),
+        concerning,
+        logContext,
+      ),
     );
   }
 }

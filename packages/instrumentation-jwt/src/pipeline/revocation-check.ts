@@ -24,7 +24,12 @@ export class PendingRevocationChecks {
    * Waits for `answer` at most `timeoutMs`; `deliver` runs exactly once, with the answer, `'error'` (after
    * `onError`) or `'timeout'`. Callers ask {@link hasRoom} first.
    */
-  wait(answer: PromiseLike<unknown>, timeoutMs: number, deliver: (answer: RevocationAnswer) => void, onError: (error: unknown) => void): void {
+  wait(
+    answer: PromiseLike<unknown>,
+    timeoutMs: number,
+    deliver: (answer: RevocationAnswer) => void,
+    onError: (error: unknown) => void,
+  ): void {
     this.pending += 1;
     // The only thing the check's promise keeps once the bound passed: this holder, emptied on the first outcome.
     const holder: { deliver?: (answer: RevocationAnswer) => void } = { deliver };

@@ -49,7 +49,8 @@ export function diagnosticText(text: string, secrets: readonly string[] = []): s
 export function diagnosticValue(value: unknown, secrets: readonly string[] = []): unknown {
   if (typeof value === 'string') return diagnosticText(value, secrets);
   if (value instanceof Error) {
-    const text = typeof value.stack === 'string' && value.stack.length > 0 ? value.stack : `${value.name}: ${value.message}`;
+    const text =
+      typeof value.stack === 'string' && value.stack.length > 0 ? value.stack : `${value.name}: ${value.message}`;
     return diagnosticText(text, secrets);
   }
   if (value === null || typeof value !== 'object') return value;

@@ -32,7 +32,8 @@ function checksTag(checks: VerifyChecks | undefined): string {
  * Buffer each time) would otherwise have its PEM parsed again for every verify.
  */
 function contentOf(key: object): string | undefined {
-  if (key instanceof Uint8Array) return `bytes:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
+  if (key instanceof Uint8Array)
+    return `bytes:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
   if ((key as { kty?: unknown }).kty !== undefined) {
     try {
       return `jwk:${JSON.stringify(key)}`;
@@ -75,7 +76,10 @@ export class FindingCache {
   ) {}
 
   /** The time-independent findings of a token, in vocabulary order, cached by its fingerprint; computed each time without one. */
-  tokenFindings(fingerprint: string | undefined, input: { header?: JsonObject; claims?: JsonObject; checks?: VerifyChecks; operation: JwtOperation }): readonly Finding[] {
+  tokenFindings(
+    fingerprint: string | undefined,
+    input: { header?: JsonObject; claims?: JsonObject; checks?: VerifyChecks; operation: JwtOperation },
+  ): readonly Finding[] {
     const { policy, tokens } = this;
     if (fingerprint === undefined) return mergeFindings(staticTokenFindings(input, policy));
     const key = `${fingerprint}|${input.operation}|${checksTag(input.checks)}`;

@@ -94,7 +94,6 @@ export interface TokenFindingsInput {
   readonly operation: JwtOperation;
 }
 
-
 function numeric(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
@@ -117,13 +116,17 @@ const HEADER_FINDINGS: ReadonlyArray<readonly [string, Finding]> = [
  * - when the claims can be read: `missing_exp`, `missing_jti`, and `lifetime_too_long` when `exp − iat`
  *   exceeds the policy's maximum.
  */
-export function staticTokenFindings(input: TokenFindingsInput, policy: FindingsPolicy = DEFAULT_FINDINGS_POLICY): Finding[] {
+export function staticTokenFindings(
+  input: TokenFindingsInput,
+  policy: FindingsPolicy = DEFAULT_FINDINGS_POLICY,
+): Finding[] {
   const { header, claims, checks, operation } = input;
   const findings: Finding[] = [];
   const alg = ownValue(header, 'alg');
   if (typeof alg === 'string') {
     if (alg.toLowerCase() === 'none') findings.push('alg_none');
-    if (policy.expectedAlgorithms !== undefined && !policy.expectedAlgorithms.includes(alg)) findings.push('alg_unexpected');
+    if (policy.expectedAlgorithms !== undefined && !policy.expectedAlgorithms.includes(alg))
+      findings.push('alg_unexpected');
   }
   for (const [member, finding] of HEADER_FINDINGS) if (ownValue(header, member) !== undefined) findings.push(finding);
   if (checks !== undefined && (operation === 'verify' || operation === 'decrypt')) {
@@ -145,14 +148,18 @@ export function staticTokenFindings(input: TokenFindingsInput, policy: FindingsP
  * The findings that depend on the time: `clock_skew_large` when `iat` lies beyond the tolerance in the future,
  * and `lifetime_too_long` for a token without `iat` whose `exp` lies beyond the maximum lifetime from now.
  */
-export function timeFindings(claims: JsonObject | undefined, policy: FindingsPolicy = DEFAULT_FINDINGS_POLICY): Finding[] {
+export function timeFindings(
+  claims: JsonObject | undefined,
+  policy: FindingsPolicy = DEFAULT_FINDINGS_POLICY,
+): Finding[] {
   if (claims === undefined) return [];
   const now = policy.now ?? Date.now() / 1000;
   const findings: Finding[] = [];
   const iat = numeric(ownValue(claims, 'iat'));
   const exp = numeric(ownValue(claims, 'exp'));
   if (iat !== undefined && iat > now + policy.clockToleranceSeconds) findings.push('clock_skew_large');
-  if (iat === undefined && exp !== undefined && exp - now > policy.maxLifetimeSeconds) findings.push('lifetime_too_long');
+  if (iat === undefined && exp !== undefined && exp - now > policy.maxLifetimeSeconds)
+    findings.push('lifetime_too_long');
   return findings;
 }
 

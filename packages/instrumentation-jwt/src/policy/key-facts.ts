@@ -41,21 +41,26 @@ const PEM = '-----BEGIN';
 
 function fromPem(pem: string | Buffer, passphrase?: string): KeyObject {
   const text = typeof pem === 'string' ? pem : pem.toString('utf8');
-  if (text.includes('PRIVATE KEY')) return createPrivateKey(passphrase === undefined ? text : { key: text, passphrase });
+  if (text.includes('PRIVATE KEY'))
+    return createPrivateKey(passphrase === undefined ? text : { key: text, passphrase });
   return createPublicKey(text);
 }
 
 function fromJwk(jwk: { kty?: unknown; k?: unknown }): KeyObject | undefined {
-  if (jwk.kty === 'oct') return typeof jwk.k === 'string' ? createSecretKey(Buffer.from(jwk.k, 'base64url')) : undefined;
+  if (jwk.kty === 'oct')
+    return typeof jwk.k === 'string' ? createSecretKey(Buffer.from(jwk.k, 'base64url')) : undefined;
   if (typeof jwk.kty !== 'string') return undefined;
-  return 'd' in jwk ? createPrivateKey({ key: jwk as never, format: 'jwk' }) : createPublicKey({ key: jwk as never, format: 'jwk' });
+  return 'd' in jwk
+    ? createPrivateKey({ key: jwk as never, format: 'jwk' })
+    : createPublicKey({ key: jwk as never, format: 'jwk' });
 }
 
 /** A WebCrypto key that cannot be exported: measured from its algorithm, without a digest (so no fingerprint). */
 function measureCryptoKey({ algorithm }: webcrypto.CryptoKey): MeasuredKey {
   const a = algorithm as { name: string; length?: number; modulusLength?: number };
   if (a.name === 'HMAC') return { facts: { kind: 'oct', bits: a.length } };
-  if (a.name.startsWith('RSA')) return { facts: { kind: a.name === 'RSA-PSS' ? 'rsa-pss' : 'rsa', bits: a.modulusLength } };
+  if (a.name.startsWith('RSA'))
+    return { facts: { kind: a.name === 'RSA-PSS' ? 'rsa-pss' : 'rsa', bits: a.modulusLength } };
   return { facts: { kind: a.name === 'ECDSA' || a.name === 'ECDH' ? 'ec' : a.name.toLowerCase() } };
 }
 
@@ -110,7 +115,10 @@ function measureKeyObject(object: KeyObject): MeasuredKey {
   const publicKey = object.type === 'private' ? createPublicKey(object) : object;
   const kind = publicKey.asymmetricKeyType ?? 'other';
   const modulus = publicKey.asymmetricKeyDetails?.modulusLength;
-  const digest = createHash('sha256').update('spki:').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const digest = createHash('sha256')
+    .update('spki:')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   return { facts: modulus !== undefined ? { kind, bits: modulus } : { kind }, digest };
 }
 

@@ -26,7 +26,10 @@ export function keySetLocation(url: string): AuditAttributes {
   } catch {
     return {};
   }
-  const location: AuditAttributes = { [ATTR_SERVER_ADDRESS]: parsed.hostname.slice(0, MAX_STRING_LENGTH), [ATTR_URL_PATH]: redactedPath(parsed.pathname) };
+  const location: AuditAttributes = {
+    [ATTR_SERVER_ADDRESS]: parsed.hostname.slice(0, MAX_STRING_LENGTH),
+    [ATTR_URL_PATH]: redactedPath(parsed.pathname),
+  };
   if (parsed.port) location[ATTR_SERVER_PORT] = Number(parsed.port);
   return location;
 }
@@ -37,7 +40,8 @@ export function keySetAttributes(event: KeySetLookupEvent): AuditAttributes {
     ...keySetLocation(event.url),
     [ATTR_JWT_JWKS_CACHE]: event.cache,
   };
-  if (event.status !== undefined && Number.isSafeInteger(event.status)) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = event.status;
+  if (event.status !== undefined && Number.isSafeInteger(event.status))
+    attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = event.status;
   if (Array.isArray(event.keys)) attributes[ATTR_JWT_JWKS_KEY_COUNT] = event.keys.length;
   if (event.failure) {
     attributes[ATTR_JWT_VALIDATION_REASON] = event.failure.reason;

@@ -6,7 +6,11 @@
  */
 
 /** The weight to record: undefined to drop the record, 1 when it is always kept, 1 / ratio when sampled in. */
-export function logSampleWeight(ratio: number, alwaysKept: boolean, random: () => number = Math.random): number | undefined {
+export function logSampleWeight(
+  ratio: number,
+  alwaysKept: boolean,
+  random: () => number = Math.random,
+): number | undefined {
   if (alwaysKept || ratio >= 1) return 1;
   return random() < ratio ? 1 / ratio : undefined;
 }

@@ -18,7 +18,13 @@ import {
 import type { AuditAttributes } from './redaction';
 
 const OTHER = '_OTHER';
-const COPIED = [ATTR_JWT_OPERATION, ATTR_JWT_LIBRARY, ATTR_JWT_VALIDATION_OUTCOME, ATTR_JWT_VALIDATION_REASON, ATTR_ERROR_TYPE];
+const COPIED = [
+  ATTR_JWT_OPERATION,
+  ATTR_JWT_LIBRARY,
+  ATTR_JWT_VALIDATION_OUTCOME,
+  ATTR_JWT_VALIDATION_REASON,
+  ATTR_ERROR_TYPE,
+];
 
 export function metricDimensions(event: AuditEvent, attributes: AuditAttributes): AuditAttributes {
   const dimensions: AuditAttributes = {};

@@ -16,7 +16,10 @@ export function recordAttributes(...parts: ReadonlyArray<Readonly<AuditAttribute
       const value = part[key];
       if (value === undefined) continue;
       const existing = key === ATTR_JWT_FINDINGS ? attributes[key] : undefined;
-      attributes[key] = Array.isArray(existing) && Array.isArray(value) ? mergeFindings(existing as Finding[], value as Finding[]) : value;
+      attributes[key] =
+        Array.isArray(existing) && Array.isArray(value)
+          ? mergeFindings(existing as Finding[], value as Finding[])
+          : value;
     }
   }
   return attributes;

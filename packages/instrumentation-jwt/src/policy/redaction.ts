@@ -31,7 +31,6 @@ import { MAX_ARRAY_LENGTH, MAX_STRING_LENGTH, type RedactionPolicy } from './cla
 export type AttributeValue = string | number | boolean | string[];
 export type AuditAttributes = Record<string, AttributeValue>;
 
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value.slice(0, MAX_STRING_LENGTH) : undefined;
 }
@@ -57,21 +56,26 @@ const MAX_LIST_LENGTH = MAX_ARRAY_LENGTH * (MAX_STRING_LENGTH + 1);
 
 /** OAuth scopes: a space-separated `scope` string or an `scp` array. */
 function scopes(value: unknown): string[] | undefined {
-  return typeof value === 'string' ? strings(value.slice(0, MAX_LIST_LENGTH).split(' ').filter(Boolean)) : strings(value);
+  return typeof value === 'string'
+    ? strings(value.slice(0, MAX_LIST_LENGTH).split(' ').filter(Boolean))
+    : strings(value);
 }
-
 
 /** A kept claim of no registered meaning: primitives as they are, arrays as strings, objects as capped JSON. */
 function anyValue(value: unknown): AttributeValue | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'boolean') return value;
   if (Array.isArray(value)) return strings(value);
-  if (value !== null && typeof value === 'object') return claimText(value, MAX_STRING_LENGTH, false).text.slice(0, MAX_STRING_LENGTH);
+  if (value !== null && typeof value === 'object')
+    return claimText(value, MAX_STRING_LENGTH, false).text.slice(0, MAX_STRING_LENGTH);
   return text(value);
 }
 
 /** The registered claims with a known shape (a Map: claim names are user-chosen and may be `constructor`). */
-const KEPT_AS: ReadonlyMap<string, (value: unknown) => AttributeValue | undefined> = new Map<string, (value: unknown) => AttributeValue | undefined>([
+const KEPT_AS: ReadonlyMap<string, (value: unknown) => AttributeValue | undefined> = new Map<
+  string,
+  (value: unknown) => AttributeValue | undefined
+>([
   ['iss', text],
   ['aud', strings],
   ['exp', seconds],
@@ -100,7 +104,10 @@ function writeClaims(attributes: AuditAttributes, claims: JsonObject, policy: Re
     const value = ownValue(claims, name);
     if (value === undefined || value === null) continue;
     if (action === 'pseudonymize') {
-      attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = claimPseudonym(value, policy.pseudonymize);
+      attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = claimPseudonym(
+        value,
+        policy.pseudonymize,
+      );
     } else if (name === 'sub') {
       set(attributes, ATTR_ENDUSER_ID, text(value));
     } else if (name === 'scope' || name === 'scp') {
@@ -116,7 +123,12 @@ function writeClaims(attributes: AuditAttributes, claims: JsonObject, policy: Re
  * The attributes a token's own content gives: its fingerprint, header and claims. The same token always gives
  * the same set, so the pipeline caches it per token (see token-attribute-cache.ts).
  */
-export function tokenAttributes(token: string | undefined, header: JsonObject | undefined, claims: JsonObject | undefined, policy: RedactionPolicy): AuditAttributes {
+export function tokenAttributes(
+  token: string | undefined,
+  header: JsonObject | undefined,
+  claims: JsonObject | undefined,
+  policy: RedactionPolicy,
+): AuditAttributes {
   const attributes: AuditAttributes = {};
   if (header) {
     set(attributes, ATTR_JWT_HEADER_ALG, text(ownValue(header, 'alg')));
@@ -150,5 +162,8 @@ function operationAttributes(event: AuditEvent): AuditAttributes {
  * already known (from a cache); they are computed otherwise.
  */
 export function redact(event: AuditEvent, policy: RedactionPolicy, token?: Readonly<AuditAttributes>): AuditAttributes {
-  return Object.assign(operationAttributes(event), token ?? tokenAttributes(event.token, event.header, event.claims, policy));
+  return Object.assign(
+    operationAttributes(event),
+    token ?? tokenAttributes(event.token, event.header, event.claims, policy),
+  );
 }

@@ -19,7 +19,18 @@ import { MAX_STRING_LENGTH } from './claim-policy';
 import { redactedPath } from './url-path';
 import type { AuditAttributes } from './redaction';
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  'QUERY',
+]);
 
 export function normalizedMethod(method: string): string {
   const upper = method.toUpperCase();

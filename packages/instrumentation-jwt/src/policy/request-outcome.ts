@@ -93,5 +93,10 @@ export function requestOutcome(
 /** Whether the request's audit deserves attention: its token was refused, a finding was raised, or it was rejected or failed. */
 export function isConcerning(attributes: AuditAttributes): boolean {
   const authz = attributes[ATTR_JWT_AUTHZ_OUTCOME];
-  return attributes[ATTR_JWT_VALIDATION_OUTCOME] === 'invalid' || attributes[ATTR_JWT_FINDINGS] !== undefined || authz === 'rejected' || authz === 'error';
+  return (
+    attributes[ATTR_JWT_VALIDATION_OUTCOME] === 'invalid' ||
+    attributes[ATTR_JWT_FINDINGS] !== undefined ||
+    authz === 'rejected' ||
+    authz === 'error'
+  );
 }

@@ -27,11 +27,17 @@ export class RequestSecrets {
   private readonly values = new Set<string>();
   private readonly tokens = new Set<string>();
   private sorted: SecretForms | undefined;
-  constructor(credentials: readonly Credential[], embedded: Iterable<string>, private readonly headerNames: readonly string[]) {
+  constructor(
+    credentials: readonly Credential[],
+    embedded: Iterable<string>,
+    private readonly headerNames: readonly string[],
+  ) {
     for (const { value, token, sent } of credentials) {
       if (token !== undefined) this.addToken(token);
       else if (URL_SAFE.test(value)) this.addValue(value);
-      else for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]) this.addValue(form);
+      else
+        for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)])
+          this.addValue(form);
       if (sent !== undefined) this.addValue(sent);
     }
     for (const token of embedded) this.addToken(token);
@@ -94,7 +100,8 @@ function replaceEscaped(text: string, forms: readonly string[]): string {
   origin.push(text.length);
   const ranges: Array<[number, number]> = [];
   for (const form of forms) {
-    for (let at = decoded.indexOf(form); at >= 0; at = decoded.indexOf(form, at + form.length)) ranges.push([origin[at]!, origin[at + form.length]!]);
+    for (let at = decoded.indexOf(form); at >= 0; at = decoded.indexOf(form, at + form.length))
+      ranges.push([origin[at]!, origin[at + form.length]!]);
   }
   if (ranges.length === 0) return text;
   ranges.sort((a, b) => a[0] - b[0]);

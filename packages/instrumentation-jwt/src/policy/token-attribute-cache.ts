@@ -42,9 +42,11 @@ export class TokenAttributeCache {
 
   /** The token attributes of the event's token; shared and frozen when cached. */
   of({ token, header, claims }: AuditEvent): Readonly<AuditAttributes> {
-    if (token === undefined || token.length > MAX_CACHED_TOKEN_LENGTH) return tokenAttributes(token, header, claims, this.policy);
+    if (token === undefined || token.length > MAX_CACHED_TOKEN_LENGTH)
+      return tokenAttributes(token, header, claims, this.policy);
     const entry = this.entries.get(token);
-    if (entry !== undefined && entry.header === (header !== undefined) && entry.claims === (claims !== undefined)) return entry.attributes;
+    if (entry !== undefined && entry.header === (header !== undefined) && entry.claims === (claims !== undefined))
+      return entry.attributes;
     const attributes = frozen(tokenAttributes(token, header, claims, this.policy));
     this.entries.set(token, { attributes, header: header !== undefined, claims: claims !== undefined });
     return attributes;

@@ -78,7 +78,11 @@ function isTrusted(trust: TrustedProxies, address: string, hop: number): boolean
  * The client's address: `peer` unless it is trusted, then the `X-Forwarded-For` entries from the right while
  * the address reached is trusted. An entry that is not an IP address ends the walk at the last one that was.
  */
-export function clientAddress(trust: TrustedProxies, peer: string | undefined, forwardedFor: string | string[] | undefined): string | undefined {
+export function clientAddress(
+  trust: TrustedProxies,
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+): string | undefined {
   if (peer === undefined || forwardedFor === undefined || !isTrusted(trust, peer, 0)) return peer;
   const header = typeof forwardedFor === 'string' ? forwardedFor : forwardedFor.join(',');
   let address = peer;

@@ -13,6 +13,12 @@ export const MAX_PATH_LENGTH = 2 * MAX_STRING_LENGTH;
 
 export function redactedPath(path: string): string {
   // Common case first: no dot (written or escaped), no token.
-  const redacted = path.includes('.') || path.includes('%') ? path.split('/').map((segment) => (holdsToken(segment) ? REDACTED_SEGMENT : segment)).join('/') : path;
+  const redacted =
+    path.includes('.') || path.includes('%')
+      ? path
+          .split('/')
+          .map((segment) => (holdsToken(segment) ? REDACTED_SEGMENT : segment))
+          .join('/')
+      : path;
   return redacted.slice(0, MAX_PATH_LENGTH);
 }

@@ -21,7 +21,11 @@ import type { AuditLog } from './audit-trail';
 const ERROR_DETECTORS: ReadonlySet<DetectorName> = new Set(['token_replay_multi_ip', 'revoked_token_used']);
 
 export function createAlertCounter(meter: Meter): Counter {
-  return meter.createCounter(METRIC_JWT_ALERTS, { description: 'Misuse detector firings, by detector.', unit: '{alert}', valueType: ValueType.INT });
+  return meter.createCounter(METRIC_JWT_ALERTS, {
+    description: 'Misuse detector firings, by detector.',
+    unit: '{alert}',
+    valueType: ValueType.INT,
+  });
 }
 
 export interface AlertTargets {
@@ -43,11 +47,12 @@ export function emitAlert(targets: AlertTargets, firing: Firing, subject: AuditA
   const error = ERROR_DETECTORS.has(firing.name);
   targets.counter?.add(1, { [ATTR_JWT_ALERT_NAME]: firing.name });
   if (targets.span?.isRecording()) targets.span.addEvent(EVENT_JWT_ALERT, attributes);
-  if (targets.log) targets.log.emit({
-    eventName: EVENT_JWT_ALERT,
-    severityNumber: error ? SeverityNumber.ERROR : SeverityNumber.WARN,
-    severityText: error ? 'ERROR' : 'WARN',
-    attributes,
-    context: targets.context,
-  });
+  if (targets.log)
+    targets.log.emit({
+      eventName: EVENT_JWT_ALERT,
+      severityNumber: error ? SeverityNumber.ERROR : SeverityNumber.WARN,
+      severityText: error ? 'ERROR' : 'WARN',
+      attributes,
+      context: targets.context,
+    });
 }

@@ -136,6 +136,12 @@ export class AuditTrail implements AuditLog {
       attributes[ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE] = signer.sign(checkpointStatement(stream, seq, head, reason));
     }
     this.sinceCheckpoint = 0;
-    this.append({ eventName: EVENT_JWT_AUDIT_CHECKPOINT, severityNumber: SeverityNumber.INFO, severityText: 'INFO', attributes, context: ROOT_CONTEXT });
+    this.append({
+      eventName: EVENT_JWT_AUDIT_CHECKPOINT,
+      severityNumber: SeverityNumber.INFO,
+      severityText: 'INFO',
+      attributes,
+      context: ROOT_CONTEXT,
+    });
   }
 }

@@ -43,7 +43,10 @@ export class FindingCounter {
     const key = `${finding}|${operation ?? ''}`;
     let tally = this.tallies.get(key);
     if (!tally) {
-      const attributes: Record<string, string> = { [ATTR_JWT_FINDING_NAME]: finding, [ATTR_JWT_FINDING_SEVERITY]: FINDING_SEVERITY[finding] };
+      const attributes: Record<string, string> = {
+        [ATTR_JWT_FINDING_NAME]: finding,
+        [ATTR_JWT_FINDING_SEVERITY]: FINDING_SEVERITY[finding],
+      };
       if (operation !== undefined) attributes[ATTR_JWT_OPERATION] = operation;
       tally = { attributes, value: 0 };
       this.tallies.set(key, tally);

@@ -5,7 +5,12 @@ import type { AuditAttributes } from '../policy/redaction';
 import { ATTR_JWT_JWKS_KIDS_ADDED, ATTR_JWT_JWKS_KIDS_REMOVED, EVENT_JWT_KEY_ROTATED } from '../semconv';
 import type { AuditLog } from './audit-trail';
 
-export function emitKeyRotatedLogRecord(log: AuditLog, location: AuditAttributes, rotation: KeyRotation, context: Context): void {
+export function emitKeyRotatedLogRecord(
+  log: AuditLog,
+  location: AuditAttributes,
+  rotation: KeyRotation,
+  context: Context,
+): void {
   log.emit({
     eventName: EVENT_JWT_KEY_ROTATED,
     severityNumber: SeverityNumber.INFO,

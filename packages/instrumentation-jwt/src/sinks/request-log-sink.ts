@@ -5,7 +5,12 @@ import { EVENT_JWT_REQUEST } from '../semconv';
 import type { AuditLog } from './audit-trail';
 
 /** WARN when the token was refused, the request was refused, or a finding was raised; INFO otherwise. */
-export function emitRequestLogRecord(log: AuditLog, attributes: AuditAttributes, concerning: boolean, context: Context): void {
+export function emitRequestLogRecord(
+  log: AuditLog,
+  attributes: AuditAttributes,
+  concerning: boolean,
+  context: Context,
+): void {
   log.emit({
     eventName: EVENT_JWT_REQUEST,
     severityNumber: concerning ? SeverityNumber.WARN : SeverityNumber.INFO,

@@ -22,18 +22,29 @@ import {
 } from '../semconv';
 import type { AuditLog } from './audit-trail';
 
-function claimAttribute(attributes: AuditAttributes, policy: RedactionPolicy, name: 'jti' | 'sub', value: unknown): void {
+function claimAttribute(
+  attributes: AuditAttributes,
+  policy: RedactionPolicy,
+  name: 'jti' | 'sub',
+  value: unknown,
+): void {
   if (typeof value !== 'string') return;
   const action = policy.claims.get(name);
-  if (action === 'pseudonymize') attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = policy.pseudonymize(value);
-  else if (action === 'keep') attributes[name === 'sub' ? ATTR_ENDUSER_ID : JWT_CLAIMS_PREFIX + name] = value.slice(0, MAX_STRING_LENGTH);
+  if (action === 'pseudonymize')
+    attributes[name === 'sub' ? ATTR_ENDUSER_PSEUDO_ID : JWT_PSEUDO_PREFIX + name] = policy.pseudonymize(value);
+  else if (action === 'keep')
+    attributes[name === 'sub' ? ATTR_ENDUSER_ID : JWT_CLAIMS_PREFIX + name] = value.slice(0, MAX_STRING_LENGTH);
 }
 
 export function revocationAttributes(revocation: RecordedRevocation, policy: RedactionPolicy): AuditAttributes {
-  const attributes: AuditAttributes = { [ATTR_JWT_LIFECYCLE]: 'revoked', [ATTR_JWT_REVOCATION_REASON]: revocation.reason };
+  const attributes: AuditAttributes = {
+    [ATTR_JWT_LIFECYCLE]: 'revoked',
+    [ATTR_JWT_REVOCATION_REASON]: revocation.reason,
+  };
   if (revocation.token !== undefined) attributes[ATTR_JWT_TOKEN_FINGERPRINT] = policy.pseudonymize(revocation.token);
   claimAttribute(attributes, policy, 'jti', revocation.jti);
-  const sub = revocation.claims !== undefined && Object.hasOwn(revocation.claims, 'sub') ? revocation.claims.sub : undefined;
+  const sub =
+    revocation.claims !== undefined && Object.hasOwn(revocation.claims, 'sub') ? revocation.claims.sub : undefined;
   claimAttribute(attributes, policy, 'sub', sub);
   if (revocation.actor !== undefined) attributes[ATTR_JWT_REVOCATION_ACTOR] = policy.pseudonymize(revocation.actor);
   return attributes;
@@ -43,13 +54,14 @@ function emitRevocation(log: AuditLog | undefined, attributes: AuditAttributes, 
   const active = context.active();
   const span = trace.getSpan(active);
   if (withSpanEvent && span?.isRecording()) span.addEvent(EVENT_JWT_REVOKE, attributes);
-  if (log) log.emit({
-    eventName: EVENT_JWT_REVOKE,
-    severityNumber: SeverityNumber.INFO,
-    severityText: 'INFO',
-    attributes,
-    context: active,
-  });
+  if (log)
+    log.emit({
+      eventName: EVENT_JWT_REVOKE,
+      severityNumber: SeverityNumber.INFO,
+      severityText: 'INFO',
+      attributes,
+      context: active,
+    });
 }
 
 /**
@@ -63,7 +75,11 @@ export function recordRevocationIn(host: PipelineHost, revocation: CheckedRevoca
     const fingerprint = revocation.token !== undefined ? settings.redaction.pseudonymize(revocation.token) : undefined;
     host.denylist.add(revocation.jti, fingerprint, revocation.ttl);
     if (!settings.emitLogRecords && !settings.emitSpans) return;
-    emitRevocation(settings.emitLogRecords ? host.auditLog : undefined, revocationAttributes(revocation, settings.redaction), settings.emitSpans);
+    emitRevocation(
+      settings.emitLogRecords ? host.auditLog : undefined,
+      revocationAttributes(revocation, settings.redaction),
+      settings.emitSpans,
+    );
   } catch (error) {
     host.diag.error('internal error recording a revocation; the token may not be denylisted', error);
   }

@@ -47,7 +47,11 @@ function scrubValue(value: AttributeValue | undefined, forms: SecretForms): Attr
   return changed ? (clean as AttributeValue) : undefined;
 }
 
-function scrubAttributes(attributes: Attributes, secrets: RequestSecrets, set: (key: string, value: AttributeValue) => void): void {
+function scrubAttributes(
+  attributes: Attributes,
+  secrets: RequestSecrets,
+  set: (key: string, value: AttributeValue) => void,
+): void {
   const forms = secrets.forms();
   for (const key in attributes) {
     if (key.startsWith(HEADER_PREFIX) && secrets.isWholeHeader(key.slice(HEADER_PREFIX.length))) {
@@ -93,7 +97,10 @@ export class JwtSpanProcessor {
       const secrets = this.source.current();
       if (secrets !== undefined) this.requests.set(span, secrets);
     } catch (error) {
-      this.source.diag.error('internal error tying a span to its request; it will be scrubbed only if the request is known later', error);
+      this.source.diag.error(
+        'internal error tying a span to its request; it will be scrubbed only if the request is known later',
+        error,
+      );
     }
   }
 
@@ -102,7 +109,10 @@ export class JwtSpanProcessor {
       const secrets = this.requests.get(span) ?? this.source.of(span);
       if (secrets !== undefined) scrubSpan(span as EndingSpan, secrets);
     } catch (error) {
-      this.source.diag.error('internal error scrubbing an ending span; its attributes may hold a request credential', error);
+      this.source.diag.error(
+        'internal error scrubbing an ending span; its attributes may hold a request credential',
+        error,
+      );
     }
   }
 

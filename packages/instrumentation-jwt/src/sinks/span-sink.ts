@@ -6,10 +6,20 @@ import type { JwtOperationInfo, JwtSpanHook } from '../types';
 import type { RecordedOperation } from './recorded-operation';
 
 /** `startTime`: ms since the epoch, for a span started once the operation has settled. */
-export function startOperationSpan(tracer: Tracer, operation: JwtOperation, library: JwtLibrary, parent: Context, startTime?: number): Span {
+export function startOperationSpan(
+  tracer: Tracer,
+  operation: JwtOperation,
+  library: JwtLibrary,
+  parent: Context,
+  startTime?: number,
+): Span {
   return tracer.startSpan(
     `jwt.${operation}`,
-    { kind: SpanKind.INTERNAL, attributes: { [ATTR_JWT_OPERATION]: operation, [ATTR_JWT_LIBRARY]: library }, startTime },
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: { [ATTR_JWT_OPERATION]: operation, [ATTR_JWT_LIBRARY]: library },
+      startTime,
+    },
     parent,
   );
 }
