@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { SeverityNumber, trace } from '@opentelemetry/api';
+import { SeverityNumber, SpanKind, trace } from '@opentelemetry/api';
 import { JwtInstrumentation, recordRevocation } from '@tokentrail/instrumentation-jwt';
 import { setupTelemetry } from './support/telemetry.mjs';
 import { PERSONAL, PSEUDONYM_KEY, nowSeconds, pseudonym, registeredSecret } from './support/jwt-fixtures.mjs';
@@ -302,5 +302,29 @@ test('an isRevoked that rejects is recorded with jwt.revocation.check error', as
     assert.equal(record.attributes['jwt.revocation.check'], 'error');
   } finally {
     instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY, isRevoked });
+  }
+});
+
+test("a revoked token used in a request: the revoked_token_used alert is an event on the request's server span", async () => {
+  const { appFor, startApp } = await import('./support/insight-app.mjs');
+  const server = await startApp(appFor({ library: 'jsonwebtoken', jose, jwt, secret }));
+  const token = await mint(libraries.jsonwebtoken.sign);
+  recordRevocation({ token, reason: 'compromised' });
+  try {
+    telemetry.reset();
+    assert.equal((await server.get('/orders', token)).status, 200);
+    const serverSpan = await eventually(
+      () => telemetry.spans().find((s) => s.kind === SpanKind.SERVER && s.events.some((e) => e.name === 'jwt.alert')),
+      'the server span with the alert event',
+    );
+    const event = serverSpan.events.find((e) => e.name === 'jwt.alert');
+    assert.equal(event.attributes['jwt.alert.name'], 'revoked_token_used');
+    assert.equal(
+      telemetry.spans().filter((s) => s.name === 'jwt.verify').length,
+      0,
+      "the request's successful verify has no span of its own",
+    );
+  } finally {
+    await server.close();
   }
 });

@@ -152,6 +152,9 @@ before(
       TOKENTRAIL_PSEUDONYM_KEY: PSEUDONYM_KEY,
       TOKENTRAIL_AUDIT_SIGNING_KEY: privatePem,
       TOKENTRAIL_AUDIT_CHECKPOINT_INTERVAL: '500',
+      // The scenario's client stands in for a proxy on loopback: it writes each caller's address in
+      // X-Forwarded-For, which tokentrail believes only from a trusted proxy.
+      TOKENTRAIL_TRUSTED_PROXIES: 'loopback',
       JWT_SECRET: WEAK_SECRET,
     };
     for (const [name, app] of Object.entries(APPS)) {

@@ -4,6 +4,7 @@
  * check of an accepted one, and the detectors an operation outside any request feeds. Runs fenced, and only
  * when the operation is recorded at all.
  */
+import { trace } from '@opentelemetry/api';
 import type { AuditEvent } from '../events/audit-event';
 import { issuanceAttributes, type Authenticated } from '../lifecycle/issuance';
 import { mergeFindings, timeFindings, type Finding } from '../policy/findings';
@@ -41,7 +42,8 @@ function alert(
       emitAlert(
         {
           log: settings.emitLogRecords ? host.auditLog : undefined,
-          span: recorded.span,
+          // A request's own verify has no span of its own: its alert is an event on the server span it ran in.
+          span: recorded.span ?? (settings.emitSpans ? trace.getSpan(recorded.context) : undefined),
           counter: settings.emitMetrics ? host.alertCounter : undefined,
           context: recorded.context,
         },
