@@ -15,11 +15,11 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
+import { load, median, percentile } from './support/http-load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -101,55 +101,15 @@ const tokens = await Promise.all(
   ),
 );
 
-/** CPU time (user + system) a process has used, in microseconds, from /proc/<pid>/stat. */
-function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
-}
-
-/** One autocannon run; every response's latency, and any non-200 answer, is kept. */
-async function load({ port, child }, seconds) {
-  const cpuBefore = cpuMicros(child.pid);
-  let next = 0;
-  const latencies = [];
-  const statuses = new Map();
-  const instance = autocannon({
-    url: `http://127.0.0.1:${port}/orders`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [
-      { setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % USERS]}` } }) },
-    ],
-  });
-  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-    latencies.push(responseTime);
-    statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
-  });
-  const result = await instance;
-  const cpuPerRequest = (cpuMicros(child.pid) - cpuBefore) / latencies.length;
-  return {
-    requests: latencies.length,
-    rps: latencies.length / (result.duration ?? seconds),
-    cpuPerRequest,
-    latencies,
-    statuses: Object.fromEntries(statuses),
-    errors: result.errors,
-  };
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 const sink = await spawnReporting([join(here, 'http/otlp-sink.mjs')], {});
 const servers = [];
 for (const [name, config] of Object.entries(CONFIGS)) servers.push(await start(name, config, sink.port));
 try {
-  for (const server of servers) await load(server, 2); // warm-up
+  for (const server of servers) await load(server, 2, CONNECTIONS, tokens); // warm-up
   const runs = new Map(servers.map((s) => [s.name, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const server of servers) {
-      const run = await load(server, SECONDS);
+      const run = await load(server, SECONDS, CONNECTIONS, tokens);
       if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200'))
         throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
       runs.get(server.name).push(run);

@@ -20,8 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
-import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
+import { load, median, percentile } from './support/http-load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -81,57 +81,17 @@ const APPS = {
 };
 let tokens = hs256;
 
-/** CPU time (user + system) a process has used, in microseconds, from /proc/<pid>/stat. */
-function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
-}
-
-/** One autocannon run; every response's latency, and any non-200 answer, is kept. */
-async function load({ port, child }, seconds, connections) {
-  const cpuBefore = cpuMicros(child.pid);
-  let next = 0;
-  const latencies = [];
-  const statuses = new Map();
-  const instance = autocannon({
-    url: `http://127.0.0.1:${port}/orders`,
-    connections,
-    duration: seconds,
-    requests: [
-      { setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % USERS]}` } }) },
-    ],
-  });
-  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-    latencies.push(responseTime);
-    statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
-  });
-  const result = await instance;
-  const cpuPerRequest = (cpuMicros(child.pid) - cpuBefore) / latencies.length;
-  return {
-    requests: latencies.length,
-    rps: latencies.length / (result.duration ?? seconds),
-    cpuPerRequest,
-    latencies,
-    statuses: Object.fromEntries(statuses),
-    errors: result.errors,
-  };
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /** The load average over the last minute, from /proc: how busy the shared machine was. */
 const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 /** Interleaved rounds over every configuration at one connection count: its rows and their comparison. */
 async function measureAt(servers, connections, rounds) {
-  for (const server of servers) await load(server, 2, connections); // warm-up
+  for (const server of servers) await load(server, 2, connections, tokens); // warm-up
   const runs = new Map(servers.map((s) => [s.name, []]));
   const loads = [];
   for (let round = 0; round < rounds; round += 1) {
     for (const server of servers) {
-      const run = await load(server, SECONDS, connections);
+      const run = await load(server, SECONDS, connections, tokens);
       if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200'))
         throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
       runs.get(server.name).push(run);
