@@ -150,6 +150,51 @@ test('a forged claims set nested deeper than 64 levels is not parsed: the operat
   assert.equal(logRecord.attributes['jwt.validation.reason'], 'signature_invalid');
 });
 
+test('an unverified claims set is read by jose only when shallow, wherever its nesting starts', async () => {
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+  const { jwtVerify } = await import('jose');
+  const key = new TextEncoder().encode(secret);
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256' })).toString('base64url');
+  const forged = (claims) => `${header}.${Buffer.from(claims).toString('base64url')}.c2ln`;
+  const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
+  const padding = 'x'.repeat(3000);
+  const cases = [
+    { name: 'nested from its first member', claims: `{"sub":${deep},"iss":"deep"}`, iss: undefined },
+    { name: 'nested after 3 KB of text', claims: `{"note":"${padding}","sub":${deep},"iss":"deep"}`, iss: undefined },
+    { name: 'long and shallow', claims: `{"note":"${padding}","sub":[[["u"]]],"iss":"shallow"}`, iss: 'shallow' },
+    {
+      name: 'long with a character outside base64url',
+      claims: `{"note":"${padding}","iss":"shallow"}`,
+      iss: undefined,
+    },
+  ];
+  for (const { name, claims, iss } of cases) {
+    let token = forged(claims);
+    if (name.includes('outside')) token = `${token.slice(0, 2500)}+${token.slice(2501)}`;
+    const { span } = await recordOperation(telemetry, () => jwtVerify(token, key));
+    assert.equal(span.attributes['jwt.validation.reason'], 'signature_invalid', name);
+    assert.equal(span.attributes['jwt.claims.iss'], iss, name);
+  }
+});
+
+test('two tokens that end alike and have the same length each get their own fingerprint and pseudonym', async () => {
+  instrumentation.setConfig({ pseudonymKey: PSEUDONYM_KEY });
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256' })).toString('base64url');
+  const signature = 'A'.repeat(86);
+  const forged = (sub) => `${header}.${Buffer.from(JSON.stringify({ sub })).toString('base64url')}.${signature}`;
+  const seen = [];
+  for (const sub of ['user-0001', 'user-0002', 'user-0001']) {
+    const token = forged(sub);
+    const { span } = await recordOperation(telemetry, () => jwt.verify(token, secret));
+    seen.push({ fingerprint: span.attributes['jwt.token.fingerprint'], user: span.attributes['enduser.pseudo.id'] });
+  }
+  assert.equal(forged('user-0001').length, forged('user-0002').length);
+  assert.equal(seen[1].user === undefined, false);
+  assert.notEqual(seen[0].fingerprint, seen[1].fingerprint);
+  assert.notEqual(seen[0].user, seen[1].user);
+  assert.deepEqual(seen[2], seen[0], 'the first token, seen again, is described as before');
+});
+
 test('a claim policy naming Object.prototype members exports nothing they inherit', async () => {
   // jsonwebtoken's sign() itself trips over a `constructor` claim, so this token is signed by hand.
   const segment = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -7,7 +7,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { RequestEnd, RequestStart } from '../events/request-event';
+import type { Credential, RequestEnd, RequestStart } from '../events/request-event';
 import type { AuditRecorder } from './contract';
 import { credentialsOf, type CredentialSources } from './http-credentials';
 import { clientAddress, type TrustedProxies } from '../policy/trusted-proxies';
@@ -43,11 +43,21 @@ function pathOf(target: string): string {
   return end >= 0 ? target.slice(0, end) : target;
 }
 
-/** Every compact JWT written in the request target or any header value (User-Agent, X-Forwarded-For, Referer, …). */
-function embeddedTokensOf(request: IncomingMessage): readonly string[] {
+/** Whether a header value is, whole, a credential already found holding a token: nothing more to find in it. */
+function isTokenCredential(value: string, credentials: readonly Credential[]): boolean {
+  for (const credential of credentials) if (credential.token !== undefined && credential.value === value) return true;
+  return false;
+}
+
+/**
+ * Every compact JWT written in the request target or any header value (User-Agent, X-Forwarded-For, Referer, …)
+ * other than a credential already found: an attacker's 14 KB bearer token is read once, not twice.
+ */
+function embeddedTokensOf(request: IncomingMessage, credentials: readonly Credential[]): readonly string[] {
   if (request.url !== undefined) collectEmbeddedTokens(request.url, found);
   const raw = request.rawHeaders;
-  for (let i = 1; i < raw.length; i += 2) collectEmbeddedTokens(raw[i]!, found);
+  for (let i = 1; i < raw.length; i += 2)
+    if (!isTokenCredential(raw[i]!, credentials)) collectEmbeddedTokens(raw[i]!, found);
   if (found.size === 0) return NONE;
   const tokens = [...found];
   found.clear();
@@ -71,7 +81,7 @@ function localPortOf(socket: Socket): number | undefined {
 function describeStart(message: ServerMessage, settings: HttpServerSettings): RequestStart | undefined {
   const { request, server } = message;
   const credentials = credentialsOf(request.headers, request.url, settings.credentialSources);
-  const embeddedTokens = embeddedTokensOf(request);
+  const embeddedTokens = embeddedTokensOf(request, credentials);
   if (credentials.length === 0 && embeddedTokens.length === 0) return undefined;
   const socket = request.socket as TLSSocket | undefined;
   const userAgent = request.headers['user-agent'];

@@ -45,7 +45,7 @@ export interface RequestStart {
   readonly userAgent?: string;
   readonly serverPort?: number;
   readonly credentials: readonly Credential[];
-  /** Every compact JWT written anywhere in the request target or a header value, credential or not. Never exported. */
+  /** Every compact JWT written anywhere in the request target or a header value that is not, whole, a token credential. Never exported. */
   readonly embeddedTokens: readonly string[];
   /**
    * True when another instrumentation wraps this server's request handling (instrumentation-http does), so it

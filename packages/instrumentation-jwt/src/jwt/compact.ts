@@ -17,12 +17,22 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 /** Claims sets nested deeper than this are not parsed: V8 parses deep nesting slowly (about 60 ns a level). */
 export const MAX_PARSED_DEPTH = 64;
 
+/** Whether the text opens at most {@link MAX_PARSED_DEPTH} arrays and objects in all, found by `indexOf` alone. */
+function fewBrackets(text: string): boolean {
+  let opened = 0;
+  for (const bracket of ['[', '{']) {
+    for (let at = text.indexOf(bracket); at !== -1; at = text.indexOf(bracket, at + 1))
+      if (++opened > MAX_PARSED_DEPTH) return false;
+  }
+  return true;
+}
+
 /**
  * Whether JSON text nests arrays and objects deeper than {@link MAX_PARSED_DEPTH}, read once and stopped at
  * the first level too deep: cheaper by far than parsing a forged claims set nested thousands of levels deep.
  */
 function tooDeep(text: string): boolean {
-  if (text.length <= MAX_PARSED_DEPTH) return false;
+  if (text.length <= MAX_PARSED_DEPTH || fewBrackets(text)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i += 1) {
@@ -54,16 +64,20 @@ function parseObject(bytes: Buffer): JsonObject | undefined {
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as JsonObject) : undefined;
 }
 
+/**
+ * Base64url characters read ahead of a long segment (768 bytes decoded) to find nesting too deep before the
+ * whole segment is checked and decoded: a forged claims set nests from its first member.
+ */
+const LOOKAHEAD = 1024;
+
 /** Decodes one base64url segment holding a JSON object (a JOSE header or a claims set). */
 export function readSegment(segment: unknown): JsonObject | undefined {
-  if (
-    typeof segment !== 'string' ||
-    segment.length === 0 ||
-    segment.length > MAX_SEGMENT_LENGTH ||
-    !BASE64URL.test(segment)
-  )
-    return undefined;
-  return parseObject(Buffer.from(segment, 'base64url'));
+  if (typeof segment !== 'string' || segment.length === 0 || segment.length > MAX_SEGMENT_LENGTH) return undefined;
+  if (segment.length > LOOKAHEAD) {
+    const ahead = segment.slice(0, LOOKAHEAD);
+    if (!BASE64URL.test(ahead) || tooDeep(Buffer.from(ahead, 'base64url').toString('latin1'))) return undefined;
+  }
+  return BASE64URL.test(segment) ? parseObject(Buffer.from(segment, 'base64url')) : undefined;
 }
 
 function segmentsOf(token: unknown): string[] | undefined {
