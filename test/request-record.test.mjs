@@ -1,8 +1,9 @@
 /**
  * Every verify leaves exactly one audit record: a request that verified its token once has one `jwt.request`
  * record carrying that verify; one that verified it twice has a `jwt.verify` record for each and a
- * `jwt.request` record that carries none; a verify of another token keeps its own record. The sequence of the
- * emitted records has no gap.
+ * `jwt.request` record that carries none; a verify of another token keeps its own record. A decode of the
+ * request's token is told by the request's record unless it failed or raised a new finding. The sequence of
+ * the emitted records has no gap.
  */
 import './support/esm-hook.mjs';
 import assert from 'node:assert/strict';
@@ -26,8 +27,10 @@ telemetry.leaks.registerToken(other);
 
 const server = http.createServer((req, res) => {
   const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-  const times = Number(new URL(req.url, 'http://x').searchParams.get('verify') ?? 1);
+  const query = new URL(req.url, 'http://x').searchParams;
+  const times = Number(query.get('verify') ?? 1);
   try {
+    for (let i = 0; i < Number(query.get('decode') ?? 0); i += 1) jwt.decode(token);
     for (let i = 0; i < times; i += 1) jwt.verify(token, secret, { algorithms: ['HS256'] });
     if (req.url.includes('other')) jwt.verify(other, secret, { algorithms: ['HS256'] });
     res.writeHead(200).end('ok');
@@ -92,6 +95,43 @@ test('a verify of another token inside the request keeps its own record', async 
     'verify',
     "the request still carries its own token's verify",
   );
+});
+
+const mintWithJti = (jti) => {
+  const token = jwt.sign({ sub: PERSONAL.sub, jti, exp: nowSeconds() + 60 }, secret);
+  telemetry.leaks.registerToken(token);
+  return token;
+};
+const spanNames = () => telemetry.spans().map((span) => span.name);
+
+test("a decode of the request's token before its verify: no record or span of its own, the request's record tells both", async () => {
+  const { status, named } = await records('/?decode=1&verify=1', mintWithJti('decode-then-verify'));
+  assert.equal(status, 200);
+  assert.equal(named('jwt.decode').length, 0);
+  assert.equal(spanNames().includes('jwt.decode'), false, `spans: ${spanNames()}`);
+  const [request] = named('jwt.request');
+  assert.equal(named('jwt.request').length, 1);
+  assert.equal(request.attributes['jwt.operation'], 'verify');
+  assert.equal(request.attributes['jwt.validation.outcome'], 'valid');
+});
+
+test("a decode alone of the request's token: the jwt.request record says unverified, with the decode's facts", async () => {
+  const { status, named } = await records('/?decode=1&verify=0', mintWithJti('decode-alone'));
+  assert.equal(status, 200);
+  assert.equal(named('jwt.decode').length, 0);
+  const [request] = named('jwt.request');
+  assert.equal(request.attributes['jwt.validation.outcome'], 'unverified');
+  assert.deepEqual(request.attributes['jwt.findings'], ['unverified_bearer']);
+  assert.equal(request.attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
+});
+
+test("a decode of the request's token that raises a finding keeps its own record, the first time", async () => {
+  const token = mint(); // no jti: the finding missing_jti
+  const first = await records('/?decode=1&verify=1', token);
+  assert.deepEqual(first.named('jwt.decode')[0]?.attributes['jwt.findings'], ['missing_jti']);
+  const again = await records('/?decode=1&verify=1', token);
+  assert.equal(again.named('jwt.decode').length, 0, 'the finding is on an earlier record');
+  assert.equal(again.named('jwt.request').length, 1);
 });
 
 test('nothing secret in any record', () => {

@@ -137,13 +137,13 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   pseudonymKey?: string | Uint8Array;
   /**
    * Create `jwt.<operation>` spans: one for each operation outside HTTP requests, and inside a request for every
-   * operation except the successful verify of the request's own token, whose facts are on the server span
-   * (see `requestVerifySpans`). @default true
+   * operation except the successful verify or decode of the request's own token, whose facts are on the server
+   * span (see `requestVerifySpans`). @default true
    */
   emitSpans?: boolean;
   /**
-   * Also create a `jwt.verify` (`jwt.decrypt`) span for the successful verify of the token an HTTP request
-   * presented, beside the facts on the server span. A failed one always has its span, and so does every verify
+   * Also create a `jwt.verify` (`jwt.decrypt`, `jwt.decode`) span for the successful verify (decrypt, decode)
+   * of the token an HTTP request presented, beside the facts on the server span. A failed one always has its span, and so does every verify
    * when a `verifyHook` is set. @default false
    */
   requestVerifySpans?: boolean;

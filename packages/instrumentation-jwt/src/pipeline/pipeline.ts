@@ -28,7 +28,7 @@ import { recordDuration } from '../sinks/metric-sink';
 import type { RecordedOperation } from '../sinks/recorded-operation';
 import { enrichServerSpan } from '../sinks/server-span-sink';
 import { endOperationSpan, startOperationSpan } from '../sinks/span-sink';
-import { emitSampledOperationLogRecord, insight, withInsight } from './operation-delivery';
+import { alwaysKept, emitSampledOperationLogRecord, insight, withInsight } from './operation-delivery';
 import type { Insight } from './operation-insight';
 import type { HeldOperation } from './held-secrets';
 import type { ClaimAction } from '../policy/claim-policy';
@@ -161,22 +161,27 @@ class Operation implements OperationScope, HeldOperation {
       }
     }
     if (request?.presented(token)) {
-      const carry = complete && settings.emitLogRecords && isVerification(recorded.event.operation);
-      return request.add(recorded, getRPCMetadata(this.callerContext)?.span, carry);
+      const { operation } = recorded.event;
+      const carry = complete && settings.emitLogRecords && isVerification(operation);
+      const taken = request.add(recorded, getRPCMetadata(this.callerContext)?.span, carry);
+      // A decode of the presented token is told by the request's record (its outcome, or `unverified` with the
+      // decode's facts), unless the decode failed or raised findings, which its own record keeps.
+      if (operation === 'decode') return taken && complete && !alwaysKept(recorded);
+      return taken && carry;
     }
     if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
     return false;
   }
 
   /**
-   * Inside a request, the verify of the request's own token that succeeds is told by the server span and the
-   * request's record; it gets a span of its own when it failed, when a verify hook wants one, or on request
-   * (`requestVerifySpans`). Every other operation gets one.
+   * Inside a request, the verify or decode of the request's own token that succeeds is told by the server span
+   * and the request's record; it gets a span of its own when it failed, when a verify hook wants one, or on
+   * request (`requestVerifySpans`). Every other operation gets one.
    */
   private wantsSpan(event: AuditEvent): boolean {
     const { settings, request } = this;
     if (!settings.emitSpans) return false;
-    if (request === undefined || !isVerification(event.operation) || !request.presented(event.token)) return true;
+    if (request === undefined || !toldByRequest(event.operation) || !request.presented(event.token)) return true;
     return event.failure !== undefined || settings.requestVerifySpans || settings.verifyHook !== undefined;
   }
 
@@ -240,6 +245,8 @@ class Operation implements OperationScope, HeldOperation {
 }
 
 const isVerification = (operation: JwtOperation) => operation === 'verify' || operation === 'decrypt';
+/** Operations on a request's own token that the request's record tells when they succeed. */
+const toldByRequest = (operation: JwtOperation) => isVerification(operation) || operation === 'decode';
 
 export class AuditPipeline implements AuditRecorder {
   private readonly keySets: KeySetRecording;

@@ -86,9 +86,9 @@ export class RecordedRequest implements RequestScope {
   }
 
   /**
-   * Adds an operation on a presented token. With `carry`, the request also takes over its audit record, and
-   * returns true when it did: the record is then emitted when the request ends, as part of the `jwt.request`
-   * record when it is the request's only one, else on its own.
+   * Adds an operation on a presented token; returns whether the request took it (it has not ended, and has
+   * room). With `carry`, the request also takes over its audit record: the record is then emitted when the
+   * request ends, as part of the `jwt.request` record when it is the request's only one, else on its own.
    */
   add(operation: RecordedOperation, serverSpan: Span | undefined, carry: boolean): boolean {
     if (this.ended) return false;
@@ -96,7 +96,7 @@ export class RecordedRequest implements RequestScope {
     if (this.operations.length >= MAX_OPERATIONS_PER_REQUEST) return false;
     this.operations.push(operation);
     if (carry) this.carried.push(operation);
-    return carry;
+    return true;
   }
 
   end(describe: () => RequestEnd): void {
