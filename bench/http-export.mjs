@@ -6,9 +6,15 @@
  * wall-clock req/s, each app's own CPU time per request (from /proc) is reported: on a shared machine the
  * wall clock also counts the time other processes held the cores, the app's CPU time does not.
  *
- * Two more configurations export for real, OTLP/HTTP protobuf to a sink process on loopback, with the SDK's
- * batch processors or with @tokentrail/register's exit-safe processors (which keep every item until the
- * collector acknowledges it, for the exit path): what delivery at exit costs while the process runs.
+ * The other configurations export for real, OTLP/HTTP protobuf, each to its own sink process on loopback:
+ * - instrumentation-http alone (configured as the register configures it) through the SDK's batch processors,
+ *   against the app started with `--import @tokentrail/register` as users start it: what the audit costs
+ *   when both export (app CPU per request; the sinks' CPU is not counted). Each sink counts the `jwt.request`
+ *   records it received, and the register's must hold one for every request the app answered, warm-up
+ *   included: nothing dropped;
+ * - tokentrail + instrumentation-http with the SDK's batch processors or with the register's exit-safe
+ *   processors (which keep every item until the collector acknowledges it, for the exit path): what delivery
+ *   at exit costs while the process runs.
  *
  *   node bench/http-export.mjs [rounds=5] [seconds=5]
  * Writes bench/results/http-export.json.
@@ -30,6 +36,8 @@ const secret = randomBytes(32).toString('hex');
 
 const EXIT_SAFE = 'tokentrail + http, OTLP export, exit-safe processors';
 const SDK_BATCH = 'tokentrail + http, OTLP export, SDK batch processors';
+const HTTP_EXPORT = 'instrumentation-http, OTLP export';
+const REGISTER = 'tokentrail + http, OTLP export, --import @tokentrail/register';
 const CONFIGS = {
   'no telemetry': { flags: [] },
   'instrumentation-http': { flags: ['--import', join(here, 'http/telemetry.mjs')] },
@@ -39,12 +47,22 @@ const CONFIGS = {
   },
   [SDK_BATCH]: {
     flags: ['--import', join(here, 'http/telemetry-otlp.mjs')],
-    env: { BENCH_EXPORT: 'sdk' },
+    env: { BENCH_EXPORT: 'sdk', BENCH_TOKENTRAIL: '1' },
     exports: true,
   },
   [EXIT_SAFE]: {
     flags: ['--import', join(here, 'http/telemetry-otlp.mjs')],
-    env: { BENCH_EXPORT: 'exit-safe' },
+    env: { BENCH_EXPORT: 'exit-safe', BENCH_TOKENTRAIL: '1' },
+    exports: true,
+  },
+  [HTTP_EXPORT]: {
+    flags: ['--import', join(here, 'http/telemetry-otlp.mjs')],
+    env: { BENCH_EXPORT: 'sdk', BENCH_TOKENTRAIL: '0' },
+    exports: true,
+  },
+  [REGISTER]: {
+    flags: ['--import', import.meta.resolve('@tokentrail/register')],
+    env: { TOKENTRAIL_PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef', TOKENTRAIL_SPOOL_MAX_BYTES: '0' },
     exports: true,
   },
 };
@@ -78,14 +96,23 @@ async function spawnReporting(args, env) {
   return { child, port };
 }
 
-async function start(name, { flags, env = {}, exports }, sinkPort) {
+/** Starts one configuration's app, and its own sink when it exports. */
+async function start(name, { flags, env = {}, exports }) {
+  const sink = exports ? await spawnReporting([join(here, 'http/otlp-sink.mjs')], {}) : undefined;
   const { child, port } = await spawnReporting([...flags, join(here, 'http/app.mjs')], {
     BENCH_SECRET: secret,
     BENCH_TOKENTRAIL: '0',
+    OTEL_SERVICE_NAME: 'bench-orders',
     ...env,
-    ...(exports ? exportEnv(sinkPort) : {}),
+    ...(sink ? exportEnv(sink.port) : {}),
   });
-  return { name, child, port };
+  return { name, child, port, sink, answered: 0 };
+}
+
+/** What a sink counted. */
+async function sinkCount(sink) {
+  const response = await fetch(`http://127.0.0.1:${sink.port}/count`);
+  return response.json();
 }
 
 const key = new TextEncoder().encode(secret);
@@ -101,11 +128,11 @@ const tokens = await Promise.all(
   ),
 );
 
-const sink = await spawnReporting([join(here, 'http/otlp-sink.mjs')], {});
 const servers = [];
-for (const [name, config] of Object.entries(CONFIGS)) servers.push(await start(name, config, sink.port));
+for (const [name, config] of Object.entries(CONFIGS)) servers.push(await start(name, config));
+let delivery;
 try {
-  for (const server of servers) await load(server, 2, CONNECTIONS, tokens); // warm-up
+  for (const server of servers) server.answered += (await load(server, 2, CONNECTIONS, tokens)).requests; // warm-up
   const runs = new Map(servers.map((s) => [s.name, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const server of servers) {
@@ -113,6 +140,7 @@ try {
       if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200'))
         throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
       runs.get(server.name).push(run);
+      server.answered += run.requests;
       console.log(
         `round ${round + 1} ${server.name}: ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU/request`,
       );
@@ -130,7 +158,22 @@ try {
       p99: +percentile(latencies, 99).toFixed(3),
     };
   });
-  const [bare, http, full, sdkBatch, exitSafe] = rows;
+  const [bare, http, full, sdkBatch, exitSafe, httpExport, registered] = rows;
+  // Every request the register's app answered has its jwt.request record at its sink once the app has ended the
+  // common way (SIGTERM → server.close → process.exit). The app also answers the requests in flight when a run
+  // stops (autocannon no longer counts those): at most one per connection per run more.
+  const register = servers.find((s) => s.name === REGISTER);
+  await new Promise((resolve) => register.child.once('exit', resolve).kill('SIGTERM'));
+  const { requestRecords } = await sinkCount(register.sink);
+  const inFlight = CONNECTIONS * (ROUNDS + 1);
+  delivery = {
+    answered: register.answered,
+    'jwt.request records at the sink': requestRecords,
+    'in flight when runs stopped, at most': inFlight,
+  };
+  console.table(delivery);
+  if (requestRecords < register.answered || requestRecords > register.answered + inFlight)
+    throw new Error(`${register.answered} requests answered, ${requestRecords} jwt.request records delivered`);
   const comparison = {
     'exit-safe / SDK batch processors req/s (both exporting)': +(exitSafe.rps / sdkBatch.rps).toFixed(3),
     'exit-safe / SDK batch processors requests per CPU-second': +(
@@ -138,6 +181,11 @@ try {
     ).toFixed(3),
     'added p50 ms (exit-safe)': +(exitSafe.p50 - sdkBatch.p50).toFixed(3),
     'added p99 ms (exit-safe)': +(exitSafe.p99 - sdkBatch.p99).toFixed(3),
+    'tokentrail+http / http requests per CPU-second, both exporting (register / http)': +(
+      httpExport['app CPU µs/request'] / registered['app CPU µs/request']
+    ).toFixed(3),
+    'tokentrail+http / http req/s, both exporting': +(registered.rps / httpExport.rps).toFixed(3),
+    'added p50 ms (register, exporting)': +(registered.p50 - httpExport.p50).toFixed(3),
     'tokentrail+http / http req/s': +(full.rps / http.rps).toFixed(3),
     'tokentrail+http / http requests per CPU-second': +(
       http['app CPU µs/request'] / full['app CPU µs/request']
@@ -160,12 +208,19 @@ try {
         users: USERS,
         rows,
         comparison,
+        delivery,
       },
       null,
       2,
     ),
   );
 } finally {
-  await Promise.all(servers.map(({ child }) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
-  sink.child.kill('SIGTERM');
+  await Promise.all(
+    servers.map(({ child }) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')),
+    ),
+  );
+  for (const { sink } of servers) sink?.child.kill('SIGTERM');
 }

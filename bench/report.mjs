@@ -203,6 +203,20 @@ const render = {
       ],
     ) +
     `\n\nThrough the instrumentation (jsonwebtoken HS256, spans, log records and metrics on, interleaved rounds with the detectors on and off): ${r.verifyOpsPerSecond.detectorsOn.toLocaleString('en-US')} verifies/s on, ${r.verifyOpsPerSecond.detectorsOff.toLocaleString('en-US')} off; median paired difference ${r.addedMicrosecondsPerVerify} µs per verify, rounds from ${r.addedMicrosecondsPerVerifyRange[0]} to ${r.addedMicrosecondsPerVerifyRange[1]} µs — within the noise of a shared machine; the figures measured alone are the ones to trust.`,
+  httpExport: ({ node, rounds, seconds, connections, rows, comparison, delivery }) =>
+    `${node}, ${rounds} interleaved rounds of ${seconds} s, ${connections} connections, each exporting configuration to its own sink.\n\n` +
+    table(
+      ['Configuration', 'req/s (median round)', 'App CPU µs / request', 'p50 ms', 'p99 ms'],
+      rows.map((r) => [r.name, r.rps, r['app CPU µs/request'], r.p50, r.p99]),
+    ) +
+    '\n\n' +
+    table(
+      ['Comparison', 'Value'],
+      Object.entries(comparison).map(([name, value]) => [name, value]),
+    ) +
+    (delivery
+      ? `\n\nDelivered: ${delivery.answered.toLocaleString('en-US')} requests answered by the register's app (warm-up included), ${delivery['jwt.request records at the sink'].toLocaleString('en-US')} distinct \`jwt.request\` records at its sink after SIGTERM → \`server.close\` → \`process.exit\` (at most ${delivery['in flight when runs stopped, at most']} more than answered: requests in flight when a run stopped, which the app still answered).`
+      : ''),
   reportSize: (r) =>
     `${r.node}, ${r.records.toLocaleString('en-US')} synthetic audit records (${r.fileMiB.toLocaleString('en-US')} MiB of OTLP JSON lines), one \`tokentrail report\` run in its own process.\n\n` +
     table(
@@ -229,6 +243,7 @@ const files = {
   memory: 'memory.json',
   faults: 'fault-latency.json',
   detectors: 'detectors-memory.json',
+  httpExport: 'http-export.json',
 };
 
 let doc = readFileSync(docPath, 'utf8');
