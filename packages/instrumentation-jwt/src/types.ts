@@ -12,8 +12,8 @@ export type { ClaimAction, ScopeRequirement, JwtLibrary, JwtOperation, Validatio
 
 /**
  * What a hook learns about one operation. `header` and `claims` are the token's raw, unredacted values: they
- * never leave the process unless the hook itself writes them somewhere. Treat them as read-only: a header read
- * from the token is shared by the operations on tokens with the same header, and is frozen.
+ * never leave the process unless the hook itself writes them somewhere. Treat them as read-only: what a hook
+ * changes in them is not exported, by this operation or any later one.
  */
 export interface JwtOperationInfo {
   readonly operation: JwtOperation;

@@ -53,7 +53,11 @@ function isTokenCredential(value: string, credentials: readonly Credential[]): b
  * Every compact JWT written in the request target or any header value (User-Agent, X-Forwarded-For, Referer, …)
  * other than a credential already found: an attacker's 14 KB bearer token is read once, not twice.
  */
-function embeddedTokensOf(request: IncomingMessage, credentials: readonly Credential[]): readonly string[] {
+function embeddedTokensOf(
+  request: IncomingMessage,
+  credentials: readonly Credential[],
+  found: Set<string>,
+): readonly string[] {
   if (request.url !== undefined) collectEmbeddedTokens(request.url, found);
   const raw = request.rawHeaders;
   for (let i = 1; i < raw.length; i += 2)
@@ -63,8 +67,6 @@ function embeddedTokensOf(request: IncomingMessage, credentials: readonly Creden
   found.clear();
   return tokens;
 }
-/** Reused by every request: the common request finds nothing and allocates nothing. */
-const found = new Set<string>();
 const NONE: readonly string[] = [];
 
 /** Each connection's local port: Node asks the operating system for it on every read (a system call, about 1 µs). */
@@ -78,10 +80,14 @@ function localPortOf(socket: Socket): number | undefined {
   return port;
 }
 
-function describeStart(message: ServerMessage, settings: HttpServerSettings): RequestStart | undefined {
+function describeStart(
+  message: ServerMessage,
+  settings: HttpServerSettings,
+  found: Set<string>,
+): RequestStart | undefined {
   const { request, server } = message;
   const credentials = credentialsOf(request.headers, request.url, settings.credentialSources);
-  const embeddedTokens = embeddedTokensOf(request, credentials);
+  const embeddedTokens = embeddedTokensOf(request, credentials, found);
   if (credentials.length === 0 && embeddedTokens.length === 0) return undefined;
   const socket = request.socket as TLSSocket | undefined;
   const userAgent = request.headers['user-agent'];
@@ -109,9 +115,11 @@ function describeEnd({ request, response }: ServerMessage, aborted: boolean): Re
 
 /** Starts observing every HTTP server in the process; returns the function that stops it. */
 export function observeHttpServers(recorder: AuditRecorder, settings: () => HttpServerSettings): () => void {
+  // Reused by every request (emptied after each): the common request finds nothing and allocates nothing.
+  const found = new Set<string>();
   const onStart = (data: unknown) => {
     const message = data as ServerMessage;
-    const scope = recorder.beginRequest(() => describeStart(message, settings()));
+    const scope = recorder.beginRequest(() => describeStart(message, settings(), found));
     if (!scope) return;
     // The audit ends on the response's own 'close', which follows 'finish' for a finished response and comes
     // alone when the connection closed first. The listener is added once the request has been emitted, so that
