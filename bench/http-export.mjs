@@ -164,7 +164,8 @@ try {
   // stops (autocannon no longer counts those): at most one per connection per run more.
   const register = servers.find((s) => s.name === REGISTER);
   await new Promise((resolve) => register.child.once('exit', resolve).kill('SIGTERM'));
-  const { requestRecords } = await sinkCount(register.sink);
+  const { requestRecords, unreadable } = await sinkCount(register.sink);
+  if (unreadable > 0) throw new Error(`the sink could not read ${unreadable} log exports`);
   const inFlight = CONNECTIONS * (ROUNDS + 1);
   delivery = {
     answered: register.answered,

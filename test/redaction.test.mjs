@@ -159,12 +159,27 @@ test('an unverified claims set is read by jose only when shallow, wherever its n
   const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
   const padding = 'x'.repeat(3000);
   const cases = [
-    { name: 'nested from its first member', claims: `{"sub":${deep},"iss":"deep"}`, iss: undefined },
+    {
+      name: 'nested from its first member',
+      claims: `{"sub":${deep},"iss":"deep","note":"${padding}"}`,
+      iss: undefined,
+    },
     { name: 'nested after 3 KB of text', claims: `{"note":"${padding}","sub":${deep},"iss":"deep"}`, iss: undefined },
     { name: 'long and shallow', claims: `{"note":"${padding}","sub":[[["u"]]],"iss":"shallow"}`, iss: 'shallow' },
     {
       name: 'long with a character outside base64url',
       claims: `{"note":"${padding}","iss":"shallow"}`,
+      iss: undefined,
+    },
+    {
+      // More than 64 brackets in the first kilobyte, in strings, after escaped quotes and multi-byte text: shallow.
+      name: 'long and shallow with many brackets',
+      claims: `{"text":"\\"[{ é 漢 ${'[{'.repeat(40)}","list":[${Array.from({ length: 70 }, (_, i) => `[${i}]`).join(',')}],"note":"${padding}","iss":"shallow"}`,
+      iss: 'shallow',
+    },
+    {
+      name: 'nested inside its first kilobyte after a string of brackets',
+      claims: `{"text":"${'['.repeat(80)}","sub":${deep},"note":"${padding}","iss":"deep"}`,
       iss: undefined,
     },
   ];

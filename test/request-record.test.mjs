@@ -123,6 +123,26 @@ test("a decode alone of the request's token: the jwt.request record says unverif
   assert.equal(request.attributes['jwt.validation.outcome'], 'unverified');
   assert.deepEqual(request.attributes['jwt.findings'], ['unverified_bearer']);
   assert.equal(request.attributes['enduser.pseudo.id'], pseudonym(PERSONAL.sub));
+  assert.equal(request.attributes['jwt.operation'], 'decode', "the record carries the decode's own attributes");
+  assert.equal(request.attributes['jwt.library'], 'jsonwebtoken');
+  assert.equal(request.attributes['jwt.header.alg'], 'HS256');
+  assert.equal(typeof request.attributes['jwt.claims.exp'], 'number');
+});
+
+test("a decode alone that raises a finding: its own record the first time, and the finding on the request's record every time", async () => {
+  const token = mint(); // no jti: the finding missing_jti
+  const first = await records('/?decode=1&verify=0', token);
+  assert.deepEqual(first.named('jwt.decode')[0]?.attributes['jwt.findings'], ['missing_jti']);
+  const [firstRequest] = first.named('jwt.request');
+  assert.equal(firstRequest.attributes['jwt.operation'], undefined, 'the decode has a record of its own');
+  assert.deepEqual([...firstRequest.attributes['jwt.findings']].sort(), ['missing_jti', 'unverified_bearer']);
+  const again = await records('/?decode=1&verify=0', token);
+  assert.equal(again.named('jwt.decode').length, 0);
+  const [request] = again.named('jwt.request');
+  assert.equal(request.attributes['jwt.operation'], 'decode');
+  assert.deepEqual([...request.attributes['jwt.findings']].sort(), ['missing_jti', 'unverified_bearer']);
+  const serverSpan = telemetry.spans().find((span) => span.attributes['jwt.validation.outcome'] === 'unverified');
+  assert.deepEqual([...serverSpan.attributes['jwt.findings']].sort(), ['missing_jti', 'unverified_bearer']);
 });
 
 test("a decode of the request's token that raises a finding keeps its own record, the first time", async () => {

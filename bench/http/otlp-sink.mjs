@@ -3,9 +3,10 @@
  * at once, keeping nothing but counts. It counts the bytes received and, in OTLP/protobuf log exports, the
  * distinct `jwt.request` records (by their `jwt.audit.chain` value, so a batch sent again after a timeout is
  * not counted twice), which `GET /count` returns as JSON: the benchmark checks that every audited request's
- * record arrived. Prints its port.
+ * record arrived (a body it cannot read is counted as `unreadable`). Prints its port.
  */
 import { createServer } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 /** The fields of one protobuf message: [field number, wire type, value (a Buffer for length-delimited)]. */
 function* fields(buffer) {
@@ -14,6 +15,7 @@ function* fields(buffer) {
     let value = 0;
     let shift = 0;
     for (;;) {
+      if (at >= buffer.length) throw new Error('truncated varint');
       const byte = buffer[at++];
       value += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) return value;
@@ -28,6 +30,7 @@ function* fields(buffer) {
     else if (type === 5) at += 4;
     else if (type === 2) {
       const length = varint();
+      if (at + length > buffer.length) throw new Error('truncated field');
       yield [tag >>> 3, type, buffer.subarray(at, at + length)];
       at += length;
     } else throw new Error(`unexpected wire type ${type}`);
@@ -46,17 +49,19 @@ function countRequestRecords(body) {
         for (const keyValue of child(record, 6)) {
           if (child(keyValue, 1)[0]?.toString() !== 'jwt.audit.chain') continue;
           const [value] = child(keyValue, 2);
-          if (value) requestChains.add(child(value, 1)[0]?.toString());
+          const chain = value && child(value, 1)[0];
+          if (chain) requestChains.add(chain.toString());
         }
       }
 }
 
 let bytes = 0;
+let unreadable = 0;
 const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/count') {
     res
       .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ bytes, requestRecords: requestChains.size }));
+      .end(JSON.stringify({ bytes, requestRecords: requestChains.size, unreadable }));
     return;
   }
   const chunks = [];
@@ -65,7 +70,14 @@ const server = createServer((req, res) => {
     chunks.push(chunk);
   });
   req.on('end', () => {
-    if (req.url === '/v1/logs') countRequestRecords(Buffer.concat(chunks));
+    if (req.url === '/v1/logs') {
+      try {
+        const body = Buffer.concat(chunks);
+        countRequestRecords(req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body);
+      } catch {
+        unreadable += 1;
+      }
+    }
     res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
   });
 });

@@ -12,8 +12,9 @@ export type { ClaimAction, ScopeRequirement, JwtLibrary, JwtOperation, Validatio
 
 /**
  * What a hook learns about one operation. `header` and `claims` are the token's raw, unredacted values: they
- * never leave the process unless the hook itself writes them somewhere. Treat them as read-only: what a hook
- * changes in them is not exported, by this operation or any later one.
+ * never leave the process unless the hook itself writes them somewhere. Treat them as read-only: the
+ * operation's record was made from them before the hook ran, and the request's later steps (its scope policy,
+ * its refresh detection) read the same claims.
  */
 export interface JwtOperationInfo {
   readonly operation: JwtOperation;
@@ -143,11 +144,14 @@ export interface JwtInstrumentationConfig extends InstrumentationConfig {
   emitSpans?: boolean;
   /**
    * Also create a `jwt.verify` (`jwt.decrypt`, `jwt.decode`) span for the successful verify (decrypt, decode)
-   * of the token an HTTP request presented, beside the facts on the server span. A failed one always has its span, and so does every verify
-   * when a `verifyHook` is set. @default false
+   * of the token an HTTP request presented, beside the facts on the server span. A failed one always has its
+   * span, and so does every verify and decode when a `verifyHook` is set. @default false
    */
   requestVerifySpans?: boolean;
-  /** Emit a `jwt.<operation>` log record for each operation through the Logs API. @default true */
+  /**
+   * Emit audit log records through the Logs API: a `jwt.<operation>` record for each operation, except the
+   * verify or decode of an HTTP request's own token that the request's `jwt.request` record carries. @default true
+   */
   emitLogRecords?: boolean;
   /** Record tokentrail's metrics: the `jwt.operation.duration` histogram and the `jwt.findings` and `jwt.alerts` counters. @default true */
   emitMetrics?: boolean;

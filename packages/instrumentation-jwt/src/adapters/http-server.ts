@@ -58,14 +58,15 @@ function embeddedTokensOf(
   credentials: readonly Credential[],
   found: Set<string>,
 ): readonly string[] {
-  if (request.url !== undefined) collectEmbeddedTokens(request.url, found);
-  const raw = request.rawHeaders;
-  for (let i = 1; i < raw.length; i += 2)
-    if (!isTokenCredential(raw[i]!, credentials)) collectEmbeddedTokens(raw[i]!, found);
-  if (found.size === 0) return NONE;
-  const tokens = [...found];
-  found.clear();
-  return tokens;
+  try {
+    if (request.url !== undefined) collectEmbeddedTokens(request.url, found);
+    const raw = request.rawHeaders;
+    for (let i = 1; i < raw.length; i += 2)
+      if (!isTokenCredential(raw[i]!, credentials)) collectEmbeddedTokens(raw[i]!, found);
+    return found.size === 0 ? NONE : [...found];
+  } finally {
+    found.clear();
+  }
 }
 const NONE: readonly string[] = [];
 

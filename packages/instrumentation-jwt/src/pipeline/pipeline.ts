@@ -166,7 +166,11 @@ class Operation implements OperationScope, HeldOperation {
       const taken = request.add(recorded, getRPCMetadata(this.callerContext)?.span, carry);
       // A decode of the presented token is told by the request's record (its outcome, or `unverified` with the
       // decode's facts), unless the decode failed or raised findings, which its own record keeps.
-      if (operation === 'decode') return taken && complete && !alwaysKept(recorded);
+      if (operation === 'decode') {
+        const told = taken && complete && !alwaysKept(recorded);
+        if (told) request.tell(recorded);
+        return told;
+      }
       return taken && carry;
     }
     if (settings.enrichServerSpan) fenced(host.diag, 'the server span sink', () => enrichServerSpan(recorded));
@@ -181,7 +185,13 @@ class Operation implements OperationScope, HeldOperation {
   private wantsSpan(event: AuditEvent): boolean {
     const { settings, request } = this;
     if (!settings.emitSpans) return false;
-    if (request === undefined || !toldByRequest(event.operation) || !request.presented(event.token)) return true;
+    if (
+      request === undefined ||
+      !toldByRequest(event.operation) ||
+      !request.presented(event.token) ||
+      !request.accepting()
+    )
+      return true;
     return event.failure !== undefined || settings.requestVerifySpans || settings.verifyHook !== undefined;
   }
 

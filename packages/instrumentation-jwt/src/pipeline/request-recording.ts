@@ -34,6 +34,10 @@ export class RecordedRequest implements RequestScope {
   private readonly operations: RequestOperation[] = [];
   /** Verifies of the presented token whose audit record this request's record carries (see {@link end}). */
   private readonly carried: RecordedOperation[] = [];
+  /** The last decode of the presented token: it speaks for a request that verified nothing. */
+  private lastDecode: RecordedOperation | undefined;
+  /** Decodes of the presented token that have no record of their own: this request's record tells them. */
+  private readonly told = new Set<RecordedOperation>();
   private readonly startAttributes: AuditAttributes;
   /** tokentrail's own server span, when no other instrumentation handles this server. */
   readonly ownSpan: Span | undefined;
@@ -96,7 +100,31 @@ export class RecordedRequest implements RequestScope {
     if (this.operations.length >= MAX_OPERATIONS_PER_REQUEST) return false;
     this.operations.push(operation);
     if (carry) this.carried.push(operation);
+    if (operation.event.operation === 'decode') this.lastDecode = operation;
     return true;
+  }
+
+  /** Whether the request still takes operations (see {@link add}): it has not ended and has room. */
+  accepting(): boolean {
+    return !this.ended && this.operations.length < MAX_OPERATIONS_PER_REQUEST;
+  }
+
+  /** A decode the request took (see {@link add}) has no record of its own: this request's record tells it. */
+  tell(operation: RecordedOperation): void {
+    this.told.add(operation);
+  }
+
+  /**
+   * The operation whose facts the request's record and server span hold: the verify it carries when it carries
+   * exactly one, else, when it verified nothing, its last decode; and whether the record also holds that
+   * operation's own attributes (it has no record of its own) or only its findings.
+   */
+  private spokenFor(): { operation: RecordedOperation; merged: boolean } | undefined {
+    if (this.carried.length === 1) return { operation: this.carried[0]!, merged: true };
+    if (this.carried.length > 0 || this.lastDecode === undefined) return undefined;
+    if (this.operations.some((o) => o.event.operation === 'verify' || o.event.operation === 'decrypt'))
+      return undefined;
+    return { operation: this.lastDecode, merged: this.told.has(this.lastDecode) };
   }
 
   end(describe: () => RequestEnd): void {
@@ -130,8 +158,9 @@ export class RecordedRequest implements RequestScope {
       fenced(host.diag, 'the request findings and detectors', () => {
         scope = requestInsight(host, start, end, this.operations, outcome, httpAttributes, serverSpan, logContext);
       });
-      // The verify the request's record carries has its findings on the server span too.
-      const carried = this.carried.length === 1 ? this.carried[0]!.attributes[ATTR_JWT_FINDINGS] : undefined;
+      // The operation the request's record speaks for has its findings on the server span too.
+      const spoken = this.spokenFor();
+      const carried = spoken?.operation.attributes[ATTR_JWT_FINDINGS];
       const jwtAttributes =
         scope.length === 0 && carried === undefined
           ? outcome
@@ -143,6 +172,8 @@ export class RecordedRequest implements RequestScope {
       // Concerning for what the request shows; the verify it carries keeps its own rule (see emitRecords).
       const concerning = isConcerning(outcome) || scope.length > 0;
       this.operations.length = 0;
+      this.lastDecode = undefined;
+      this.told.clear();
       if (this.ownSpan) {
         fenced(host.diag, 'the request span', () =>
           endRequestSpan(this.ownSpan!, recordAttributes(httpAttributes, jwtAttributes), end.statusCode),
@@ -153,14 +184,15 @@ export class RecordedRequest implements RequestScope {
           this.recordings.warnIfNotScrubbing();
         });
       }
-      this.emitRecords(carriesJwt, httpAttributes, jwtAttributes, concerning, logContext);
+      this.emitRecords(carriesJwt, httpAttributes, jwtAttributes, concerning, logContext, spoken);
     });
   }
 
   /**
    * The request's audit records: one `jwt.request` record, which carries the request's verify when it made
-   * exactly one of its token; when it made several, each is emitted on its own first. Every verify the request
-   * carried is emitted, even when log records were turned off since.
+   * exactly one of its token (or, when it verified nothing, the decode that has no record of its own); when it
+   * made several verifies, each is emitted on its own first. Every verify the request carried is emitted, even
+   * when log records were turned off since.
    */
   private emitRecords(
     carriesJwt: boolean,
@@ -168,11 +200,12 @@ export class RecordedRequest implements RequestScope {
     jwt: AuditAttributes,
     requestConcerning: boolean,
     logContext: Context,
+    spoken: { operation: RecordedOperation; merged: boolean } | undefined,
   ): void {
     const { host, settings, carried } = this;
     const ratio = settings.insight.logSampleRatio;
     const emitRequest = settings.emitLogRecords && carriesJwt;
-    const merged = emitRequest && carried.length === 1 ? carried[0] : undefined;
+    const merged = emitRequest && spoken?.merged ? spoken.operation : undefined;
     for (const operation of carried) {
       if (operation !== merged)
         fenced(host.diag, 'the log record sink', () => emitSampledOperationLogRecord(host.auditLog, operation, ratio));
