@@ -36,8 +36,8 @@ export class RecordedRequest implements RequestScope {
   private readonly carried: RecordedOperation[] = [];
   /** The last decode of the presented token: it speaks for a request that verified nothing. */
   private lastDecode: RecordedOperation | undefined;
-  /** Decodes of the presented token that have no record of their own: this request's record tells them. */
-  private readonly told = new Set<RecordedOperation>();
+  /** Whether {@link lastDecode} has no record of its own: this request's record tells it. */
+  private lastDecodeTold = false;
   private readonly startAttributes: AuditAttributes;
   /** tokentrail's own server span, when no other instrumentation handles this server. */
   readonly ownSpan: Span | undefined;
@@ -100,7 +100,10 @@ export class RecordedRequest implements RequestScope {
     if (this.operations.length >= MAX_OPERATIONS_PER_REQUEST) return false;
     this.operations.push(operation);
     if (carry) this.carried.push(operation);
-    if (operation.event.operation === 'decode') this.lastDecode = operation;
+    if (operation.event.operation === 'decode') {
+      this.lastDecode = operation;
+      this.lastDecodeTold = false;
+    }
     return true;
   }
 
@@ -111,7 +114,7 @@ export class RecordedRequest implements RequestScope {
 
   /** A decode the request took (see {@link add}) has no record of its own: this request's record tells it. */
   tell(operation: RecordedOperation): void {
-    this.told.add(operation);
+    if (operation === this.lastDecode) this.lastDecodeTold = true;
   }
 
   /**
@@ -124,7 +127,7 @@ export class RecordedRequest implements RequestScope {
     if (this.carried.length > 0 || this.lastDecode === undefined) return undefined;
     if (this.operations.some((o) => o.event.operation === 'verify' || o.event.operation === 'decrypt'))
       return undefined;
-    return { operation: this.lastDecode, merged: this.told.has(this.lastDecode) };
+    return { operation: this.lastDecode, merged: this.lastDecodeTold };
   }
 
   end(describe: () => RequestEnd): void {
@@ -173,7 +176,6 @@ export class RecordedRequest implements RequestScope {
       const concerning = isConcerning(outcome) || scope.length > 0;
       this.operations.length = 0;
       this.lastDecode = undefined;
-      this.told.clear();
       if (this.ownSpan) {
         fenced(host.diag, 'the request span', () =>
           endRequestSpan(this.ownSpan!, recordAttributes(httpAttributes, jwtAttributes), end.statusCode),
