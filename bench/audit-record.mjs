@@ -17,6 +17,7 @@ import { context, logs } from '@opentelemetry/api';
 // The sink itself (not a public entry point), as the instrumentation uses it: one trail, its own stream.
 const { AuditTrail } = createRequire(import.meta.url)('../packages/instrumentation-jwt/build/sinks/audit-trail.js');
 import { installDiscardingSdk } from './support/discarding-sdk.mjs';
+import { median } from './support/cpu.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 9);
 const RECORDS = 20000;
@@ -71,7 +72,6 @@ const runs = { plain: [], chained: [] };
 await measure(variants.chained); // warm-up
 for (let r = 0; r < ROUNDS; r += 1)
   for (const [name, emit] of Object.entries(variants)) runs[name].push(await measure(emit));
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const plain = median(runs.plain);
 const chained = median(runs.chained);
 const result = {

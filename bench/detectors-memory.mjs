@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { installDiscardingSdk } from './support/discarding-sdk.mjs';
+import { median } from './support/cpu.mjs';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const require = createRequire(import.meta.url);
@@ -148,7 +149,6 @@ for (let round = 0; round < ROUNDS; round += 1) {
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
-const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
 const on = median(opsPerSecond.on);
 const off = median(opsPerSecond.off);
 // Each round's on/off pair ran back to back: the median of the paired differences is the least noisy figure.

@@ -18,9 +18,7 @@
  * Writes bench/results/hostile-input.json.
  */
 import { register } from 'node:module';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -29,6 +27,7 @@ import autocannon from 'autocannon';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { installDiscardingSdk } from './support/discarding-sdk.mjs';
 import { cpuMicrosOf, median } from './support/cpu.mjs';
+import { spawnReporting } from './support/http-load.mjs';
 import { USERS, nestedForgedToken, passwordHashes, percentQuery, userTokens } from './support/hostile-tokens.mjs';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
@@ -114,37 +113,14 @@ function row(workload, subject, without, withTokentrail) {
   };
 }
 
-// Per request: the app with instrumentation-http alone and with tokentrail too, each in its own process.
-const HTTP_CONFIG = {
-  // What @tokentrail/register gives instrumentation-http: its default signature parameters and the token ones.
-  redactedQueryParamsServer: [
-    'sig',
-    'Signature',
-    'AWSAccessKeyId',
-    'X-Goog-Signature',
-    'X-Amz-Signature',
-    'X-Amz-Credential',
-    'X-Amz-Security-Token',
-    'access_token',
-    'token',
-    'id_token',
-  ],
-};
+// Per request: the app with instrumentation-http alone and with tokentrail too, each in its own process, both with
+// instrumentation-http configured as @tokentrail/register configures it (bench/http/telemetry.mjs).
 async function startApp(tokentrail) {
-  const env = {
-    ...process.env,
+  return spawnReporting(['--import', join(here, 'http/telemetry.mjs'), join(here, 'http/hostile-app.mjs')], {
     BENCH_SECRET: SECRET,
     BENCH_HASHES: JSON.stringify(hashes),
     BENCH_TOKENTRAIL: tokentrail ? '1' : '0',
-    BENCH_HTTP_CONFIG: JSON.stringify(HTTP_CONFIG),
-  };
-  const child = spawn(
-    process.execPath,
-    ['--import', join(here, 'http/telemetry.mjs'), join(here, 'http/hostile-app.mjs')],
-    { env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const [line] = await once(child.stdout, 'data');
-  return { child, port: JSON.parse(String(line)).port };
+  });
 }
 
 const query = percentQuery();

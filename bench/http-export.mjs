@@ -19,13 +19,12 @@
  *   node bench/http-export.mjs [rounds=5] [seconds=5]
  * Writes bench/results/http-export.json.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { load, median, percentile } from './support/http-load.mjs';
+import { load, median, percentile, spawnReporting } from './support/http-load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -77,24 +76,6 @@ const exportEnv = (port) => ({
   OTEL_METRIC_EXPORT_TIMEOUT: '1000',
   OTEL_NODE_RESOURCE_DETECTORS: 'service',
 });
-
-/** Starts a process that prints `{"port": …}` on a line of its own (diagnostics may come before it). */
-async function spawnReporting(args, env) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      const match = text.match(/^\{"port":(\d+)\}$/m);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', () => reject(new Error(`${args.join(' ')} ended before printing its port:\n${text}`)));
-  });
-  return { child, port };
-}
 
 /** Starts one configuration's app, and its own sink when it exports. */
 async function start(name, { flags, env = {}, exports }) {

@@ -13,15 +13,13 @@
  *   node bench/http-overhead.mjs [rounds=5] [seconds=5] [connections=8,1,64] [other stacks' rounds=3]
  * Writes bench/results/http-overhead.json.
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { SignJWT } from 'jose';
-import { load, median, percentile } from './support/http-load.mjs';
+import { load, median, percentile, spawnReporting } from './support/http-load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -50,13 +48,8 @@ const CONFIGS = {
 };
 
 async function start(name, { flags, env: extra }, app) {
-  const env = { ...process.env, BENCH_SECRET: secret, BENCH_PUBLIC_KEY: publicKeyPem, BENCH_APP: app, ...extra };
-  const child = spawn(process.execPath, [...flags, join(here, 'http/app.mjs')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = await once(child.stdout, 'data');
-  return { name, child, port: JSON.parse(String(line)).port };
+  const env = { BENCH_SECRET: secret, BENCH_PUBLIC_KEY: publicKeyPem, BENCH_APP: app, ...extra };
+  return { name, ...(await spawnReporting([...flags, join(here, 'http/app.mjs')], env)) };
 }
 
 const key = new TextEncoder().encode(secret);

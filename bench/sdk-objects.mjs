@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context, logs, metrics, trace } from '@opentelemetry/api';
 import { installDiscardingSdk } from './support/discarding-sdk.mjs';
+import { median } from './support/cpu.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 9);
 const COUNT = 20_000;
@@ -113,7 +114,6 @@ function measure(fn) {
   return (user + system) / COUNT;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const runs = Object.fromEntries(Object.keys(OBJECTS).map((name) => [name, []]));
 for (const fn of Object.values(OBJECTS)) measure(fn); // warm-up
 for (let round = 0; round < ROUNDS; round += 1) {

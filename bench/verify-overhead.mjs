@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { context, logs, metrics, trace } from '@opentelemetry/api';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { installDiscardingSdk } from './support/discarding-sdk.mjs';
+import { median } from './support/cpu.mjs';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 const ROUNDS = Number(process.argv[2] ?? 7);
@@ -163,7 +164,6 @@ async function measure(fn, list, iterations) {
   return { cpu: iterations / ((user + system) / 1e6), wall: iterations / ((performance.now() - started) / 1000) };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const VARIANTS = ['bare', 'instrumented', 'serverSpanOnly', 'handWritten', 'sdkFloor'];
 const rows = [];
 for (const [library, make] of Object.entries(libraries).filter(

@@ -4,7 +4,6 @@
  * configures it, and, with BENCH_TOKENTRAIL=1, tokentrail in the configuration the register starts by default
  * (BENCH_TOKENTRAIL_CONFIG, a JSON object, is merged over it). With BENCH_FLOOR=1, instead of tokentrail, the
  * floor: the SDK objects tokentrail emits for one audited request, made from constants (see ./floor.mjs).
- * BENCH_HTTP_CONFIG, a JSON object, replaces instrumentation-http's config (the hostile-input benchmark's own).
  */
 import { register } from 'node:module';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -21,10 +20,9 @@ const tokentrailConfig = {
 const jwt = process.env.BENCH_TOKENTRAIL === '1' ? new JwtInstrumentation(tokentrailConfig) : undefined;
 // As the register does: tokentrail's scrubbing span processor ahead of the exporting one.
 installDiscardingSdk({ periodic: true, maxQueueSize: 8192, spanProcessors: jwt ? [jwt.spanProcessor()] : [] });
-const httpConfig = process.env.BENCH_HTTP_CONFIG
-  ? JSON.parse(process.env.BENCH_HTTP_CONFIG)
-  : httpInstrumentationConfig(tokentrailConfig.tokenSources?.queryParams);
-const instrumentations = [new HttpInstrumentation(httpConfig)];
+const instrumentations = [
+  new HttpInstrumentation(httpInstrumentationConfig(tokentrailConfig.tokenSources?.queryParams)),
+];
 if (jwt) instrumentations.push(jwt);
 registerInstrumentations({ instrumentations });
 if (process.env.BENCH_FLOOR === '1') await import('./floor.mjs');

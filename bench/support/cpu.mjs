@@ -1,4 +1,4 @@
-/** CPU-time helpers shared by benchmarks that compare side by side. */
+/** CPU-time helpers shared by benchmarks that compare side by side: the median of rounds, another process's CPU time. */
 import { readFileSync } from 'node:fs';
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -1,12 +1,32 @@
-/** What the HTTP benchmarks measure of one app process: its CPU time, and one autocannon run against it. */
-import { readFileSync } from 'node:fs';
+/**
+ * What the HTTP benchmarks do with one app process: start it and learn its port, read its CPU time, and load it
+ * with one autocannon run.
+ */
+import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
+import { cpuMicrosOf, median } from './cpu.mjs';
 
-/** CPU time (user + system) a process has used, in microseconds, from /proc/<pid>/stat. */
-export function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+export { median };
+
+/**
+ * Starts `node <args>` with `env` added to this process's environment; resolves once it prints `{"port": …}` on a
+ * line of its own (diagnostics may come before it), and rejects if it ends first.
+ */
+export async function spawnReporting(args, env = {}) {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const match = text.match(/^\{"port":(\d+)\}$/m);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error(`${args.join(' ')} ended before printing its port:\n${text}`)));
+  });
+  return { child, port };
 }
 
 /**
@@ -14,7 +34,7 @@ export function cpuMicros(pid) {
  * answer, is kept, with the app's CPU time per request.
  */
 export async function load({ port, child }, seconds, connections, tokens) {
-  const cpuBefore = cpuMicros(child.pid);
+  const cpuBefore = cpuMicrosOf(child.pid);
   let next = 0;
   const latencies = [];
   const statuses = new Map();
@@ -36,7 +56,7 @@ export async function load({ port, child }, seconds, connections, tokens) {
     statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
   });
   const result = await instance;
-  const cpuPerRequest = (cpuMicros(child.pid) - cpuBefore) / latencies.length;
+  const cpuPerRequest = (cpuMicrosOf(child.pid) - cpuBefore) / latencies.length;
   return {
     requests: latencies.length,
     rps: latencies.length / (result.duration ?? seconds),
@@ -48,4 +68,3 @@ export async function load({ port, child }, seconds, connections, tokens) {
 }
 
 export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

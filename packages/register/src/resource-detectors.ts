@@ -25,7 +25,7 @@ const SAFE_PROCESS_ATTRIBUTES = [
 ];
 
 /** The process detector, keeping only {@link SAFE_PROCESS_ATTRIBUTES}. */
-export const safeProcessDetector: ResourceDetector = {
+const safeProcessDetector: ResourceDetector = {
   detect(config) {
     const { attributes = {} } = processDetector.detect(config);
     return {

@@ -111,23 +111,17 @@ export function writeSpool(settings: SpoolSettings, entries: readonly SpoolEntry
     const lines: string[] = [];
     for (const entry of entries) {
       const text = line(entry);
-      if (Buffer.byteLength(text) <= room) {
-        room -= Buffer.byteLength(text);
+      const bytes = Buffer.byteLength(text);
+      if (bytes <= room) {
+        room -= bytes;
         lines.push(text);
         spooled.push(entry);
       } else {
         notSpooled.push(entry);
       }
     }
-    if (lines.length === 0)
-      return {
-        spooled,
-        notSpooled,
-        error: notSpooled.length > 0 ? `the spool is full (${settings.maxBytes} bytes)` : undefined,
-      };
-    const path = writeFile(settings.dir, lines);
     return {
-      path,
+      ...(lines.length > 0 ? { path: writeFile(settings.dir, lines) } : {}),
       spooled,
       notSpooled,
       error: notSpooled.length > 0 ? `the spool is full (${settings.maxBytes} bytes)` : undefined,

@@ -100,6 +100,9 @@ export interface AuditEvent extends OperationResult {
   readonly duration: number;
 }
 
+/** Whether the operation checks a token (a verify or a decrypt), as opposed to reading, signing or encrypting one. */
+export const isVerification = (operation: JwtOperation): boolean => operation === 'verify' || operation === 'decrypt';
+
 /** The outcome an operation of this kind reaches, given whether it failed. */
 export function outcomeOf(operation: JwtOperation, failed: boolean): ValidationOutcome | undefined {
   if (operation === 'sign' || operation === 'encrypt') return undefined;

@@ -17,7 +17,7 @@ const MAX_TOKENS = 8;
 const ASCII_ESCAPE = /%([0-7][0-9A-Fa-f])/g;
 
 /** Text with its ASCII `%XX` escapes decoded (a JWT is ASCII; other escapes are left as they are). */
-export function decodeAsciiEscapes(text: string): string {
+function decodeAsciiEscapes(text: string): string {
   return text.replace(ASCII_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 

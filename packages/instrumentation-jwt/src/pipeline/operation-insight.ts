@@ -5,7 +5,7 @@
  * when the operation is recorded at all.
  */
 import { trace } from '@opentelemetry/api';
-import type { AuditEvent } from '../events/audit-event';
+import { isVerification, type AuditEvent } from '../events/audit-event';
 import { issuanceAttributes, type Authenticated } from '../lifecycle/issuance';
 import { mergeFindings, timeFindings, type Finding } from '../policy/findings';
 import type { AuditAttributes } from '../policy/redaction';
@@ -172,13 +172,9 @@ export function operationInsight(
     if (host.detectors && typeof subject === 'string')
       alert(host, recorded, host.detectors.issued(subject, Date.now()), { [ATTR_ENDUSER_PSEUDO_ID]: subject });
   }
-  const verified = (event.operation === 'verify' || event.operation === 'decrypt') && event.outcome === 'valid';
-  if (
-    host.detectors &&
-    (event.operation === 'verify' || event.operation === 'decrypt') &&
-    fingerprint !== undefined &&
-    !request?.presented(event.token)
-  ) {
+  const verification = isVerification(event.operation);
+  const verified = verification && event.outcome === 'valid';
+  if (host.detectors && verification && fingerprint !== undefined && !request?.presented(event.token)) {
     const firings = host.detectors.tokenUsed(fingerprint, undefined, Date.now());
     if (firings.length > 0) alert(host, recorded, firings, subjectOf(attributes));
   }

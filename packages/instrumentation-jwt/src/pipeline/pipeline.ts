@@ -8,6 +8,7 @@
 import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import {
+  isVerification,
   outcomeOf,
   type AuditEvent,
   type JwtLibrary,
@@ -254,7 +255,6 @@ class Operation implements OperationScope, HeldOperation {
   }
 }
 
-const isVerification = (operation: JwtOperation) => operation === 'verify' || operation === 'decrypt';
 /** Operations on a request's own token that the request's record tells when they succeed. */
 const toldByRequest = (operation: JwtOperation) => isVerification(operation) || operation === 'decode';
 

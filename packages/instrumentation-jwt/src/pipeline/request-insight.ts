@@ -10,6 +10,7 @@ import type { AuditAttributes } from '../policy/redaction';
 import type { RequestOperation } from '../policy/request-outcome';
 import { grantedScopes, requirementFor, scopeFindings } from '../policy/scope-policy';
 import type { RequestEnd, RequestStart } from '../events/request-event';
+import { isVerification } from '../events/audit-event';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ENDUSER_PSEUDO_ID,
@@ -29,9 +30,8 @@ function deciding(operations: readonly RequestOperation[], start: RequestStart):
     op.event.token !== undefined && start.credentials.some((c) => c.token === op.event.token);
   const mine = operations.filter(presented);
   return (
-    mine.findLast(
-      (op) => (op.event.operation === 'verify' || op.event.operation === 'decrypt') && op.event.outcome === 'valid',
-    ) ?? mine.findLast((op) => op.event.operation === 'decode' && op.event.outcome === 'unverified')
+    mine.findLast((op) => isVerification(op.event.operation) && op.event.outcome === 'valid') ??
+    mine.findLast((op) => op.event.operation === 'decode' && op.event.outcome === 'unverified')
   );
 }
 

@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, context, trace, type Context, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 import type { RequestScope } from '../adapters/contract';
-import type { ValidationReason } from '../events/audit-event';
+import { isVerification, type ValidationReason } from '../events/audit-event';
 import { fenced, type PipelineHost } from './pipeline-host';
 import { requestEndAttributes, requestStartAttributes } from '../policy/request-attributes';
 import { isConcerning, requestOutcome, type RequestOperation } from '../policy/request-outcome';
@@ -78,9 +78,7 @@ export class RecordedRequest implements RequestScope {
 
   /** The presented token a valid verify or decrypt accepted, if any (for refresh detection). */
   authenticated(): Authenticated | undefined {
-    const accepted = this.operations.findLast(
-      (o) => (o.event.operation === 'verify' || o.event.operation === 'decrypt') && o.event.outcome === 'valid',
-    );
+    const accepted = this.operations.findLast((o) => isVerification(o.event.operation) && o.event.outcome === 'valid');
     return (
       accepted && {
         claims: accepted.event.claims,
@@ -97,7 +95,7 @@ export class RecordedRequest implements RequestScope {
   add(operation: RecordedOperation, serverSpan: Span | undefined, carry: boolean): boolean {
     if (this.ended) return false;
     this.foreignSpan ??= serverSpan;
-    if (this.operations.length >= MAX_OPERATIONS_PER_REQUEST) return false;
+    if (!this.accepting()) return false;
     this.operations.push(operation);
     if (carry) this.carried.push(operation);
     if (operation.event.operation === 'decode') {
@@ -125,8 +123,7 @@ export class RecordedRequest implements RequestScope {
   private spokenFor(): { operation: RecordedOperation; merged: boolean } | undefined {
     if (this.carried.length === 1) return { operation: this.carried[0]!, merged: true };
     if (this.carried.length > 0 || this.lastDecode === undefined) return undefined;
-    if (this.operations.some((o) => o.event.operation === 'verify' || o.event.operation === 'decrypt'))
-      return undefined;
+    if (this.operations.some((o) => isVerification(o.event.operation))) return undefined;
     return { operation: this.lastDecode, merged: this.lastDecodeTold };
   }
 

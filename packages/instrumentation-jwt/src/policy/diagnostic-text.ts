@@ -9,13 +9,13 @@
  *   base64url segments whose first decodes to a JSON object after white space, which jsonwebtoken accepts),
  *   and every long base64 or hex run (signatures, keys, secrets; not file paths).
  */
+import { REDACTED, replaceAll } from './request-secrets';
 const TOKEN_LIKE = /ey[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*)*/g;
 /** A compact JWS or JWE of any header: two or more dots between base64url runs. */
 const COMPACT = /[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){2,}/g;
 /** The base64url of white space, then `{`: what a JSON header that does not start with `{` encodes to. */
 const SPACED_JSON = /^\s+\{/;
 const LONG_RUN = /[A-Za-z0-9+/_-]{40,}={0,2}/g;
-const REDACTED = 'REDACTED';
 
 /** A long run with slashes is a file path unless it mixes case and digits as base64 does. */
 function isSecretRun(run: string): boolean {
@@ -31,15 +31,9 @@ function isSpacedToken(run: string): boolean {
   return SPACED_JSON.test(Buffer.from(header.slice(0, 16), 'base64url').toString('latin1'));
 }
 
-function withoutValues(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  return out;
-}
-
 /** `text` as it may be logged; `secrets` (longest first) are removed wherever they occur. */
 export function diagnosticText(text: string, secrets: readonly string[] = []): string {
-  return withoutValues(text, secrets)
+  return replaceAll(text, secrets)
     .replace(COMPACT, (run) => (isSpacedToken(run) ? REDACTED : run))
     .replace(TOKEN_LIKE, REDACTED)
     .replace(LONG_RUN, (run) => (isSecretRun(run) ? REDACTED : run));

@@ -7,7 +7,7 @@
  * Key findings (`hmac_key_weak`, `rsa_key_small`) come from `key-facts.ts`; `revoked_token_accepted` from the
  * revocation check; `unverified_bearer` and the scope findings from the request audit.
  */
-import { ownValue, type JsonObject, type JwtOperation, type VerifyChecks } from '../events/audit-event';
+import { isVerification, ownValue, type JsonObject, type JwtOperation, type VerifyChecks } from '../events/audit-event';
 
 /** `jwt.findings`: every finding tokentrail raises. */
 export const FINDINGS = [
@@ -129,7 +129,7 @@ export function staticTokenFindings(
       findings.push('alg_unexpected');
   }
   for (const [member, finding] of HEADER_FINDINGS) if (ownValue(header, member) !== undefined) findings.push(finding);
-  if (checks !== undefined && (operation === 'verify' || operation === 'decrypt')) {
+  if (checks !== undefined && isVerification(operation)) {
     if (operation === 'verify' && !checks.algorithms) findings.push('alg_not_pinned');
     if (!checks.audience) findings.push('aud_not_checked');
     if (!checks.issuer) findings.push('iss_not_checked');

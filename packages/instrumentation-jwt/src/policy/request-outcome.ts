@@ -9,7 +9,7 @@
  * - `jwt.authz.outcome`: `error` for 5xx, `allowed` for 2xx/3xx, `denied` for a 403 on a valid token,
  *   `rejected` for any other 401/403.
  */
-import type { AuditEvent, ValidationReason } from '../events/audit-event';
+import { isVerification, type AuditEvent, type ValidationReason } from '../events/audit-event';
 import type { AuthzOutcome, Credential, RequestEnd, RequestFinding } from '../events/request-event';
 import {
   ATTR_ENDUSER_PSEUDO_ID,
@@ -59,7 +59,7 @@ export function requestOutcome(
   for (const op of operations) {
     const { token, operation } = op.event;
     if (token === undefined || !presented.some((c) => c.token === token)) continue;
-    if (operation === 'verify' || operation === 'decrypt') {
+    if (isVerification(operation)) {
       lastVerification = op;
       if (op.event.outcome === 'valid') accepted = op;
     } else if (operation === 'decode') {

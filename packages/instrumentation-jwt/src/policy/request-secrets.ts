@@ -77,7 +77,8 @@ export class RequestSecrets {
   }
 }
 
-function replaceAll(text: string, forms: readonly string[]): string {
+/** `text` with every one of `forms` (longest first) replaced by `REDACTED`. */
+export function replaceAll(text: string, forms: readonly string[]): string {
   let out = text;
   for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
   return out;
@@ -139,20 +140,31 @@ export function scrubText(text: string, secrets: SecretForms): string {
   return replaceCutTail(replaceAll(unescaped, secrets.forms), secrets);
 }
 
+/** A string, or the strings of an array, scrubbed; undefined when nothing in it changed. */
+export function scrubValue<T>(value: T, forms: SecretForms): T | undefined {
+  if (typeof value === 'string') {
+    const clean = scrubText(value, forms);
+    return clean === value ? undefined : (clean as T);
+  }
+  if (!Array.isArray(value)) return undefined;
+  let changed = false;
+  const clean = value.map((item: unknown) => {
+    if (typeof item !== 'string') return item;
+    const text = scrubText(item, forms);
+    changed ||= text !== item;
+    return text;
+  });
+  return changed ? (clean as T) : undefined;
+}
+
 /** The attributes with every string (and string in an array) scrubbed; the same object when nothing changed. */
 export function scrubbedAttributes<T extends Record<string, unknown>>(attributes: T, forms: SecretForms): T {
   let out: T | undefined;
   for (const key in attributes) {
-    const value = attributes[key];
-    let clean: unknown = value;
-    if (typeof value === 'string') clean = scrubText(value, forms);
-    else if (Array.isArray(value) && value.some((item) => typeof item === 'string')) {
-      const items = value.map((item: unknown) => (typeof item === 'string' ? scrubText(item, forms) : item));
-      if (items.some((item, i) => item !== value[i])) clean = items;
-    }
-    if (clean !== value) {
+    const clean = scrubValue(attributes[key], forms);
+    if (clean !== undefined) {
       out ??= { ...attributes };
-      out[key] = clean as T[typeof key];
+      out[key] = clean;
     }
   }
   return out ?? attributes;

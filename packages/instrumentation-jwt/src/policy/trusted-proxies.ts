@@ -18,7 +18,7 @@ export interface TrustedProxies {
 }
 
 /** No proxy is trusted: the client address is the socket's peer. */
-export const NO_TRUSTED_PROXIES: TrustedProxies = Object.freeze({ hops: 0 });
+const NO_TRUSTED_PROXIES: TrustedProxies = Object.freeze({ hops: 0 });
 
 /** The named ranges, as express and proxy-addr name them. */
 const NAMED_RANGES: Readonly<Record<string, readonly string[]>> = {
@@ -27,7 +27,7 @@ const NAMED_RANGES: Readonly<Record<string, readonly string[]>> = {
   uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
 
-export const TRUSTED_PROXIES_EXPECTED =
+const TRUSTED_PROXIES_EXPECTED =
   'a hop count (a whole number, 0 or more) or an array of IP addresses, CIDR ranges (10.0.0.0/8) and "loopback", "linklocal" or "uniquelocal"';
 
 const family = (address: string): 'ipv4' | 'ipv6' => (isIP(address) === 6 ? 'ipv6' : 'ipv4');

@@ -10,7 +10,7 @@
  * the SDK span (attributes readable, still writable). `onEnding` is marked experimental in sdk-trace 3.1.
  */
 import type { AttributeValue, Attributes, Context, DiagLogger, Span, SpanStatus } from '@opentelemetry/api';
-import { REDACTED, scrubText, type RequestSecrets, type SecretForms } from '../policy/request-secrets';
+import { REDACTED, scrubText, scrubValue, type RequestSecrets } from '../policy/request-secrets';
 
 /** What `onEnding` receives from the SDK: a live span whose recorded data is readable. */
 export interface EndingSpan extends Span {
@@ -31,22 +31,6 @@ export interface SpanSecretSource {
 
 const HEADER_PREFIX = 'http.request.header.';
 
-function scrubValue(value: AttributeValue | undefined, forms: SecretForms): AttributeValue | undefined {
-  if (typeof value === 'string') {
-    const clean = scrubText(value, forms);
-    return clean === value ? undefined : clean;
-  }
-  if (!Array.isArray(value)) return undefined;
-  let changed = false;
-  const clean = value.map((item) => {
-    if (typeof item !== 'string') return item;
-    const text = scrubText(item, forms);
-    changed ||= text !== item;
-    return text;
-  });
-  return changed ? (clean as AttributeValue) : undefined;
-}
-
 function scrubAttributes(
   attributes: Attributes,
   secrets: RequestSecrets,
@@ -64,7 +48,7 @@ function scrubAttributes(
 }
 
 /** Scrubs one ending span in place. */
-export function scrubSpan(span: EndingSpan, secrets: RequestSecrets): void {
+function scrubSpan(span: EndingSpan, secrets: RequestSecrets): void {
   scrubAttributes(span.attributes, secrets, (key, value) => span.setAttribute(key, value));
   for (const event of span.events) {
     const attributes = event.attributes as Record<string, AttributeValue | undefined> | undefined;
