@@ -7,7 +7,7 @@
  * which it could be recomputed without the pseudonym key. A function (jose's key resolvers, a remote JWKS)
  * is not measured: the key it resolves is never seen.
  */
-import { KeyObject, createHash, createPrivateKey, createPublicKey, createSecretKey, type webcrypto } from 'node:crypto';
+import { KeyObject, createPrivateKey, createPublicKey, createSecretKey, hash, type webcrypto } from 'node:crypto';
 import type { Finding } from './findings';
 
 export interface KeyFacts {
@@ -38,6 +38,10 @@ const HMAC_HASH_BITS: ReadonlyMap<string, number> = new Map([
 ]);
 
 const PEM = '-----BEGIN';
+const PEM_BYTES = Buffer.from(PEM);
+/** What the digest of a key's material starts with: its kind, so a secret and a public key never share one. */
+const OCT = Buffer.from('oct:');
+const SPKI = Buffer.from('spki:');
 
 function fromPem(pem: string | Buffer, passphrase?: string): KeyObject {
   const text = typeof pem === 'string' ? pem : pem.toString('utf8');
@@ -71,7 +75,7 @@ function asKeyObject(key: unknown): KeyObject | undefined {
   if (typeof key === 'string') return key.includes(PEM) ? fromPem(key) : createSecretKey(Buffer.from(key, 'utf8'));
   if (key instanceof Uint8Array) {
     const bytes = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-    return bytes.subarray(0, 64).includes(PEM) ? fromPem(bytes) : createSecretKey(bytes);
+    return bytes.subarray(0, 64).includes(PEM_BYTES) ? fromPem(bytes) : createSecretKey(bytes);
   }
   if (key !== null && typeof key === 'object') {
     const o = key as { kty?: unknown; key?: unknown; passphrase?: unknown };
@@ -93,7 +97,7 @@ export function measureKey(key: unknown): MeasuredKey | undefined {
     if (typeof key === 'string' && !key.includes(PEM)) return measureSecret(Buffer.from(key, 'utf8'));
     if (key instanceof Uint8Array) {
       const bytes = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-      if (!bytes.subarray(0, 64).includes(PEM)) return measureSecret(bytes);
+      if (!bytes.subarray(0, 64).includes(PEM_BYTES)) return measureSecret(bytes);
     }
     const object = asKeyObject(key);
     return object && measureKeyObject(object);
@@ -106,7 +110,7 @@ export function measureKey(key: unknown): MeasuredKey | undefined {
 function measureSecret(secret: Buffer): MeasuredKey | undefined {
   // An empty secret is refused by every library (and by createSecretKey): nothing to measure.
   if (secret.byteLength === 0) return undefined;
-  const digest = createHash('sha256').update('oct:').update(secret).digest('hex');
+  const digest = hash('sha256', Buffer.concat([OCT, secret]), 'hex');
   return { facts: { kind: 'oct', bits: secret.byteLength * 8 }, digest };
 }
 
@@ -115,10 +119,7 @@ function measureKeyObject(object: KeyObject): MeasuredKey {
   const publicKey = object.type === 'private' ? createPublicKey(object) : object;
   const kind = publicKey.asymmetricKeyType ?? 'other';
   const modulus = publicKey.asymmetricKeyDetails?.modulusLength;
-  const digest = createHash('sha256')
-    .update('spki:')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex');
+  const digest = hash('sha256', Buffer.concat([SPKI, publicKey.export({ type: 'spki', format: 'der' })]), 'hex');
   return { facts: modulus !== undefined ? { kind, bits: modulus } : { kind }, digest };
 }
 
