@@ -11,6 +11,10 @@
  *   the same 1,000 users' reset tokens, the nested forged token, and a query of 1,500 `%25` pairs without any
  *   credential.
  *
+ * Beside both sides, the SDK floor (interleaved with them): the SDK objects tokentrail emits for the same
+ * operation, made from constants with no tokentrail code (./support/sdk-floor.mjs for a verify,
+ * ./http/floor.mjs for a request), so the table shows how much of "with" the SDK objects alone cost.
+ *
  * Each figure is the median over rounds of CPU time per operation (this process's, or the app's from /proc);
  * "with / without" is tokentrail's CPU per operation over the bare one's.
  *
@@ -28,6 +32,7 @@ import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { installDiscardingSdk } from './support/discarding-sdk.mjs';
 import { cpuMicrosOf, median } from './support/cpu.mjs';
 import { spawnReporting } from './support/http-load.mjs';
+import { sdkFloor } from './support/sdk-floor.mjs';
 import { USERS, nestedForgedToken, passwordHashes, percentQuery, userTokens } from './support/hostile-tokens.mjs';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
@@ -65,6 +70,10 @@ const TARGETS = {
   '1,500 %25 pairs, no credential': { 'express (jose)': 1.2 },
 };
 const FUNCTIONS = { jose: jose.jwtVerify, jsonwebtoken: jwt.verify };
+const FLOORS = {
+  jose: sdkFloor(jose.jwtVerify.__original, 'jose'),
+  jsonwebtoken: sdkFloor(jwt.verify.__original, 'jsonwebtoken'),
+};
 
 /** CPU microseconds per call of `call(i)` over `iterations` calls (a rejection is an outcome, not an error). */
 async function cpuPerCall(call, iterations) {
@@ -83,31 +92,37 @@ const rows = [];
 for (const [workload, spec] of PART === 'http' ? [] : Object.entries(WORKLOADS)) {
   for (const library of ['jose', 'jsonwebtoken']) {
     const fn = FUNCTIONS[library];
-    const bare = (i) => spec[library](fn.__original, i);
-    const instrumented = (i) => spec[library](fn, i);
+    const sides = {
+      without: (i) => spec[library](fn.__original, i),
+      floor: (i) => spec[library](FLOORS[library], i),
+      with: (i) => spec[library](fn, i),
+    };
     const iterations = spec.iterations[library];
-    await cpuPerCall(instrumented, iterations); // warm-up, and fills every cache there is
-    const runs = { bare: [], instrumented: [] };
+    await cpuPerCall(sides.with, iterations); // warm-up, and fills every cache there is
+    const runs = { without: [], floor: [], with: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
-      runs.bare.push(await cpuPerCall(bare, iterations));
-      runs.instrumented.push(await cpuPerCall(instrumented, iterations));
+      for (const side of Object.keys(sides)) runs[side].push(await cpuPerCall(sides[side], iterations));
     }
-    const without = median(runs.bare);
-    const withTokentrail = median(runs.instrumented);
-    rows.push(row(workload, library, without, withTokentrail));
-    console.log(`${library}, ${workload}: ${without.toFixed(1)} → ${withTokentrail.toFixed(1)} µs CPU per verify`);
+    rows.push(row(workload, library, runs));
+    console.log(`${library}, ${workload}: ${JSON.stringify(rows.at(-1))}`);
   }
 }
 
-function row(workload, subject, without, withTokentrail) {
+/** A table row from each side's rounds: medians, with / without against the target, and the floor's share. */
+function row(workload, subject, runs) {
+  const without = median(runs.without);
+  const floor = median(runs.floor);
+  const withTokentrail = median(runs.with);
   const ratio = +(withTokentrail / without).toFixed(2);
   const target = TARGETS[workload][subject];
   return {
     workload,
     subject,
     withoutMicros: +without.toFixed(1),
+    floorMicros: +floor.toFixed(1),
     withMicros: +withTokentrail.toFixed(1),
     ratio,
+    floorRatio: +(floor / without).toFixed(2),
     target,
     met: ratio <= target,
   };
@@ -115,11 +130,13 @@ function row(workload, subject, without, withTokentrail) {
 
 // Per request: the app with instrumentation-http alone and with tokentrail too, each in its own process, both with
 // instrumentation-http configured as @tokentrail/register configures it (bench/http/telemetry.mjs).
-async function startApp(tokentrail) {
+// The floor app runs http/floor.mjs instead of tokentrail: its handlers emit the SDK objects of an audited request.
+async function startApp(side) {
   return spawnReporting(['--import', join(here, 'http/telemetry.mjs'), join(here, 'http/hostile-app.mjs')], {
     BENCH_SECRET: SECRET,
     BENCH_HASHES: JSON.stringify(hashes),
-    BENCH_TOKENTRAIL: tokentrail ? '1' : '0',
+    BENCH_TOKENTRAIL: side === 'with' ? '1' : '0',
+    BENCH_FLOOR: side === 'floor' ? '1' : '0',
   });
 }
 
@@ -159,18 +176,17 @@ async function load({ child, port }, { status, next }, seconds) {
   return (cpuMicrosOf(child.pid) - before) / answered;
 }
 
-const apps = PART === 'verify' ? {} : { without: await startApp(false), with: await startApp(true) };
+const apps = {};
+if (PART !== 'verify') for (const side of ['without', 'floor', 'with']) apps[side] = await startApp(side);
 try {
   for (const [workload, spec] of PART === 'verify' ? [] : Object.entries(REQUESTS)) {
     for (const app of Object.values(apps)) await load(app, spec, 1); // warm-up
-    const runs = { without: [], with: [] };
+    const runs = { without: [], floor: [], with: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const side of ['without', 'with']) runs[side].push(await load(apps[side], spec, SECONDS));
+      for (const side of Object.keys(runs)) runs[side].push(await load(apps[side], spec, SECONDS));
     }
-    rows.push(row(workload, 'express (jose)', median(runs.without), median(runs.with)));
-    console.log(
-      `express, ${workload}: ${median(runs.without).toFixed(1)} → ${median(runs.with).toFixed(1)} µs CPU per request`,
-    );
+    rows.push(row(workload, 'express (jose)', runs));
+    console.log(`express, ${workload}: ${JSON.stringify(rows.at(-1))}`);
   }
 } finally {
   for (const { child } of Object.values(apps)) child.kill('SIGTERM');

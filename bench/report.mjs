@@ -145,14 +145,16 @@ const render = {
       results.map((r) => [r.behaviour, r.requests, r.p50Ms, r.p99Ms, r.p50Ratio, r.p99Ratio, r.rssMiB ?? '-']),
     ),
   hostile: ({ node, rounds, seconds, users, rows }) =>
-    `${node}, ${rounds} interleaved rounds (HTTP: ${seconds} s per side and workload), median CPU µs per verify or per request; ${users.toLocaleString('en-US')} users.\n\n` +
+    `${node}, ${rounds} interleaved rounds (HTTP: ${seconds} s per side and workload), median CPU µs per verify or per request; ${users.toLocaleString('en-US')} users. *SDK floor*: the SDK objects tokentrail emits for the same operation, from constants, with no tokentrail code.\n\n` +
     table(
       [
         'Hostile input',
         'Measured on',
         'Without tokentrail (µs)',
+        'SDK floor (µs)',
         'With tokentrail (µs)',
         'With / without',
+        'SDK floor / without',
         'Target',
         'Met',
       ],
@@ -160,8 +162,10 @@ const render = {
         r.workload,
         r.subject,
         r.withoutMicros,
+        r.floorMicros ?? '-',
         r.withMicros,
         `${r.ratio}×`,
+        r.floorRatio === undefined ? '-' : `${r.floorRatio}×`,
         `≤ ${r.target}×`,
         r.met ? 'yes' : '**no**',
       ]),

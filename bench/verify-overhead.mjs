@@ -16,10 +16,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { context, logs, metrics, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { installDiscardingSdk } from './support/discarding-sdk.mjs';
 import { median } from './support/cpu.mjs';
+import { sdkFloor } from './support/sdk-floor.mjs';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 const ROUNDS = Number(process.argv[2] ?? 7);
@@ -52,65 +53,6 @@ for (const alg of ['HS256', 'RS256']) {
 }
 
 const tracer = trace.getTracer('hand-written');
-const logger = logs.getLogger('sdk-floor');
-const histogram = metrics.getMeter('sdk-floor').createHistogram('jwt.operation.duration', { unit: 's' });
-// What the default configuration writes for one of these verifies (outside any request): the span's and the
-// record's attributes, and the record's trail attributes.
-const FLOOR_ATTRIBUTES = {
-  'jwt.operation': 'verify',
-  'jwt.library': 'x',
-  'jwt.validation.outcome': 'valid',
-  'jwt.header.alg': 'HS256',
-  'jwt.token.fingerprint': '0123456789abcdef0123456789abcdef',
-  'jwt.claims.iss': 'https://idp.example',
-  'jwt.claims.aud': ['api'],
-  'jwt.claims.exp': 1,
-  'enduser.pseudo.id': '0123456789abcdef0123456789abcdef',
-  'user.roles': ['reader'],
-  'jwt.key.fingerprint': '0123456789abcdef0123456789abcdef',
-  'jwt.findings': ['missing_jti'],
-};
-const TRAIL = {
-  'jwt.audit.stream': '0123456789abcdef0123456789abcdef',
-  'jwt.audit.chain': '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
-};
-let floorSeq = 0;
-const FLOOR_DIMENSIONS = {
-  'jwt.operation': 'verify',
-  'jwt.library': 'x',
-  'jwt.validation.outcome': 'valid',
-  'jwt.header.alg': 'HS256',
-};
-function sdkFloor(verify) {
-  return (token) => {
-    const started = performance.now();
-    const span = tracer.startSpan('jwt.verify', { attributes: { 'jwt.operation': 'verify', 'jwt.library': 'x' } });
-    const finish = () => {
-      span.setAttributes(FLOOR_ATTRIBUTES);
-      span.end();
-      floorSeq += 1;
-      logger.emit({
-        eventName: 'jwt.verify',
-        severityNumber: 9,
-        severityText: 'INFO',
-        timestamp: Date.now(),
-        attributes: { ...FLOOR_ATTRIBUTES, ...TRAIL, 'jwt.audit.seq': floorSeq },
-        context: trace.setSpan(context.active(), span),
-      });
-      histogram.record((performance.now() - started) / 1000, FLOOR_DIMENSIONS);
-    };
-    let result;
-    try {
-      result = verify(token);
-    } catch (error) {
-      finish();
-      throw error;
-    }
-    if (typeof result?.then === 'function') return result.finally(finish);
-    finish();
-    return result;
-  };
-}
 
 function handWritten(verify) {
   return async (token) =>
@@ -137,7 +79,7 @@ const libraries = {
       bare: (t) => jose.jwtVerify.__original(t, key, options),
       instrumented: (t) => jose.jwtVerify(t, key, options),
       handWritten: handWritten(async (t) => (await jose.jwtVerify.__original(t, key, options)).payload),
-      sdkFloor: sdkFloor((t) => jose.jwtVerify.__original(t, key, options)),
+      sdkFloor: sdkFloor((t) => jose.jwtVerify.__original(t, key, options), 'jose'),
     };
   },
   jsonwebtoken: (alg) => {
@@ -147,7 +89,7 @@ const libraries = {
       bare: (t) => jwt.verify.__original(t, key, options),
       instrumented: (t) => jwt.verify(t, key, options),
       handWritten: handWritten(async (t) => jwt.verify.__original(t, key, options)),
-      sdkFloor: sdkFloor((t) => jwt.verify.__original(t, key, options)),
+      sdkFloor: sdkFloor((t) => jwt.verify.__original(t, key, options), 'jsonwebtoken'),
     };
   },
 };

@@ -5,6 +5,7 @@
  *   GET /orders  verify the bearer token with the shared secret (jose) → 200 or 401
  *   GET /search  no credential; answers with the number of query parameters express parsed
  * Listens on 127.0.0.1 and prints its port. BENCH_SECRET is the shared secret, BENCH_HASHES the users' hashes (JSON).
+ * Under the floor (./floor.mjs), each request that presented a token emits the SDK objects of an audited request.
  */
 import express from 'express';
 import { decodeJwt, jwtVerify } from 'jose';
@@ -21,16 +22,20 @@ app.get('/reset', async (req, res) => {
     const token = bearer(req);
     const hash = hashes[Number(decodeJwt(token).sub)];
     await jwtVerify(token, encoder.encode(secret + hash), options);
+    globalThis.benchFloor?.();
     res.json({ reset: true });
   } catch {
+    globalThis.benchFloor?.();
     res.status(401).json({ error: 'invalid token' });
   }
 });
 app.get('/orders', async (req, res) => {
   try {
     await jwtVerify(bearer(req), encoder.encode(secret), options);
+    globalThis.benchFloor?.();
     res.json({ orders: [] });
   } catch {
+    globalThis.benchFloor?.();
     res.status(401).json({ error: 'invalid token' });
   }
 });
