@@ -4,20 +4,25 @@
  * trail of millions of records is checked in bounded memory. A trail in order is checked exactly as
  * `verifyStream` checks it; what `verify` would name as a moved record shows here as the records it broke.
  */
+import { ATTR_JWT_AUDIT_CHECKPOINT_HEAD, GENESIS, nextChain } from '@tokentrail/instrumentation-jwt/audit-trail';
 import {
-  ATTR_JWT_AUDIT_CHECKPOINT_COUNT,
-  ATTR_JWT_AUDIT_CHECKPOINT_HEAD,
-  ATTR_JWT_AUDIT_CHECKPOINT_REASON,
-  ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE,
-  GENESIS,
-  checkpointStatement,
-  nextChain,
-} from '@tokentrail/instrumentation-jwt/audit-trail';
-import { isCheckpoint, signatureProblem } from '../verify/checkpoint-check';
+  attributeText,
+  checkpointFields,
+  checkpointProblems,
+  isCheckpoint,
+  isClosingCheckpoint,
+  type PublicKey,
+} from '../verify/checkpoint-check';
 import type { TrailRecord } from '../verify/otlp-records';
-import type { PublicKey } from '../verify/checkpoint-check';
 import { publicKeyOf } from '../verify/public-key';
-import { canonicalAt, MAX_LISTED_SEQS, type Problem } from '../verify/stream-check';
+import {
+  canonicalAt,
+  deletedProblem,
+  duplicatedProblem,
+  truncatedProblem,
+  unplacedProblem,
+  type Problem,
+} from '../verify/stream-check';
 import type { StreamReport, VerifyOptions } from '../verify/trail-verifier';
 import { SeqRanges } from './seq-ranges';
 
@@ -35,16 +40,6 @@ interface Held {
   readonly eventName: string | undefined;
   /** Kept for checkpoints only (their attributes are checked and signed). */
   readonly checkpoint: TrailRecord | undefined;
-}
-
-function text(record: TrailRecord, name: string): string | undefined {
-  const value = record.attributes.find(([key]) => key === name)?.[1];
-  return value?.[0] === 's' ? value[1] : undefined;
-}
-
-function integerText(record: TrailRecord, name: string): string {
-  const value = record.attributes.find(([key]) => key === name)?.[1];
-  return value?.[0] === 'i' ? value[1] : '';
 }
 
 export class StreamingVerifier {
@@ -93,11 +88,7 @@ export class StreamingVerifier {
     this.#service ??= record.service;
     const { seq, chain } = record;
     if (seq === undefined || chain === undefined) {
-      this.#problem({
-        kind: 'modified',
-        seqs: [],
-        detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain`,
-      });
+      this.#problem(unplacedProblem(record));
       return true;
     }
     if (this.#seenRanges.has(seq) || this.#pending.has(seq)) {
@@ -179,32 +170,13 @@ export class StreamingVerifier {
 
   #checkpoint(seq: number, record: TrailRecord): void {
     this.#checkpoints += 1;
-    const countText = integerText(record, ATTR_JWT_AUDIT_CHECKPOINT_COUNT);
-    const head = text(record, ATTR_JWT_AUDIT_CHECKPOINT_HEAD) ?? '';
-    const reason = text(record, ATTR_JWT_AUDIT_CHECKPOINT_REASON) ?? '';
-    const covered = countText === '' ? Number.NaN : Number(countText);
-    if (text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE) !== undefined) this.#signed += 1;
+    const fields = checkpointFields(record);
+    if (fields.signed) this.#signed += 1;
+    const { covered } = fields;
     if (Number.isSafeInteger(covered) && covered > (this.#lastCheckpoint ?? -1)) this.#lastCheckpoint = covered;
-    if (
-      covered !== seq - 1 ||
-      (this.#previousWritten !== undefined && this.#previousWritten !== head) ||
-      (covered === 0 && head !== '0'.repeat(64))
-    ) {
-      this.#problem({
-        kind: 'checkpoint_mismatch',
-        seqs: [seq],
-        detail: `checkpoint seq ${seq} states count ${countText || '?'} and a head that is not the chain value of seq ${seq - 1}`,
-      });
-    }
-    if (this.#publicKey) {
-      const problem = signatureProblem(
-        record,
-        seq,
-        checkpointStatement(this.#stream, countText, head, reason),
-        this.#publicKey,
-      );
-      if (problem) this.#problem(problem);
-    }
+    // Records are processed in seq order: the one before this checkpoint is the last one processed, if read.
+    for (const problem of checkpointProblems(this.#stream, seq, record, fields, this.#previousWritten, this.#publicKey))
+      this.#problem(problem);
   }
 
   #drain(): void {
@@ -220,7 +192,9 @@ export class StreamingVerifier {
     let first: number | undefined;
     for (const [seq, held] of this.#pending) if (held.checkpoint && (first === undefined || seq < first)) first = seq;
     const head =
-      first === undefined ? undefined : text(this.#pending.get(first)!.checkpoint!, ATTR_JWT_AUDIT_CHECKPOINT_HEAD);
+      first === undefined
+        ? undefined
+        : attributeText(this.#pending.get(first)!.checkpoint!, ATTR_JWT_AUDIT_CHECKPOINT_HEAD);
     if (first === undefined || head === undefined) return;
     for (const seq of [...this.#pending.keys()]) if (seq < first) this.#pending.delete(seq);
     this.#records = this.#pending.size;
@@ -252,24 +226,9 @@ export class StreamingVerifier {
   finish(): StreamReport {
     while (this.#pending.size > 0) this.#skipGap(true);
     const problems: Problem[] = [];
-    for (const [seq, { count, where, differs }] of this.#duplicates) {
-      problems.push({
-        kind: 'duplicated',
-        seqs: [seq],
-        detail: `seq ${seq} appears ${count} times${differs ? ', with different content' : ''} (${where.join(', ')})`,
-      });
-    }
-    if (this.#gaps.length > 0) {
-      const missing: number[] = [];
-      for (const [first, last] of this.#gaps)
-        for (let seq = first; seq <= last && missing.length < MAX_LISTED_SEQS; seq++) missing.push(seq);
-      const listed = this.#gaps.map(([first, last]) => (first === last ? `${first}` : `${first}–${last}`)).join(', ');
-      problems.push({
-        kind: 'deleted',
-        seqs: missing,
-        detail: `seq ${listed} missing (the record after a gap cannot be checked against its predecessor)`,
-      });
-    }
+    for (const [seq, { count, where, differs }] of this.#duplicates)
+      problems.push(duplicatedProblem(seq, count, where, differs));
+    if (this.#gaps.length > 0) problems.push(deletedProblem(this.#gaps));
     problems.push(...this.#problems);
     if (this.#moreProblems > 0)
       problems.push({
@@ -278,22 +237,8 @@ export class StreamingVerifier {
         detail: `${this.#moreProblems.toLocaleString('en-US')} more problems not listed`,
       });
     const last = this.#last;
-    const sealed =
-      last !== undefined &&
-      last.checkpoint !== undefined &&
-      this.#next - 1 === this.#highest &&
-      text(last.checkpoint, ATTR_JWT_AUDIT_CHECKPOINT_REASON) === 'shutdown';
-    if (!sealed && !this.#options.allowOpen) {
-      const covered =
-        this.#lastCheckpoint === undefined
-          ? 'no checkpoint covers any record'
-          : `the last checkpoint covers seq 1…${this.#lastCheckpoint}`;
-      problems.push({
-        kind: 'truncated',
-        seqs: [this.#highest],
-        detail: `no closing checkpoint: the stream ends at seq ${this.#highest}${last ? ` (${last.eventName ?? 'record'})` : ''} and ${covered}; records after it may have been removed (or the process is still running, or crashed)`,
-      });
-    }
+    const sealed = this.#next - 1 === this.#highest && isClosingCheckpoint(last?.checkpoint);
+    if (!sealed && !this.#options.allowOpen) problems.push(truncatedProblem(this.#highest, last, this.#lastCheckpoint));
     const summary = {
       checkpoints: this.#checkpoints,
       signed: this.#signed,

@@ -34,10 +34,13 @@ function attribute(record: TrailRecord, name: string): CanonicalValue | undefine
   return record.attributes.find(([key]) => key === name)?.[1];
 }
 
-function text(record: TrailRecord, name: string): string | undefined {
+/** A string attribute of the record, if it has one under `name`. */
+export function attributeText(record: TrailRecord, name: string): string | undefined {
   const value = attribute(record, name);
   return value?.[0] === 's' ? value[1] : undefined;
 }
+
+const text = attributeText;
 
 export function isCheckpoint(record: TrailRecord): boolean {
   return (
@@ -78,6 +81,65 @@ export function signatureProblem(
   };
 }
 
+/** What a checkpoint record states: the count it covers (as written, and as a number), its head and reason. */
+export interface CheckpointFields {
+  readonly countText: string;
+  /** NaN when the count is missing or not an integer. */
+  readonly covered: number;
+  readonly head: string;
+  readonly reason: string;
+  readonly signed: boolean;
+}
+
+export function checkpointFields(record: TrailRecord): CheckpointFields {
+  const count = attribute(record, ATTR_JWT_AUDIT_CHECKPOINT_COUNT);
+  const countText = count?.[0] === 'i' ? count[1] : '';
+  return {
+    countText,
+    covered: countText === '' ? Number.NaN : Number(countText),
+    head: text(record, ATTR_JWT_AUDIT_CHECKPOINT_HEAD) ?? '',
+    reason: text(record, ATTR_JWT_AUDIT_CHECKPOINT_REASON) ?? '',
+    signed: text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE) !== undefined,
+  };
+}
+
+/**
+ * What is wrong with the checkpoint at `seq`: a count or head that is not the record before it (`coveredChain`:
+ * the chain value of the record its count names, when that record was read), and, with a public key, its
+ * signature.
+ */
+export function checkpointProblems(
+  stream: string,
+  seq: number,
+  record: TrailRecord,
+  fields: CheckpointFields,
+  coveredChain: string | undefined,
+  publicKey: PublicKey | undefined,
+): Problem[] {
+  const { countText, covered, head, reason } = fields;
+  const problems: Problem[] = [];
+  if (
+    covered !== seq - 1 ||
+    (coveredChain !== undefined && coveredChain !== head) ||
+    (covered === 0 && head !== '0'.repeat(64))
+  ) {
+    problems.push({
+      kind: 'checkpoint_mismatch',
+      seqs: [seq],
+      detail: `checkpoint seq ${seq} states count ${countText || '?'} and a head that is not the chain value of seq ${seq - 1}`,
+    });
+  }
+  if (publicKey) {
+    const problem = signatureProblem(record, seq, checkpointStatement(stream, countText, head, reason), publicKey);
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
+/** Whether the record is the closing (`shutdown`) checkpoint that seals a stream. */
+export const isClosingCheckpoint = (record: TrailRecord | undefined): boolean =>
+  record !== undefined && isCheckpoint(record) && text(record, ATTR_JWT_AUDIT_CHECKPOINT_REASON) === 'shutdown';
+
 export function checkCheckpoints(
   stream: string,
   positions: Positions,
@@ -90,32 +152,12 @@ export function checkCheckpoints(
   for (const [seq, record] of positions.at) {
     if (!isCheckpoint(record)) continue;
     checkpoints += 1;
-    const count = attribute(record, ATTR_JWT_AUDIT_CHECKPOINT_COUNT);
-    const head = text(record, ATTR_JWT_AUDIT_CHECKPOINT_HEAD) ?? '';
-    const reason = text(record, ATTR_JWT_AUDIT_CHECKPOINT_REASON) ?? '';
-    const countText = count?.[0] === 'i' ? count[1] : '';
-    const covered = countText === '' ? Number.NaN : Number(countText);
-    if (text(record, ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE) !== undefined) signed += 1;
-    if (Number.isSafeInteger(covered) && covered > (lastCheckpoint ?? -1)) lastCheckpoint = covered;
-    const headRecord = positions.at.get(covered);
-    if (
-      covered !== seq - 1 ||
-      (headRecord && headRecord.chain !== head) ||
-      (covered === 0 && head !== '0'.repeat(64))
-    ) {
-      problems.push({
-        kind: 'checkpoint_mismatch',
-        seqs: [seq],
-        detail: `checkpoint seq ${seq} states count ${countText || '?'} and a head that is not the chain value of seq ${seq - 1}`,
-      });
-    }
-    if (publicKey) {
-      const problem = signatureProblem(record, seq, checkpointStatement(stream, countText, head, reason), publicKey);
-      if (problem) problems.push(problem);
-    }
+    const fields = checkpointFields(record);
+    if (fields.signed) signed += 1;
+    if (Number.isSafeInteger(fields.covered) && fields.covered > (lastCheckpoint ?? -1))
+      lastCheckpoint = fields.covered;
+    const coveredChain = positions.at.get(fields.covered)?.chain;
+    problems.push(...checkpointProblems(stream, seq, record, fields, coveredChain, publicKey));
   }
-  const last = positions.at.get(positions.highest);
-  const sealed =
-    last !== undefined && isCheckpoint(last) && text(last, ATTR_JWT_AUDIT_CHECKPOINT_REASON) === 'shutdown';
-  return { checkpoints, signed, sealed, lastCheckpoint };
+  return { checkpoints, signed, sealed: isClosingCheckpoint(positions.at.get(positions.highest)), lastCheckpoint };
 }

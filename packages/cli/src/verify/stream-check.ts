@@ -51,6 +51,53 @@ export function canonicalAt(record: TrailRecord, seq = record.seq): Buffer {
   return canonicalRecord(record.time, record.body, attributes);
 }
 
+/** A record that cannot be placed on the chain: it has no seq or chain value. */
+export function unplacedProblem(record: TrailRecord): Problem {
+  return { kind: 'modified', seqs: [], detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain` };
+}
+
+/** `seq` read `count` times, at `where`. */
+export function duplicatedProblem(seq: number, count: number, where: readonly string[], differs: boolean): Problem {
+  return {
+    kind: 'duplicated',
+    seqs: [seq],
+    detail: `seq ${seq} appears ${count} times${differs ? ', with different content' : ''} (${where.join(', ')})`,
+  };
+}
+
+/** The seq ranges `[first, last]` missing: every gap named, at most {@link MAX_LISTED_SEQS} seqs listed. */
+export function deletedProblem(gaps: ReadonlyArray<readonly [number, number]>): Problem {
+  const missing: number[] = [];
+  for (const [first, last] of gaps)
+    for (let seq = first; seq <= last && missing.length < MAX_LISTED_SEQS; seq++) missing.push(seq);
+  const listed = gaps.map(([first, last]) => (first === last ? `${first}` : `${first}–${last}`)).join(', ');
+  return {
+    kind: 'deleted',
+    seqs: missing,
+    detail: `seq ${listed} missing (the record after a gap cannot be checked against its predecessor)`,
+  };
+}
+
+/**
+ * A stream that does not end with a closing checkpoint: `last` is its highest record (if read), `lastCheckpoint`
+ * the count of its highest checkpoint.
+ */
+export function truncatedProblem(
+  highest: number,
+  last: { readonly eventName?: string | undefined } | undefined,
+  lastCheckpoint: number | undefined,
+): Problem {
+  const covered =
+    lastCheckpoint === undefined
+      ? 'no checkpoint covers any record'
+      : `the last checkpoint covers seq 1…${lastCheckpoint}`;
+  return {
+    kind: 'truncated',
+    seqs: [highest],
+    detail: `no closing checkpoint: the stream ends at seq ${highest}${last ? ` (${last.eventName ?? 'record'})` : ''} and ${covered}; records after it may have been removed (or the process is still running, or crashed)`,
+  };
+}
+
 function identical(a: TrailRecord, b: TrailRecord): boolean {
   return a.chain === b.chain && canonicalAt(a).equals(canonicalAt(b));
 }
@@ -70,11 +117,7 @@ export function positionsOf(
   const copies = new Map<number, TrailRecord[]>();
   for (const record of records) {
     if (record.seq === undefined || record.chain === undefined) {
-      problems.push({
-        kind: 'modified',
-        seqs: [],
-        detail: `record at ${record.at} has no valid jwt.audit.seq or jwt.audit.chain`,
-      });
+      problems.push(unplacedProblem(record));
       continue;
     }
     if (record.seq < from || record.seq > to) continue;
@@ -90,12 +133,14 @@ export function positionsOf(
     if (list.length > 1) {
       const same = list.every((copy) => identical(copy, list[0]!));
       if (same && allowRedelivered) continue;
-      const where = list.map((copy) => copy.at).join(', ');
-      problems.push({
-        kind: 'duplicated',
-        seqs: [seq],
-        detail: `seq ${seq} appears ${list.length} times${same ? '' : ', with different content'} (${where})`,
-      });
+      problems.push(
+        duplicatedProblem(
+          seq,
+          list.length,
+          list.map((copy) => copy.at),
+          !same,
+        ),
+      );
     }
   }
   // Gaps between the seqs present, as ranges: a forged seq of 2^53 must not make the verifier count to it.
@@ -105,17 +150,7 @@ export function positionsOf(
     if (seq > previous + 1) gaps.push([previous + 1, seq - 1]);
     previous = seq;
   }
-  if (gaps.length > 0) {
-    const missing: number[] = [];
-    for (const [first, last] of gaps)
-      for (let seq = first; seq <= last && missing.length < MAX_LISTED_SEQS; seq++) missing.push(seq);
-    const text = gaps.map(([first, last]) => (first === last ? `${first}` : `${first}–${last}`)).join(', ');
-    problems.push({
-      kind: 'deleted',
-      seqs: missing,
-      detail: `seq ${text} missing (the record after a gap cannot be checked against its predecessor)`,
-    });
-  }
+  if (gaps.length > 0) problems.push(deletedProblem(gaps));
   return { at, highest, problems };
 }
 

@@ -3,10 +3,10 @@ import {
   ATTR_JWT_AUDIT_CHECKPOINT_HEAD,
   ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE,
 } from '@tokentrail/instrumentation-jwt/audit-trail';
-import { checkCheckpoints, isCheckpoint } from './checkpoint-check';
+import { attributeText, checkCheckpoints, isCheckpoint } from './checkpoint-check';
 import { readTrailFile, type TrailRecord } from './otlp-records';
 import { publicKeyOf, type PublicKeyInput } from './public-key';
-import { checkLinks, positionsOf, type Anchor, type Problem } from './stream-check';
+import { checkLinks, positionsOf, truncatedProblem, type Anchor, type Problem } from './stream-check';
 
 export type { TrailRecord } from './otlp-records';
 export type { Problem, ProblemKind } from './stream-check';
@@ -114,8 +114,7 @@ function planWindow(records: TrailRecord[], allowOpen: boolean): WindowPlan {
   const problems: Problem[] = [];
   let anchor: Anchor | undefined;
   if (first) {
-    const head = first.attributes.find(([key]) => key === ATTR_JWT_AUDIT_CHECKPOINT_HEAD)?.[1];
-    anchor = { seq: first.seq!, previous: head?.[0] === 's' ? head[1] : '' };
+    anchor = { seq: first.seq!, previous: attributeText(first, ATTR_JWT_AUDIT_CHECKPOINT_HEAD) ?? '' };
     if (!first.attributes.some(([key]) => key === ATTR_JWT_AUDIT_CHECKPOINT_SIGNATURE)) {
       problems.push({
         kind: 'window_unsigned',
@@ -146,18 +145,8 @@ export function verifyStream(stream: string, records: TrailRecord[], options: Ve
   const problems = [...(window?.problems ?? []), ...positions.problems, ...checkLinks(positions, window?.anchor)];
   const summary = checkCheckpoints(stream, positions, publicKey, problems);
   // A window ends at a checkpoint that vouches for what it covers; a whole stream must end with the closing one.
-  if (!window && !summary.sealed && !options.allowOpen) {
-    const last = positions.at.get(positions.highest);
-    const covered =
-      summary.lastCheckpoint === undefined
-        ? 'no checkpoint covers any record'
-        : `the last checkpoint covers seq 1…${summary.lastCheckpoint}`;
-    problems.push({
-      kind: 'truncated',
-      seqs: [positions.highest],
-      detail: `no closing checkpoint: the stream ends at seq ${positions.highest}${last ? ` (${last.eventName ?? 'record'})` : ''} and ${covered}; records after it may have been removed (or the process is still running, or crashed)`,
-    });
-  }
+  if (!window && !summary.sealed && !options.allowOpen)
+    problems.push(truncatedProblem(positions.highest, positions.at.get(positions.highest), summary.lastCheckpoint));
   const outside = window
     ? seqRanges(
         records
