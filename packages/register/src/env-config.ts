@@ -11,7 +11,8 @@ import {
 
 const CLAIM_ACTIONS: readonly string[] = ['keep', 'pseudonymize', 'drop'];
 
-function list(value: string | undefined): string[] | undefined {
+/** `a, b,,c` → `['a', 'b', 'c']`; undefined when the value is unset or blank. */
+export function commaList(value: string | undefined): string[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   return value
     .split(',')
@@ -29,7 +30,7 @@ function bool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
 
 /** `email=pseudonymize,tenant=keep` → `{ email: 'pseudonymize', tenant: 'keep' }` */
 function claims(value: string | undefined): Record<string, ClaimAction> | undefined {
-  const entries = list(value);
+  const entries = commaList(value);
   if (!entries) return undefined;
   const policy: Record<string, ClaimAction> = {};
   for (const entry of entries) {
@@ -98,7 +99,7 @@ function trustedProxies(value: string | undefined): number | string[] | undefine
   const text = value?.trim();
   if (text === undefined || text === '') return undefined;
   if (/^\d+$/.test(text)) return Number(text);
-  const entries = list(text)!;
+  const entries = commaList(text)!;
   const bad = entries.find((entry) => !/^(?:[0-9A-Fa-f:.]+(?:\/\d{1,3})?|loopback|linklocal|uniquelocal)$/.test(entry));
   if (bad !== undefined || entries.length === 0) {
     throw new TypeError(
@@ -180,9 +181,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): JwtInstrume
   if (policy) config.claims = policy;
   const roles = env.TOKENTRAIL_ROLES_CLAIM?.trim();
   if (roles) config.rolesClaim = roles === 'none' ? null : roles.split('.');
-  const headers = list(env.TOKENTRAIL_TOKEN_HEADERS);
-  const cookies = list(env.TOKENTRAIL_TOKEN_COOKIES);
-  const added = list(env.TOKENTRAIL_TOKEN_QUERY_PARAMS);
+  const headers = commaList(env.TOKENTRAIL_TOKEN_HEADERS);
+  const cookies = commaList(env.TOKENTRAIL_TOKEN_COOKIES);
+  const added = commaList(env.TOKENTRAIL_TOKEN_QUERY_PARAMS);
   const queryParams = added && [...new Set([...DEFAULT_TOKEN_QUERY_PARAMS, ...added])];
   if (headers || cookies || queryParams) config.tokenSources = { headers, cookies, queryParams };
   const proxies = trustedProxies(env.TOKENTRAIL_TRUSTED_PROXIES);
@@ -201,7 +202,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): JwtInstrume
     (n) => Number.isInteger(n) && n > 0,
     'a whole number of seconds above 0',
   );
-  const algorithms = list(env.TOKENTRAIL_EXPECTED_ALGORITHMS);
+  const algorithms = commaList(env.TOKENTRAIL_EXPECTED_ALGORITHMS);
   if (lifetime !== undefined || algorithms)
     config.findings = {
       ...(lifetime !== undefined ? { maxLifetimeSeconds: lifetime } : {}),

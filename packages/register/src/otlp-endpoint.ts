@@ -31,6 +31,14 @@ function signalOrShared(signal: Signal, name: string): string | undefined {
   );
 }
 
+/** The signal's OTLP protocol as configured (trimmed; `http/protobuf` when unset), per-signal variable first. */
+export function otlpProtocol(signal: Signal, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']
+    .map((name) => env[name]?.trim())
+    .find(Boolean);
+  return configured ?? 'http/protobuf';
+}
+
 function url(signal: Signal): string {
   const specific = getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`);
   if (specific) return new URL(specific).toString();
@@ -50,7 +58,7 @@ function file(signal: Signal, name: string): string | undefined {
 export function otlpHttpEndpoint(signal: Signal): SignalEndpoint | undefined {
   const exporters = getStringListFromEnv(`OTEL_${signal.toUpperCase()}_EXPORTER`) ?? [];
   if (exporters.length > 0 && !(exporters.length === 1 && exporters[0] === 'otlp')) return undefined;
-  const protocol = (signalOrShared(signal, 'PROTOCOL') ?? 'http/protobuf').trim();
+  const protocol = otlpProtocol(signal);
   if (protocol !== 'http/json' && protocol !== 'http/protobuf') return undefined;
   const headers = {
     ...parseKeyPairsIntoRecord(getStringFromEnv('OTEL_EXPORTER_OTLP_HEADERS')),

@@ -17,30 +17,12 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-
-function listFromEnv(env: NodeJS.ProcessEnv, name: string): string[] {
-  return [
-    ...new Set(
-      (env[name] ?? '')
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
-
-function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const value = env[name]?.trim();
-  if (!value) return undefined;
-  const n = Number(value);
-  if (Number.isFinite(n) && n >= 0) return n;
-  diag.warn(`@tokentrail/register: ${name} must be a number of at least 0 (got "${value}"); using the default`);
-  return undefined;
-}
+import { batchLimitsFromEnv } from './batch-limits';
+import { commaList } from './env-config';
+import { otlpProtocol } from './otlp-endpoint';
 
 function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
-  const protocol =
-    (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim() || 'http/protobuf';
+  const protocol = otlpProtocol('traces', env);
   if (protocol === 'http/json') return new OtlpJsonExporter();
   if (protocol !== 'http/protobuf')
     diag.warn(`@tokentrail/register: OTLP traces protocol "${protocol}" is not supported; using http/protobuf`);
@@ -48,18 +30,19 @@ function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
 }
 
 function batched(exporter: SpanExporter, env: NodeJS.ProcessEnv): SpanProcessor {
+  const limits = batchLimitsFromEnv('OTEL_BSP', env);
   return new BatchSpanProcessor({
     exporter,
-    maxQueueSize: numberFromEnv(env, 'OTEL_BSP_MAX_QUEUE_SIZE'),
-    scheduledDelayMillis: numberFromEnv(env, 'OTEL_BSP_SCHEDULE_DELAY'),
-    exportTimeoutMillis: numberFromEnv(env, 'OTEL_BSP_EXPORT_TIMEOUT'),
-    maxExportBatchSize: numberFromEnv(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+    maxQueueSize: limits.maxQueueSize,
+    scheduledDelayMillis: limits.scheduledDelayMs,
+    exportTimeoutMillis: limits.exportTimeoutMs,
+    maxExportBatchSize: limits.maxExportBatchSize,
   });
 }
 
 /** The processors that export spans, from `OTEL_TRACES_EXPORTER` (default `otlp`). */
 export function exportingSpanProcessors(env: NodeJS.ProcessEnv = process.env): SpanProcessor[] {
-  const names = listFromEnv(env, 'OTEL_TRACES_EXPORTER');
+  const names = [...new Set(commaList(env.OTEL_TRACES_EXPORTER) ?? [])];
   if (names.includes('none')) return [];
   const processors: SpanProcessor[] = [];
   for (const name of names.length > 0 ? names : ['otlp']) {
