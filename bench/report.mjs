@@ -1,9 +1,9 @@
 /**
  * Writes the tables of BENCHMARKS.md from the last run's bench/results/*.json, between the markers
  * `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`, so the document always shows what was measured.
- * A result file that does not exist leaves its table as it is.
+ * A result file that does not exist leaves its table as it is; so does a section not named, when some are.
  *
- *   node bench/report.mjs
+ *   node bench/report.mjs [section ...]      (e.g. `hostile` after `node bench/hostile-input.mjs` alone)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -250,8 +250,12 @@ const files = {
   httpExport: 'http-export.json',
 };
 
+// Sections named on the command line (e.g. `hostile`), or every section with a result file.
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !(name in files));
+if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${Object.keys(files).join(', ')}`);
 let doc = readFileSync(docPath, 'utf8');
-for (const [name, file] of Object.entries(files)) {
+for (const [name, file] of Object.entries(files).filter(([name]) => only.length === 0 || only.includes(name))) {
   const path = join(here, 'results', file);
   if (!existsSync(path)) continue;
   const open = `<!-- bench:${name} -->`;
