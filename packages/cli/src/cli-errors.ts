@@ -6,6 +6,11 @@ export class UsageError extends Error {}
 /** An unreadable file, malformed input or a bad key: exit status 2, the message names the file. */
 export class InputError extends Error {}
 
+/** `cannot read <what>: <the system's error code, or the message>`, for a file that could not be opened or read. */
+export function unreadable(what: string, error: unknown): InputError {
+  return new InputError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+}
+
 export const EXIT = { ok: 0, found: 1, error: 2 } as const;
 
 /** What each exit status of a command means: its --help and its README table say exactly this. */

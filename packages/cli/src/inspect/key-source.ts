@@ -7,7 +7,7 @@ import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } fro
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, importJWK, type JWTVerifyGetKey } from 'jose';
 import { lookupFailure, type Failure } from '@tokentrail/instrumentation-jwt/inspection';
-import { InputError, UsageError } from '../cli-errors';
+import { InputError, UsageError, unreadable } from '../cli-errors';
 
 export type VerificationKey = KeyObject | Uint8Array | JWTVerifyGetKey;
 
@@ -21,9 +21,7 @@ function readText(option: string, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(
-      `cannot read ${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    throw unreadable(`${option} ${file}`, error);
   }
 }
 

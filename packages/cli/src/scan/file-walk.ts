@@ -4,15 +4,13 @@
  */
 import { lstat, opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../cli-errors';
+import { unreadable } from '../cli-errors';
 
 async function statOf(path: string, follow: boolean) {
   try {
     return await (follow ? stat(path) : lstat(path));
   } catch (error) {
-    throw new InputError(
-      `cannot read ${path}${follow ? ' (a symbolic link)' : ''}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    throw unreadable(`${path}${follow ? ' (a symbolic link)' : ''}`, error);
   }
 }
 
@@ -21,7 +19,7 @@ async function* walk(path: string, exclude: ReadonlySet<string>): AsyncGenerator
   try {
     for await (const entry of await opendir(path)) entries.push(entry);
   } catch (error) {
-    throw new InputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw unreadable(path, error);
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {

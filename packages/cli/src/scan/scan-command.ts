@@ -1,7 +1,7 @@
 /** `tokentrail scan <file|dir…>`: report JWTs leaked into logs, telemetry exports, HAR files or source trees. */
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EXIT, exitStatusHelp, InputError, UsageError, type ExitStatusMeanings } from '../cli-errors';
+import { EXIT, exitStatusHelp, InputError, unreadable, UsageError, type ExitStatusMeanings } from '../cli-errors';
 import { filesUnder } from './file-walk';
 import { findTokens } from './token-finder';
 import { findingOf, fingerprinter, formatFinding, type TokenFinding } from './token-report';
@@ -59,7 +59,7 @@ async function scanFile(
   try {
     for await (const found of findTokens(input)) report(findingOf(file, found, fingerprint, now));
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw unreadable(file, error);
   }
   return input.bytesRead;
 }

@@ -13,7 +13,7 @@ import {
   type CanonicalEntry,
   type CanonicalValue,
 } from '@tokentrail/instrumentation-jwt/audit-trail';
-import { InputError, jsonFailure } from '../cli-errors';
+import { InputError, jsonFailure, unreadable } from '../cli-errors';
 import { canonicalOfAnyValue, entriesOfKeyValues, MalformedOtlp } from './otlp-values';
 
 export interface TrailRecord {
@@ -130,6 +130,6 @@ export async function* readTrailFile(file: string, counts: { skipped: number }):
     yield* readLines(file, counts);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw unreadable(file, error);
   }
 }

@@ -5,7 +5,7 @@
 import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ed25519KeyId } from '@tokentrail/instrumentation-jwt/audit-trail';
-import { InputError } from '../cli-errors';
+import { InputError, unreadable } from '../cli-errors';
 import type { PublicKey } from './checkpoint-check';
 
 /** What `publicKey` may be: a KeyObject, PEM or JWK text, a path to a file holding one, or an already read key. */
@@ -38,9 +38,7 @@ export function readPublicKey(file: string, option = '--public-key'): PublicKey 
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(
-      `cannot read ${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    throw unreadable(`${option} ${file}`, error);
   }
   return fromText(text, `${option} ${file}`);
 }

@@ -70,13 +70,10 @@ function scrubSpan(span: EndingSpan, secrets: RequestSecrets): void {
  */
 export class JwtSpanProcessor {
   private readonly requests = new WeakMap<object, RequestSecrets>();
-  /** Set once any span has started through this processor: the instrumentation can tell it is installed. */
-  started = false;
 
   constructor(private readonly source: SpanSecretSource) {}
 
   onStart(span: Span, _parentContext: Context): void {
-    this.started = true;
     try {
       const secrets = this.source.current();
       if (secrets !== undefined) this.requests.set(span, secrets);
