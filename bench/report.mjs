@@ -253,7 +253,8 @@ const files = {
 // Sections named on the command line (e.g. `hostile`), or every section with a result file.
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(name in files));
-if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${Object.keys(files).join(', ')}`);
+if (unknown.length > 0)
+  throw new Error(`unknown section ${unknown.join(', ')}; sections: ${Object.keys(files).join(', ')}`);
 let doc = readFileSync(docPath, 'utf8');
 for (const [name, file] of Object.entries(files).filter(([name]) => only.length === 0 || only.includes(name))) {
   const path = join(here, 'results', file);
