@@ -27,11 +27,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { JwtInstrumentation } from '@tokentrail/instrumentation-jwt';
 import { installDiscardingSdk } from './support/discarding-sdk.mjs';
-import { cpuMicrosOf, median } from './support/cpu.mjs';
-import { spawnReporting } from './support/http-load.mjs';
+import { median } from './support/cpu.mjs';
+import { load, spawnReporting } from './support/http-load.mjs';
 import { sdkFloor } from './support/sdk-floor.mjs';
 import { USERS, nestedForgedToken, passwordHashes, percentQuery, userTokens } from './support/hostile-tokens.mjs';
 
@@ -153,37 +152,24 @@ const REQUESTS = {
   '1,500 %25 pairs, no credential': { status: 200, next: () => ({ path: `/search?${query}` }) },
 };
 
-/** App CPU microseconds per request over one autocannon run; throws on any unexpected answer. */
-async function load({ child, port }, { status, next }, seconds) {
-  const before = cpuMicrosOf(child.pid);
-  let n = 0;
-  let answered = 0;
-  const unexpected = new Map();
-  const instance = autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: 4,
-    duration: seconds,
-    requests: [{ setupRequest: (request) => ({ ...request, ...next(n++) }) }],
-  });
-  instance.on('response', (_client, statusCode) => {
-    answered += 1;
-    if (statusCode !== status) unexpected.set(statusCode, (unexpected.get(statusCode) ?? 0) + 1);
-  });
-  const result = await instance;
-  if (answered === 0) throw new Error('no request was answered');
-  if (unexpected.size > 0 || result.errors > 0)
-    throw new Error(`unexpected answers ${JSON.stringify([...unexpected])}, ${result.errors} errors`);
-  return (cpuMicrosOf(child.pid) - before) / answered;
+/** App CPU microseconds per request over one run of 4 connections; throws on any unexpected answer. */
+async function cpuPerRequest(app, { status, next }, seconds) {
+  const run = await load(app, seconds, 4, next);
+  const unexpected = Object.entries(run.statuses).filter(([code]) => Number(code) !== status);
+  if (run.requests === 0) throw new Error('no request was answered');
+  if (unexpected.length > 0 || run.errors > 0)
+    throw new Error(`unexpected answers ${JSON.stringify(unexpected)}, ${run.errors} errors`);
+  return run.cpuPerRequest;
 }
 
 const apps = {};
 if (PART !== 'verify') for (const side of ['without', 'floor', 'with']) apps[side] = await startApp(side);
 try {
   for (const [workload, spec] of PART === 'verify' ? [] : Object.entries(REQUESTS)) {
-    for (const app of Object.values(apps)) await load(app, spec, 1); // warm-up
+    for (const app of Object.values(apps)) await cpuPerRequest(app, spec, 1); // warm-up
     const runs = { without: [], floor: [], with: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const side of Object.keys(runs)) runs[side].push(await load(apps[side], spec, SECONDS));
+      for (const side of Object.keys(runs)) runs[side].push(await cpuPerRequest(apps[side], spec, SECONDS));
     }
     rows.push(row(workload, 'express (jose)', runs));
     console.log(`express, ${workload}: ${JSON.stringify(rows.at(-1))}`);

@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { load, median, percentile, spawnReporting } from './support/http-load.mjs';
+import { bearerTurns, load, median, percentile, spawnReporting } from './support/http-load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -113,11 +113,11 @@ const servers = [];
 for (const [name, config] of Object.entries(CONFIGS)) servers.push(await start(name, config));
 let delivery;
 try {
-  for (const server of servers) server.answered += (await load(server, 2, CONNECTIONS, tokens)).requests; // warm-up
+  for (const server of servers) server.answered += (await load(server, 2, CONNECTIONS, bearerTurns(tokens))).requests; // warm-up
   const runs = new Map(servers.map((s) => [s.name, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const server of servers) {
-      const run = await load(server, SECONDS, CONNECTIONS, tokens);
+      const run = await load(server, SECONDS, CONNECTIONS, bearerTurns(tokens));
       if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200'))
         throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
       runs.get(server.name).push(run);

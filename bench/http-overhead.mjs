@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { SignJWT } from 'jose';
-import { load, median, percentile, spawnReporting } from './support/http-load.mjs';
+import { bearerTurns, load, median, percentile, spawnReporting } from './support/http-load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -79,12 +79,12 @@ const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' '
 
 /** Interleaved rounds over every configuration at one connection count: its rows and their comparison. */
 async function measureAt(servers, connections, rounds) {
-  for (const server of servers) await load(server, 2, connections, tokens); // warm-up
+  for (const server of servers) await load(server, 2, connections, bearerTurns(tokens)); // warm-up
   const runs = new Map(servers.map((s) => [s.name, []]));
   const loads = [];
   for (let round = 0; round < rounds; round += 1) {
     for (const server of servers) {
-      const run = await load(server, SECONDS, connections, tokens);
+      const run = await load(server, SECONDS, connections, bearerTurns(tokens));
       if (run.errors > 0 || Object.keys(run.statuses).some((s) => s !== '200'))
         throw new Error(`${server.name}: ${JSON.stringify(run.statuses)}, ${run.errors} errors`);
       runs.get(server.name).push(run);

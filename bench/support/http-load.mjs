@@ -29,27 +29,26 @@ export async function spawnReporting(args, env = {}) {
   return { child, port };
 }
 
+/** The requests of the HTTP benchmarks: `GET /orders` with each token in turn as its bearer credential. */
+export const bearerTurns = (tokens) => (n) => ({
+  path: '/orders',
+  headers: { authorization: `Bearer ${tokens[n % tokens.length]}` },
+});
+
 /**
- * One autocannon run against `GET /orders`, the tokens sent in turn; every response's latency, and any non-200
- * answer, is kept, with the app's CPU time per request.
+ * One autocannon run; request `n` is `next(n)` (its path and headers). Every response's latency and status is
+ * kept, with the app's CPU time per request.
  */
-export async function load({ port, child }, seconds, connections, tokens) {
+export async function load({ port, child }, seconds, connections, next) {
   const cpuBefore = cpuMicrosOf(child.pid);
-  let next = 0;
+  let n = 0;
   const latencies = [];
   const statuses = new Map();
   const instance = autocannon({
-    url: `http://127.0.0.1:${port}/orders`,
+    url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
-    requests: [
-      {
-        setupRequest: (request) => ({
-          ...request,
-          headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
-        }),
-      },
-    ],
+    requests: [{ setupRequest: (request) => ({ ...request, ...next(n++) }) }],
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     latencies.push(responseTime);

@@ -72,13 +72,13 @@ const LOOKAHEAD = 1024;
 /** Decodes one base64url segment holding a JSON object (a JOSE header or a claims set). */
 export function readSegment(segment: unknown): JsonObject | undefined {
   if (typeof segment !== 'string' || segment.length === 0 || segment.length > MAX_SEGMENT_LENGTH) return undefined;
+  let unchecked = segment;
   if (segment.length > LOOKAHEAD) {
     const ahead = segment.slice(0, LOOKAHEAD);
     if (!BASE64URL.test(ahead) || tooDeep(Buffer.from(ahead, 'base64url').toString('latin1'))) return undefined;
+    unchecked = segment.slice(LOOKAHEAD);
   }
-  // The lookahead's characters are checked already.
-  const rest = segment.length > LOOKAHEAD ? segment.slice(LOOKAHEAD) : segment;
-  return BASE64URL.test(rest) ? parseObject(Buffer.from(segment, 'base64url')) : undefined;
+  return BASE64URL.test(unchecked) ? parseObject(Buffer.from(segment, 'base64url')) : undefined;
 }
 
 function segmentsOf(token: unknown): string[] | undefined {

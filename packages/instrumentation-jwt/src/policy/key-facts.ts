@@ -39,6 +39,8 @@ const HMAC_HASH_BITS: ReadonlyMap<string, number> = new Map([
 
 const PEM = '-----BEGIN';
 const PEM_BYTES = Buffer.from(PEM);
+/** Bytes that open as PEM text (a key file read as a Buffer) rather than a raw secret. */
+const isPemBytes = (bytes: Buffer): boolean => bytes.subarray(0, 64).includes(PEM_BYTES);
 /** What the digest of a key's material starts with: its kind, so a secret and a public key never share one. */
 const OCT = Buffer.from('oct:');
 const SPKI = Buffer.from('spki:');
@@ -75,7 +77,7 @@ function asKeyObject(key: unknown): KeyObject | undefined {
   if (typeof key === 'string') return key.includes(PEM) ? fromPem(key) : createSecretKey(Buffer.from(key, 'utf8'));
   if (key instanceof Uint8Array) {
     const bytes = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-    return bytes.subarray(0, 64).includes(PEM_BYTES) ? fromPem(bytes) : createSecretKey(bytes);
+    return isPemBytes(bytes) ? fromPem(bytes) : createSecretKey(bytes);
   }
   if (key !== null && typeof key === 'object') {
     const o = key as { kty?: unknown; key?: unknown; passphrase?: unknown };
@@ -97,7 +99,7 @@ export function measureKey(key: unknown): MeasuredKey | undefined {
     if (typeof key === 'string' && !key.includes(PEM)) return measureSecret(Buffer.from(key, 'utf8'));
     if (key instanceof Uint8Array) {
       const bytes = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-      if (!bytes.subarray(0, 64).includes(PEM_BYTES)) return measureSecret(bytes);
+      if (!isPemBytes(bytes)) return measureSecret(bytes);
     }
     const object = asKeyObject(key);
     return object && measureKeyObject(object);
